@@ -1,0 +1,80 @@
+"""Who is asking (claims → actor) and whether a unit lies inside their scope.
+
+An admin may act on their own unit and everything below it; a learner only on
+themselves. Unit paths are `/`-joined ids from the city down (`530400/530402/u0001`),
+so "inside the subtree" is one string comparison.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from xuefa.errors import Forbidden, Unauthorized
+
+LEARNERS = "learners"
+ADMINS = "admins"
+
+
+@dataclass(frozen=True)
+class Actor:
+    username: str
+    groups: frozenset[str]
+    unit_id: str
+
+    @property
+    def is_admin(self) -> bool:
+        return ADMINS in self.groups
+
+    @property
+    def is_learner(self) -> bool:
+        return LEARNERS in self.groups
+
+
+def _groups(raw: Any) -> frozenset[str]:
+    # API Gateway hands claims over as strings: a list claim may arrive as
+    # "admins,learners" or "[admins learners]"; tests and other sources pass a list.
+    if raw is None:
+        return frozenset()
+    if isinstance(raw, list | tuple):
+        return frozenset(str(g) for g in raw)
+    text = str(raw).strip().strip("[]")
+    return frozenset(part for part in text.replace(",", " ").split() if part)
+
+
+def actor_from_claims(claims: Mapping[str, Any] | None) -> Actor:
+    if not claims:
+        raise Unauthorized()
+    username = str(claims.get("cognito:username") or "").strip()
+    unit_id = str(claims.get("custom:unit_id") or "").strip()
+    if not username or not unit_id:
+        raise Unauthorized("the token lacks a username or unit")
+    return Actor(username=username, groups=_groups(claims.get("cognito:groups")), unit_id=unit_id)
+
+
+def in_subtree(path: str, root_path: str) -> bool:
+    return path == root_path or path.startswith(root_path + "/")
+
+
+def require_admin(actor: Actor) -> None:
+    if not actor.is_admin:
+        raise Forbidden("only administrators may do this")
+
+
+def require_learner(actor: Actor) -> None:
+    if not actor.is_learner:
+        raise Forbidden("only learners may do this")
+
+
+def require_unit_in_scope(actor: Actor, actor_unit_path: str, target_unit_path: str) -> None:
+    """An admin acts on their unit's subtree only; the 403 says nothing about the target."""
+    require_admin(actor)
+    if not in_subtree(target_unit_path, actor_unit_path):
+        raise Forbidden("that unit is outside your scope")
+
+
+def require_city_admin(actor: Actor, actor_unit_path: str) -> None:
+    require_admin(actor)
+    if "/" in actor_unit_path:
+        raise Forbidden("only city administrators may do this")

@@ -1,0 +1,63 @@
+"""Time in Asia/Shanghai, injectable so that rules can be tested at any instant."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """An aware datetime in Asia/Shanghai."""
+        ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(SHANGHAI)
+
+
+class FixedClock:
+    """A clock for tests: stands still until told to move."""
+
+    def __init__(self, at: datetime):
+        self._at = at.astimezone(SHANGHAI)
+
+    def now(self) -> datetime:
+        return self._at
+
+    def set(self, at: datetime) -> None:
+        self._at = at.astimezone(SHANGHAI)
+
+    def advance(self, **delta: float) -> None:
+        self._at = self._at + timedelta(**delta)
+
+
+def local_date(at: datetime) -> date:
+    """The calendar date in Asia/Shanghai of an instant."""
+    return at.astimezone(SHANGHAI).date()
+
+
+def start_of_day(day: date) -> datetime:
+    return datetime.combine(day, time(0, 0), SHANGHAI)
+
+
+def end_of_day(day: date) -> datetime:
+    """24:00 of `day`, i.e. 00:00 of the next day: the exclusive end of that day."""
+    return start_of_day(day + timedelta(days=1))
+
+
+def iso(at: datetime) -> str:
+    """ISO 8601 with the +08:00 offset, to the second, as the contract shows times."""
+    return at.astimezone(SHANGHAI).isoformat(timespec="seconds")
+
+
+def parse_iso(text: str) -> datetime:
+    """Parse an ISO 8601 instant; one without an offset is taken as Asia/Shanghai."""
+    at = datetime.fromisoformat(text)
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=SHANGHAI)
+    return at.astimezone(SHANGHAI)

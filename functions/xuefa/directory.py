@@ -1,0 +1,82 @@
+"""Reading the unit tree and the people in it: what every service needs for scope checks.
+
+A unit's path never changes once created (units do not move; learners do), so paths are
+cached per warm container.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from xuefa.auth import Actor, require_admin, require_unit_in_scope
+from xuefa.errors import NotFound
+from xuefa.store import Keys, Store
+
+
+class Unit(BaseModel):
+    unit_id: str
+    name: str
+    parent_id: str | None
+    path: str
+    kind: str = "unit"
+
+
+class Person(BaseModel):
+    """A learner (by student number) or an admin (by login), as `/roster/me` shows them."""
+
+    username: str
+    name: str
+    unit_id: str
+    unit_name: str
+    status: str = "active"
+
+
+def unit_from_item(item: dict[str, Any]) -> Unit:
+    return Unit(
+        unit_id=item["unit_id"],
+        name=item["name"],
+        parent_id=item.get("parent_id"),
+        path=item["path"],
+        kind=item.get("kind", "unit"),
+    )
+
+
+class Directory:
+    def __init__(self, store: Store):
+        self.store = store
+        self._units: dict[str, Unit] = {}
+
+    def unit(self, unit_id: str) -> Unit:
+        cached = self._units.get(unit_id)
+        if cached is not None:
+            return cached
+        item = self.store.get(Keys.unit(unit_id), consistent=False)
+        if item is None:
+            raise NotFound(f"unit {unit_id} does not exist")
+        unit = unit_from_item(item)
+        self._units[unit_id] = unit
+        return unit
+
+    def unit_in_scope(self, actor: Actor, unit_id: str) -> Unit:
+        """The unit, if the admin may act on it: 403 for a unit outside their subtree."""
+        require_admin(actor)
+        actor_unit = self.unit(actor.unit_id)
+        target = self.unit(unit_id)
+        require_unit_in_scope(actor, actor_unit.path, target.path)
+        return target
+
+    def person(self, actor: Actor) -> Person:
+        key = Keys.admin(actor.username) if actor.is_admin else Keys.learner(actor.username)
+        item = self.store.get(key, consistent=False)
+        if item is None:
+            raise NotFound("no profile for this account")
+        unit = self.unit(item["unit_id"])
+        return Person(
+            username=actor.username,
+            name=item["name"],
+            unit_id=unit.unit_id,
+            unit_name=unit.name,
+            status=item.get("status", "active"),
+        )

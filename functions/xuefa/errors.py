@@ -1,0 +1,128 @@
+"""One error type per client-visible failure, carrying the contract's code and status.
+
+The Chalice apps turn these into `{"error": {"code", "message", "details"?}}` in exactly
+one place (xuefa_api); the domain only raises them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class XuefaError(Exception):
+    code: ClassVar[str] = "INTERNAL"
+    status: ClassVar[int] = 500
+    default_message: ClassVar[str] = "internal error"
+
+    def __init__(self, message: str | None = None, details: dict[str, Any] | None = None):
+        self.message = message or self.default_message
+        self.details = details
+        super().__init__(self.message)
+
+    def body(self) -> dict[str, Any]:
+        error: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.details:
+            error["details"] = self.details
+        return {"error": error}
+
+
+class BadRequest(XuefaError):
+    code = "BAD_REQUEST"
+    status = 400
+    default_message = "the request is malformed"
+
+
+class Unauthorized(XuefaError):
+    code = "UNAUTHORIZED"
+    status = 401
+    default_message = "sign in first: a valid token is required"
+
+
+class Forbidden(XuefaError):
+    code = "FORBIDDEN"
+    status = 403
+    default_message = "you may not do this"
+
+
+class NotFound(XuefaError):
+    code = "NOT_FOUND"
+    status = 404
+    default_message = "not found"
+
+
+class OutsideWindow(XuefaError):
+    code = "OUTSIDE_WINDOW"
+    status = 409
+    default_message = "this is only possible inside the year's window"
+
+
+class AttemptLimit(XuefaError):
+    code = "ATTEMPT_LIMIT"
+    status = 409
+    default_message = "no exam attempts are left"
+
+
+class AttemptOpen(XuefaError):
+    code = "ATTEMPT_OPEN"
+    status = 409
+    default_message = "an attempt is already open"
+
+
+class AttemptClosed(XuefaError):
+    code = "ATTEMPT_CLOSED"
+    status = 409
+    default_message = "this attempt is closed"
+
+
+class TooEarly(XuefaError):
+    code = "TOO_EARLY"
+    status = 409
+    default_message = "not yet: the minimum study time has not passed"
+
+
+class Duplicate(XuefaError):
+    code = "DUPLICATE"
+    status = 409
+    default_message = "this already exists"
+
+
+class Conflict(XuefaError):
+    code = "CONFLICT"
+    status = 409
+    default_message = "the request conflicts with the current state; try again"
+
+
+class PayloadTooLarge(XuefaError):
+    code = "PAYLOAD_TOO_LARGE"
+    status = 413
+    default_message = "the request body is larger than 1 MB"
+
+
+class Throttled(XuefaError):
+    code = "THROTTLED"
+    status = 429
+    default_message = "too many requests; try again shortly"
+
+
+class Internal(XuefaError):
+    code = "INTERNAL"
+    status = 500
+    default_message = "internal error"
+
+
+ALL_ERRORS: tuple[type[XuefaError], ...] = (
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    OutsideWindow,
+    AttemptLimit,
+    AttemptOpen,
+    AttemptClosed,
+    TooEarly,
+    Duplicate,
+    Conflict,
+    PayloadTooLarge,
+    Throttled,
+    Internal,
+)

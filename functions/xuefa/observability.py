@@ -1,0 +1,22 @@
+"""Powertools Logger and Metrics, set up once per process.
+
+Tracer is not imported: it costs ~200 ms of cold start and X-Ray is off by default.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from aws_lambda_powertools import Logger, Metrics
+
+NAMESPACE = "xuefa"
+
+
+@lru_cache(maxsize=None)
+def logger(service: str) -> Logger:
+    return Logger(service=service)
+
+
+@lru_cache(maxsize=None)
+def metrics(service: str) -> Metrics:
+    return Metrics(namespace=NAMESPACE, service=service)

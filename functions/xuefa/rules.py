@@ -1,0 +1,175 @@
+"""A study year's rules as config, and the scoring rules of the notice.
+
+Every number the notice gives (3000 credits, 8 attempts, 50 % weights, pass at 60) is a
+config value; what it leaves open has defaults taken from other provinces' published
+rules for the same platform. Windows are half-open: `opens_at <= t < closes_at`, so
+"until 30 September 24:00" is `closes_at = 1 October 00:00`.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from importlib import resources
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from xuefa.clock import SHANGHAI, end_of_day, start_of_day
+
+TWO_PLACES = Decimal("0.01")
+
+
+class Window(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    opens_at: datetime
+    closes_at: datetime
+
+    @field_validator("opens_at", "closes_at")
+    @classmethod
+    def _aware(cls, at: datetime) -> datetime:
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=SHANGHAI)
+        return at.astimezone(SHANGHAI)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        if self.closes_at <= self.opens_at:
+            raise ValueError("a window must close after it opens")
+        return self
+
+    def contains(self, at: datetime) -> bool:
+        return self.opens_at <= at < self.closes_at
+
+    @classmethod
+    def days(cls, first: date, last: date) -> Window:
+        """From 00:00 of `first` to 24:00 of `last`, Asia/Shanghai."""
+        return cls(opens_at=start_of_day(first), closes_at=end_of_day(last))
+
+
+class Weights(BaseModel):
+    """Percent of the annual score from each part (50/50 in 2017)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    credits: int = Field(50, ge=0, le=100)
+    exam: int = Field(50, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _sum(self) -> Weights:
+        if self.credits + self.exam != 100:
+            raise ValueError("weights must add up to 100")
+        return self
+
+
+class PaperRules(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    questions_per_paper: int = Field(50, ge=1, le=500)
+    points_per_question: int = Field(2, ge=1)
+    duration_minutes: int = Field(90, ge=1)
+    grace_seconds: int = Field(60, ge=0)
+    min_wait_minutes: int = Field(0, ge=0)
+    # Optional stratified draw: how many questions each category contributes.
+    category_quota: dict[str, int] = Field(default_factory=dict)
+
+
+class CreditCaps(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    daily_total: int = Field(125, ge=1)
+    per_activity: dict[str, int] = Field(default_factory=dict)
+
+
+class YearConfig(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    year: int = Field(ge=2000, le=2100)
+    credit_target: int = Field(3000, ge=1)
+    credits_per_hour: int = Field(100, ge=1)
+    credit_window: Window
+    exam_window: Window
+    max_attempts: int = Field(8, ge=1, le=100)
+    exam_full_marks: int = Field(100, ge=1)
+    mock_exam: bool = False
+    weights: Weights = Weights()
+    pass_mark: int = Field(60, ge=0, le=100)
+    paper: PaperRules = PaperRules()
+    caps: CreditCaps = CreditCaps()
+    # Optional policy: refuse transfers from the exam until the credit window closes.
+    transfer_freeze: bool = False
+
+    # --- scoring -------------------------------------------------------------------
+
+    def credit_score_exact(self, credits: int) -> Fraction:
+        counted = min(max(credits, 0), self.credit_target)
+        return Fraction(counted, self.credit_target) * 100 * Fraction(self.weights.credits, 100)
+
+    def exam_score_exact(self, best: Decimal | int | None) -> Fraction:
+        if best is None:
+            return Fraction(0)
+        scaled = Fraction(Decimal(best)) / self.exam_full_marks * 100
+        return scaled * Fraction(self.weights.exam, 100)
+
+    def annual(self, credits: int, best: Decimal | int | None) -> AnnualResult:
+        credit_part = self.credit_score_exact(credits)
+        exam_part = self.exam_score_exact(best)
+        total = credit_part + exam_part
+        return AnnualResult(
+            credit_score=_display(credit_part),
+            exam_score=_display(exam_part),
+            total=_display(total),
+            # Pass is decided on the exact sum: 59.996 is not rounded up into a pass.
+            passed=total >= self.pass_mark,
+        )
+
+    def hours(self, credits: int) -> Decimal:
+        return _display(Fraction(credits, self.credits_per_hour))
+
+
+class AnnualResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    credit_score: Decimal
+    exam_score: Decimal
+    total: Decimal
+    passed: bool
+
+
+def _display(value: Fraction) -> Decimal:
+    """Two decimal places, half up, as scores are shown to people."""
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
+        TWO_PLACES, rounding=ROUND_HALF_UP
+    )
+
+
+def study_year_of(day: date) -> int:
+    """A study year y runs from 1 December of y-1 to 30 November of y."""
+    return day.year + 1 if day.month == 12 else day.year
+
+
+def load_packaged_year(year: int) -> YearConfig:
+    """A year shipped with the code (2017 reproduces the notice)."""
+    text = resources.files("xuefa.year_files").joinpath(f"{year}.json").read_text("utf-8")
+    return YearConfig.model_validate(json.loads(text))
+
+
+def demo_year(today: date) -> YearConfig:
+    """The local demo's year: the study year containing `today`, exam window open today.
+
+    The exam window runs from two weeks before today to two weeks after, so that a demo
+    started on any day has an exam to sit and a history to look at.
+    """
+    year = study_year_of(today)
+    return YearConfig(
+        year=year,
+        credit_window=Window.days(date(year - 1, 12, 1), date(year, 11, 30)),
+        exam_window=Window.days(today - timedelta(days=14), today + timedelta(days=14)),
+    )
+
+
+def year_config_item(config: YearConfig) -> dict[str, Any]:
+    return json.loads(config.model_dump_json())

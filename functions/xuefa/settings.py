@@ -1,0 +1,35 @@
+"""Settings, read from the environment and validated once per cold start.
+
+Nothing else in the package reads `os.environ`: handlers call `get_settings()` and pass
+what the rules need as arguments.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from pydantic import BaseModel, Field
+
+
+class Settings(BaseModel):
+    table_name: str = Field(min_length=3)
+    bucket_name: str = Field(min_length=3)
+    region: str = "cn-north-1"
+    # Signs paging cursors so that a client can neither forge nor edit one.
+    cursor_secret: str = Field(min_length=16)
+    user_pool_id: str = ""
+    report_queue_url: str = ""
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    env = os.environ
+    return Settings(
+        table_name=env.get("XUEFA_TABLE", ""),
+        bucket_name=env.get("XUEFA_BUCKET", ""),
+        region=env.get("AWS_DEFAULT_REGION") or env.get("AWS_REGION") or "cn-north-1",
+        cursor_secret=env.get("XUEFA_CURSOR_SECRET", ""),
+        user_pool_id=env.get("XUEFA_USER_POOL_ID", ""),
+        report_queue_url=env.get("XUEFA_REPORT_QUEUE_URL", ""),
+    )

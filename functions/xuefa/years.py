@@ -1,0 +1,39 @@
+"""Where a study year's config comes from: the table, cached per warm container.
+
+A year's config changes rarely and only by an admin; a minute of staleness is the price
+of keeping every request to its one DynamoDB call.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from xuefa.errors import NotFound
+from xuefa.rules import YearConfig, year_config_item
+from xuefa.store import Keys, Store
+
+CACHE_SECONDS = 60.0
+
+
+class YearBook:
+    def __init__(self, store: Store, monotonic: Callable[[], float] = time.monotonic):
+        self.store = store
+        self._monotonic = monotonic
+        self._cache: dict[int, tuple[float, YearConfig]] = {}
+
+    def get(self, year: int) -> YearConfig:
+        cached = self._cache.get(year)
+        now = self._monotonic()
+        if cached and now - cached[0] < CACHE_SECONDS:
+            return cached[1]
+        item = self.store.get(Keys.year_config(year), consistent=False)
+        if item is None:
+            raise NotFound(f"study year {year} is not configured")
+        config = YearConfig.model_validate(item["config"])
+        self._cache[year] = (now, config)
+        return config
+
+    def put(self, config: YearConfig) -> None:
+        self.store.put({**Keys.year_config(config.year), "config": year_config_item(config)})
+        self._cache.pop(config.year, None)

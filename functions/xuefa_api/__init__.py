@@ -1,0 +1,176 @@
+"""The thin glue every Chalice app shares: who is asking, what they sent, and how a
+failure looks on the wire.
+
+Domain errors become the contract's `{"error": {...}}` JSON here and nowhere else; no
+response ever carries Chalice's own error shape or a stack trace.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from chalice import Chalice, ConvertToMiddleware, Response
+from pydantic import BaseModel, ValidationError
+
+from xuefa.auth import Actor, actor_from_claims
+from xuefa.errors import BadRequest, Internal, PayloadTooLarge, XuefaError
+from xuefa.observability import logger as make_logger
+from xuefa_api.wiring import COGNITO
+
+MAX_BODY_BYTES = 1024 * 1024
+
+Model = TypeVar("Model", bound=BaseModel)
+
+# Chalice answers some failures itself (unknown method, media type); map them.
+_CHALICE_CODES = {
+    400: "BAD_REQUEST",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "BAD_REQUEST",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "BAD_REQUEST",
+    429: "THROTTLED",
+}
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, BaseModel):
+        return value.model_dump()
+    if isinstance(value, set | frozenset):
+        return sorted(value)
+    raise TypeError(f"cannot serialize {type(value).__name__}")
+
+
+def json_response(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+    if isinstance(body, BaseModel):
+        body = body.model_dump()
+    text = json.dumps(body, ensure_ascii=False, default=_json_default, separators=(",", ":"))
+    all_headers = {"Content-Type": "application/json; charset=utf-8", **(headers or {})}
+    return Response(body=text, status_code=status, headers=all_headers)
+
+
+def error_response(error: XuefaError, request_id: str | None = None) -> Response:
+    body = error.body()
+    if isinstance(error, Internal) and request_id:
+        body["error"]["request_id"] = request_id
+    return json_response(body, status=error.status)
+
+
+class Api:
+    """One per app: registers the middleware and gives views their inputs."""
+
+    def __init__(self, app: Chalice, service: str):
+        self.app = app
+        self.log = make_logger(service)
+        app.register_middleware(ConvertToMiddleware(self.log.inject_lambda_context), "http")
+        app.register_middleware(self._contract_errors, "http")
+        self.route("/health", methods=["GET"], public=True)(_health)
+
+    # --- routing -------------------------------------------------------------------
+
+    def route(
+        self, path: str, public: bool = False, **options: Any
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """`app.route` behind the Cognito authorizer (unless public), with domain errors
+        turned into the contract's JSON."""
+        if not public:
+            options.setdefault("authorizer", COGNITO)
+
+        def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+            def guarded(**kwargs: Any) -> Any:
+                try:
+                    result = view(**kwargs)
+                except XuefaError as error:
+                    return error_response(error, self._request_id())
+                except Exception:
+                    self.log.exception("unhandled error", extra={"path": self._path()})
+                    return error_response(Internal(), self._request_id())
+                return result if isinstance(result, Response) else json_response(result)
+
+            guarded.__name__ = view.__name__
+            guarded.__doc__ = view.__doc__
+            setattr(guarded, "xuefa_view", view)
+            self.app.route(path, **options)(guarded)
+            return guarded
+
+        return decorate
+
+    def _contract_errors(self, event: Any, get_response: Callable[[Any], Response]) -> Response:
+        response = get_response(event)
+        body = response.body
+        if response.status_code >= 400 and isinstance(body, dict) and "Code" in body:
+            code = _CHALICE_CODES.get(response.status_code, "INTERNAL")
+            status = response.status_code if code != "INTERNAL" else 500
+            payload: dict[str, Any] = {"code": code, "message": str(body.get("Message", code))}
+            if code == "INTERNAL":
+                payload = {"code": code, "message": "internal error"}
+                payload["request_id"] = self._request_id()
+            return json_response({"error": payload}, status=status, headers=response.headers)
+        return response
+
+    # --- inputs --------------------------------------------------------------------
+
+    def actor(self) -> Actor:
+        context = self.app.current_request.context or {}
+        claims = (context.get("authorizer") or {}).get("claims")
+        return actor_from_claims(claims)
+
+    def body(self, model: type[Model]) -> Model:
+        raw = self.app.current_request.raw_body or b""
+        if len(raw) > MAX_BODY_BYTES:
+            raise PayloadTooLarge()
+        if not raw.strip():
+            raw = b"{}"
+        try:
+            data = json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise BadRequest("the body is not valid JSON") from exc
+        return validate(model, data)
+
+    def raw_text(self, max_bytes: int = MAX_BODY_BYTES) -> bytes:
+        raw = self.app.current_request.raw_body or b""
+        if len(raw) > max_bytes:
+            raise PayloadTooLarge()
+        return raw
+
+    def query(self, model: type[Model]) -> Model:
+        params = self.app.current_request.query_params or {}
+        return validate(model, dict(params))
+
+    def _request_id(self) -> str:
+        context = getattr(self.app, "lambda_context", None)
+        request_id = getattr(context, "aws_request_id", None)
+        if request_id:
+            return str(request_id)
+        request = getattr(self.app, "current_request", None)
+        from_event = ((request.context or {}) if request else {}).get("requestId")
+        return str(from_event or uuid.uuid4())
+
+    def _path(self) -> str:
+        request = getattr(self.app, "current_request", None)
+        return str(getattr(request, "path", "?"))
+
+
+def _health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+def validate(model: type[Model], data: Any) -> Model:
+    if not isinstance(data, dict):
+        raise BadRequest("the body must be a JSON object")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        details = {
+            ".".join(str(part) for part in err["loc"]) or "body": err["msg"] for err in exc.errors()
+        }
+        raise BadRequest("some fields are missing or invalid", details) from exc

@@ -1,0 +1,188 @@
+"""`python -m infra.local`: the whole system on localhost with demo data.
+
+One process: moto's server (DynamoDB, S3, Cognito) on one loopback port, the four apps
+behind a local API Gateway on another. Ctrl-C stops it cleanly and keeps the data in
+.xuefa/ for the next start, unless --fresh is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import signal
+import sys
+import threading
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+APPS = ("credits", "exams", "reports", "roster")
+TABLE = "xuefa-local"
+BUCKET = "xuefa-local-reports"
+REGION = "us-east-1"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m infra.local", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("XUEFA_PORT", "8000")))
+    parser.add_argument(
+        "--moto-port", type=int, default=int(os.environ.get("XUEFA_MOTO_PORT", "0")),
+        help="moto's port (default: the API port + 1)",
+    )
+    parser.add_argument("--data-dir", default=str(ROOT / ".xuefa"))
+    parser.add_argument("--fresh", action="store_true", help="forget kept data and seed anew")
+    parser.add_argument("--pool-size", type=int, default=4, help="app instances per service")
+    parser.add_argument("--quiet", action="store_true", help="no access log lines")
+    return parser.parse_args(argv)
+
+
+def configure_environment(data_dir: Path, moto_endpoint: str) -> None:
+    """What Lambda's environment would hold; set before any app is imported."""
+    secret_file = data_dir / "cursor-secret"
+    if not secret_file.exists():
+        secret_file.write_text(secrets.token_hex(32))
+    os.environ.update(
+        {
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "AWS_ENDPOINT_URL": moto_endpoint,
+            "XUEFA_TABLE": TABLE,
+            "XUEFA_BUCKET": BUCKET,
+            "XUEFA_CURSOR_SECRET": secret_file.read_text().strip(),
+            "POWERTOOLS_METRICS_NAMESPACE": "xuefa",
+            "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+        }
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    started = time.perf_counter()
+    args = parse_args(argv)
+    data_dir = Path(args.data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    snapshot = data_dir / "moto-state.pickle"
+    if args.fresh and snapshot.exists():
+        snapshot.unlink()
+
+    from infra.local.moto_host import MotoHost
+
+    moto = MotoHost(args.host, args.moto_port or args.port + 1)
+    restored = moto.load(snapshot)
+    moto.start()
+    configure_environment(data_dir, moto.endpoint)
+    os.environ["XUEFA_USER_POOL_ID"] = ""
+
+    import boto3
+
+    from infra.local import resources, seed
+    from infra.local.apps import load_app
+    from infra.local.gateway import AppPool, Gateway, health
+    from infra.local.tokens import TokenVerifier
+    from xuefa.clock import SystemClock, local_date
+    from xuefa.store import Store
+
+    resources.ensure_table(boto3.client("dynamodb"), TABLE)
+    resources.ensure_bucket(boto3.client("s3"), BUCKET)
+    cognito = boto3.client("cognito-idp")
+    pool = resources.ensure_pool(cognito)
+    os.environ["XUEFA_USER_POOL_ID"] = pool.pool_id
+    today: date = local_date(SystemClock().now())
+    seeded = seed.seed(Store(TABLE), cognito, pool.pool_id, today)
+
+    pools = {
+        name: AppPool(name, lambda name=name: load_app(name), args.pool_size) for name in APPS
+    }
+    verifier = TokenVerifier(
+        jwks_url=f"{moto.endpoint}/{pool.pool_id}/.well-known/jwks.json",
+        issuer=f"https://cognito-idp.{REGION}.amazonaws.com/{pool.pool_id}",
+        client_id=pool.client_id,
+    )
+    gateway = Gateway(
+        pools,
+        verifier,
+        extra_routes={"/health": health},
+        access_log=(lambda _: None) if args.quiet else _log,
+    )
+    from werkzeug.serving import make_server
+
+    from werkzeug.serving import WSGIRequestHandler
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_request(self, *_: Any, **__: Any) -> None:
+            pass  # the gateway writes its own access log
+
+    server = make_server(args.host, args.port, gateway, threaded=True, request_handler=QuietHandler)
+    api_url = f"http://{args.host}:{server.server_address[1]}"
+    users = seed.logins()
+    local = {
+        "api_url": api_url,
+        "region": REGION,
+        "cognito_endpoint": moto.endpoint,
+        "user_pool_id": pool.pool_id,
+        "client_id": pool.client_id,
+        "table": TABLE,
+        "bucket": BUCKET,
+        "users": users,
+    }
+    (data_dir / "local.json").write_text(json.dumps(local, ensure_ascii=False, indent=2))
+
+    stop = threading.Event()
+
+    def on_signal(signum: int, _: Any) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+
+    _banner(api_url, moto.endpoint, data_dir, users, restored, seeded)
+    print(f"ready in {time.perf_counter() - started:.1f} s", flush=True)
+    stop.wait()
+    print("stopping: saving data …", flush=True)
+    server.shutdown()
+    moto.save(snapshot)
+    moto.stop()
+    print(f"stopped; data kept in {snapshot}", flush=True)
+    return 0
+
+
+def _log(line: str) -> None:
+    print(line, flush=True)
+
+
+def _banner(
+    api_url: str,
+    moto_endpoint: str,
+    data_dir: Path,
+    users: list[dict[str, Any]],
+    restored: bool,
+    seeded: bool,
+) -> None:
+    state = "kept data restored" if restored else "fresh data"
+    if seeded:
+        state += ", demo city seeded"
+    print(f"xuefa local stack ({state})")
+    print(f"  API        {api_url}/{{credits,exams,reports,roster}}   health: {api_url}/health")
+    print(f"  Cognito    {moto_endpoint}  (moto: DynamoDB, S3, Cognito)")
+    print(f"  details    {data_dir / 'local.json'}")
+    print("  demo logins (password for all: " + users[0]["password"] + ")")
+    admins = [u for u in users if "admins" in u["groups"]]
+    for user in admins[:6]:
+        print(f"    {user['username']:<22} admin  {user.get('level', ''):<7} unit {user['unit_id']}")
+    learners = [u for u in users if "learners" in u["groups"]]
+    for user in learners[:3]:
+        print(f"    {user['username']:<22} learner         unit {user['unit_id']}  {user['name']}")
+    print(f"    … {len(admins)} admins and {len(learners)} learners in local.json")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,25 @@
+"""Imports each Chalice app under its own module name (every app file is `app.py`), once
+per instance, so that instances never share a `current_request`."""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+from typing import Any
+
+
+from pathlib import Path
+
+FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
+_counter = itertools.count()
+
+
+def load_app(name: str) -> Any:
+    path = FUNCTIONS / name / "app.py"
+    module_name = f"xuefa_app_{name}_{next(_counter)}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.app

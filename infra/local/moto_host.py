@@ -1,0 +1,117 @@
+"""moto's server, embedded in this process, with requests serialized.
+
+DynamoDB applies each request atomically; moto's server runs requests on threads with no
+lock, so two conditional writes could interleave and both succeed. One lock around the
+backend app restores what the conditions rely on. The state can be kept across restarts
+by pickling moto's backends to disk.
+"""
+
+from __future__ import annotations
+
+import pickle
+import threading
+from pathlib import Path
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, make_server
+
+SERVICES = ("dynamodb", "s3", "cognito-idp", "sqs")
+
+
+class SerializedApp:
+    def __init__(self, app: Any):
+        self.app = app
+        self.lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        with self.lock:
+            # Read the whole response inside the lock: moto builds it eagerly anyway.
+            return list(self.app(environ, start_response))
+
+
+class MotoHost:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0):
+        from moto.moto_server.werkzeug_app import (
+            DomainDispatcherApplication,
+            MotoRequestHandler,
+            create_backend_app,
+        )
+
+        class QuietHandler(MotoRequestHandler):  # type: ignore[misc, valid-type]
+            def log_request(self, *args: Any, **kwargs: Any) -> None:
+                pass
+
+        self.app = SerializedApp(DomainDispatcherApplication(create_backend_app))
+        self._server: BaseWSGIServer = make_server(
+            host, port, self.app, threaded=True, request_handler=QuietHandler
+        )
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=5)
+
+    # --- keeping data across restarts ---------------------------------------------------
+
+    def save(self, path: Path) -> None:
+        from moto.backends import get_backend
+
+        _register_key_pickling()
+        with self.app.lock:
+            state = {name: dict(get_backend(name)) for name in SERVICES}  # type: ignore[call-overload]
+            data = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+
+    def load(self, path: Path) -> bool:
+        if not path.exists():
+            return False
+        from moto.backends import get_backend
+
+        _register_key_pickling()
+        state = pickle.loads(path.read_bytes())
+        with self.app.lock:
+            for name, accounts in state.items():
+                backend = get_backend(name)  # type: ignore[call-overload]
+                for account_id, regions in accounts.items():
+                    backend[account_id] = regions
+        return True
+
+
+def _register_key_pickling() -> None:
+    """moto's Cognito keeps its signing key as a `cryptography` object, which pickle cannot
+    take; carry it as PEM instead."""
+    import copyreg
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    def reduce_key(key: Any) -> Any:
+        pem = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        return (_load_key, (pem,))
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    copyreg.pickle(type(key), reduce_key)
+
+
+def _load_key(pem: bytes) -> Any:
+    from cryptography.hazmat.primitives import serialization
+
+    return serialization.load_pem_private_key(pem, None)

@@ -1,0 +1,132 @@
+"""Seeds the demo city once: units, people (table and user pool), year configs, the
+study catalogue and the question bank. A marker item makes a second run a no-op."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from infra.local import demo_bank, demo_catalogue, demo_city
+from infra.local.resources import ensure_user
+from xuefa.rules import YearConfig, demo_year, load_packaged_year
+from xuefa.store import GSI_PARTITION_KEY, GSI_SORT_KEY, Keys, Store
+from xuefa.years import YearBook
+
+SEED_MARKER = {"pk": "SEED#demo", "sk": "META"}
+SEED_VERSION = 1
+
+
+def years_for(today: date) -> list[YearConfig]:
+    return [load_packaged_year(2017), demo_year(today)]
+
+
+def put_years(store: Store, today: date) -> list[YearConfig]:
+    """Always refreshed: the demo year's exam window moves with the calendar."""
+    book = YearBook(store)
+    configs = years_for(today)
+    for config in configs:
+        book.put(config)
+    return configs
+
+
+def seed(
+    store: Store,
+    cognito: Any,
+    pool_id: str,
+    today: date,
+    say: Callable[[str], None] = print,
+) -> bool:
+    """Seed if not yet seeded; True when it wrote anything."""
+    configs = put_years(store, today)
+    marker = store.get(SEED_MARKER)
+    if marker and marker.get("version") == SEED_VERSION:
+        return False
+    items: list[dict[str, Any]] = []
+    units = demo_city.units()
+    for unit in units:
+        items.append(
+            {
+                **Keys.unit(unit.unit_id),
+                "unit_id": unit.unit_id,
+                "name": unit.name,
+                "parent_id": unit.parent_id,
+                "path": unit.path,
+                "kind": unit.kind,
+                GSI_PARTITION_KEY: Keys.unit_children(unit.parent_id) if unit.parent_id else None,
+                GSI_SORT_KEY: unit.unit_id if unit.parent_id else None,
+            }
+        )
+    unit_by_id = {unit.unit_id: unit for unit in units}
+    counters: dict[str, int] = {}
+    learners = demo_city.learners()
+    for learner in learners:
+        unit = unit_by_id[learner.unit_id]
+        code = demo_city.county_code(unit)
+        counters[code] = max(counters.get(code, 0), int(learner.student_no[-6:]))
+        items.append(
+            {
+                **Keys.learner(learner.student_no),
+                "student_no": learner.student_no,
+                "name": learner.name,
+                "unit_id": learner.unit_id,
+                "unit_path": unit.path,
+                "phone": learner.phone,
+                "status": "active",
+                "history": [{"at": today.isoformat(), "event": "created", "unit_id": unit.unit_id}],
+                GSI_PARTITION_KEY: Keys.unit_learners(learner.unit_id),
+                GSI_SORT_KEY: learner.student_no,
+            }
+        )
+    for code, last in counters.items():
+        items.append({**Keys.counter(f"STUDENT_NO#{code}"), "value": last})
+    for admin in demo_city.admins():
+        items.append(
+            {
+                **Keys.admin(admin.username),
+                "username": admin.username,
+                "name": admin.name,
+                "unit_id": admin.unit_id,
+                "level": admin.level,
+            }
+        )
+    for config in configs:
+        items.extend(demo_catalogue.items(config.year))
+        items.extend(demo_bank.items(config.year))
+    store.batch_put(items)
+    say(f"seeded {len(units)} units, {len(learners)} learners, {len(items)} items")
+    for learner in learners:
+        ensure_user(
+            cognito, pool_id, learner.student_no, demo_city.DEMO_PASSWORD, learner.unit_id, "learners"
+        )
+    for admin in demo_city.admins():
+        ensure_user(
+            cognito, pool_id, admin.username, demo_city.DEMO_PASSWORD, admin.unit_id, "admins"
+        )
+    store.put({**SEED_MARKER, "version": SEED_VERSION, "seeded_on": today.isoformat()})
+    return True
+
+
+def logins() -> list[dict[str, Any]]:
+    users: list[dict[str, Any]] = [
+        {
+            "username": admin.username,
+            "password": demo_city.DEMO_PASSWORD,
+            "groups": ["admins"],
+            "unit_id": admin.unit_id,
+            "level": admin.level,
+            "name": admin.name,
+        }
+        for admin in demo_city.admins()
+    ]
+    users.extend(
+        {
+            "username": learner.student_no,
+            "password": demo_city.DEMO_PASSWORD,
+            "groups": ["learners"],
+            "unit_id": learner.unit_id,
+            "name": learner.name,
+        }
+        for learner in demo_city.learners()
+    )
+    return users
