@@ -5,18 +5,18 @@ Tracer is not imported: it costs ~200 ms of cold start and X-Ray is off by defau
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from aws_lambda_powertools import Logger, Metrics
 
 NAMESPACE = "xuefa"
 
 
-@lru_cache(maxsize=None)
+@cache
 def logger(service: str) -> Logger:
     return Logger(service=service)
 
 
-@lru_cache(maxsize=None)
+@cache
 def metrics(service: str) -> Metrics:
     return Metrics(namespace=NAMESPACE, service=service)

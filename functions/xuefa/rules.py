@@ -117,12 +117,12 @@ class YearConfig(BaseModel):
     def annual(self, credits: int, best: Decimal | int | None) -> AnnualResult:
         credit_part = self.credit_score_exact(credits)
         exam_part = self.exam_score_exact(best)
-        total = credit_part + exam_part
+        total = _display(credit_part + exam_part)
         return AnnualResult(
             credit_score=_display(credit_part),
             exam_score=_display(exam_part),
-            total=_display(total),
-            # Pass is decided on the exact sum: 59.996 is not rounded up into a pass.
+            total=total,
+            # Decided on the total as shown, so that nobody sees 60.00 and "failed".
             passed=total >= self.pass_mark,
         )
 

@@ -13,7 +13,6 @@ import hmac
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from xuefa.errors import BadRequest, Conflict, Throttled
@@ -104,7 +103,10 @@ class Keys:
 
     @staticmethod
     def attempt(student_no: str, year: int, attempt_no: int) -> dict[str, str]:
-        return {PARTITION_KEY: f"LEARNER#{student_no}", SORT_KEY: f"ATTEMPT#{year}#{attempt_no:03d}"}
+        return {
+            PARTITION_KEY: f"LEARNER#{student_no}",
+            SORT_KEY: f"ATTEMPT#{year}#{attempt_no:03d}",
+        }
 
     @staticmethod
     def attempt_prefix(year: int) -> str:
@@ -252,12 +254,12 @@ class Store:
         try:
             return getattr(self.client, operation)(**kwargs)
         except ClientError as exc:
-            error = exc.response.get("Error", {})
-            code = error.get("Code", "")
+            response: dict[str, Any] = dict(exc.response)
+            code = response.get("Error", {}).get("Code", "")
             if code == "ConditionalCheckFailedException":
-                raise ConditionFailed(self.load(exc.response.get("Item"))) from exc
+                raise ConditionFailed(self.load(response.get("Item"))) from exc
             if code == "TransactionCanceledException":
-                reasons = exc.response.get("CancellationReasons") or []
+                reasons = response.get("CancellationReasons") or []
                 raise TransactionCancelled(
                     [r.get("Code", "None") for r in reasons],
                     [self.load(r.get("Item")) for r in reasons],
@@ -424,4 +426,4 @@ def as_int(value: Any, default: int = 0) -> int:
     """DynamoDB numbers come back as Decimal."""
     if value is None:
         return default
-    return int(value) if not isinstance(value, Decimal) else int(value)
+    return int(value)

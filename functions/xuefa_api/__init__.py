@@ -7,6 +7,7 @@ response ever carries Chalice's own error shape or a stack trace.
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from collections.abc import Callable, Mapping
@@ -15,11 +16,12 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from chalice import Chalice, ConvertToMiddleware, Response
+from chalice.app import Request
 from pydantic import BaseModel, ValidationError
-
 from xuefa.auth import Actor, actor_from_claims
 from xuefa.errors import BadRequest, Internal, PayloadTooLarge, XuefaError
 from xuefa.observability import logger as make_logger
+
 from xuefa_api.wiring import COGNITO
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -50,11 +52,16 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot serialize {type(value).__name__}")
 
 
-def json_response(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+def json_response(
+    body: Any, status: int = 200, headers: Mapping[str, str | list[str]] | None = None
+) -> Response:
     if isinstance(body, BaseModel):
         body = body.model_dump()
     text = json.dumps(body, ensure_ascii=False, default=_json_default, separators=(",", ":"))
-    all_headers = {"Content-Type": "application/json; charset=utf-8", **(headers or {})}
+    all_headers: dict[str, str | list[str]] = {
+        "Content-Type": "application/json; charset=utf-8",
+        **(headers or {}),
+    }
     return Response(body=text, status_code=status, headers=all_headers)
 
 
@@ -86,6 +93,7 @@ class Api:
             options.setdefault("authorizer", COGNITO)
 
         def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+            @functools.wraps(view)
             def guarded(**kwargs: Any) -> Any:
                 try:
                     result = view(**kwargs)
@@ -96,9 +104,6 @@ class Api:
                     return error_response(Internal(), self._request_id())
                 return result if isinstance(result, Response) else json_response(result)
 
-            guarded.__name__ = view.__name__
-            guarded.__doc__ = view.__doc__
-            setattr(guarded, "xuefa_view", view)
             self.app.route(path, **options)(guarded)
             return guarded
 
@@ -119,13 +124,19 @@ class Api:
 
     # --- inputs --------------------------------------------------------------------
 
+    def request(self) -> Request:
+        request = self.app.current_request
+        if request is None:
+            raise Internal("no current request")
+        return request
+
     def actor(self) -> Actor:
-        context = self.app.current_request.context or {}
+        context = self.request().context or {}
         claims = (context.get("authorizer") or {}).get("claims")
         return actor_from_claims(claims)
 
     def body(self, model: type[Model]) -> Model:
-        raw = self.app.current_request.raw_body or b""
+        raw = self.request().raw_body or b""
         if len(raw) > MAX_BODY_BYTES:
             raise PayloadTooLarge()
         if not raw.strip():
@@ -136,14 +147,16 @@ class Api:
             raise BadRequest("the body is not valid JSON") from exc
         return validate(model, data)
 
-    def raw_text(self, max_bytes: int = MAX_BODY_BYTES) -> bytes:
-        raw = self.app.current_request.raw_body or b""
+    def raw_body(self, max_bytes: int = MAX_BODY_BYTES) -> bytes:
+        raw = self.request().raw_body or b""
+        if isinstance(raw, str):
+            raw = raw.encode("utf-8")
         if len(raw) > max_bytes:
             raise PayloadTooLarge()
         return raw
 
     def query(self, model: type[Model]) -> Model:
-        params = self.app.current_request.query_params or {}
+        params: dict[str, str] = dict(self.request().query_params or {})
         return validate(model, dict(params))
 
     def _request_id(self) -> str:

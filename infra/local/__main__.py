@@ -8,6 +8,7 @@ behind a local API Gateway on another. Ctrl-C stops it cleanly and keeps the dat
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import secrets
@@ -31,7 +32,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=int(os.environ.get("XUEFA_PORT", "8000")))
     parser.add_argument(
-        "--moto-port", type=int, default=int(os.environ.get("XUEFA_MOTO_PORT", "0")),
+        "--moto-port",
+        type=int,
+        default=int(os.environ.get("XUEFA_MOTO_PORT", "0")),
         help="moto's port (default: the API port + 1)",
     )
     parser.add_argument("--data-dir", default=str(ROOT / ".xuefa"))
@@ -80,13 +83,13 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["XUEFA_USER_POOL_ID"] = ""
 
     import boto3
+    from xuefa.clock import SystemClock, local_date
+    from xuefa.store import Store
 
     from infra.local import resources, seed
     from infra.local.apps import load_app
     from infra.local.gateway import AppPool, Gateway, health
     from infra.local.tokens import TokenVerifier
-    from xuefa.clock import SystemClock, local_date
-    from xuefa.store import Store
 
     resources.ensure_table(boto3.client("dynamodb"), TABLE)
     resources.ensure_bucket(boto3.client("s3"), BUCKET)
@@ -97,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     seeded = seed.seed(Store(TABLE), cognito, pool.pool_id, today)
 
     pools = {
-        name: AppPool(name, lambda name=name: load_app(name), args.pool_size) for name in APPS
+        name: AppPool(name, functools.partial(load_app, name), args.pool_size) for name in APPS
     }
     verifier = TokenVerifier(
         jwks_url=f"{moto.endpoint}/{pool.pool_id}/.well-known/jwks.json",
@@ -110,9 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         extra_routes={"/health": health},
         access_log=(lambda _: None) if args.quiet else _log,
     )
-    from werkzeug.serving import make_server
-
-    from werkzeug.serving import WSGIRequestHandler
+    from werkzeug.serving import WSGIRequestHandler, make_server
 
     class QuietHandler(WSGIRequestHandler):
         def log_request(self, *_: Any, **__: Any) -> None:
@@ -176,7 +177,9 @@ def _banner(
     print("  demo logins (password for all: " + users[0]["password"] + ")")
     admins = [u for u in users if "admins" in u["groups"]]
     for user in admins[:6]:
-        print(f"    {user['username']:<22} admin  {user.get('level', ''):<7} unit {user['unit_id']}")
+        print(
+            f"    {user['username']:<22} admin  {user.get('level', ''):<7} unit {user['unit_id']}"
+        )
     learners = [u for u in users if "learners" in u["groups"]]
     for user in learners[:3]:
         print(f"    {user['username']:<22} learner         unit {user['unit_id']}  {user['name']}")

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
-from typing import Any
-
-
 from pathlib import Path
+from typing import Any
 
 FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
 _counter = itertools.count()

@@ -30,11 +30,51 @@ CITY_DEPARTMENTS = [
 
 COUNTY_UNITS = ["司法局", "教育体育局", "财政局"]
 
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
+SURNAMES = (
+    "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许"
+    "韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
+)
 GIVEN = [
-    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛",
-    "明", "超", "秀英", "霞", "平", "刚", "桂英", "文", "华", "建国", "建华", "志强", "海燕",
-    "晓东", "春梅", "红梅", "玉兰", "国庆", "丽华", "永红", "雪梅", "俊", "婷", "雯", "琳",
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "霞",
+    "平",
+    "刚",
+    "桂英",
+    "文",
+    "华",
+    "建国",
+    "建华",
+    "志强",
+    "海燕",
+    "晓东",
+    "春梅",
+    "红梅",
+    "玉兰",
+    "国庆",
+    "丽华",
+    "永红",
+    "雪梅",
+    "俊",
+    "婷",
+    "雯",
+    "琳",
 ]
 
 LEARNERS_PER_UNIT = 10
@@ -108,7 +148,9 @@ def admins() -> list[DemoAdmin]:
         out.append(DemoAdmin(f"county_{code}", f"{name}管理员", code, "county"))
     for unit in units():
         if unit.kind == "unit" and unit.unit_id.endswith("-001"):
-            out.append(DemoAdmin(f"unit_{unit.unit_id}", f"{unit.name}管理员", unit.unit_id, "unit"))
+            out.append(
+                DemoAdmin(f"unit_{unit.unit_id}", f"{unit.name}管理员", unit.unit_id, "unit")
+            )
     for unit_id, name in CITY_DEPARTMENTS[:2]:
         out.append(DemoAdmin(f"unit_{unit_id}", f"{name}管理员", unit_id, "unit"))
     return out

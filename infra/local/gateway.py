@@ -17,8 +17,6 @@ from typing import Any
 from chalice import Chalice
 from chalice.local import LambdaContext, LambdaEventConverter, RouteMatcher
 from werkzeug.wrappers import Request, Response
-
-from infra.local.tokens import TokenVerifier
 from xuefa.errors import (
     BadRequest,
     Internal,
@@ -27,6 +25,8 @@ from xuefa.errors import (
     Unauthorized,
     XuefaError,
 )
+
+from infra.local.tokens import TokenVerifier
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -92,10 +92,9 @@ class Gateway:
             response = _error(Internal(), request_id)
         response.headers["x-amzn-RequestId"] = request_id
         elapsed = (time.perf_counter() - started) * 1000
-        self.access_log(
-            f"{request.method} {request.full_path.rstrip('?')} {response.status_code} {elapsed:.1f}ms"
-        )
-        return response(environ, start_response)  # type: ignore[no-any-return]
+        path = request.full_path.rstrip("?")
+        self.access_log(f"{request.method} {path} {response.status_code} {elapsed:.1f}ms")
+        return response(environ, start_response)
 
     def dispatch(self, request: Request, request_id: str) -> Response:
         path = request.path

@@ -37,7 +37,7 @@ class MotoHost:
             create_backend_app,
         )
 
-        class QuietHandler(MotoRequestHandler):  # type: ignore[misc, valid-type]
+        class QuietHandler(MotoRequestHandler):
             def log_request(self, *args: Any, **kwargs: Any) -> None:
                 pass
 
@@ -85,7 +85,7 @@ class MotoHost:
         state = pickle.loads(path.read_bytes())
         with self.app.lock:
             for name, accounts in state.items():
-                backend = get_backend(name)  # type: ignore[call-overload]
+                backend = get_backend(name)
                 for account_id, regions in accounts.items():
                     backend[account_id] = regions
         return True

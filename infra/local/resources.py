@@ -58,7 +58,11 @@ def ensure_pool(cognito: Any) -> Pool:
             UserPoolId=pool_id,
             ClientName=CLIENT_NAME,
             GenerateSecret=False,
-            ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            ExplicitAuthFlows=[
+                "ALLOW_USER_PASSWORD_AUTH",
+                "ALLOW_USER_SRP_AUTH",
+                "ALLOW_REFRESH_TOKEN_AUTH",
+            ],
         )["UserPoolClient"]["ClientId"]
     return Pool(pool_id=pool_id, client_id=client_id)
 

@@ -7,11 +7,12 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from infra.local import demo_bank, demo_catalogue, demo_city
-from infra.local.resources import ensure_user
 from xuefa.rules import YearConfig, demo_year, load_packaged_year
 from xuefa.store import GSI_PARTITION_KEY, GSI_SORT_KEY, Keys, Store
 from xuefa.years import YearBook
+
+from infra.local import demo_bank, demo_catalogue, demo_city
+from infra.local.resources import ensure_user
 
 SEED_MARKER = {"pk": "SEED#demo", "sk": "META"}
 SEED_VERSION = 1
@@ -42,6 +43,18 @@ def seed(
     marker = store.get(SEED_MARKER)
     if marker and marker.get("version") == SEED_VERSION:
         return False
+    count = seed_table(store, today, configs)
+    say(
+        f"seeded {len(demo_city.units())} units, {len(demo_city.learners())} learners, "
+        f"{count} items"
+    )
+    seed_accounts(cognito, pool_id)
+    store.put({**SEED_MARKER, "version": SEED_VERSION, "seeded_on": today.isoformat()})
+    return True
+
+
+def seed_table(store: Store, today: date, configs: list[YearConfig]) -> int:
+    """The demo city's items; the number written."""
     items: list[dict[str, Any]] = []
     units = demo_city.units()
     for unit in units:
@@ -94,17 +107,23 @@ def seed(
         items.extend(demo_catalogue.items(config.year))
         items.extend(demo_bank.items(config.year))
     store.batch_put(items)
-    say(f"seeded {len(units)} units, {len(learners)} learners, {len(items)} items")
-    for learner in learners:
+    return len(items)
+
+
+def seed_accounts(cognito: Any, pool_id: str) -> None:
+    for learner in demo_city.learners():
         ensure_user(
-            cognito, pool_id, learner.student_no, demo_city.DEMO_PASSWORD, learner.unit_id, "learners"
+            cognito,
+            pool_id,
+            learner.student_no,
+            demo_city.DEMO_PASSWORD,
+            learner.unit_id,
+            "learners",
         )
     for admin in demo_city.admins():
         ensure_user(
             cognito, pool_id, admin.username, demo_city.DEMO_PASSWORD, admin.unit_id, "admins"
         )
-    store.put({**SEED_MARKER, "version": SEED_VERSION, "seeded_on": today.isoformat()})
-    return True
 
 
 def logins() -> list[dict[str, Any]]:

@@ -12,7 +12,6 @@ from typing import Any
 
 import jwt
 import requests
-
 from xuefa.errors import Unauthorized
 
 
@@ -31,7 +30,9 @@ class TokenVerifier:
                 # Fetched with requests: PyJWKClient's urllib fetch misbehaves beside moto.
                 document = requests.get(self.jwks_url, timeout=5).json()
                 self._keys = {
-                    key["kid"]: jwt.PyJWK(key).key for key in document.get("keys", []) if "kid" in key
+                    key["kid"]: jwt.PyJWK(key).key
+                    for key in document.get("keys", [])
+                    if "kid" in key
                 }
             key = self._keys.get(kid)
         if key is None:

@@ -1,0 +1,72 @@
+"""API tests: each app through chalice.test.Client, on moto in this process."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+import boto3
+import pytest
+from chalice.test import Client
+from moto import mock_aws
+from xuefa.clock import SHANGHAI, FixedClock, local_date
+from xuefa.store import Store, create_table_request
+from xuefa_api import wiring
+
+from infra.local import demo_city, seed
+from infra.local.apps import load_app
+from tests.helpers import BUCKET, ENV, TABLE
+
+# A fixed instant inside the demo year's windows: 2026-11-20 10:00, Shanghai.
+NOW = datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for name, value in ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    with mock_aws():
+        boto3.client("dynamodb").create_table(**create_table_request(TABLE))
+        boto3.client("s3").create_bucket(Bucket=BUCKET)
+        wiring.reset()
+        yield
+        wiring.reset()
+
+
+@pytest.fixture
+def clock(aws: None) -> FixedClock:
+    fixed = FixedClock(NOW)
+    wiring.services().clock = fixed
+    return fixed
+
+
+@pytest.fixture
+def city(clock: FixedClock) -> Store:
+    """The demo city's table (no Cognito accounts: API tests send claims directly)."""
+    store = wiring.services().store
+    configs = seed.put_years(store, local_date(clock.now()))
+    seed.seed_table(store, local_date(clock.now()), configs)
+    return store
+
+
+@pytest.fixture
+def client() -> Iterator[Callable[[str], Client]]:
+    opened: list[Client] = []
+
+    def open_app(name: str) -> Client:
+        test_client = Client(load_app(name))
+        opened.append(test_client)
+        return test_client
+
+    yield open_app
+
+
+def json_of(response: Any) -> Any:
+    import json
+
+    return json.loads(response.body)
+
+
+__all__ = ["demo_city"]

@@ -1,0 +1,76 @@
+"""The shared shell of every app: identity, error shape, bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.api.conftest import json_of
+from tests.helpers import CITY_ADMIN, LEARNER, UNIT_ADMIN, auth
+
+APPS = ["credits", "exams", "reports", "roster"]
+
+
+def test_me_shows_a_learner_their_unit(city, client) -> None:  # type: ignore[no-untyped-def]
+    response = client("roster").http.get("/me", headers=auth(*LEARNER))
+    assert response.status_code == 200
+    body = json_of(response)
+    assert body["student_no"] == "530402000001"
+    assert body["unit_id"] == "530402-001"
+    assert body["unit_name"] == "红塔区司法局"
+    assert body["groups"] == ["learners"]
+    assert body["name"]
+
+
+def test_me_shows_an_admin_their_login_and_unit(city, client) -> None:  # type: ignore[no-untyped-def]
+    body = json_of(client("roster").http.get("/me", headers=auth(*CITY_ADMIN)))
+    assert body["username"] == "city_admin"
+    assert body["unit_name"] == "玉溪市"
+    assert "student_no" not in body
+
+
+def test_me_for_an_account_without_a_profile_is_404(city, client) -> None:  # type: ignore[no-untyped-def]
+    response = client("roster").http.get("/me", headers=auth("ghost", ["learners"], "530402-001"))
+    assert response.status_code == 404
+    assert json_of(response)["error"]["code"] == "NOT_FOUND"
+
+
+def test_no_token_is_401_in_the_contract_shape(city, client) -> None:  # type: ignore[no-untyped-def]
+    response = client("roster").http.get("/me")
+    assert response.status_code == 401
+    assert json_of(response) == {
+        "error": {"code": "UNAUTHORIZED", "message": "sign in first: a valid token is required"}
+    }
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_every_app_has_a_public_health_route(aws, client, app: str) -> None:  # type: ignore[no-untyped-def]
+    response = client(app).http.get("/health")
+    assert response.status_code == 200
+    assert json_of(response) == {"status": "ok"}
+
+
+def test_wrong_method_is_a_contract_error_not_chalices_shape(city, client) -> None:  # type: ignore[no-untyped-def]
+    response = client("roster").http.post("/me", headers=auth(*UNIT_ADMIN), body="{}")
+    assert response.status_code == 405
+    body = json_of(response)
+    assert set(body) == {"error"}
+    assert body["error"]["code"] == "BAD_REQUEST"
+
+
+def test_an_unexpected_failure_is_500_with_a_request_id_and_no_trace(
+    city, client, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from xuefa.directory import Directory
+
+    def boom(self, actor):  # type: ignore[no-untyped-def]
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(Directory, "person", boom)
+    response = client("roster").http.get("/me", headers=auth(*LEARNER))
+    assert response.status_code == 500
+    body = json_of(response)
+    assert body["error"]["code"] == "INTERNAL"
+    assert body["error"]["request_id"]
+    assert "secret" not in json.dumps(body) and "Traceback" not in response.body.decode()

@@ -1,0 +1,196 @@
+"""The local stack driven over HTTP like a client: real sign-in, real token checks."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
+import requests
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from tests.e2e.conftest import Stack, start_stack
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+LEARNER = "530402000001"
+
+
+def error_code(response: requests.Response) -> str:
+    body = response.json()
+    assert set(body) == {"error"}, body
+    assert body["error"]["message"]
+    return str(body["error"]["code"])
+
+
+def test_learner_signs_in_with_cognito_and_sees_their_unit(stack: Stack) -> None:
+    token = stack.sign_in(LEARNER)
+    response = requests.get(stack.url + "/roster/me", headers={"Authorization": token}, timeout=10)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["student_no"] == LEARNER
+    assert body["unit_id"] == "530402-001"
+    assert body["unit_name"] == "红塔区司法局"
+
+
+def test_bearer_prefix_is_accepted_locally(stack: Stack) -> None:
+    token = stack.sign_in(LEARNER)
+    response = requests.get(
+        stack.url + "/roster/me", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
+    assert response.status_code == 200
+
+
+def _forged(stack: Stack, **overrides: object) -> str:
+    """A token with the right claims, signed by a key that is not the pool's."""
+    real = jwt.decode(stack.sign_in(LEARNER), options={"verify_signature": False})
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return jwt.encode({**real, **overrides}, pem, algorithm="RS256", headers={"kid": "dummy"})
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["garbage", "Bearer ", "a.b.c", "eyJhbGciOiJub25lIn0.eyJ4IjoxfQ."],
+)
+def test_malformed_authorization_is_401_json(stack: Stack, header: str) -> None:
+    response = requests.get(stack.url + "/roster/me", headers={"Authorization": header}, timeout=10)
+    assert response.status_code == 401
+    assert error_code(response) == "UNAUTHORIZED"
+
+
+def test_missing_token_is_401_json(stack: Stack) -> None:
+    response = requests.get(stack.url + "/roster/me", timeout=10)
+    assert response.status_code == 401
+    assert error_code(response) == "UNAUTHORIZED"
+
+
+def test_token_signed_by_another_key_is_401(stack: Stack) -> None:
+    response = requests.get(
+        stack.url + "/roster/me", headers={"Authorization": _forged(stack)}, timeout=10
+    )
+    assert response.status_code == 401
+    assert error_code(response) == "UNAUTHORIZED"
+
+
+def _signed_by_the_pool(stack: Stack, **overrides: object) -> str:
+    """A token signed with the pool's own key (moto ships it), claims changed at will."""
+    import gzip
+    import json
+    from importlib import resources
+
+    real = jwt.decode(stack.sign_in(LEARNER), options={"verify_signature": False})
+    packed = resources.files("moto.cognitoidp").joinpath("resources/jwks-private.json.gz")
+    jwk = json.loads(gzip.decompress(packed.read_bytes()))
+    key = jwt.PyJWK(jwk).key
+    return jwt.encode({**real, **overrides}, key, algorithm="RS256", headers={"kid": "dummy"})
+
+
+def test_a_re_signed_token_is_accepted_so_the_checks_below_are_meaningful(stack: Stack) -> None:
+    response = requests.get(
+        stack.url + "/roster/me", headers={"Authorization": _signed_by_the_pool(stack)}, timeout=10
+    )
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("claim", "value"),
+    [
+        ("exp", int((datetime.now(UTC) - timedelta(minutes=5)).timestamp())),
+        ("iss", "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_another"),
+        ("aud", "another-client"),
+        ("token_use", "access"),
+    ],
+)
+def test_expired_or_foreign_token_is_401(stack: Stack, claim: str, value: object) -> None:
+    response = requests.get(
+        stack.url + "/roster/me",
+        headers={"Authorization": _signed_by_the_pool(stack, **{claim: value})},
+        timeout=10,
+    )
+    assert response.status_code == 401
+    assert error_code(response) == "UNAUTHORIZED"
+
+
+def test_access_token_is_not_an_id_token(stack: Stack) -> None:
+    import boto3
+
+    local = stack.local
+    cognito = boto3.client(
+        "cognito-idp",
+        endpoint_url=local["cognito_endpoint"],
+        region_name=local["region"],
+        aws_access_key_id="c",
+        aws_secret_access_key="c",
+    )
+    result = cognito.initiate_auth(
+        ClientId=local["client_id"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": LEARNER, "PASSWORD": local["users"][0]["password"]},
+    )
+    access = result["AuthenticationResult"]["AccessToken"]
+    response = requests.get(stack.url + "/roster/me", headers={"Authorization": access}, timeout=10)
+    assert response.status_code == 401
+
+
+def test_unknown_paths_are_404_json(stack: Stack) -> None:
+    for path in ("/nothing", "/roster/nothing/here", "/credits/zzz"):
+        response = requests.get(stack.url + path, timeout=10)
+        assert response.status_code == 404, path
+        assert error_code(response) == "NOT_FOUND"
+
+
+def test_body_over_one_megabyte_is_413(stack: Stack) -> None:
+    token = stack.sign_in(LEARNER)
+    response = requests.post(
+        stack.url + "/roster/me",
+        headers={"Authorization": token, "Content-Type": "application/json"},
+        data=b"[" + b"1," * 600_000 + b"1]",
+        timeout=30,
+    )
+    assert response.status_code == 413
+    assert error_code(response) == "PAYLOAD_TOO_LARGE"
+
+
+def test_local_json_lists_what_a_client_needs(stack: Stack) -> None:
+    local = stack.local
+    for key in ("api_url", "region", "cognito_endpoint", "user_pool_id", "client_id", "users"):
+        assert local[key], key
+    groups = {g for u in local["users"] for g in u["groups"]}
+    assert groups == {"learners", "admins"}
+    assert len(local["users"]) >= 300
+
+
+def test_restart_keeps_data_and_fresh_starts_anew(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    first = start_stack(tmp_path, fresh=True)
+    try:
+        token = first.sign_in(LEARNER)
+        assert requests.get(
+            first.url + "/roster/me", headers={"Authorization": token}, timeout=10
+        ).ok
+        pool_id = first.local["user_pool_id"]
+    finally:
+        assert first.stop() == 0
+    assert any(line.startswith("stopped") for line in first.output)
+    started = time.monotonic()
+    second = start_stack(tmp_path, fresh=False)
+    print(f"restart with kept data ready in {time.monotonic() - started:.1f} s")
+    try:
+        assert any("kept data restored" in line for line in second.output)
+        assert second.local["user_pool_id"] == pool_id
+        token = second.sign_in(LEARNER)
+        assert requests.get(
+            second.url + "/roster/me", headers={"Authorization": token}, timeout=10
+        ).ok
+    finally:
+        assert second.stop() == 0
+    third = start_stack(tmp_path, fresh=True)
+    try:
+        assert any("fresh data" in line for line in third.output)
+        assert third.local["user_pool_id"] != pool_id
+    finally:
+        third.stop()

@@ -1,0 +1,48 @@
+"""Shared test helpers: environment for the apps, API-Gateway-shaped tokens, app loading."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jwt
+
+TABLE = "xuefa-test"
+BUCKET = "xuefa-test-reports"
+REGION = "us-east-1"
+ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": REGION,
+    "AWS_REGION": REGION,
+    "XUEFA_TABLE": TABLE,
+    "XUEFA_BUCKET": BUCKET,
+    "XUEFA_CURSOR_SECRET": "test-cursor-secret-0123456789",
+    "POWERTOOLS_METRICS_NAMESPACE": "xuefa",
+    "POWERTOOLS_LOG_LEVEL": "WARNING",
+}
+
+
+def claims(username: str, groups: list[str], unit_id: str) -> dict[str, Any]:
+    return {"cognito:username": username, "cognito:groups": groups, "custom:unit_id": unit_id}
+
+
+def token(username: str, groups: list[str], unit_id: str) -> str:
+    """What chalice.test.Client's Cognito authorizer reads (it decodes, API Gateway verifies)."""
+    return jwt.encode(
+        claims(username, groups, unit_id),
+        "not-checked-by-the-test-client-0123456789",
+        algorithm="HS256",
+    )
+
+
+def auth(username: str, groups: list[str], unit_id: str) -> dict[str, str]:
+    return {"Authorization": token(username, groups, unit_id)}
+
+
+LEARNER = ("530402000001", ["learners"], "530402-001")
+CITY_ADMIN = ("city_admin", ["admins"], "530400")
+COUNTY_ADMIN = ("county_530402", ["admins"], "530402")
+OTHER_COUNTY_ADMIN = ("county_530403", ["admins"], "530403")
+UNIT_ADMIN = ("unit_530402-001", ["admins"], "530402-001")

@@ -1,0 +1,54 @@
+import pytest
+from xuefa.auth import (
+    Actor,
+    actor_from_claims,
+    in_subtree,
+    require_city_admin,
+    require_unit_in_scope,
+)
+from xuefa.errors import Forbidden, Unauthorized
+
+
+@pytest.mark.parametrize(
+    "groups", [["admins"], "admins", "[admins]", "admins,learners", "[admins learners]"]
+)
+def test_groups_arrive_in_any_of_api_gateways_shapes(groups: object) -> None:
+    actor = actor_from_claims(
+        {"cognito:username": "a", "custom:unit_id": "530402", "cognito:groups": groups}
+    )
+    assert actor.is_admin
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [None, {}, {"cognito:username": "a"}, {"custom:unit_id": "530402"}],
+)
+def test_missing_identity_is_unauthorized(claims: dict | None) -> None:
+    with pytest.raises(Unauthorized):
+        actor_from_claims(claims)
+
+
+def test_subtree_is_a_path_prefix_on_whole_segments() -> None:
+    assert in_subtree("530400/530402/530402-001", "530400/530402")
+    assert in_subtree("530400/530402", "530400/530402")
+    assert not in_subtree("530400/5304021", "530400/530402")
+    assert not in_subtree("530400", "530400/530402")
+
+
+def test_unit_admin_cannot_reach_a_sibling_unit() -> None:
+    admin = Actor("unit_a", frozenset({"admins"}), "530402-001")
+    with pytest.raises(Forbidden):
+        require_unit_in_scope(admin, "530400/530402/530402-001", "530400/530402/530402-002")
+
+
+def test_learner_is_never_in_admin_scope() -> None:
+    learner = Actor("530402000001", frozenset({"learners"}), "530402-001")
+    with pytest.raises(Forbidden):
+        require_unit_in_scope(learner, "530400/530402/530402-001", "530400/530402/530402-001")
+
+
+def test_only_the_city_is_city_admin() -> None:
+    county = Actor("county", frozenset({"admins"}), "530402")
+    with pytest.raises(Forbidden):
+        require_city_admin(county, "530400/530402")
+    require_city_admin(Actor("city", frozenset({"admins"}), "530400"), "530400")
