@@ -10,8 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from xuefa.auth import Actor, require_admin, require_unit_in_scope
-from xuefa.errors import NotFound
+from xuefa.auth import Actor, require_admin, require_city_admin, require_unit_in_scope
+from xuefa.errors import Forbidden, NotFound
 from xuefa.store import Keys, Store
 
 
@@ -66,6 +66,33 @@ class Directory:
         target = self.unit(unit_id)
         require_unit_in_scope(actor, actor_unit.path, target.path)
         return target
+
+    def city_admin(self, actor: Actor) -> Unit:
+        require_admin(actor)
+        unit = self.unit(actor.unit_id)
+        require_city_admin(actor, unit.path)
+        return unit
+
+    def learner(self, student_no: str) -> dict[str, Any]:
+        item = self.store.get(Keys.learner(student_no))
+        if item is None:
+            raise NotFound(f"learner {student_no} does not exist")
+        return item
+
+    def learner_in_scope(self, actor: Actor, student_no: str) -> dict[str, Any]:
+        """The learner's profile, if the admin's subtree holds the learner's unit now."""
+        require_admin(actor)
+        actor_unit = self.unit(actor.unit_id)
+        profile = self.learner(student_no)
+        require_unit_in_scope(actor, actor_unit.path, str(profile["unit_path"]))
+        return profile
+
+    def self_or_admin_in_scope(self, actor: Actor, student_no: str) -> dict[str, Any]:
+        if actor.is_learner and not actor.is_admin:
+            if actor.username != student_no:
+                raise Forbidden("learners see only their own records")
+            return self.learner(student_no)
+        return self.learner_in_scope(actor, student_no)
 
     def person(self, actor: Actor) -> Person:
         key = Keys.admin(actor.username) if actor.is_admin else Keys.learner(actor.username)

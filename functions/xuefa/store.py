@@ -276,11 +276,16 @@ class Store:
         )
         return self.load(response.get("Item"))
 
-    def batch_get(self, keys: Sequence[Mapping[str, str]]) -> list[dict[str, Any]]:
+    def batch_get(
+        self, keys: Sequence[Mapping[str, str]], consistent: bool = False
+    ) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = []
         for start in range(0, len(keys), 100):
             pending: Any = {
-                self.table_name: {"Keys": [self.dump(k) for k in keys[start : start + 100]]}
+                self.table_name: {
+                    "Keys": [self.dump(k) for k in keys[start : start + 100]],
+                    "ConsistentRead": consistent,
+                }
             }
             while pending:
                 response = self._call("batch_get_item", RequestItems=pending)

@@ -35,5 +35,22 @@ class YearBook:
         return config
 
     def put(self, config: YearConfig) -> None:
-        self.store.put({**Keys.year_config(config.year), "config": year_config_item(config)})
+        self.store.put(
+            {
+                **Keys.year_config(config.year),
+                **window_attributes(config),
+                "config": year_config_item(config),
+            }
+        )
         self._cache.pop(config.year, None)
+
+
+def window_attributes(config: YearConfig) -> dict[str, int]:
+    """The windows as epoch seconds on the config item, so that a transaction can check
+    them with a ConditionCheck: the window holds even if it is changed mid-request."""
+    return {
+        "credit_opens": int(config.credit_window.opens_at.timestamp()),
+        "credit_closes": int(config.credit_window.closes_at.timestamp()),
+        "exam_opens": int(config.exam_window.opens_at.timestamp()),
+        "exam_closes": int(config.exam_window.closes_at.timestamp()),
+    }

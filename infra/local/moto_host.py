@@ -31,6 +31,9 @@ class SerializedApp:
 
 class MotoHost:
     def __init__(self, host: str = "127.0.0.1", port: int = 0):
+        from infra.local import moto_patches
+
+        moto_patches.apply()
         from moto.moto_server.werkzeug_app import (
             DomainDispatcherApplication,
             MotoRequestHandler,

@@ -14,7 +14,7 @@ from xuefa.clock import SHANGHAI, FixedClock, local_date
 from xuefa.store import Store, create_table_request
 from xuefa_api import wiring
 
-from infra.local import demo_city, seed
+from infra.local import demo_city, moto_patches, seed
 from infra.local.apps import load_app
 from tests.helpers import BUCKET, ENV, TABLE
 
@@ -27,6 +27,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name, value in ENV.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    moto_patches.apply()
     with mock_aws():
         boto3.client("dynamodb").create_table(**create_table_request(TABLE))
         boto3.client("s3").create_bucket(Bucket=BUCKET)

@@ -1,0 +1,319 @@
+"""/credits through chalice.test.Client on moto."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.api.conftest import json_of
+from tests.helpers import CITY_ADMIN, COUNTY_ADMIN, LEARNER, OTHER_COUNTY_ADMIN, UNIT_ADMIN, auth
+from xuefa.store import Keys
+
+OTHER_LEARNER = ("530402000002", ["learners"], "530402-001")
+COURSE = "c-xf-01"  # 50 credits, 20 minutes, once a year
+
+
+@pytest.fixture
+def api(city, client):  # type: ignore[no-untyped-def]
+    return client("credits").http
+
+
+def post(api: Any, path: str, who: tuple, body: Any = None) -> Any:  # type: ignore[type-arg]
+    return api.post(
+        path,
+        headers={**auth(*who), "Content-Type": "application/json"},
+        body=json.dumps(body if body is not None else {}),
+    )
+
+
+def get(api: Any, path: str, who: tuple) -> Any:  # type: ignore[type-arg]
+    return api.get(path, headers=auth(*who))
+
+
+def start(api: Any, resource_id: str, who: tuple = LEARNER) -> str:  # type: ignore[type-arg]
+    response = post(api, "/sessions", who, {"resource_id": resource_id})
+    assert response.status_code == 201, response.body
+    return str(json_of(response)["session_id"])
+
+
+def balance(api: Any, who: tuple = LEARNER) -> dict[str, Any]:  # type: ignore[type-arg]
+    response = get(api, "/me", who)
+    assert response.status_code == 200
+    return dict(json_of(response))
+
+
+def code(response: Any) -> str:
+    return str(json_of(response)["error"]["code"])
+
+
+def test_catalogue_lists_the_years_resources(api) -> None:  # type: ignore[no-untyped-def]
+    items = json_of(get(api, "/catalogue?year=2026", LEARNER))["items"]
+    assert len(items) >= 20
+    course = next(i for i in items if i["resource_id"] == COURSE)
+    assert course == {
+        "resource_id": COURSE,
+        "title": "宪法总纲与国家根本制度",
+        "activity": "course",
+        "credits": 50,
+        "min_seconds": 1200,
+        "once_per_year": True,
+    }
+
+
+def test_a_course_pays_only_after_its_minutes_of_server_time(api, clock) -> None:  # type: ignore[no-untyped-def]
+    session_id = start(api, COURSE)
+    clock.advance(seconds=1199)
+    early = post(api, f"/sessions/{session_id}/complete", LEARNER)
+    assert early.status_code == 409
+    assert code(early) == "TOO_EARLY"
+    assert json_of(early)["error"]["details"]["seconds_left"] == 1
+    assert balance(api)["credits"] == 0
+
+    clock.advance(seconds=1)
+    done = post(api, f"/sessions/{session_id}/complete", LEARNER)
+    assert done.status_code == 200
+    body = json_of(done)
+    assert (body["awarded"], body["capped"]) == (50, False)
+    assert body["balance"]["credits"] == 50
+    assert body["balance"]["hours"] == 0.5
+    assert body["balance"]["credit_score"] == 0.83
+    assert body["balance"]["today"] == {"credits": 50, "cap": 125}
+
+
+def test_completing_again_returns_the_same_result_and_pays_nothing(api, clock) -> None:  # type: ignore[no-untyped-def]
+    session_id = start(api, COURSE)
+    clock.advance(minutes=25)
+    first = json_of(post(api, f"/sessions/{session_id}/complete", LEARNER))
+    again = json_of(post(api, f"/sessions/{session_id}/complete", LEARNER))
+    assert again == first
+    assert balance(api)["credits"] == 50
+    ledger = json_of(get(api, "/me/ledger", LEARNER))["items"]
+    assert [(e["entry_id"], e["credits"], e["kind"]) for e in ledger] == [(session_id, 50, "study")]
+
+
+def test_the_daily_cap_cuts_the_third_course_and_stops_the_fourth(api, clock) -> None:  # type: ignore[no-untyped-def]
+    sessions = [start(api, r) for r in ("c-xf-02", "c-xf-03", "c-xz-01", "c-xz-02")]
+    clock.advance(minutes=21)
+    results = [json_of(post(api, f"/sessions/{s}/complete", LEARNER)) for s in sessions]
+    assert [(r["awarded"], r["capped"]) for r in results] == [
+        (50, False),
+        (50, False),
+        (25, True),
+        (0, True),
+    ]
+    assert balance(api)["today"] == {"credits": 125, "cap": 125}
+    clock.advance(days=1)
+    next_day = start(api, "c-xz-03")
+    clock.advance(minutes=21)
+    assert json_of(post(api, f"/sessions/{next_day}/complete", LEARNER))["awarded"] == 50
+    assert balance(api)["credits"] == 175
+
+
+def test_a_once_a_year_resource_is_not_paid_twice(api, clock) -> None:  # type: ignore[no-untyped-def]
+    first = start(api, COURSE)
+    clock.advance(minutes=21)
+    post(api, f"/sessions/{first}/complete", LEARNER)
+    clock.advance(days=1)
+    second = start(api, COURSE)
+    clock.advance(minutes=21)
+    response = post(api, f"/sessions/{second}/complete", LEARNER)
+    assert response.status_code == 409
+    assert code(response) == "DUPLICATE"
+    assert balance(api)["credits"] == 50
+
+
+def test_sign_in_can_be_earned_every_day(api, clock) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(3):
+        session_id = start(api, "signin")
+        assert json_of(post(api, f"/sessions/{session_id}/complete", LEARNER))["awarded"] == 5
+        clock.advance(days=1)
+    assert balance(api)["credits"] == 15
+
+
+def test_no_session_starts_outside_the_credit_window(api, clock) -> None:  # type: ignore[no-untyped-def]
+    from datetime import datetime
+
+    from xuefa.clock import SHANGHAI
+
+    clock.set(datetime(2026, 12, 1, 0, 0, tzinfo=SHANGHAI))
+    response = post(api, "/sessions", LEARNER, {"resource_id": "signin"})
+    assert response.status_code == 409
+    assert code(response) == "OUTSIDE_WINDOW"
+
+
+def test_a_session_completed_after_the_window_closes_pays_nothing(api, clock) -> None:  # type: ignore[no-untyped-def]
+    from datetime import datetime
+
+    from xuefa.clock import SHANGHAI
+
+    clock.set(datetime(2026, 11, 30, 23, 59, 0, tzinfo=SHANGHAI))
+    session_id = start(api, "signin")
+    clock.set(datetime(2026, 12, 1, 0, 0, 0, tzinfo=SHANGHAI))
+    response = post(api, f"/sessions/{session_id}/complete", LEARNER)
+    assert code(response) == "OUTSIDE_WINDOW"
+    assert json_of(get(api, "/me?year=2026", LEARNER))["credits"] == 0
+
+
+@pytest.mark.parametrize(
+    ("session_id", "status", "error"),
+    [
+        ("nonsense", 400, "BAD_REQUEST"),
+        ("s2026-530402000001-000000000000", 404, "NOT_FOUND"),
+        ("s2026-530402000002-000000000000", 403, "FORBIDDEN"),
+    ],
+)
+def test_bad_session_ids(api, session_id: str, status: int, error: str) -> None:  # type: ignore[no-untyped-def]
+    response = post(api, f"/sessions/{session_id}/complete", LEARNER)
+    assert (response.status_code, code(response)) == (status, error)
+
+
+def test_another_learners_session_is_forbidden(api, clock) -> None:  # type: ignore[no-untyped-def]
+    session_id = start(api, "signin", OTHER_LEARNER)
+    response = post(api, f"/sessions/{session_id}/complete", LEARNER)
+    assert response.status_code == 403
+    assert balance(api, OTHER_LEARNER)["credits"] == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"resource_id": "no-such-thing"}, 404),
+        ({"resource_id": "../../etc"}, 400),
+        ({}, 400),
+        ({"resource_id": 7}, 400),
+    ],
+)
+def test_bad_session_starts(api, body: dict, status: int) -> None:  # type: ignore[no-untyped-def, type-arg]
+    assert post(api, "/sessions", LEARNER, body).status_code == status
+
+
+def test_admins_cannot_earn_credits(api) -> None:  # type: ignore[no-untyped-def]
+    response = post(api, "/sessions", UNIT_ADMIN, {"resource_id": "signin"})
+    assert response.status_code == 403
+
+
+def test_admins_see_learners_in_their_subtree_only(api) -> None:  # type: ignore[no-untyped-def]
+    for admin in (CITY_ADMIN, COUNTY_ADMIN, UNIT_ADMIN):
+        response = get(api, "/learners/530402000001?year=2026", admin)
+        assert response.status_code == 200, admin
+        assert json_of(response)["student_no"] == "530402000001"
+    for outsider in (OTHER_COUNTY_ADMIN, LEARNER):
+        response = get(api, "/learners/530402000001?year=2026", outsider)
+        assert response.status_code == 403
+        assert "credits" not in json_of(response)
+
+
+def adjustment(**overrides: Any) -> dict[str, Any]:
+    return {
+        "adjustment_id": "adj-0001",
+        "student_no": "530402000001",
+        "year": 2026,
+        "delta": 300,
+        "reason": "线下集中学法培训补录",
+        **overrides,
+    }
+
+
+def test_an_adjustment_is_idempotent_and_audited(api, city) -> None:  # type: ignore[no-untyped-def]
+    first = post(api, "/adjustments", UNIT_ADMIN, adjustment())
+    assert first.status_code == 200
+    assert json_of(first)["credits"] == 300
+    again = post(api, "/adjustments", UNIT_ADMIN, adjustment())
+    assert json_of(again)["credits"] == 300
+    ledger = json_of(get(api, "/me/ledger", LEARNER))["items"]
+    assert [(e["kind"], e["credits"], e["reason"]) for e in ledger] == [
+        ("adjustment", 300, "线下集中学法培训补录")
+    ]
+    audits = [i for i in city.query_all("AUDIT#2026#2026-11-20")]
+    assert [(a["actor"], a["action"], a["before"], a["after"]) for a in audits] == [
+        ("unit_530402-001", "credits.adjust", {"credits": 0}, {"credits": 300})
+    ]
+
+
+def test_reusing_an_adjustment_id_for_another_change_is_refused(api) -> None:  # type: ignore[no-untyped-def]
+    post(api, "/adjustments", UNIT_ADMIN, adjustment())
+    response = post(api, "/adjustments", UNIT_ADMIN, adjustment(delta=500))
+    assert (response.status_code, code(response)) == (409, "DUPLICATE")
+    assert balance(api)["credits"] == 300
+
+
+def test_an_adjustment_never_takes_credits_below_zero(api, city) -> None:  # type: ignore[no-untyped-def]
+    post(api, "/adjustments", UNIT_ADMIN, adjustment(delta=100))
+    response = post(api, "/adjustments", UNIT_ADMIN, adjustment(adjustment_id="adj-2", delta=-101))
+    assert (response.status_code, code(response)) == (409, "CONFLICT")
+    assert balance(api)["credits"] == 100
+    assert city.get(Keys.idempotency("adjustment", "adj-2")) is None
+    ok = post(api, "/adjustments", UNIT_ADMIN, adjustment(adjustment_id="adj-3", delta=-100))
+    assert json_of(ok)["credits"] == 0
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"reason": ""},
+        {"reason": "   "},
+        {"delta": 0},
+        {"delta": 10**9},
+        {"delta": "lots"},
+        {"adjustment_id": "has spaces"},
+        {"student_no": "530402000001; drop"},
+        {"year": 1800},
+    ],
+)
+def test_bad_adjustments_write_nothing(api, city, overrides: dict) -> None:  # type: ignore[no-untyped-def, type-arg]
+    response = post(api, "/adjustments", UNIT_ADMIN, adjustment(**overrides))
+    assert response.status_code == 400
+    assert code(response) == "BAD_REQUEST"
+    assert json_of(response)["error"]["details"]
+    assert balance(api)["credits"] == 0
+    assert list(city.query_all("AUDIT#2026#2026-11-20")) == []
+
+
+def test_adjusting_outside_ones_scope_is_forbidden(api) -> None:  # type: ignore[no-untyped-def]
+    response = post(api, "/adjustments", OTHER_COUNTY_ADMIN, adjustment())
+    assert response.status_code == 403
+    assert post(api, "/adjustments", LEARNER, adjustment()).status_code == 403
+    unknown = post(api, "/adjustments", CITY_ADMIN, adjustment(student_no="999999999999"))
+    assert unknown.status_code == 404
+    assert balance(api)["credits"] == 0
+
+
+def test_the_ledger_pages_with_a_signed_cursor(api, clock) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(3):
+        start_id = start(api, "signin")
+        post(api, f"/sessions/{start_id}/complete", LEARNER)
+        clock.advance(days=1)
+    first = json_of(get(api, "/me/ledger?limit=2", LEARNER))
+    assert len(first["items"]) == 2 and first["cursor"]
+    second = json_of(get(api, f"/me/ledger?limit=2&cursor={first['cursor']}", LEARNER))
+    assert len(second["items"]) == 1
+    seen = [e["entry_id"] for e in first["items"] + second["items"]]
+    assert len(set(seen)) == 3
+    assert first["items"][0]["at"] > first["items"][1]["at"] > second["items"][0]["at"]
+    forged = get(api, f"/me/ledger?limit=2&cursor={first['cursor'][:-3]}abc", LEARNER)
+    assert (forged.status_code, code(forged)) == (400, "BAD_REQUEST")
+    other = get(api, f"/me/ledger?limit=2&cursor={first['cursor']}", OTHER_LEARNER)
+    assert other.status_code == 400
+
+
+def test_city_admins_add_to_the_catalogue(api) -> None:  # type: ignore[no-untyped-def]
+    new = {
+        "year": 2026,
+        "resource_id": "c-new-01",
+        "title": "新修订行政复议法解读",
+        "activity": "course",
+        "credits": 40,
+        "min_seconds": 900,
+        "once_per_year": True,
+    }
+    assert post(api, "/catalogue", COUNTY_ADMIN, new).status_code == 403
+    created = post(api, "/catalogue", CITY_ADMIN, new)
+    assert created.status_code == 201
+    assert json_of(created)["resource_id"] == "c-new-01"
+    assert post(api, "/catalogue", CITY_ADMIN, new).status_code == 409
+    items = json_of(get(api, "/catalogue?year=2026", LEARNER))["items"]
+    assert any(i["resource_id"] == "c-new-01" for i in items)
+    bad = post(api, "/catalogue", CITY_ADMIN, {**new, "resource_id": "c-new-02", "credits": -5})
+    assert bad.status_code == 400
