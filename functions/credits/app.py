@@ -7,6 +7,7 @@ from typing import Any
 
 from chalice import Chalice
 from pydantic import BaseModel, Field
+
 from xuefa.auth import require_learner
 from xuefa.clock import local_date
 from xuefa.credits import Adjustment, Credits, NewResource

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from chalice import Chalice
+
 from xuefa_api import Api
 
 app = Chalice(app_name="xuefa-reports")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalice import Chalice
+
 from xuefa_api import Api
 from xuefa_api.wiring import services
 

@@ -18,10 +18,10 @@ from typing import Any, TypeVar
 from chalice import Chalice, ConvertToMiddleware, Response
 from chalice.app import Request
 from pydantic import BaseModel, ValidationError
+
 from xuefa.auth import Actor, actor_from_claims
 from xuefa.errors import BadRequest, Internal, PayloadTooLarge, XuefaError
 from xuefa.observability import logger as make_logger
-
 from xuefa_api.wiring import COGNITO
 
 MAX_BODY_BYTES = 1024 * 1024

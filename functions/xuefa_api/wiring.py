@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from chalice import CognitoUserPoolAuthorizer
+
 from xuefa.clock import Clock, SystemClock
 from xuefa.directory import Directory
 from xuefa.settings import Settings, get_settings

@@ -83,13 +83,13 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["XUEFA_USER_POOL_ID"] = ""
 
     import boto3
-    from xuefa.clock import SystemClock, local_date
-    from xuefa.store import Store
 
     from infra.local import resources, seed
     from infra.local.apps import load_app
     from infra.local.gateway import AppPool, Gateway, health
     from infra.local.tokens import TokenVerifier
+    from xuefa.clock import SystemClock, local_date
+    from xuefa.store import Store
 
     resources.ensure_table(boto3.client("dynamodb"), TABLE)
     resources.ensure_bucket(boto3.client("s3"), BUCKET)

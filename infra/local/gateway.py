@@ -17,6 +17,8 @@ from typing import Any
 from chalice import Chalice
 from chalice.local import LambdaContext, LambdaEventConverter, RouteMatcher
 from werkzeug.wrappers import Request, Response
+
+from infra.local.tokens import TokenVerifier
 from xuefa.errors import (
     BadRequest,
     Internal,
@@ -25,8 +27,6 @@ from xuefa.errors import (
     Unauthorized,
     XuefaError,
 )
-
-from infra.local.tokens import TokenVerifier
 
 MAX_BODY_BYTES = 1024 * 1024
 

@@ -21,13 +21,13 @@ def apply() -> None:
     global _applied
     if _applied:
         return
+    from moto.dynamodb.comparisons import get_filter_expression
     from moto.dynamodb.exceptions import (
         MultipleTransactionsException,
         TooManyTransactionsException,
         TransactionCanceledException,
         TransactWriteSingleOpException,
     )
-    from moto.dynamodb.comparisons import get_filter_expression
     from moto.dynamodb.models import DynamoDBBackend
 
     def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
@@ -111,5 +111,5 @@ def apply() -> None:
                     self.put_item(table_name, attrs)
             raise
 
-    DynamoDBBackend.transact_write_items = transact_write_items
+    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     _applied = True

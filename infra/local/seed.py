@@ -7,12 +7,11 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from infra.local import demo_bank, demo_catalogue, demo_city
+from infra.local.resources import ensure_user
 from xuefa.rules import YearConfig, demo_year, load_packaged_year
 from xuefa.store import GSI_PARTITION_KEY, GSI_SORT_KEY, Keys, Store
 from xuefa.years import YearBook
-
-from infra.local import demo_bank, demo_catalogue, demo_city
-from infra.local.resources import ensure_user
 
 SEED_MARKER = {"pk": "SEED#demo", "sk": "META"}
 SEED_VERSION = 1

@@ -12,6 +12,7 @@ from typing import Any
 
 import jwt
 import requests
+
 from xuefa.errors import Unauthorized
 
 

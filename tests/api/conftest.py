@@ -10,13 +10,13 @@ import boto3
 import pytest
 from chalice.test import Client
 from moto import mock_aws
-from xuefa.clock import SHANGHAI, FixedClock, local_date
-from xuefa.store import Store, create_table_request
-from xuefa_api import wiring
 
 from infra.local import demo_city, moto_patches, seed
 from infra.local.apps import load_app
 from tests.helpers import BUCKET, ENV, TABLE
+from xuefa.clock import SHANGHAI, FixedClock, local_date
+from xuefa.store import Store, create_table_request
+from xuefa_api import wiring
 
 # A fixed instant inside the demo year's windows: 2026-11-20 10:00, Shanghai.
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)

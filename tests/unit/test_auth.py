@@ -1,4 +1,5 @@
 import pytest
+
 from xuefa.auth import (
     Actor,
     actor_from_claims,

@@ -1,4 +1,5 @@
 import pytest
+
 from xuefa.errors import ALL_ERRORS, BadRequest
 from xuefa.store import decode_cursor, encode_cursor
 

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+
 from xuefa.clock import SHANGHAI
 from xuefa.rules import YearConfig, demo_year, load_packaged_year, study_year_of
 
