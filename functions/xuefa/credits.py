@@ -377,8 +377,12 @@ class Credits:
             if failed:
                 continue  # completed meanwhile, window moved, or less room left: look again
             session = {**session, "state": "completed", "awarded": amount, "capped": capped}
-            fresh = self.store.get(result_key)
-            return self._completion(session, config, fresh)
+            # The balance shown: what was read plus this award, saving a second read. A
+            # concurrent award may be missing from it for a moment; nothing is counted twice.
+            after = dict(year_result or {})
+            for name in ("credits", day_attr(day)):
+                after[name] = int(after.get(name, 0)) + amount
+            return self._completion(session, config, after)
         raise Conflict("too many simultaneous completions; try again")
 
     def _session_and_result(
