@@ -31,10 +31,9 @@ from xuefa.errors import (
     OutsideWindow,
     TooEarly,
 )
+from xuefa.results import year_result_update
 from xuefa.rules import YearConfig, study_year_of
 from xuefa.store import (
-    GSI_PARTITION_KEY,
-    GSI_SORT_KEY,
     Keys,
     Store,
     TransactionCancelled,
@@ -141,56 +140,6 @@ def credits_as_of(year_result: Mapping[str, Any] | None, day: date) -> int:
         if (name.startswith("d_") or name.startswith("j_")) and name[2:10] <= cutoff:
             total += int(value)
     return total
-
-
-def year_result_keys(student_no: str, year: int, unit_id: str) -> dict[str, Any]:
-    """What a year result carries besides counters: who, and where reports find it."""
-    return {
-        "student_no": student_no,
-        "year": year,
-        "unit_id": unit_id,
-        GSI_PARTITION_KEY: Keys.unit_year(unit_id, year),
-        GSI_SORT_KEY: student_no,
-    }
-
-
-def year_result_update(
-    student_no: str,
-    year: int,
-    unit_id: str,
-    adds: Mapping[str, int],
-    condition: str | None = None,
-    condition_values: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    """One Update of a learner's year result: creates it if missing (who, which unit, the
-    report index) and adds to its counters; `#c0`, `#c1`… name the counters in `adds`
-    in order, for use in `condition`."""
-    fields = year_result_keys(student_no, year, unit_id)
-    names = {f"#f{i}": name for i, name in enumerate(fields)}
-    values: dict[str, Any] = {f":f{i}": value for i, value in enumerate(fields.values())}
-    expression = "SET " + ", ".join(
-        f"#f{i} = if_not_exists(#f{i}, :f{i})" for i in range(len(fields))
-    )
-    additions = []
-    for i, (name, amount) in enumerate(adds.items()):
-        names[f"#c{i}"] = name
-        values[f":c{i}"] = amount
-        additions.append(f"#c{i} :c{i}")
-    if additions:
-        expression += " ADD " + ", ".join(additions)
-    else:
-        names["#credits"] = "credits"
-        values[":zero"] = 0
-        expression += ", #credits = if_not_exists(#credits, :zero)"
-    operation: dict[str, Any] = {
-        "Key": Keys.year_result(student_no, year),
-        "UpdateExpression": expression,
-        "ExpressionAttributeNames": names,
-        "ExpressionAttributeValues": {**values, **(condition_values or {})},
-    }
-    if condition:
-        operation["ConditionExpression"] = condition
-    return {"Update": operation}
 
 
 def balance_of(
@@ -320,7 +269,7 @@ class Credits:
         self.store.transact(
             [
                 {"Put": {"Item": session, "ConditionExpression": "attribute_not_exists(pk)"}},
-                year_result_update(actor.username, year, str(profile["unit_id"]), {}),
+                year_result_update(actor.username, year, str(profile["unit_id"])),
             ]
         )
         return {
@@ -451,7 +400,12 @@ class Credits:
                 (
                     "caps",
                     year_result_update(
-                        student_no, year, str(session["unit_id"]), adds, condition, room
+                        student_no,
+                        year,
+                        str(session["unit_id"]),
+                        adds=adds,
+                        condition=condition,
+                        values=room,
                     ),
                 )
             )
@@ -572,9 +526,9 @@ class Credits:
                 adjustment.student_no,
                 adjustment.year,
                 str(profile["unit_id"]),
-                adds,
-                condition,
-                needed,
+                adds=adds,
+                condition=condition,
+                values=needed,
             ),
             {
                 "Put": {

@@ -1,0 +1,608 @@
+"""Exams: attempts with hard limits, server-side grading, the best score that only rises.
+
+Start is ONE TransactWriteItems: the year result's attempt counter moves from n to n+1
+under `attempts_used = n AND attempts_used < allowed AND no open attempt`, the attempt
+appears with its drawn paper, and the window is a ConditionCheck on the year's config.
+Submit is ONE TransactWriteItems too: the attempt closes under `state = open`, the year
+result forgets the open attempt, and the best score rises only under `best < score`.
+An attempt left open past its deadline plus grace is graded on its saved answers the
+next time anyone looks (or by the nightly job), so nobody is stuck and nothing is lost.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from xuefa.audit import audit_put
+from xuefa.auth import Actor, require_learner
+from xuefa.clock import SHANGHAI, Clock, iso
+from xuefa.directory import Directory
+from xuefa.errors import (
+    AttemptClosed,
+    AttemptLimit,
+    AttemptOpen,
+    BadRequest,
+    Conflict,
+    Duplicate,
+    Forbidden,
+    NotFound,
+    OutsideWindow,
+    TooEarly,
+)
+from xuefa.papers import (
+    PaperQuestion,
+    attempt_rng,
+    check_answers,
+    corrections,
+    grade,
+    make_paper,
+)
+from xuefa.questions import BankReader, question_item, validate_import
+from xuefa.results import year_result_update
+from xuefa.rules import YearConfig
+from xuefa.store import Keys, Store, TransactionCancelled
+from xuefa.years import YearBook
+
+RETRIES = 8
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+MAX_ATTEMPT_NO = 999
+
+
+class Override(BaseModel):
+    override_id: str = Field(pattern=ID_PATTERN)
+    student_no: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9]+$")
+    extra_attempts: int = Field(0, ge=0, le=20)
+    closes_at: datetime | None = None
+    reason: str = Field(min_length=2, max_length=500)
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, reason: str) -> str:
+        if not reason.strip():
+            raise ValueError("a reason is required")
+        return reason.strip()
+
+    @model_validator(mode="after")
+    def _something(self) -> Override:
+        if self.extra_attempts == 0 and self.closes_at is None:
+            raise ValueError("give extra_attempts or closes_at")
+        if self.closes_at is not None and self.closes_at.tzinfo is None:
+            self.closes_at = self.closes_at.replace(tzinfo=SHANGHAI)
+        return self
+
+
+class BulkOverride(BaseModel):
+    override_id: str = Field(pattern=ID_PATTERN)
+    unit_id: str = Field(min_length=1, max_length=64)
+    extra_attempts: int = Field(0, ge=0, le=20)
+    closes_at: datetime | None = None
+    reason: str = Field(min_length=2, max_length=500)
+
+    @model_validator(mode="after")
+    def _something(self) -> BulkOverride:
+        if self.extra_attempts == 0 and self.closes_at is None:
+            raise ValueError("give extra_attempts or closes_at")
+        if not self.reason.strip():
+            raise ValueError("a reason is required")
+        return self
+
+
+def parse_attempt_no(text: str) -> int:
+    if not re.fullmatch(r"[0-9]{1,3}", text or "") or not 1 <= int(text) <= MAX_ATTEMPT_NO:
+        raise BadRequest("attempt numbers are whole numbers from 1", {"attempt_no": text})
+    return int(text)
+
+
+def _epoch(at: datetime) -> int:
+    return int(at.timestamp())
+
+
+def _closes(config: YearConfig, result: Mapping[str, Any]) -> datetime:
+    """The learner's own close: the year's, or later by an override."""
+    closes = config.exam_window.closes_at
+    override = result.get("close_override")
+    if override is not None:
+        closes = max(closes, datetime.fromtimestamp(int(override), SHANGHAI))
+    return closes
+
+
+def _allowed(config: YearConfig, result: Mapping[str, Any]) -> int:
+    return config.max_attempts + int(result.get("extra_attempts", 0))
+
+
+def _score(value: Any) -> float | None:
+    return None if value is None else float(Decimal(value))
+
+
+class Exams:
+    def __init__(
+        self,
+        store: Store,
+        years: YearBook,
+        bank: BankReader,
+        directory: Directory,
+        clock: Clock,
+    ):
+        self.store = store
+        self.years = years
+        self.bank = bank
+        self.directory = directory
+        self.clock = clock
+
+    # --- reading ---------------------------------------------------------------------
+
+    def _read(
+        self, student_no: str, year: int, attempt_no: int | None = None
+    ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """Year result, profile (or the attempt), in one strongly consistent request."""
+        result_key = Keys.year_result(student_no, year)
+        other = (
+            Keys.attempt(student_no, year, attempt_no) if attempt_no else Keys.learner(student_no)
+        )
+        found = self.store.batch_get([result_key, other], consistent=True)
+        result = next((i for i in found if i["sk"] == result_key["sk"]), None) or {}
+        extra = next((i for i in found if i["sk"] == other["sk"]), None)
+        return result, extra
+
+    def _settle(
+        self, student_no: str, config: YearConfig, result: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Grade an attempt left open past its deadline plus grace; the fresh year result."""
+        open_no = result.get("open_attempt")
+        if open_no is None or int(result.get("open_hard_close", 0)) > _epoch(self.clock.now()):
+            return result
+        self.finish(student_no, config.year, int(open_no), None)
+        fresh, _ = self._read(student_no, config.year)
+        return fresh
+
+    def summary(self, actor: Actor, year: int) -> dict[str, Any]:
+        require_learner(actor)
+        config = self.years.get(year)
+        result, _ = self._read(actor.username, year)
+        result = self._settle(actor.username, config, result)
+        now = self.clock.now()
+        closes = _closes(config, result)
+        used = int(result.get("attempts_used", 0))
+        allowed = _allowed(config, result)
+        return {
+            "year": year,
+            "window": {"opens_at": iso(config.exam_window.opens_at), "closes_at": iso(closes)},
+            "open_now": config.exam_window.opens_at <= now < closes,
+            "max_attempts": allowed,
+            "attempts_used": used,
+            "attempts_left": max(0, allowed - used),
+            "best_score": _score(result.get("best_score")),
+            "open_attempt_no": int(result["open_attempt"]) if "open_attempt" in result else None,
+            "duration_minutes": config.paper.duration_minutes,
+            "questions_per_paper": config.paper.questions_per_paper,
+        }
+
+    # --- start -----------------------------------------------------------------------
+
+    def start(self, actor: Actor, year: int) -> dict[str, Any]:
+        require_learner(actor)
+        config = self.years.get(year)
+        result, profile = self._read(actor.username, year)
+        if profile is None or profile.get("status", "active") != "active":
+            raise Forbidden("only active learners can sit the exam")
+        unit_id = str(result.get("unit_id") or profile["unit_id"])
+        for _ in range(RETRIES):
+            result = self._settle(actor.username, config, result)
+            now = self.clock.now()
+            closes = _closes(config, result)
+            if not config.exam_window.opens_at <= now < closes:
+                raise OutsideWindow("the exam window is not open")
+            if "open_attempt" in result:
+                number = int(result["open_attempt"])
+                raise AttemptOpen(f"attempt {number} is still open", {"open_attempt_no": number})
+            used = int(result.get("attempts_used", 0))
+            allowed = _allowed(config, result)
+            if used >= allowed:
+                raise AttemptLimit(f"all {allowed} attempts have been used")
+            self._check_wait(config, result, now)
+            attempt_no = used + 1
+            try:
+                return self._create(
+                    actor.username, unit_id, config, result, attempt_no, now, closes
+                )
+            except TransactionCancelled:
+                result, _ = self._read(actor.username, year)  # someone moved first: look again
+        raise Conflict("too many simultaneous starts; try again")
+
+    def _check_wait(self, config: YearConfig, result: Mapping[str, Any], now: datetime) -> None:
+        wait = config.paper.min_wait_minutes
+        last = result.get("last_submitted")
+        if wait and last is not None:
+            ready = datetime.fromtimestamp(int(last), SHANGHAI) + timedelta(minutes=wait)
+            if now < ready:
+                raise TooEarly(
+                    f"the next attempt can start at {iso(ready)}", {"next_start_at": iso(ready)}
+                )
+
+    def _create(
+        self,
+        student_no: str,
+        unit_id: str,
+        config: YearConfig,
+        result: Mapping[str, Any],
+        attempt_no: int,
+        now: datetime,
+        closes: datetime,
+    ) -> dict[str, Any]:
+        salt = secrets.token_hex(8)
+        paper = make_paper(
+            self.bank.questions(config.year),
+            config.paper,
+            attempt_rng(student_no, config.year, attempt_no, salt),
+        )
+        deadline = min(now + timedelta(minutes=config.paper.duration_minutes), closes)
+        hard_close = deadline + timedelta(seconds=config.paper.grace_seconds)
+        used = attempt_no - 1
+        allowed = _allowed(config, result)
+        # The limit itself, as a condition: the counter is still n, n < allowed, none open.
+        counter = "(#s0 = :used AND #s0 < :allowed)"
+        if used == 0:
+            counter = f"(attribute_not_exists(#s0) OR {counter})"
+        condition = f"{counter} AND attribute_not_exists(#s1)"
+        values: dict[str, Any] = {":used": used, ":allowed": allowed}
+        if "close_override" in result:
+            condition += " AND close_override > :now"
+            values[":now"] = _epoch(now)
+        operations: list[dict[str, Any]] = [
+            year_result_update(
+                student_no,
+                config.year,
+                unit_id,
+                sets={
+                    "attempts_used": attempt_no,
+                    "open_attempt": attempt_no,
+                    "open_hard_close": _epoch(hard_close),
+                },
+                condition=condition,
+                values=values,
+            ),
+            {
+                "Put": {
+                    "Item": {
+                        **Keys.attempt(student_no, config.year, attempt_no),
+                        "student_no": student_no,
+                        "year": config.year,
+                        "attempt_no": attempt_no,
+                        "state": "open",
+                        "started_at": iso(now),
+                        "deadline": iso(deadline),
+                        "hard_close": _epoch(hard_close),
+                        "salt": salt,
+                        "paper": [question.model_dump() for question in paper],
+                        "answers": {},
+                    },
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+        ]
+        if "close_override" not in result:
+            operations.append(
+                {
+                    "ConditionCheck": {
+                        "Key": Keys.year_config(config.year),
+                        "ConditionExpression": "exam_opens <= :now AND exam_closes > :now",
+                        "ExpressionAttributeValues": {":now": _epoch(now)},
+                    }
+                }
+            )
+        self.store.transact(operations)
+        return {
+            "attempt_no": attempt_no,
+            "started_at": iso(now),
+            "deadline": iso(deadline),
+            "duration_minutes": config.paper.duration_minutes,
+            "questions": [question.public() for question in paper],
+        }
+
+    # --- answering and submitting ----------------------------------------------------
+
+    def _attempt(self, student_no: str, year: int, attempt_no: int) -> dict[str, Any]:
+        attempt = self.store.get(Keys.attempt(student_no, year, attempt_no))
+        if attempt is None:
+            raise NotFound(f"there is no attempt {attempt_no}")
+        return attempt
+
+    def save_answers(
+        self, actor: Actor, year: int, attempt_no: int, answers: dict[str, Any]
+    ) -> dict[str, Any]:
+        require_learner(actor)
+        self.years.get(year)
+        attempt = self._attempt(actor.username, year, attempt_no)
+        paper = [PaperQuestion.model_validate(q) for q in attempt["paper"]]
+        clean = check_answers(paper, answers)
+        now = self.clock.now()
+        if attempt["state"] != "open" or int(attempt["hard_close"]) <= _epoch(now):
+            raise AttemptClosed("this attempt no longer takes answers")
+        if not clean:
+            return {"attempt_no": attempt_no, "saved": 0}
+        names = {"#state": "state", "#answers": "answers"}
+        values: dict[str, Any] = {":open": "open", ":now": _epoch(now)}
+        sets = []
+        for i, (question_id, keys) in enumerate(clean.items()):
+            names[f"#q{i}"] = question_id
+            values[f":a{i}"] = keys
+            sets.append(f"#answers.#q{i} = :a{i}")
+        from xuefa.store import ConditionFailed
+
+        try:
+            self.store.update(
+                Keys.attempt(actor.username, year, attempt_no),
+                "SET " + ", ".join(sets),
+                condition="#state = :open AND hard_close > :now",
+                names=names,
+                values=values,
+            )
+        except ConditionFailed as exc:
+            raise AttemptClosed("this attempt no longer takes answers") from exc
+        return {"attempt_no": attempt_no, "saved": len(clean)}
+
+    def submit(
+        self, actor: Actor, year: int, attempt_no: int, answers: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        require_learner(actor)
+        return self.finish(actor.username, year, attempt_no, answers)
+
+    def finish(
+        self, student_no: str, year: int, attempt_no: int, answers: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        """Grade and close an attempt (a submit, or the late grading of a forgotten one).
+        Closing twice returns the first result."""
+        config = self.years.get(year)
+        for _ in range(RETRIES):
+            result, attempt = self._read(student_no, year, attempt_no)
+            if attempt is None:
+                raise NotFound(f"there is no attempt {attempt_no}")
+            if attempt["state"] != "open":
+                return self._outcome(config, attempt, result)
+            paper = [PaperQuestion.model_validate(q) for q in attempt["paper"]]
+            saved: dict[str, list[str]] = {
+                k: list(v) for k, v in attempt.get("answers", {}).items()
+            }
+            given = check_answers(paper, answers) if answers else {}
+            now = self.clock.now()
+            late = _epoch(now) >= int(attempt["hard_close"])
+            final = saved if late else {**saved, **given}
+            score = grade(paper, final, config.exam_full_marks)
+            best = result.get("best_score")
+            raises_best = best is None or Decimal(best) < score
+            sets: dict[str, Any] = {"last_submitted": _epoch(now)}
+            condition = "#open = :n"
+            values: dict[str, Any] = {":n": attempt_no}
+            if raises_best:
+                sets["best_score"] = score
+                condition += " AND (attribute_not_exists(#s1) OR #s1 < :s1)"
+            closed_attempt = {
+                "state": "submitted",
+                "score": score,
+                "answers": final,
+                "submitted_at": iso(now),
+                "late": late,
+            }
+            operations = [
+                {
+                    "Update": {
+                        "Key": Keys.attempt(student_no, year, attempt_no),
+                        "UpdateExpression": "SET #state = :submitted, score = :score, "
+                        "answers = :answers, submitted_at = :at, late = :late",
+                        "ConditionExpression": "#state = :open",
+                        "ExpressionAttributeNames": {"#state": "state"},
+                        "ExpressionAttributeValues": {
+                            ":submitted": "submitted",
+                            ":open": "open",
+                            ":score": score,
+                            ":answers": final,
+                            ":at": iso(now),
+                            ":late": late,
+                        },
+                    }
+                },
+                year_result_update(
+                    student_no,
+                    year,
+                    str(result.get("unit_id") or self.directory.learner(student_no)["unit_id"]),
+                    sets=sets,
+                    removes=("open_attempt", "open_hard_close"),
+                    condition=condition,
+                    names={"#open": "open_attempt"},
+                    values=values,
+                ),
+            ]
+            try:
+                self.store.transact(operations)
+            except TransactionCancelled:
+                continue  # closed meanwhile by another request: read again and answer the same
+            if raises_best:
+                result = {**result, "best_score": score}
+            return self._outcome(config, {**attempt, **closed_attempt}, result)
+        raise Conflict("too many simultaneous submissions; try again")
+
+    def _outcome(
+        self, config: YearConfig, attempt: Mapping[str, Any], result: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        score = Decimal(attempt["score"])
+        best = Decimal(result.get("best_score", score))
+        annual = config.annual(int(result.get("credits", 0)), best)
+        return {
+            "attempt_no": int(attempt["attempt_no"]),
+            "score": float(score),
+            "best_score": float(best),
+            "passed_exam_part": score * 100 >= Decimal(config.pass_mark) * config.exam_full_marks,
+            "late": bool(attempt.get("late", False)),
+            "annual": {
+                "credit_score": float(annual.credit_score),
+                "exam_score": float(annual.exam_score),
+                "total": float(annual.total),
+                "passed": annual.passed,
+            },
+        }
+
+    # --- history ---------------------------------------------------------------------
+
+    def history(self, actor: Actor, year: int) -> dict[str, Any]:
+        require_learner(actor)
+        config = self.years.get(year)
+        result, _ = self._read(actor.username, year)
+        self._settle(actor.username, config, result)
+        items = self.store.query_all(f"LEARNER#{actor.username}", Keys.attempt_prefix(year))
+        return {
+            "items": [
+                {
+                    "attempt_no": int(item["attempt_no"]),
+                    "state": item["state"],
+                    "started_at": item["started_at"],
+                    "deadline": item["deadline"],
+                    "submitted_at": item.get("submitted_at"),
+                    "score": _score(item.get("score")),
+                }
+                for item in items
+            ]
+        }
+
+    def attempt(self, actor: Actor, year: int, attempt_no: int) -> dict[str, Any]:
+        require_learner(actor)
+        config = self.years.get(year)
+        result, _ = self._read(actor.username, year)
+        if result.get("open_attempt") == attempt_no:
+            self._settle(actor.username, config, result)
+        attempt = self._attempt(actor.username, year, attempt_no)
+        paper = [PaperQuestion.model_validate(q) for q in attempt["paper"]]
+        answers = {k: list(v) for k, v in attempt.get("answers", {}).items()}
+        body: dict[str, Any] = {
+            "attempt_no": attempt_no,
+            "state": attempt["state"],
+            "started_at": attempt["started_at"],
+            "deadline": attempt["deadline"],
+            "questions": [question.public() for question in paper],
+            "answers": answers,
+        }
+        if attempt["state"] != "open":
+            # The score and which questions were right; never the key, while others sit.
+            body["submitted_at"] = attempt.get("submitted_at")
+            body["score"] = _score(attempt.get("score"))
+            body["correct"] = corrections(paper, answers)
+        return body
+
+    # --- admin: the bank and overrides -----------------------------------------------
+
+    def import_questions(
+        self, actor: Actor, year: int, raw: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        self.directory.city_admin(actor)
+        self.years.get(year)
+        valid, errors = validate_import(raw)
+        if errors:
+            raise BadRequest(
+                f"{len(errors)} of {len(raw)} questions are invalid; nothing was imported",
+                {"errors": errors},
+            )
+        self.store.batch_put([question_item(year, question) for question in valid])
+        self.bank.forget(year)
+        return {"imported": len(valid), "errors": []}
+
+    def override(self, actor: Actor, year: int, override: Override) -> dict[str, Any]:
+        profile = self.directory.learner_in_scope(actor, override.student_no)
+        config = self.years.get(year)
+        return self._apply_override(actor, config, profile, override)
+
+    def _apply_override(
+        self, actor: Actor, config: YearConfig, profile: Mapping[str, Any], override: Override
+    ) -> dict[str, Any]:
+        if override.closes_at is not None and override.closes_at <= config.exam_window.closes_at:
+            raise BadRequest(
+                "closes_at must be later than the exam window's close",
+                {"closes_at": iso(config.exam_window.closes_at)},
+            )
+        now = self.clock.now()
+        once = Keys.idempotency("override", override.override_id)
+        request = override.model_dump(mode="json")
+        result, _ = self._read(override.student_no, config.year)
+        sets: dict[str, Any] = {}
+        condition = None
+        if override.closes_at is not None:
+            closes = max(_closes(config, result), override.closes_at)
+            sets["close_override"] = _epoch(closes)
+            condition = "attribute_not_exists(#s0) OR #s0 <= :s0"
+        adds = {"extra_attempts": override.extra_attempts} if override.extra_attempts else {}
+        extra_before = int(result.get("extra_attempts", 0))
+        before = {"extra_attempts": extra_before, "close_override": result.get("close_override")}
+        after = {
+            "extra_attempts": extra_before + override.extra_attempts,
+            "close_override": sets.get("close_override", result.get("close_override")),
+        }
+        operations = [
+            {
+                "Put": {
+                    "Item": {**once, "request": request, "actor": actor.username, "at": iso(now)},
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            year_result_update(
+                override.student_no,
+                config.year,
+                str(result.get("unit_id") or profile["unit_id"]),
+                sets=sets,
+                adds=adds,
+                condition=condition,
+            ),
+            audit_put(
+                actor,
+                "exams.override",
+                f"{override.student_no}/{config.year}",
+                now,
+                before=before,
+                after=after,
+                reason=override.reason,
+            ),
+        ]
+        try:
+            self.store.transact(operations)
+        except TransactionCancelled as exc:
+            if exc.failed(0):
+                earlier = self.store.get(once) or {}
+                if earlier.get("request") != request:
+                    raise Duplicate(
+                        f"override {override.override_id} was already used for another change"
+                    ) from exc
+            else:
+                raise Conflict() from exc
+        fresh, _ = self._read(override.student_no, config.year)
+        return {
+            "override_id": override.override_id,
+            "student_no": override.student_no,
+            "year": config.year,
+            "max_attempts": _allowed(config, fresh),
+            "closes_at": iso(_closes(config, fresh)),
+            "reason": override.reason,
+        }
+
+    def bulk_override(self, actor: Actor, year: int, bulk: BulkOverride) -> dict[str, Any]:
+        self.directory.unit_in_scope(actor, bulk.unit_id)
+        config = self.years.get(year)
+        learners = [
+            item
+            for item in self.store.query_all(Keys.unit_learners(bulk.unit_id), index="gsi1")
+            if item.get("status", "active") == "active"
+        ]
+        applied = []
+        for profile in learners:
+            single = Override(
+                override_id=f"{bulk.override_id}.{profile['student_no']}",
+                student_no=str(profile["student_no"]),
+                extra_attempts=bulk.extra_attempts,
+                closes_at=bulk.closes_at,
+                reason=bulk.reason,
+            )
+            applied.append(self._apply_override(actor, config, profile, single))
+        return {"override_id": bulk.override_id, "unit_id": bulk.unit_id, "applied": applied}

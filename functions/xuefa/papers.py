@@ -1,0 +1,139 @@
+"""Drawing a paper, shuffling its options, and grading it: pure functions, no AWS.
+
+A paper is stored whole on its attempt (stems, options in the order shown, answer keys),
+so the same attempt always shows the same order and is graded against the bank as it
+was when drawn. Options are relabelled A, B, C… in the order shown; the learner answers
+with those labels.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from pydantic import BaseModel
+
+from xuefa.errors import BadRequest, Internal
+from xuefa.questions import Question
+from xuefa.rules import PaperRules
+
+LABELS = "ABCDEFGH"
+
+
+class PaperQuestion(BaseModel):
+    question_id: str
+    type: str
+    stem: str
+    options: list[dict[str, str]]  # [{key: shown label, text}], in the order shown
+    answer: list[str]  # shown labels
+    points: int
+    category: str
+
+    def public(self) -> dict[str, Any]:
+        """What the learner's device receives: never the answer."""
+        return {
+            "question_id": self.question_id,
+            "type": self.type,
+            "stem": self.stem,
+            "options": self.options,
+            "points": self.points,
+        }
+
+
+def attempt_rng(student_no: str, year: int, attempt_no: int, salt: str) -> random.Random:
+    """Per-attempt randomness; `salt` is a secret stored on the attempt, so papers cannot
+    be predicted from a student number."""
+    return random.Random(f"{salt}:{student_no}:{year}:{attempt_no}")
+
+
+def draw(bank: list[Question], rules: PaperRules, rng: random.Random) -> list[Question]:
+    """Questions for one paper: random, or stratified by the rules' category quota."""
+    wanted = rules.questions_per_paper
+    if len(bank) < wanted:
+        raise Internal(f"the bank holds {len(bank)} questions; a paper needs {wanted}")
+    if not rules.category_quota:
+        return rng.sample(bank, wanted)
+    by_category: dict[str, list[Question]] = defaultdict(list)
+    for question in bank:
+        by_category[question.category].append(question)
+    chosen: list[Question] = []
+    for category, count in sorted(rules.category_quota.items()):
+        pool = by_category.get(category, [])
+        if len(pool) < count:
+            raise Internal(f"category {category} holds {len(pool)} questions; quota is {count}")
+        chosen.extend(rng.sample(pool, count))
+    if len(chosen) < wanted:  # the quota may leave room: fill from the rest
+        taken = {q.question_id for q in chosen}
+        rest = [q for q in bank if q.question_id not in taken]
+        chosen.extend(rng.sample(rest, wanted - len(chosen)))
+    rng.shuffle(chosen)
+    return chosen[:wanted]
+
+
+def shuffle_options(question: Question, rng: random.Random) -> PaperQuestion:
+    options = list(question.options)
+    if question.type != "judge":  # 正确/错误 keep their order
+        rng.shuffle(options)
+    shown = {option.key: LABELS[i] for i, option in enumerate(options)}
+    return PaperQuestion(
+        question_id=question.question_id,
+        type=question.type,
+        stem=question.stem,
+        options=[{"key": shown[o.key], "text": o.text} for o in options],
+        answer=sorted(shown[key] for key in question.answer),
+        points=question.points,
+        category=question.category,
+    )
+
+
+def make_paper(bank: list[Question], rules: PaperRules, rng: random.Random) -> list[PaperQuestion]:
+    return [shuffle_options(question, rng) for question in draw(bank, rules, rng)]
+
+
+def check_answers(
+    paper: list[PaperQuestion], answers: dict[str, list[str]]
+) -> dict[str, list[str]]:
+    """Answers keyed by question id, each a list of shown labels; anything not on this
+    paper, or not an option of its question, is a 400 and nothing is saved."""
+    by_id = {q.question_id: q for q in paper}
+    problems: dict[str, str] = {}
+    clean: dict[str, list[str]] = {}
+    for question_id, keys in answers.items():
+        question = by_id.get(question_id)
+        if question is None:
+            problems[question_id] = "not on this paper"
+            continue
+        if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+            problems[question_id] = "answers are a list of option keys"
+            continue
+        valid = {option["key"] for option in question.options}
+        unknown = sorted(set(keys) - valid)
+        if unknown:
+            problems[question_id] = f"unknown option keys {unknown}"
+            continue
+        if question.type != "multiple" and len(set(keys)) > 1:
+            problems[question_id] = "this question takes one answer"
+            continue
+        clean[question_id] = sorted(set(keys))
+    if problems:
+        raise BadRequest("some answers do not fit the paper", problems)
+    return clean
+
+
+def grade(paper: list[PaperQuestion], answers: dict[str, list[str]], full_marks: int) -> Decimal:
+    """Score on the year's scale; a multiple-choice question scores only with the exact
+    set, and a question left blank scores nothing."""
+    total = sum(question.points for question in paper)
+    earned = sum(
+        question.points
+        for question in paper
+        if sorted(answers.get(question.question_id, [])) == question.answer
+    )
+    score = Decimal(earned) * full_marks / Decimal(total)
+    return score.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def corrections(paper: list[PaperQuestion], answers: dict[str, list[str]]) -> dict[str, bool]:
+    return {q.question_id: sorted(answers.get(q.question_id, [])) == q.answer for q in paper}

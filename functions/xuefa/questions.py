@@ -1,0 +1,112 @@
+"""The question bank: what a question is, how an import is checked, and how a year's bank
+is read (cached per warm container: a paper is drawn from it on every start)."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, ValidationError, model_validator
+
+from xuefa.store import Keys, Store
+
+QuestionType = Literal["single", "multiple", "judge"]
+OPTION_KEY = r"^[A-Z]$"
+BANK_CACHE_SECONDS = 300.0
+
+
+class Option(BaseModel):
+    key: str = Field(pattern=OPTION_KEY)
+    text: str = Field(min_length=1, max_length=500)
+
+
+class Question(BaseModel):
+    question_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+    type: QuestionType
+    stem: str = Field(min_length=2, max_length=2000)
+    options: list[Option] = Field(min_length=2, max_length=8)
+    answer: list[str] = Field(min_length=1, max_length=8)
+    category: str = Field("general", min_length=1, max_length=50)
+    points: int = Field(2, ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Question:
+        keys = [option.key for option in self.options]
+        if len(set(keys)) != len(keys):
+            raise ValueError("option keys must be unique")
+        if len(set(self.answer)) != len(self.answer):
+            raise ValueError("answer keys must be unique")
+        unknown = [key for key in self.answer if key not in keys]
+        if unknown:
+            raise ValueError(f"answer keys {unknown} are not among the options")
+        if self.type in ("single", "judge") and len(self.answer) != 1:
+            raise ValueError(f"a {self.type} question has exactly one answer")
+        if self.type == "judge" and len(self.options) != 2:
+            raise ValueError("a judge question has exactly two options")
+        if self.type == "multiple" and len(self.answer) < 2:
+            raise ValueError("a multiple-choice question has at least two answers")
+        self.answer = sorted(self.answer)
+        return self
+
+
+class ImportRequest(BaseModel):
+    questions: list[dict[str, Any]] = Field(min_length=1, max_length=5000)
+
+
+def validate_import(raw: list[dict[str, Any]]) -> tuple[list[Question], list[dict[str, Any]]]:
+    """Every question checked; the valid ones and an error per invalid one (by index)."""
+    valid: list[Question] = []
+    errors: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(raw):
+        if not isinstance(entry, dict):
+            errors.append({"index": index, "message": "a question must be a JSON object"})
+            continue
+        data = {k: v for k, v in entry.items() if v is not None}
+        data.setdefault("question_id", f"q-{secrets.token_hex(6)}")
+        try:
+            question = Question.model_validate(data)
+        except ValidationError as exc:
+            message = "; ".join(
+                f"{'.'.join(str(p) for p in err['loc']) or 'question'}: {err['msg']}"
+                for err in exc.errors()
+            )
+            errors.append({"index": index, "message": message})
+            continue
+        if question.question_id in seen:
+            errors.append(
+                {"index": index, "message": f"duplicate question_id {question.question_id}"}
+            )
+            continue
+        seen.add(question.question_id)
+        valid.append(question)
+    return valid, errors
+
+
+def question_item(year: int, question: Question) -> dict[str, Any]:
+    return {**Keys.question(year, question.question_id), **question.model_dump(), "year": year}
+
+
+class BankReader:
+    """A year's bank, read once per warm container and kept for a few minutes."""
+
+    def __init__(self, store: Store, monotonic: Callable[[], float] = time.monotonic):
+        self.store = store
+        self._monotonic = monotonic
+        self._cache: dict[int, tuple[float, list[Question]]] = {}
+
+    def questions(self, year: int) -> list[Question]:
+        cached = self._cache.get(year)
+        now = self._monotonic()
+        if cached and now - cached[0] < BANK_CACHE_SECONDS:
+            return cached[1]
+        questions = [
+            Question.model_validate(item) for item in self.store.query_all(Keys.bank(year))
+        ]
+        self._cache[year] = (now, questions)
+        return questions
+
+    def forget(self, year: int) -> None:
+        self._cache.pop(year, None)

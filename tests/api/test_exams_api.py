@@ -1,0 +1,380 @@
+"""/exams through chalice.test.Client on moto."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from tests.api.conftest import json_of
+from tests.helpers import CITY_ADMIN, COUNTY_ADMIN, LEARNER, OTHER_COUNTY_ADMIN, UNIT_ADMIN, auth
+from xuefa.clock import SHANGHAI
+from xuefa.store import Keys, Store
+
+OTHER_LEARNER = ("530402000002", ["learners"], "530402-001")
+WINDOW_OPENS = datetime(2026, 11, 6, 0, 0, tzinfo=SHANGHAI)
+WINDOW_CLOSES = datetime(2026, 12, 5, 0, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def api(city, client):  # type: ignore[no-untyped-def]
+    return client("exams").http
+
+
+def call(api: Any, method: str, path: str, who: tuple, body: Any = None) -> Any:  # type: ignore[type-arg]
+    return getattr(api, method)(
+        path,
+        headers={**auth(*who), "Content-Type": "application/json"},
+        body=json.dumps(body if body is not None else {}),
+    )
+
+
+def get(api: Any, path: str, who: tuple = LEARNER) -> Any:  # type: ignore[type-arg]
+    return api.get(path, headers=auth(*who))
+
+
+def code(response: Any) -> str:
+    return str(json_of(response)["error"]["code"])
+
+
+def start(api: Any, who: tuple = LEARNER) -> dict[str, Any]:  # type: ignore[type-arg]
+    response = call(api, "post", "/2026/attempts", who)
+    assert response.status_code == 201, response.body
+    return dict(json_of(response))
+
+
+def key_of(store: Store, attempt_no: int, student_no: str = LEARNER[0]) -> dict[str, list[str]]:
+    """The right answers, read from the stored paper (the client never sees them)."""
+    attempt = store.get(Keys.attempt(student_no, 2026, attempt_no))
+    assert attempt is not None
+    return {q["question_id"]: list(q["answer"]) for q in attempt["paper"]}
+
+
+def right_answers(store: Store, attempt_no: int, how_many: int) -> dict[str, list[str]]:
+    return dict(list(key_of(store, attempt_no).items())[:how_many])
+
+
+def test_the_summary_before_any_attempt(api) -> None:  # type: ignore[no-untyped-def]
+    body = json_of(get(api, "/2026"))
+    assert body["open_now"] is True
+    assert (body["max_attempts"], body["attempts_used"], body["attempts_left"]) == (8, 0, 8)
+    assert body["best_score"] is None and body["open_attempt_no"] is None
+    assert body["duration_minutes"] == 90
+    assert body["window"] == {
+        "opens_at": "2026-11-06T00:00:00+08:00",
+        "closes_at": "2026-12-05T00:00:00+08:00",
+    }
+
+
+def test_starting_gives_fifty_questions_and_no_answers(api) -> None:  # type: ignore[no-untyped-def]
+    body = start(api)
+    assert body["attempt_no"] == 1
+    assert body["deadline"] == "2026-11-20T11:30:00+08:00"
+    assert len(body["questions"]) == 50
+    assert "answer" not in json.dumps(body)
+    question = body["questions"][0]
+    assert set(question) == {"question_id", "type", "stem", "options", "points"}
+
+
+def test_a_second_start_while_one_is_open_names_the_open_attempt(api) -> None:  # type: ignore[no-untyped-def]
+    start(api)
+    response = call(api, "post", "/2026/attempts", LEARNER)
+    assert (response.status_code, code(response)) == (409, "ATTEMPT_OPEN")
+    assert json_of(response)["error"]["details"] == {"open_attempt_no": 1}
+
+
+def test_answers_are_saved_shown_back_and_graded_on_submit(api, city) -> None:  # type: ignore[no-untyped-def]
+    start(api)
+    right = right_answers(city, 1, 40)
+    saved = call(api, "put", "/2026/attempts/1/answers", LEARNER, {"answers": right})
+    assert saved.status_code == 200
+    shown = json_of(get(api, "/2026/attempts/1"))
+    assert shown["answers"] == right and shown["state"] == "open"
+    assert "score" not in shown
+    result = json_of(call(api, "post", "/2026/attempts/1/submit", LEARNER))
+    assert result["score"] == 80.0 and result["best_score"] == 80.0
+    assert result["passed_exam_part"] is True
+    assert result["annual"] == {
+        "credit_score": 0.0,
+        "exam_score": 40.0,
+        "total": 40.0,
+        "passed": False,
+    }
+    again = json_of(
+        call(api, "post", "/2026/attempts/1/submit", LEARNER, {"answers": key_of(city, 1)})
+    )
+    assert again == result
+    closed = json_of(get(api, "/2026/attempts/1"))
+    assert closed["score"] == 80.0 and sum(closed["correct"].values()) == 40
+
+
+def test_answers_sent_with_the_submit_count(api, city) -> None:  # type: ignore[no-untyped-def]
+    start(api)
+    result = json_of(
+        call(api, "post", "/2026/attempts/1/submit", LEARNER, {"answers": key_of(city, 1)})
+    )
+    assert result["score"] == 100.0
+
+
+def test_eight_attempts_then_the_limit_and_the_best_never_falls(api, city) -> None:  # type: ignore[no-untyped-def]
+    scores = []
+    for attempt_no in range(1, 9):
+        start(api)
+        answers = key_of(city, attempt_no) if attempt_no == 3 else {}
+        scores.append(
+            json_of(
+                call(
+                    api,
+                    "post",
+                    f"/2026/attempts/{attempt_no}/submit",
+                    LEARNER,
+                    {"answers": answers},
+                )
+            )
+        )
+    assert [s["best_score"] for s in scores] == [0, 0, 100, 100, 100, 100, 100, 100]
+    limit = call(api, "post", "/2026/attempts", LEARNER)
+    assert (limit.status_code, code(limit)) == (409, "ATTEMPT_LIMIT")
+    summary = json_of(get(api, "/2026"))
+    assert (summary["attempts_used"], summary["attempts_left"], summary["best_score"]) == (
+        8,
+        0,
+        100,
+    )
+    history = json_of(get(api, "/2026/attempts"))["items"]
+    assert [h["attempt_no"] for h in history] == list(range(1, 9))
+    assert {h["state"] for h in history} == {"submitted"}
+
+
+def test_a_late_submit_is_graded_on_the_saved_answers(api, city, clock) -> None:  # type: ignore[no-untyped-def]
+    start(api)
+    call(api, "put", "/2026/attempts/1/answers", LEARNER, {"answers": right_answers(city, 1, 10)})
+    clock.advance(minutes=90, seconds=61)
+    late_save = call(api, "put", "/2026/attempts/1/answers", LEARNER, {"answers": key_of(city, 1)})
+    assert (late_save.status_code, code(late_save)) == (409, "ATTEMPT_CLOSED")
+    result = json_of(
+        call(api, "post", "/2026/attempts/1/submit", LEARNER, {"answers": key_of(city, 1)})
+    )
+    assert result["score"] == 20.0 and result["late"] is True
+
+
+def test_within_the_grace_a_submit_still_counts(api, city, clock) -> None:  # type: ignore[no-untyped-def]
+    start(api)
+    clock.advance(minutes=90, seconds=59)
+    result = json_of(
+        call(api, "post", "/2026/attempts/1/submit", LEARNER, {"answers": key_of(city, 1)})
+    )
+    assert result["score"] == 100.0 and result["late"] is False
+
+
+def test_a_forgotten_attempt_is_graded_when_next_looked_at(api, city, clock) -> None:  # type: ignore[no-untyped-def]
+    start(api)
+    call(api, "put", "/2026/attempts/1/answers", LEARNER, {"answers": right_answers(city, 1, 30)})
+    clock.advance(hours=3)
+    summary = json_of(get(api, "/2026"))
+    assert summary["open_attempt_no"] is None
+    assert summary["best_score"] == 60.0
+    assert summary["attempts_used"] == 1
+    assert start(api)["attempt_no"] == 2
+
+
+def test_the_deadline_stops_at_the_window_close(api, clock) -> None:  # type: ignore[no-untyped-def]
+    clock.set(WINDOW_CLOSES - timedelta(minutes=30))
+    assert start(api)["deadline"] == "2026-12-05T00:00:00+08:00"
+
+
+@pytest.mark.parametrize(
+    "at", [WINDOW_OPENS - timedelta(seconds=1), WINDOW_CLOSES, WINDOW_CLOSES + timedelta(days=1)]
+)
+def test_no_start_outside_the_window(api, clock, at: datetime) -> None:  # type: ignore[no-untyped-def]
+    clock.set(at)
+    response = call(api, "post", "/2026/attempts", LEARNER)
+    assert (response.status_code, code(response)) == (409, "OUTSIDE_WINDOW")
+
+
+def test_the_window_opens_at_midnight(api, clock) -> None:  # type: ignore[no-untyped-def]
+    clock.set(WINDOW_OPENS)
+    assert start(api)["attempt_no"] == 1
+
+
+@pytest.mark.parametrize(
+    ("answers", "detail"),
+    [
+        ({"q-not-on-paper": ["A"]}, "q-not-on-paper"),
+        ("not a map", "answers"),
+    ],
+)
+def test_bad_answers_are_refused_and_nothing_is_saved(api, answers: Any, detail: str) -> None:  # type: ignore[no-untyped-def]
+    start(api)
+    response = call(api, "put", "/2026/attempts/1/answers", LEARNER, {"answers": answers})
+    assert (response.status_code, code(response)) == (400, "BAD_REQUEST")
+    assert detail in json.dumps(json_of(response)["error"]["details"])
+    assert json_of(get(api, "/2026/attempts/1"))["answers"] == {}
+
+
+def test_unknown_option_keys_are_refused(api) -> None:  # type: ignore[no-untyped-def]
+    paper = start(api)["questions"]
+    response = call(
+        api,
+        "put",
+        "/2026/attempts/1/answers",
+        LEARNER,
+        {"answers": {paper[0]["question_id"]: ["Z"]}},
+    )
+    assert response.status_code == 400
+    submit = call(
+        api,
+        "post",
+        "/2026/attempts/1/submit",
+        LEARNER,
+        {"answers": {paper[0]["question_id"]: ["Z"]}},
+    )
+    assert submit.status_code == 400
+    assert json_of(get(api, "/2026"))["open_attempt_no"] == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/2026/attempts/7", 404),
+        ("/2026/attempts/abc", 400),
+        ("/2026/attempts/0", 400),
+        ("/20x6/attempts", 400),
+        ("/2031", 404),
+    ],
+)
+def test_attempts_that_do_not_exist(api, path: str, status: int) -> None:  # type: ignore[no-untyped-def]
+    assert get(api, path).status_code == status
+
+
+def test_one_learners_attempts_are_invisible_to_another(api) -> None:  # type: ignore[no-untyped-def]
+    start(api)
+    assert get(api, "/2026/attempts/1", OTHER_LEARNER).status_code == 404
+    assert json_of(get(api, "/2026/attempts", OTHER_LEARNER))["items"] == []
+    response = call(api, "post", "/2026/attempts/1/submit", OTHER_LEARNER)
+    assert response.status_code == 404
+
+
+def test_admins_do_not_sit_the_exam(api) -> None:  # type: ignore[no-untyped-def]
+    assert call(api, "post", "/2026/attempts", UNIT_ADMIN).status_code == 403
+
+
+def override(**changes: Any) -> dict[str, Any]:
+    return {
+        "override_id": "ovr-1",
+        "student_no": LEARNER[0],
+        "extra_attempts": 2,
+        "reason": "考试期间系统故障，补考两次",
+        **changes,
+    }
+
+
+def test_an_override_adds_attempts_once_and_is_audited(api, city) -> None:  # type: ignore[no-untyped-def]
+    first = call(api, "post", "/2026/overrides", UNIT_ADMIN, override())
+    assert first.status_code == 200, first.body
+    assert json_of(first)["max_attempts"] == 10
+    assert (
+        json_of(call(api, "post", "/2026/overrides", UNIT_ADMIN, override()))["max_attempts"] == 10
+    )
+    assert json_of(get(api, "/2026"))["attempts_left"] == 10
+    reused = call(api, "post", "/2026/overrides", UNIT_ADMIN, override(extra_attempts=5))
+    assert (reused.status_code, code(reused)) == (409, "DUPLICATE")
+    audits = list(city.query_all("AUDIT#2026#2026-11-20"))
+    assert [(a["action"], a["after"]["extra_attempts"]) for a in audits] == [("exams.override", 2)]
+
+
+def test_a_later_close_lets_one_learner_sit_after_the_window(api, clock) -> None:  # type: ignore[no-untyped-def]
+    later = (WINDOW_CLOSES + timedelta(days=2)).isoformat()
+    response = call(
+        api,
+        "post",
+        "/2026/overrides",
+        COUNTY_ADMIN,
+        override(override_id="ovr-late", extra_attempts=0, closes_at=later),
+    )
+    assert json_of(response)["closes_at"] == "2026-12-07T00:00:00+08:00"
+    clock.set(WINDOW_CLOSES + timedelta(days=1))
+    assert start(api)["deadline"] == "2026-12-06T01:30:00+08:00"
+    other = call(api, "post", "/2026/attempts", OTHER_LEARNER)
+    assert code(other) == "OUTSIDE_WINDOW"
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"reason": ""},
+        {"extra_attempts": 0},
+        {"extra_attempts": -1},
+        {"extra_attempts": 999},
+        {"closes_at": "2026-11-01T00:00:00+08:00", "extra_attempts": 0},
+        {"override_id": "a b"},
+    ],
+)
+def test_bad_overrides_change_nothing(api, changes: dict) -> None:  # type: ignore[no-untyped-def, type-arg]
+    response = call(api, "post", "/2026/overrides", UNIT_ADMIN, override(**changes))
+    assert (response.status_code, code(response)) == (400, "BAD_REQUEST")
+    assert json_of(get(api, "/2026"))["max_attempts"] == 8
+
+
+def test_overrides_outside_ones_scope_are_forbidden(api) -> None:  # type: ignore[no-untyped-def]
+    assert call(api, "post", "/2026/overrides", OTHER_COUNTY_ADMIN, override()).status_code == 403
+    assert call(api, "post", "/2026/overrides", LEARNER, override()).status_code == 403
+    assert json_of(get(api, "/2026"))["max_attempts"] == 8
+
+
+def test_a_bulk_override_reaches_every_learner_of_the_unit(api) -> None:  # type: ignore[no-untyped-def]
+    body = {
+        "override_id": "bulk-1",
+        "unit_id": "530402-001",
+        "extra_attempts": 1,
+        "reason": "单位集中补考",
+    }
+    response = call(api, "post", "/2026/overrides/bulk", COUNTY_ADMIN, body)
+    assert response.status_code == 200, response.body
+    assert len(json_of(response)["applied"]) == 10
+    assert json_of(get(api, "/2026", OTHER_LEARNER))["max_attempts"] == 9
+    assert call(api, "post", "/2026/overrides/bulk", OTHER_COUNTY_ADMIN, body).status_code == 403
+
+
+def bank_question(**changes: Any) -> dict[str, Any]:
+    return {
+        "type": "single",
+        "stem": "《中华人民共和国监察法》自（ ）起施行。",
+        "options": [{"key": "A", "text": "2018年3月20日"}, {"key": "B", "text": "2017年1月1日"}],
+        "answer": ["A"],
+        "category": "监察法",
+        **changes,
+    }
+
+
+def test_city_admins_import_questions_all_or_nothing(api, city) -> None:  # type: ignore[no-untyped-def]
+    before = len(list(city.query_all("BANK#2026")))
+    bad = call(
+        api,
+        "post",
+        "/2026/questions",
+        CITY_ADMIN,
+        {"questions": [bank_question(), bank_question(answer=["C"])]},
+    )
+    assert (bad.status_code, code(bad)) == (400, "BAD_REQUEST")
+    assert json_of(bad)["error"]["details"]["errors"][0]["index"] == 1
+    assert len(list(city.query_all("BANK#2026"))) == before
+    ok = call(
+        api,
+        "post",
+        "/2026/questions",
+        CITY_ADMIN,
+        {"questions": [bank_question(question_id="jc-001")]},
+    )
+    assert json_of(ok) == {"imported": 1, "errors": []}
+    assert len(list(city.query_all("BANK#2026"))) == before + 1
+    assert (
+        call(
+            api, "post", "/2026/questions", COUNTY_ADMIN, {"questions": [bank_question()]}
+        ).status_code
+        == 403
+    )
+    assert call(api, "post", "/2026/questions", CITY_ADMIN, {"questions": []}).status_code == 400
+    assert call(api, "post", "/2026/questions", CITY_ADMIN, {"questions": "x"}).status_code == 400
