@@ -1,0 +1,102 @@
+"""Exams under real concurrency: one open attempt, never more than max_attempts, one
+grading per attempt."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.concurrency.conftest import run_parallel, wiring
+from xuefa.auth import Actor
+from xuefa.clock import FixedClock
+from xuefa.errors import XuefaError
+from xuefa.exams import Exams
+from xuefa.questions import BankReader
+from xuefa.store import Keys, Store
+
+pytestmark = [pytest.mark.concurrency, pytest.mark.xdist_group("moto-server")]
+
+LEARNER = Actor("530402000001", frozenset({"learners"}), "530402-001")
+
+
+def service(store: Store, clock: FixedClock) -> Exams:
+    store, years, directory = wiring(store)
+    return Exams(store, years, BankReader(store), directory, clock)
+
+
+def outcome(value: Any) -> str:
+    return value.code if isinstance(value, XuefaError) else type(value).__name__
+
+
+def test_a_hundred_concurrent_starts_open_exactly_one_attempt(
+    table: Callable[[], Store], clock: FixedClock
+) -> None:
+    # 100 requests landing on 10 warm containers, each with its own client and caches.
+    containers = [service(table(), clock) for _ in range(10)]
+    for exams in containers:
+        exams.bank.questions(2026)
+    results = run_parallel(100, lambda i: containers[i % 10].start(LEARNER, 2026))
+    counts = Counter(outcome(r) for r in results)
+    assert counts == {"dict": 1, "ATTEMPT_OPEN": 99}, counts
+    store = table()
+    attempts = list(store.query_all(f"LEARNER#{LEARNER.username}", Keys.attempt_prefix(2026)))
+    assert [a["attempt_no"] for a in attempts] == [1]
+    result = store.get(Keys.year_result(LEARNER.username, 2026))
+    assert result is not None
+    assert (result["attempts_used"], result["open_attempt"]) == (1, 1)
+
+
+def test_racing_start_and_submit_loops_get_exactly_max_attempts(
+    table: Callable[[], Store], clock: FixedClock
+) -> None:
+    def sit_until_refused(_: int) -> list[str]:
+        exams = service(table(), clock)
+        seen = []
+        for _ in range(30):
+            try:
+                attempt_no = exams.start(LEARNER, 2026)["attempt_no"]
+            except XuefaError as error:
+                seen.append(error.code)
+                if error.code == "ATTEMPT_LIMIT":
+                    return seen
+                continue
+            try:
+                exams.submit(LEARNER, 2026, attempt_no, None)
+            except XuefaError as error:
+                seen.append(error.code)
+            seen.append("sat")
+        return seen
+
+    results = run_parallel(4, sit_until_refused)
+    assert all(isinstance(r, list) and r[-1] == "ATTEMPT_LIMIT" for r in results), results
+    store = table()
+    attempts = list(store.query_all(f"LEARNER#{LEARNER.username}", Keys.attempt_prefix(2026)))
+    assert [a["attempt_no"] for a in attempts] == list(range(1, 9))
+    assert {a["state"] for a in attempts} == {"submitted"}
+    assert store.get(Keys.year_result(LEARNER.username, 2026))["attempts_used"] == 8
+
+
+def test_twenty_concurrent_submits_grade_once(
+    table: Callable[[], Store], clock: FixedClock
+) -> None:
+    exams = service(table(), clock)
+    exams.start(LEARNER, 2026)
+    attempt = table().get(Keys.attempt(LEARNER.username, 2026, 1))
+    assert attempt is not None
+    key = {q["question_id"]: list(q["answer"]) for q in attempt["paper"]}
+    # Every submitter sends a different number of right answers: one of them wins.
+    answers = [dict(list(key.items())[: i + 1]) for i in range(20)]
+    results = run_parallel(
+        20, lambda i: service(table(), clock).submit(LEARNER, 2026, 1, answers[i])
+    )
+    assert all(isinstance(r, dict) for r in results), results
+    scores = {r["score"] for r in results if isinstance(r, dict)}
+    assert len(scores) == 1
+    stored = table().get(Keys.attempt(LEARNER.username, 2026, 1))
+    assert stored is not None and float(stored["score"]) in scores
+    result = table().get(Keys.year_result(LEARNER.username, 2026))
+    assert result is not None and float(result["best_score"]) in scores
+    assert "open_attempt" not in result
