@@ -353,6 +353,9 @@ class Store:
         start_key: Mapping[str, Any] | None = None,
         forward: bool = True,
         consistent: bool = False,
+        filter_expression: str | None = None,
+        filter_names: Mapping[str, str] | None = None,
+        filter_values: Mapping[str, Any] | None = None,
     ) -> Page:
         pk_name = GSI_PARTITION_KEY if index else PARTITION_KEY
         sk_name = GSI_SORT_KEY if index else SORT_KEY
@@ -378,6 +381,10 @@ class Store:
             kwargs["Limit"] = limit
         if start_key:
             kwargs["ExclusiveStartKey"] = self.dump(start_key)
+        if filter_expression:
+            kwargs["FilterExpression"] = filter_expression
+            kwargs["ExpressionAttributeNames"].update(filter_names or {})
+            kwargs["ExpressionAttributeValues"].update(self.values(filter_values or {}))
         response = self._call("query", **kwargs)
         items = [self.load(raw) or {} for raw in response.get("Items", [])]
         return Page(items=items, last_key=self.load(response.get("LastEvaluatedKey")))
@@ -392,6 +399,26 @@ class Store:
             if not page.last_key:
                 return
             start = page.last_key
+
+    def count(self, partition: str, *, index: str | None = None) -> int:
+        """How many items a partition holds (Select=COUNT, following pages)."""
+        pk_name = GSI_PARTITION_KEY if index else PARTITION_KEY
+        total = 0
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "#pk = :pk",
+            "ExpressionAttributeNames": {"#pk": pk_name},
+            "ExpressionAttributeValues": self.values({":pk": partition}),
+            "Select": "COUNT",
+        }
+        if index:
+            kwargs["IndexName"] = index
+        while True:
+            response = self._call("query", **kwargs)
+            total += int(response.get("Count", 0))
+            if not response.get("LastEvaluatedKey"):
+                return total
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def transact(self, operations: Sequence[Mapping[str, Any]]) -> None:
         """Write all or nothing. Each operation is {"Put"|"Update"|"ConditionCheck": {...}}

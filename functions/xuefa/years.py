@@ -34,6 +34,13 @@ class YearBook:
         self._cache[year] = (now, config)
         return config
 
+    def exists(self, year: int) -> bool:
+        try:
+            self.get(year)
+        except NotFound:
+            return False
+        return True
+
     def put(self, config: YearConfig) -> None:
         self.store.put(
             {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,5 +20,6 @@ def load_app(name: str) -> Any:
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot load {path}")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module  # pydantic resolves the app's annotations through it
     spec.loader.exec_module(module)
     return module.app

@@ -7,6 +7,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from xuefa.roster import student_no_prefix
+
 CITY = ("530400", "玉溪市")
 
 COUNTIES = [
@@ -120,12 +122,6 @@ def units() -> list[DemoUnit]:
     return out
 
 
-def county_code(unit: DemoUnit) -> str:
-    """The 6-digit code that starts the student numbers issued in this unit."""
-    parts = unit.path.split("/")
-    return parts[1] if len(parts) > 1 and parts[1].isdigit() else parts[0]
-
-
 def learners() -> list[DemoLearner]:
     rng = random.Random(2017)
     out: list[DemoLearner] = []
@@ -133,7 +129,7 @@ def learners() -> list[DemoLearner]:
     for unit in units():
         if unit.kind not in ("unit", "department"):
             continue
-        code = county_code(unit)
+        code = student_no_prefix(unit.path)
         for _ in range(LEARNERS_PER_UNIT):
             sequence[code] = sequence.get(code, 0) + 1
             name = rng.choice(SURNAMES) + rng.choice(GIVEN)

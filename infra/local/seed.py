@@ -9,6 +9,9 @@ from typing import Any
 
 from infra.local import demo_bank, demo_catalogue, demo_city
 from infra.local.resources import ensure_user
+from xuefa.clock import start_of_day
+from xuefa.directory import Unit
+from xuefa.roster import dedupe_key, learner_item, student_no_prefix
 from xuefa.rules import YearConfig, demo_year, load_packaged_year
 from xuefa.store import GSI_PARTITION_KEY, GSI_SORT_KEY, Keys, Store
 from xuefa.years import YearBook
@@ -72,22 +75,25 @@ def seed_table(store: Store, today: date, configs: list[YearConfig]) -> int:
     unit_by_id = {unit.unit_id: unit for unit in units}
     counters: dict[str, int] = {}
     learners = demo_city.learners()
+    seeded_at = start_of_day(today)
     for learner in learners:
-        unit = unit_by_id[learner.unit_id]
-        code = demo_city.county_code(unit)
-        counters[code] = max(counters.get(code, 0), int(learner.student_no[-6:]))
+        demo = unit_by_id[learner.unit_id]
+        home = Unit(
+            unit_id=demo.unit_id,
+            name=demo.name,
+            parent_id=demo.parent_id,
+            path=demo.path,
+            kind=demo.kind,
+        )
+        prefix = student_no_prefix(home.path)
+        counters[prefix] = max(counters.get(prefix, 0), int(learner.student_no[-6:]))
+        items.append(
+            learner_item(learner.student_no, learner.name, home, learner.phone, seeded_at, "seed")
+        )
         items.append(
             {
-                **Keys.learner(learner.student_no),
+                **dedupe_key(home.unit_id, learner.name, learner.phone),
                 "student_no": learner.student_no,
-                "name": learner.name,
-                "unit_id": learner.unit_id,
-                "unit_path": unit.path,
-                "phone": learner.phone,
-                "status": "active",
-                "history": [{"at": today.isoformat(), "event": "created", "unit_id": unit.unit_id}],
-                GSI_PARTITION_KEY: Keys.unit_learners(learner.unit_id),
-                GSI_SORT_KEY: learner.student_no,
             }
         )
     for code, last in counters.items():

@@ -11,7 +11,7 @@ import pytest
 from chalice.test import Client
 from moto import mock_aws
 
-from infra.local import demo_city, moto_patches, seed
+from infra.local import demo_city, moto_patches, resources, seed
 from infra.local.apps import load_app
 from tests.helpers import BUCKET, ENV, TABLE
 from xuefa.clock import SHANGHAI, FixedClock, local_date
@@ -31,6 +31,8 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     with mock_aws():
         boto3.client("dynamodb").create_table(**create_table_request(TABLE))
         boto3.client("s3").create_bucket(Bucket=BUCKET)
+        pool = resources.ensure_pool(boto3.client("cognito-idp"))
+        monkeypatch.setenv("XUEFA_USER_POOL_ID", pool.pool_id)
         wiring.reset()
         yield
         wiring.reset()
@@ -50,6 +52,14 @@ def city(clock: FixedClock) -> Store:
     configs = seed.put_years(store, local_date(clock.now()))
     seed.seed_table(store, local_date(clock.now()), configs)
     return store
+
+
+@pytest.fixture
+def accounts(city: Store) -> Any:
+    """The demo city's sign-in accounts in moto's user pool."""
+    cognito = boto3.client("cognito-idp")
+    seed.seed_accounts(cognito, wiring.services().settings.user_pool_id)
+    return cognito
 
 
 @pytest.fixture

@@ -1,0 +1,537 @@
+"""The roster: units, learners, student numbers (学号), status, transfers, accounts.
+
+A student number is the 6-digit code of the learner's county (or the city, for city
+departments) followed by a 6-digit sequence from an atomic counter per county, e.g.
+530402000311. Transfers move the profile and the current year's result to the new unit
+in one transaction; credits, attempts and scores are keyed by student number and never
+move. Every admin action writes an audit entry in the same transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import secrets
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from xuefa.accounts import Accounts
+from xuefa.audit import audit_put
+from xuefa.auth import Actor
+from xuefa.clock import Clock, iso, local_date
+from xuefa.directory import Directory, Unit
+from xuefa.errors import BadRequest, Conflict, Duplicate, XuefaError
+from xuefa.results import year_result_keys
+from xuefa.rules import study_year_of
+from xuefa.store import (
+    GSI_NAME,
+    GSI_PARTITION_KEY,
+    GSI_SORT_KEY,
+    Keys,
+    Store,
+    TransactionCancelled,
+    decode_cursor,
+    encode_cursor,
+)
+from xuefa.years import YearBook
+
+Status = Literal["active", "resigned", "retired"]
+UNIT_ID = r"^[0-9A-Za-z][0-9A-Za-z-]{1,39}$"
+PHONE = r"^1[3-9][0-9]{9}$"
+MAX_IMPORT_ROWS = 5000
+SEQUENCE_DIGITS = 6
+
+
+def clean_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not 1 <= len(name) <= 50 or any(ord(c) < 32 for c in name):
+        raise ValueError("a name has 1 to 50 printable characters")
+    return name
+
+
+class NewUnit(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    parent_id: str = Field(pattern=UNIT_ID)
+    unit_id: str | None = Field(None, pattern=UNIT_ID)
+
+
+class NewLearner(BaseModel):
+    name: str
+    unit_id: str = Field(pattern=UNIT_ID)
+    phone: str | None = Field(None, pattern=PHONE)
+
+    _name = field_validator("name")(clean_name)
+
+
+class StatusChange(BaseModel):
+    status: Status
+    reason: str | None = Field(None, max_length=500)
+
+
+class Transfer(BaseModel):
+    to_unit_id: str = Field(pattern=UNIT_ID)
+
+
+def student_no_prefix(unit_path: str) -> str:
+    """The county's 6-digit code, or the city's for units directly under it."""
+    parts = unit_path.split("/")
+    if len(parts) > 1 and re.fullmatch(r"[0-9]{6}", parts[1]):
+        return parts[1]
+    return parts[0]
+
+
+def dedupe_key(unit_id: str, name: str, phone: str | None) -> dict[str, str]:
+    """Same name and phone in the same unit is the same person."""
+    return Keys.idempotency("person", f"{unit_id}#{name}#{phone or ''}")
+
+
+def learner_item(
+    student_no: str, name: str, unit: Unit, phone: str | None, at: datetime, by: str
+) -> dict[str, Any]:
+    return {
+        **Keys.learner(student_no),
+        "student_no": student_no,
+        "name": name,
+        "unit_id": unit.unit_id,
+        "unit_path": unit.path,
+        "phone": phone,
+        "status": "active",
+        "history": [{"at": iso(at), "event": "created", "unit_id": unit.unit_id, "by": by}],
+        GSI_PARTITION_KEY: Keys.unit_learners(unit.unit_id),
+        GSI_SORT_KEY: student_no,
+    }
+
+
+def learner_view(profile: Mapping[str, Any], unit_name: str | None = None) -> dict[str, Any]:
+    return {
+        "student_no": profile["student_no"],
+        "name": profile["name"],
+        "unit_id": profile["unit_id"],
+        "unit_name": unit_name,
+        "status": profile.get("status", "active"),
+        "phone": profile.get("phone"),
+        "history": list(profile.get("history", [])),
+    }
+
+
+class Roster:
+    def __init__(
+        self,
+        store: Store,
+        directory: Directory,
+        years: YearBook,
+        accounts: Accounts,
+        clock: Clock,
+        cursor_secret: str,
+    ):
+        self.store = store
+        self.directory = directory
+        self.years = years
+        self.accounts = accounts
+        self.clock = clock
+        self.cursor_secret = cursor_secret
+
+    # --- units -----------------------------------------------------------------------
+
+    def unit(self, actor: Actor, unit_id: str) -> dict[str, Any]:
+        unit = self.directory.unit_in_scope(actor, unit_id)
+        children = self.store.query_all(Keys.unit_children(unit_id), index=GSI_NAME)
+        return {
+            **unit.model_dump(),
+            "children": [{"unit_id": c["unit_id"], "name": c["name"]} for c in children],
+            "learner_count": self.store.count(Keys.unit_learners(unit_id), index=GSI_NAME),
+        }
+
+    def create_unit(self, actor: Actor, new: NewUnit) -> dict[str, Any]:
+        parent = self.directory.unit_in_scope(actor, new.parent_id)
+        unit_id = new.unit_id or f"{parent.unit_id}-{secrets.token_hex(2)}"
+        unit = Unit(
+            unit_id=unit_id,
+            name=new.name.strip(),
+            parent_id=parent.unit_id,
+            path=f"{parent.path}/{unit_id}",
+            kind="unit",
+        )
+        item = {
+            **Keys.unit(unit_id),
+            **unit.model_dump(),
+            GSI_PARTITION_KEY: Keys.unit_children(parent.unit_id),
+            GSI_SORT_KEY: unit_id,
+        }
+        now = self.clock.now()
+        try:
+            self.store.transact(
+                [
+                    {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(pk)"}},
+                    audit_put(actor, "roster.unit.create", unit_id, now, after=unit.model_dump()),
+                ]
+            )
+        except TransactionCancelled as exc:
+            raise Duplicate(f"unit {unit_id} already exists") from exc
+        return {**unit.model_dump(), "children": [], "learner_count": 0}
+
+    # --- learners --------------------------------------------------------------------
+
+    def _allocate(self, prefix: str, count: int = 1) -> list[str]:
+        """`count` new student numbers for a county, unique under any concurrency."""
+        counter = self.store.update(
+            Keys.counter(f"STUDENT_NO#{prefix}"),
+            "ADD #v :n",
+            names={"#v": "value"},
+            values={":n": count},
+        )
+        last = int(counter["value"])
+        if last >= 10**SEQUENCE_DIGITS:
+            raise Conflict(f"county {prefix} has run out of student numbers")
+        return [f"{prefix}{seq:0{SEQUENCE_DIGITS}d}" for seq in range(last - count + 1, last + 1)]
+
+    def create_learner(self, actor: Actor, new: NewLearner) -> dict[str, Any]:
+        unit = self.directory.unit_in_scope(actor, new.unit_id)
+        if self.store.get(dedupe_key(unit.unit_id, new.name, new.phone)) is not None:
+            raise Duplicate(f"{new.name} is already registered in this unit")
+        (student_no,) = self._allocate(student_no_prefix(unit.path))
+        return self._register(actor, student_no, new.name, unit, new.phone)
+
+    def _register(
+        self, actor: Actor, student_no: str, name: str, unit: Unit, phone: str | None
+    ) -> dict[str, Any]:
+        now = self.clock.now()
+        password = self.accounts.create_learner(student_no, unit.unit_id)
+        profile = learner_item(student_no, name, unit, phone, now, actor.username)
+        operations: list[dict[str, Any]] = [
+            {"Put": {"Item": profile, "ConditionExpression": "attribute_not_exists(pk)"}},
+            {
+                "Put": {
+                    "Item": {**dedupe_key(unit.unit_id, name, phone), "student_no": student_no},
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            audit_put(actor, "roster.learner.create", student_no, now, after=learner_view(profile)),
+        ]
+        year = study_year_of(local_date(now))
+        if self.years.exists(year):
+            # Listed in this year's report from the start, with no credits yet.
+            operations.append(
+                {
+                    "Put": {
+                        "Item": {
+                            **Keys.year_result(student_no, year),
+                            **year_result_keys(student_no, year, unit.unit_id),
+                            "credits": 0,
+                        },
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                }
+            )
+        try:
+            self.store.transact(operations)
+        except TransactionCancelled as exc:
+            self.accounts.delete(student_no)  # no account without its learner
+            if exc.failed(1):
+                raise Duplicate(f"{name} is already registered in this unit") from exc
+            raise Conflict() from exc
+        return {**learner_view(profile, unit.name), "temporary_password": password}
+
+    def learners(
+        self, actor: Actor, unit_id: str, status: Status | None, limit: int, cursor: str | None
+    ) -> dict[str, Any]:
+        unit = self.directory.unit_in_scope(actor, unit_id)
+        scope = f"learners:{unit_id}:{status or ''}"
+        page = self.store.query(
+            Keys.unit_learners(unit_id),
+            index=GSI_NAME,
+            limit=limit,
+            start_key=decode_cursor(cursor, scope, self.cursor_secret),
+            filter_expression="#status = :status" if status else None,
+            filter_names={"#status": "status"} if status else None,
+            filter_values={":status": status} if status else None,
+        )
+        return {
+            "items": [learner_view(item, unit.name) for item in page.items],
+            "cursor": encode_cursor(page.last_key, scope, self.cursor_secret),
+        }
+
+    def learner(self, actor: Actor, student_no: str) -> dict[str, Any]:
+        profile = self.directory.self_or_admin_in_scope(actor, student_no)
+        return learner_view(profile, self.directory.unit(profile["unit_id"]).name)
+
+    def change_status(self, actor: Actor, student_no: str, change: StatusChange) -> dict[str, Any]:
+        profile = self.directory.learner_in_scope(actor, student_no)
+        old = profile.get("status", "active")
+        unit_name = self.directory.unit(profile["unit_id"]).name
+        if old == change.status:
+            return learner_view(profile, unit_name)
+        now = self.clock.now()
+        entry = {
+            "at": iso(now),
+            "event": change.status,
+            "by": actor.username,
+            "reason": change.reason,
+        }
+        self._update_profile(
+            actor,
+            profile,
+            "SET #status = :new, history = list_append(history, :entry)",
+            {"#status": "status"},
+            {":new": change.status, ":old": old, ":entry": [entry]},
+            "#status = :old",
+            "roster.learner.status",
+            now,
+            before={"status": old},
+            after={"status": change.status},
+            reason=change.reason,
+        )
+        self.accounts.set_enabled(student_no, change.status == "active")
+        return learner_view(
+            {**profile, "status": change.status, "history": [*profile.get("history", []), entry]},
+            unit_name,
+        )
+
+    def _update_profile(
+        self,
+        actor: Actor,
+        profile: Mapping[str, Any],
+        expression: str,
+        names: dict[str, str],
+        values: dict[str, Any],
+        condition: str,
+        action: str,
+        now: datetime,
+        before: Any,
+        after: Any,
+        reason: str | None = None,
+        more: list[dict[str, Any]] | None = None,
+    ) -> None:
+        student_no = str(profile["student_no"])
+        operations = [
+            {
+                "Update": {
+                    "Key": Keys.learner(student_no),
+                    "UpdateExpression": expression,
+                    "ConditionExpression": condition,
+                    "ExpressionAttributeNames": names,
+                    "ExpressionAttributeValues": values,
+                }
+            },
+            *(more or []),
+            audit_put(actor, action, student_no, now, before=before, after=after, reason=reason),
+        ]
+        try:
+            self.store.transact(operations)
+        except TransactionCancelled as exc:
+            raise Conflict("the learner changed meanwhile; reload and try again") from exc
+
+    def transfer(self, actor: Actor, student_no: str, transfer: Transfer) -> dict[str, Any]:
+        profile = self.directory.learner_in_scope(actor, student_no)
+        target = self.directory.unit_in_scope(actor, transfer.to_unit_id)
+        source_id = str(profile["unit_id"])
+        if target.unit_id == source_id:
+            raise BadRequest("the learner is already in that unit", {"to_unit_id": "same unit"})
+        now = self.clock.now()
+        year = study_year_of(local_date(now))
+        config = self.years.get(year) if self.years.exists(year) else None
+        if (
+            config is not None
+            and config.transfer_freeze
+            and config.exam_window.opens_at <= now < config.credit_window.closes_at
+        ):
+            raise Conflict("transfers are frozen from the exam until the credit window closes")
+        entry = {
+            "at": iso(now),
+            "event": "transfer",
+            "from_unit_id": source_id,
+            "to_unit_id": target.unit_id,
+            "by": actor.username,
+        }
+        more: list[dict[str, Any]] = []
+        if config is not None:
+            identity = year_result_keys(student_no, year, target.unit_id)
+            more.append(
+                {
+                    "Update": {
+                        "Key": Keys.year_result(student_no, year),
+                        "UpdateExpression": "SET unit_id = :unit, #gpk = :gpk, #gsk = :gsk, "
+                        "student_no = :no, #year = :year, credits = if_not_exists(credits, :zero)",
+                        "ExpressionAttributeNames": {
+                            "#gpk": GSI_PARTITION_KEY,
+                            "#gsk": GSI_SORT_KEY,
+                            "#year": "year",
+                        },
+                        "ExpressionAttributeValues": {
+                            ":unit": target.unit_id,
+                            ":gpk": identity[GSI_PARTITION_KEY],
+                            ":gsk": student_no,
+                            ":no": student_no,
+                            ":year": year,
+                            ":zero": 0,
+                        },
+                    }
+                }
+            )
+        self._update_profile(
+            actor,
+            profile,
+            "SET unit_id = :to, unit_path = :path, #gpk = :gpk, "
+            "history = list_append(history, :entry)",
+            {"#gpk": GSI_PARTITION_KEY},
+            {
+                ":to": target.unit_id,
+                ":from": source_id,
+                ":path": target.path,
+                ":gpk": Keys.unit_learners(target.unit_id),
+                ":entry": [entry],
+            },
+            "unit_id = :from",
+            "roster.learner.transfer",
+            now,
+            before={"unit_id": source_id},
+            after={"unit_id": target.unit_id},
+            more=more,
+        )
+        self.accounts.move(student_no, target.unit_id)
+        moved = {
+            **profile,
+            "unit_id": target.unit_id,
+            "unit_path": target.path,
+            "history": [*profile.get("history", []), entry],
+        }
+        return learner_view(moved, target.name)
+
+    def reset_password(self, actor: Actor, student_no: str) -> dict[str, Any]:
+        self.directory.learner_in_scope(actor, student_no)
+        password = self.accounts.reset_password(student_no)
+        self.store.transact(
+            [audit_put(actor, "roster.learner.password_reset", student_no, self.clock.now())]
+        )
+        return {"student_no": student_no, "temporary_password": password}
+
+    # --- bulk import -----------------------------------------------------------------
+
+    def import_csv(self, actor: Actor, raw: bytes, partial: bool) -> dict[str, Any]:
+        rows = parse_roster_csv(raw)
+        units: dict[str, Unit | Exception] = {}
+        valid: list[tuple[int, str, Unit, str | None]] = []
+        errors: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        for line, row in rows:
+            try:
+                new = NewLearner.model_validate(
+                    {"name": row["name"], "unit_id": row["unit_id"], "phone": row["phone"] or None}
+                )
+            except ValueError as exc:
+                errors.append({"line": line, "message": _first_error(exc)})
+                continue
+            if new.unit_id not in units:
+                try:
+                    units[new.unit_id] = self.directory.unit_in_scope(actor, new.unit_id)
+                except XuefaError as exc:  # unknown or out of scope: reported per row
+                    units[new.unit_id] = exc
+            unit = units[new.unit_id]
+            if isinstance(unit, Exception):
+                errors.append({"line": line, "message": str(unit)})
+                continue
+            marker = f"{unit.unit_id}#{new.name}#{new.phone or ''}"
+            if marker in seen:
+                errors.append(
+                    {"line": line, "message": "the same person appears twice in the file"}
+                )
+                continue
+            seen.add(marker)
+            valid.append((line, new.name, unit, new.phone))
+        if errors and not partial:
+            raise BadRequest(
+                f"{len(errors)} of {len(rows)} rows are invalid; nothing was written",
+                {"errors": errors},
+            )
+        existing = {
+            item["pk"]
+            for item in self.store.batch_get([dedupe_key(u.unit_id, n, p) for _, n, u, p in valid])
+        }
+        duplicates = []
+        fresh = []
+        for line, name, unit, phone in valid:
+            if dedupe_key(unit.unit_id, name, phone)["pk"] in existing:
+                duplicates.append({"line": line, "message": f"{name} is already registered"})
+            else:
+                fresh.append((line, name, unit, phone))
+        numbers: dict[str, list[str]] = {}
+        for prefix in sorted({student_no_prefix(u.path) for _, _, u, _ in fresh}):
+            wanted = sum(1 for _, _, u, _ in fresh if student_no_prefix(u.path) == prefix)
+            numbers[prefix] = self._allocate(prefix, wanted)
+        created = []
+        for line, name, unit, phone in fresh:
+            student_no = numbers[student_no_prefix(unit.path)].pop(0)
+            try:
+                learner = self._register(actor, student_no, name, unit, phone)
+            except Duplicate:
+                duplicates.append({"line": line, "message": f"{name} is already registered"})
+                continue
+            created.append({"line": line, **learner})
+        return {"created": created, "duplicates": duplicates, "errors": errors}
+
+
+def _first_error(exc: ValueError) -> str:
+    from pydantic import ValidationError
+
+    if isinstance(exc, ValidationError):
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"])
+        return f"{field}: {err['msg']}"
+    return str(exc)
+
+
+HEADERS = {
+    "name": "name",
+    "姓名": "name",
+    "unit_id": "unit_id",
+    "单位编号": "unit_id",
+    "phone": "phone",
+    "手机": "phone",
+    "手机号": "phone",
+}
+
+
+def parse_roster_csv(raw: bytes) -> list[tuple[int, dict[str, str]]]:
+    """Rows of `name,unit_id,phone` (UTF-8, with or without the BOM Excel writes), with
+    their line numbers; a file that cannot be read as such is a 400."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BadRequest(
+            "the file is not UTF-8: in Excel, save as 'CSV UTF-8'", {"file": "encoding"}
+        ) from exc
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except StopIteration as exc:
+        raise BadRequest("the file is empty", {"file": "empty"}) from exc
+    except csv.Error as exc:
+        raise BadRequest(f"the file is not valid CSV: {exc}") from exc
+    columns = [HEADERS.get(h.strip().lower()) for h in header]
+    if sorted(c for c in columns if c) != ["name", "phone", "unit_id"] or None in columns:
+        raise BadRequest(
+            "the columns must be name,unit_id,phone",
+            {"columns": ",".join(h.strip() for h in header)},
+        )
+    rows: list[tuple[int, dict[str, str]]] = []
+    try:
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(rows) >= MAX_IMPORT_ROWS:
+                raise BadRequest(f"at most {MAX_IMPORT_ROWS} rows per file", {"rows": "too many"})
+            values = {
+                column: (row[i].strip() if i < len(row) else "")
+                for i, column in enumerate(columns)
+                if column
+            }
+            rows.append((reader.line_num, values))
+    except csv.Error as exc:
+        raise BadRequest(f"the file is not valid CSV: {exc}") from exc
+    if not rows:
+        raise BadRequest("the file has no learners", {"file": "empty"})
+    return rows
