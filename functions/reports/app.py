@@ -1,10 +1,114 @@
-"""Reports: routes arrive with their issue."""
+"""Reports: the nightly unit score reports on S3, bulletins, downloads and archives."""
 
 from __future__ import annotations
 
-from chalice import Chalice
+import json
+import os
+from functools import cache
+from typing import Any
 
-from xuefa_api import Api
+from chalice import Chalice, Cron
+from chalice.app import CloudWatchEvent, SQSEvent
+from pydantic import BaseModel, Field
+
+from xuefa.auth import require_learner
+from xuefa.clock import local_date
+from xuefa.exams import Exams
+from xuefa.objects import ReportBucket
+from xuefa.questions import BankReader
+from xuefa.queue import ShardQueue
+from xuefa.reports import ReportJob, ReportQueries, parse_report_date, report_date_of_event
+from xuefa_api import Api, json_response
+from xuefa_api.wiring import services
 
 app = Chalice(app_name="xuefa-reports")
 api = Api(app, "reports")
+QUEUE_NAME = os.environ.get("XUEFA_REPORT_QUEUE_NAME", "xuefa-report-shards")
+
+
+@cache
+def job() -> ReportJob:
+    s = services()
+    exams = Exams(s.store, s.years, BankReader(s.store), s.directory, s.clock)
+    queue = ShardQueue(s.settings.report_queue_url) if s.settings.report_queue_url else None
+    return ReportJob(
+        s.store,
+        s.years,
+        s.directory,
+        ReportBucket(s.settings.bucket_name),
+        s.clock,
+        s.settings.root_unit_id,
+        grade_expired=lambda student_no, year, n: exams.finish(student_no, year, n, None),
+        dispatch=queue,
+    )
+
+
+@cache
+def queries() -> ReportQueries:
+    s = services()
+    return ReportQueries(
+        s.store, s.years, s.directory, ReportBucket(s.settings.bucket_name), s.clock
+    )
+
+
+# 01:00 Asia/Shanghai is 17:00 UTC the day before.
+@app.schedule(Cron(0, 17, "*", "*", "?", "*"), name="nightly-report")
+def nightly(event: CloudWatchEvent) -> dict[str, Any]:
+    return job().start(report_date_of_event(event.to_dict()["time"]))
+
+
+@app.on_sqs_message(queue=QUEUE_NAME, batch_size=1, name="report-shard")
+def shard(event: SQSEvent) -> None:
+    for record in event:
+        job().run_shard(**json.loads(record.body))
+
+
+class DailyQuery(BaseModel):
+    date: str | None = Field(None, max_length=10)
+    unit_id: str | None = Field(None, max_length=64)
+
+
+class BulletinQuery(DailyQuery):
+    year: int | None = Field(None, ge=2000, le=2100)
+
+
+class RunRequest(BaseModel):
+    date: str = Field(max_length=10)
+
+
+@api.route("/daily", methods=["GET"])
+def daily() -> Any:
+    actor = api.actor()
+    query = api.query(DailyQuery)
+    return queries().daily(actor, query.date, query.unit_id)
+
+
+@api.route("/bulletin", methods=["GET"])
+def bulletin() -> Any:
+    actor = api.actor()
+    query = api.query(BulletinQuery)
+    return queries().bulletin(actor, query.date, query.unit_id)
+
+
+@api.route("/me/archive", methods=["GET"])
+def my_archive() -> Any:
+    actor = api.actor()
+    require_learner(actor)
+    return queries().archive(actor.username)
+
+
+@api.route("/learners/{student_no}/archive", methods=["GET"])
+def learner_archive(student_no: str) -> Any:
+    actor = api.actor()
+    services().directory.learner_in_scope(actor, student_no)
+    return queries().archive(student_no)
+
+
+@api.route("/runs", methods=["POST"])
+def run() -> Any:
+    actor = api.actor()
+    body = api.body(RunRequest)
+    s = services()
+    s.directory.city_admin(actor)
+    day = parse_report_date(body.date, local_date(s.clock.now()))
+    return json_response(job().start(day, force=True), status=202)

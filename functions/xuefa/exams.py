@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from xuefa.audit import audit_put
 from xuefa.auth import Actor, require_learner
-from xuefa.clock import SHANGHAI, Clock, iso
+from xuefa.clock import SHANGHAI, Clock, iso, local_date, parse_iso
 from xuefa.directory import Directory
 from xuefa.errors import (
     AttemptClosed,
@@ -45,7 +45,7 @@ from xuefa.papers import (
     make_paper,
 )
 from xuefa.questions import BankReader, question_item, validate_import
-from xuefa.results import year_result_update
+from xuefa.results import best_attr, finished_attr, year_result_update
 from xuefa.rules import YearConfig
 from xuefa.store import Keys, Store, TransactionCancelled
 from xuefa.years import YearBook
@@ -374,6 +374,10 @@ class Exams:
             now = self.clock.now()
             late = _epoch(now) >= int(attempt["hard_close"])
             final = saved if late else {**saved, **given}
+            # A forgotten attempt finished at its deadline, whenever it is graded: the
+            # nightly report counts it on that day.
+            finished = parse_iso(str(attempt["deadline"])) if late else now
+            day = local_date(finished)
             score = grade(paper, final, config.exam_full_marks)
             best = result.get("best_score")
             raises_best = best is None or Decimal(best) < score
@@ -382,12 +386,14 @@ class Exams:
             values: dict[str, Any] = {":n": attempt_no}
             if raises_best:
                 sets["best_score"] = score
+                sets[best_attr(day)] = score
                 condition += " AND (attribute_not_exists(#s1) OR #s1 < :s1)"
             closed_attempt = {
                 "state": "submitted",
                 "score": score,
                 "answers": final,
                 "submitted_at": iso(now),
+                "finished_at": iso(finished),
                 "late": late,
             }
             operations = [
@@ -395,7 +401,8 @@ class Exams:
                     "Update": {
                         "Key": Keys.attempt(student_no, year, attempt_no),
                         "UpdateExpression": "SET #state = :submitted, score = :score, "
-                        "answers = :answers, submitted_at = :at, late = :late",
+                        "answers = :answers, submitted_at = :at, finished_at = :finished, "
+                        "late = :late",
                         "ConditionExpression": "#state = :open",
                         "ExpressionAttributeNames": {"#state": "state"},
                         "ExpressionAttributeValues": {
@@ -404,6 +411,7 @@ class Exams:
                             ":score": score,
                             ":answers": final,
                             ":at": iso(now),
+                            ":finished": iso(finished),
                             ":late": late,
                         },
                     }
@@ -413,6 +421,7 @@ class Exams:
                     year,
                     str(result.get("unit_id") or self.directory.learner(student_no)["unit_id"]),
                     sets=sets,
+                    adds={finished_attr(day): 1},
                     removes=("open_attempt", "open_hard_close"),
                     condition=condition,
                     names={"#open": "open_attempt"},

@@ -20,6 +20,8 @@ class Settings(BaseModel):
     cursor_secret: str = Field(min_length=16)
     user_pool_id: str = ""
     report_queue_url: str = ""
+    # The top of the unit tree the nightly report covers (a city, or a province).
+    root_unit_id: str = "530400"
 
 
 @lru_cache(maxsize=1)
@@ -32,4 +34,5 @@ def get_settings() -> Settings:
         cursor_secret=env.get("XUEFA_CURSOR_SECRET", ""),
         user_pool_id=env.get("XUEFA_USER_POOL_ID", ""),
         report_queue_url=env.get("XUEFA_REPORT_QUEUE_URL", ""),
+        root_unit_id=env.get("XUEFA_ROOT_UNIT", "530400"),
     )

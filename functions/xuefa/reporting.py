@@ -1,0 +1,235 @@
+"""Report rows and files: per-learner rows as of a cut-off, rollups, and CSV/XLSX/JSON
+rendering to disk in constant memory (rows are streamed; nothing holds a whole unit)."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from xuefa.credits import credits_as_of
+from xuefa.results import exam_as_of
+from xuefa.rules import YearConfig
+
+LEARNER_COLUMNS = [
+    ("student_no", "学号"),
+    ("name", "姓名"),
+    ("unit", "单位"),
+    ("credits", "学分"),
+    ("hours", "学时"),
+    ("credit_score", "学分成绩"),
+    ("exam_best", "最高分"),
+    ("attempts", "考试次数"),
+    ("exam_score", "考试成绩"),
+    ("total", "年度成绩"),
+    ("passed", "是否合格"),
+    ("status", "状态"),
+]
+ROLLUP_COLUMNS = [
+    ("unit_id", "单位编号"),
+    ("name", "单位"),
+    ("learners", "学员数"),
+    ("participants", "参学人数"),
+    ("exam_takers", "参考人数"),
+    ("passed", "合格人数"),
+    ("pass_rate", "合格率(%)"),
+    ("avg_total", "平均年度成绩"),
+]
+STATUS_NAMES = {"active": "在职", "resigned": "辞职", "retired": "退休"}
+
+
+def learner_row(
+    config: YearConfig,
+    profile: Mapping[str, Any],
+    unit_name: str,
+    result: Mapping[str, Any] | None,
+    day: date,
+) -> dict[str, Any]:
+    """One learner's figures as of 24:00 of `day`."""
+    credits = credits_as_of(result, day)
+    best, attempts = exam_as_of(result, day)
+    annual = config.annual(credits, best)
+    return {
+        "student_no": profile["student_no"],
+        "name": profile["name"],
+        "unit": unit_name,
+        "credits": credits,
+        "hours": float(config.hours(credits)),
+        "credit_score": float(annual.credit_score),
+        "exam_best": None if best is None else float(best),
+        "attempts": attempts,
+        "exam_score": float(annual.exam_score),
+        "total": float(annual.total),
+        "passed": annual.passed,
+        "status": profile.get("status", "active"),
+    }
+
+
+@dataclass
+class Rollup:
+    """Participation and pass figures for one unit's subtree."""
+
+    unit_id: str
+    name: str
+    learners: int = 0
+    participants: int = 0
+    exam_takers: int = 0
+    passed: int = 0
+    total_sum: Decimal = field(default_factory=Decimal)
+
+    def add(self, row: Mapping[str, Any]) -> None:
+        if row["status"] != "active" and not row["credits"] and not row["attempts"]:
+            return  # left before taking part: not counted
+        self.learners += 1
+        self.participants += 1 if row["credits"] > 0 or row["attempts"] > 0 else 0
+        self.exam_takers += 1 if row["attempts"] > 0 else 0
+        self.passed += 1 if row["passed"] else 0
+        self.total_sum += Decimal(str(row["total"]))
+
+    def merge(self, other: Rollup) -> None:
+        self.learners += other.learners
+        self.participants += other.participants
+        self.exam_takers += other.exam_takers
+        self.passed += other.passed
+        self.total_sum += other.total_sum
+
+    def row(self) -> dict[str, Any]:
+        rate = Decimal(self.passed * 100) / self.learners if self.learners else Decimal(0)
+        avg = self.total_sum / self.learners if self.learners else Decimal(0)
+        return {
+            "unit_id": self.unit_id,
+            "name": self.name,
+            "learners": self.learners,
+            "participants": self.participants,
+            "exam_takers": self.exam_takers,
+            "passed": self.passed,
+            "pass_rate": float(rate.quantize(Decimal("0.01"))),
+            "avg_total": float(avg.quantize(Decimal("0.01"))),
+        }
+
+    def to_state(self) -> dict[str, Any]:
+        counts = ("learners", "participants", "exam_takers", "passed")
+        return {
+            "unit_id": self.unit_id,
+            "name": self.name,
+            **{name: getattr(self, name) for name in counts},
+            "total_sum": str(self.total_sum),
+        }
+
+    @classmethod
+    def from_state(cls, state: Mapping[str, Any]) -> Rollup:
+        return cls(
+            unit_id=state["unit_id"],
+            name=state["name"],
+            learners=int(state["learners"]),
+            participants=int(state["participants"]),
+            exam_takers=int(state["exam_takers"]),
+            passed=int(state["passed"]),
+            total_sum=Decimal(str(state["total_sum"])),
+        )
+
+
+@dataclass(frozen=True)
+class WrittenFile:
+    path: Path
+    rows: int
+    bytes: int
+    sha256: str
+
+
+def _display(column: str, value: Any) -> Any:
+    if column == "passed":
+        return "合格" if value else "不合格"
+    if column == "status":
+        return STATUS_NAMES.get(value, value)
+    return "" if value is None else value
+
+
+def _finish(path: Path, rows: int) -> WrittenFile:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return WrittenFile(path=path, rows=rows, bytes=path.stat().st_size, sha256=digest.hexdigest())
+
+
+def write_csv(
+    path: Path, columns: list[tuple[str, str]], rows: Iterable[Mapping[str, Any]]
+) -> WrittenFile:
+    """UTF-8 with a BOM and CRLF line ends: Excel opens it with the Chinese intact."""
+    count = 0
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow([title for _, title in columns])
+        for row in rows:
+            writer.writerow([_display(key, row[key]) for key, _ in columns])
+            count += 1
+    return _finish(path, count)
+
+
+def write_xlsx(
+    path: Path,
+    columns: list[tuple[str, str]],
+    rows: Iterable[Mapping[str, Any]],
+    sheet: str,
+) -> WrittenFile:
+    """A real workbook: bold frozen header, column widths, numbers as numbers. XlsxWriter's
+    constant-memory mode flushes each row to disk as it is written."""
+    import xlsxwriter
+
+    count = 0
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "tmpdir": str(path.parent)})
+    try:
+        worksheet = workbook.add_worksheet(sheet[:31])
+        header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+        decimal = workbook.add_format({"num_format": "0.00"})
+        text_columns = {"student_no", "unit_id", "name", "unit"}
+        for index, (key, title) in enumerate(columns):
+            worksheet.set_column(index, index, 24 if key in ("unit", "name") else 12)
+            worksheet.write_string(0, index, title, header)
+        worksheet.freeze_panes(1, 0)
+        for row in rows:
+            count += 1
+            for index, (key, _) in enumerate(columns):
+                value = row[key]
+                if key in text_columns or isinstance(value, str):
+                    worksheet.write_string(count, index, str(_display(key, value)))
+                elif key == "passed":
+                    worksheet.write_string(count, index, _display(key, value))
+                elif value is None:
+                    worksheet.write_blank(count, index, None)
+                elif isinstance(value, float):
+                    worksheet.write_number(count, index, value, decimal)
+                else:
+                    worksheet.write_number(count, index, value)
+    finally:
+        workbook.close()
+    return _finish(path, count)
+
+
+def write_json(path: Path, payload: Mapping[str, Any], rows: int) -> WrittenFile:
+    path.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
+    return _finish(path, rows)
+
+
+def tee(rows: Iterator[dict[str, Any]], spool: Path) -> Iterator[dict[str, Any]]:
+    """Yield rows while spooling them to a JSON-lines file, so that a second format can be
+    rendered from disk without holding the rows in memory."""
+    with spool.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+            yield row
+
+
+def replay(spool: Path) -> Iterator[dict[str, Any]]:
+    with spool.open(encoding="utf-8") as handle:
+        for line in handle:
+            yield json.loads(line)
+    os.unlink(spool)

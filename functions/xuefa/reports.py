@@ -1,0 +1,450 @@
+"""The nightly report: every unit's learner credit report, and the bulletins, as of 24:00
+of the day that just ended; downloads for admins in scope; the learner's archive.
+
+The job fans out one shard per county or city department (in AWS: an SQS message each),
+so no single invocation holds a province. Each shard writes its units' CSV and XLSX and
+its rollup, and records itself on the run; the shard that completes the set writes the
+city rollup and then `manifest.json`, last, so a set is visible whole or not at all. A
+date run again (EventBridge may deliver twice; an admin may ask) rewrites the same keys.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import tempfile
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from xuefa.auth import Actor, in_subtree, require_admin
+from xuefa.clock import Clock, end_of_day, iso, local_date, parse_iso
+from xuefa.directory import Directory, Unit
+from xuefa.errors import BadRequest, NotFound
+from xuefa.objects import ReportBucket
+from xuefa.reporting import (
+    LEARNER_COLUMNS,
+    ROLLUP_COLUMNS,
+    Rollup,
+    WrittenFile,
+    learner_row,
+    replay,
+    tee,
+    write_csv,
+    write_json,
+    write_xlsx,
+)
+from xuefa.rules import YearConfig, study_year_of
+from xuefa.store import GSI_NAME, ConditionFailed, Keys, Store
+from xuefa.years import YearBook
+
+LEASE = timedelta(minutes=30)
+URL_SECONDS = 15 * 60
+PAGE = 100
+
+GradeExpired = Callable[[str, int, int], object]  # student_no, year, attempt_no
+Dispatch = Callable[[list[dict[str, Any]]], None]
+
+
+def parse_report_date(text: str | None, today: date) -> date:
+    """A day that has ended: not today, not the future."""
+    if not text:
+        return today - timedelta(days=1)
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        raise BadRequest("dates are YYYY-MM-DD", {"date": text})
+    try:
+        day = date.fromisoformat(text)
+    except ValueError as exc:
+        raise BadRequest("no such date", {"date": text}) from exc
+    if day >= today:
+        raise BadRequest("a day's report exists only after the day has ended", {"date": text})
+    if day.year < 2000:
+        raise BadRequest("no reports before 2000", {"date": text})
+    return day
+
+
+def report_date_of_event(time: str) -> date:
+    """The day a scheduled run reports on: the Shanghai day before the schedule fired
+    (taken from the event, never the wall clock, so a late retry reports the same day)."""
+    return local_date(parse_iso(time.replace("Z", "+00:00"))) - timedelta(days=1)
+
+
+def prefix(day: date) -> str:
+    return f"reports/daily/{day.isoformat()}"
+
+
+def manifest_key(day: date) -> str:
+    return f"{prefix(day)}/manifest.json"
+
+
+def run_key(day: date) -> dict[str, str]:
+    return {"pk": f"RUN#{day.isoformat()}", "sk": "META"}
+
+
+def shard_key(day: date, shard_id: str) -> dict[str, str]:
+    return {"pk": f"RUN#{day.isoformat()}", "sk": f"SHARD#{shard_id}"}
+
+
+class ReportJob:
+    def __init__(
+        self,
+        store: Store,
+        years: YearBook,
+        directory: Directory,
+        bucket: ReportBucket,
+        clock: Clock,
+        root_unit_id: str,
+        grade_expired: GradeExpired,
+        dispatch: Dispatch | None = None,
+    ):
+        self.store = store
+        self.years = years
+        self.directory = directory
+        self.bucket = bucket
+        self.clock = clock
+        self.root_unit_id = root_unit_id
+        self.grade_expired = grade_expired
+        # Without a queue (locally, in tests) the shards run here, one after another.
+        self.dispatch = dispatch or self._run_here
+
+    def _run_here(self, messages: list[dict[str, Any]]) -> None:
+        for message in messages:
+            self.run_shard(**message)
+
+    # --- the run -------------------------------------------------------------------
+
+    def children(self, unit_id: str) -> list[Unit]:
+        items = self.store.query_all(Keys.unit_children(unit_id), index=GSI_NAME)
+        return [self.directory.unit(item["unit_id"]) for item in items]
+
+    def start(self, day: date, force: bool = False) -> dict[str, Any]:
+        """Claim the date's run and send out its shards; a complete run is left alone
+        unless forced (an admin's re-run), a running one unless its lease has expired."""
+        now = self.clock.now()
+        self.years.get(study_year_of(day))
+        existing = self.store.get(run_key(day))
+        if existing and not force:
+            if existing["status"] == "complete":
+                return {"date": day.isoformat(), "status": "complete", "duplicate": True}
+            if int(existing.get("lease_until", 0)) > int(now.timestamp()):
+                return {"date": day.isoformat(), "status": existing["status"], "duplicate": True}
+        shards = [unit.unit_id for unit in self.children(self.root_unit_id)]
+        run_id = secrets.token_hex(8)
+        condition = "attribute_not_exists(pk)" if not existing else "run_id = :previous"
+        values: dict[str, Any] = {":previous": existing["run_id"]} if existing else {}
+        try:
+            self.store.put(
+                {
+                    **run_key(day),
+                    "run_id": run_id,
+                    "status": "running",
+                    "shards": shards,
+                    "started_at": iso(now),
+                    "lease_until": int((now + LEASE).timestamp()),
+                },
+                condition=condition,
+                values=values or None,
+            )
+        except ConditionFailed:  # another request claimed it first
+            return {"date": day.isoformat(), "status": "running", "duplicate": True}
+        self.bucket.delete(manifest_key(day))  # the old set is no longer whole
+        self.dispatch(
+            [{"day": day.isoformat(), "shard_id": shard, "run_id": run_id} for shard in shards]
+        )
+        run = self.store.get(run_key(day)) or {}
+        return {"date": day.isoformat(), "status": run.get("status", "running"), "run_id": run_id}
+
+    def run_shard(self, day: str | date, shard_id: str, run_id: str) -> None:
+        day = date.fromisoformat(day) if isinstance(day, str) else day
+        config = self.years.get(study_year_of(day))
+        shard = self.directory.unit(shard_id)
+        files: list[dict[str, Any]] = []
+        with tempfile.TemporaryDirectory(prefix="xuefa-report-") as work:
+            child_rollups: list[Rollup] = []
+            total = Rollup(shard.unit_id, shard.name)
+            own = self._unit_files(config, day, shard, Path(work), files)
+            total.merge(own)
+            if own.learners:
+                child_rollups.append(own)
+            for child in self.children(shard.unit_id):
+                subtree = self._subtree(config, day, child, Path(work), files)
+                total.merge(subtree)
+                child_rollups.append(subtree)
+            files.extend(self._rollup_files(day, shard, child_rollups, Path(work)))
+        self.store.put(
+            {
+                **shard_key(day, shard_id),
+                "run_id": run_id,
+                "files": files,
+                "rollup": total.to_state(),
+            }
+        )
+        self._shard_done(day, shard_id, run_id)
+
+    def _subtree(
+        self, config: YearConfig, day: date, unit: Unit, work: Path, files: list[dict[str, Any]]
+    ) -> Rollup:
+        rollup = self._unit_files(config, day, unit, work, files)
+        total = Rollup(unit.unit_id, unit.name)
+        total.merge(rollup)
+        for child in self.children(unit.unit_id):
+            total.merge(self._subtree(config, day, child, work, files))
+        return total
+
+    def _rows(self, config: YearConfig, day: date, unit: Unit) -> Iterator[dict[str, Any]]:
+        """The unit's learners as of 24:00 of `day`, 100 at a time."""
+        year = config.year
+        now = int(self.clock.now().timestamp())
+        start: dict[str, Any] | None = None
+        while True:
+            page = self.store.query(
+                Keys.unit_learners(unit.unit_id), index=GSI_NAME, limit=PAGE, start_key=start
+            )
+            keys = [Keys.year_result(p["student_no"], year) for p in page.items]
+            results = {r["student_no"]: r for r in self.store.batch_get(keys) if "student_no" in r}
+            for profile in page.items:
+                result = results.get(profile["student_no"])
+                if result and "open_attempt" in result and int(result["open_hard_close"]) <= now:
+                    # Past its deadline: graded first, so that it counts on its day.
+                    self.grade_expired(profile["student_no"], year, int(result["open_attempt"]))
+                    result = self.store.get(Keys.year_result(profile["student_no"], year))
+                yield learner_row(config, profile, unit.name, result, day)
+            if not page.last_key:
+                return
+            start = page.last_key
+
+    def _unit_files(
+        self, config: YearConfig, day: date, unit: Unit, work: Path, files: list[dict[str, Any]]
+    ) -> Rollup:
+        rollup = Rollup(unit.unit_id, unit.name)
+
+        def counted(rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+            for row in rows:
+                rollup.add(row)
+                yield row
+
+        spool = work / f"{unit.unit_id}.jsonl"
+        csv_file = write_csv(
+            work / f"{unit.unit_id}.csv",
+            LEARNER_COLUMNS,
+            tee(counted(self._rows(config, day, unit)), spool),
+        )
+        xlsx_file = write_xlsx(
+            work / f"{unit.unit_id}.xlsx", LEARNER_COLUMNS, replay(spool), unit.name
+        )
+        title = f"{unit.name}学员学分报表{day.isoformat()}"
+        for written, fmt in ((csv_file, "csv"), (xlsx_file, "xlsx")):
+            files.append(self._upload(day, unit, "learners", fmt, written, title))
+        return rollup
+
+    def _rollup_files(
+        self, day: date, unit: Unit, rows: list[Rollup], work: Path
+    ) -> list[dict[str, Any]]:
+        table = [r.row() for r in rows]
+        total = Rollup(unit.unit_id, unit.name)
+        for r in rows:
+            total.merge(r)
+        base = work / f"rollup-{unit.unit_id}"
+        title = f"{unit.name}学法考试通报{day.isoformat()}"
+        payload = {
+            "date": day.isoformat(),
+            "cutoff": iso(end_of_day(day)),
+            "unit_id": unit.unit_id,
+            "name": unit.name,
+            "total": total.row(),
+            "rows": table,
+        }
+        written = [
+            (write_csv(base.with_suffix(".csv"), ROLLUP_COLUMNS, table), "csv"),
+            (write_xlsx(base.with_suffix(".xlsx"), ROLLUP_COLUMNS, table, unit.name), "xlsx"),
+            (write_json(base.with_suffix(".json"), payload, len(table)), "json"),
+        ]
+        return [self._upload(day, unit, "rollup", fmt, file, title) for file, fmt in written]
+
+    def _upload(
+        self, day: date, unit: Unit, kind: str, fmt: str, written: WrittenFile, title: str
+    ) -> dict[str, Any]:
+        folder = "units" if kind == "learners" else "rollups"
+        key = f"{prefix(day)}/{folder}/{unit.unit_id}.{fmt}"
+        self.bucket.upload(key, written.path, f"{title}.{fmt}")
+        return {
+            "key": key,
+            "unit_id": unit.unit_id,
+            "unit_path": unit.path,
+            "kind": kind,
+            "format": fmt,
+            "rows": written.rows,
+            "bytes": written.bytes,
+            "sha256": written.sha256,
+        }
+
+    def _shard_done(self, day: date, shard_id: str, run_id: str) -> None:
+        try:
+            run = self.store.update(
+                run_key(day),
+                "ADD done :shard",
+                condition="run_id = :run AND #status = :running",
+                names={"#status": "status"},
+                values={":shard": {shard_id}, ":run": run_id, ":running": "running"},
+            )
+        except ConditionFailed:
+            return  # a newer run took over: its own shards will finish it
+        if set(run.get("done", set())) >= set(run["shards"]):
+            self._finalize(day, run_id)
+
+    def _finalize(self, day: date, run_id: str) -> None:
+        try:  # exactly one shard writes the manifest
+            self.store.update(
+                run_key(day),
+                "SET #status = :finalizing",
+                condition="run_id = :run AND #status = :running",
+                names={"#status": "status"},
+                values={":finalizing": "finalizing", ":run": run_id, ":running": "running"},
+            )
+        except ConditionFailed:
+            return
+        root = self.directory.unit(self.root_unit_id)
+        shards = [
+            item
+            for item in self.store.query_all(f"RUN#{day.isoformat()}", "SHARD#")
+            if item.get("run_id") == run_id
+        ]
+        files = [file for shard in shards for file in shard["files"]]
+        rollups = [Rollup.from_state(shard["rollup"]) for shard in shards]
+        config = self.years.get(study_year_of(day))
+        with tempfile.TemporaryDirectory(prefix="xuefa-report-") as work:
+            own = self._unit_files(config, day, root, Path(work), files)  # staff of the city itself
+            if own.learners:
+                rollups.append(own)
+            files.extend(self._rollup_files(day, root, rollups, Path(work)))
+        now = self.clock.now()
+        self.bucket.put_json(
+            manifest_key(day),
+            {
+                "date": day.isoformat(),
+                "cutoff": iso(end_of_day(day)),
+                "generated_at": iso(now),
+                "run_id": run_id,
+                "files": files,
+            },
+        )
+        self.store.update(
+            run_key(day),
+            "SET #status = :complete, completed_at = :at",
+            names={"#status": "status"},
+            values={":complete": "complete", ":at": iso(now)},
+        )
+
+
+class ReportQueries:
+    """What admins and learners read: file lists with short-lived links, bulletins, and
+    the personal study archive."""
+
+    def __init__(
+        self,
+        store: Store,
+        years: YearBook,
+        directory: Directory,
+        bucket: ReportBucket,
+        clock: Clock,
+    ):
+        self.store = store
+        self.years = years
+        self.directory = directory
+        self.bucket = bucket
+        self.clock = clock
+
+    def _manifest(self, day: date) -> dict[str, Any]:
+        try:
+            return dict(self.bucket.get_json(manifest_key(day)))
+        except NotFound as exc:
+            raise NotFound(f"the report for {day.isoformat()} is not ready") from exc
+
+    def daily(self, actor: Actor, day_text: str | None, unit_id: str | None) -> dict[str, Any]:
+        require_admin(actor)
+        day = parse_report_date(day_text, local_date(self.clock.now()))
+        unit = self.directory.unit_in_scope(actor, unit_id or actor.unit_id)
+        manifest = self._manifest(day)
+        expires = iso(self.clock.now() + timedelta(seconds=URL_SECONDS))
+        files = [
+            {
+                "unit_id": f["unit_id"],
+                "kind": f["kind"],
+                "format": f["format"],
+                "url": self.bucket.presign(f["key"], URL_SECONDS),
+                "expires_at": expires,
+                "rows": f["rows"],
+                "bytes": f["bytes"],
+                "sha256": f["sha256"],
+            }
+            for f in manifest["files"]
+            if in_subtree(f["unit_path"], unit.path)
+        ]
+        return {
+            "date": manifest["date"],
+            "cutoff": manifest["cutoff"],
+            "generated_at": manifest["generated_at"],
+            "unit_id": unit.unit_id,
+            "files": files,
+        }
+
+    def bulletin(self, actor: Actor, day_text: str | None, unit_id: str | None) -> dict[str, Any]:
+        require_admin(actor)
+        day = parse_report_date(day_text, local_date(self.clock.now()))
+        unit = self.directory.unit_in_scope(actor, unit_id or actor.unit_id)
+        manifest = self._manifest(day)
+        rollups = {
+            f["unit_id"]: f
+            for f in manifest["files"]
+            if f["kind"] == "rollup" and f["format"] == "json"
+        }
+        if unit.unit_id in rollups:
+            payload = self.bucket.get_json(rollups[unit.unit_id]["key"])
+            rows = payload["rows"]
+        else:  # a unit without its own bulletin: its row in its parent's
+            parent = rollups.get(unit.parent_id or "")
+            if parent is None:
+                raise NotFound(f"no bulletin covers unit {unit.unit_id}")
+            rows = [
+                r
+                for r in self.bucket.get_json(parent["key"])["rows"]
+                if r["unit_id"] == unit.unit_id
+            ]
+        return {
+            "date": manifest["date"],
+            "cutoff": manifest["cutoff"],
+            "unit_id": unit.unit_id,
+            "rows": rows,
+        }
+
+    def archive(self, student_no: str) -> dict[str, Any]:
+        """Every study year of the learner, as the rules score it today."""
+        items = []
+        for result in self.store.query_all(f"LEARNER#{student_no}", "YEAR#"):
+            try:
+                config = self.years.get(int(result["year"]))
+            except NotFound:
+                continue
+            credits = int(result.get("credits", 0))
+            best = result.get("best_score")
+            annual = config.annual(credits, best)
+            items.append(
+                {
+                    "year": int(result["year"]),
+                    "credits": credits,
+                    "credit_score": float(annual.credit_score),
+                    "exam_best": None if best is None else float(best),
+                    "exam_score": float(annual.exam_score),
+                    "total": float(annual.total),
+                    "passed": annual.passed,
+                }
+            )
+        return {
+            "student_no": student_no,
+            "items": sorted(items, key=lambda i: i["year"], reverse=True),
+        }
+
+
+def scheduled_time_to_date(event_time: str | None, now: datetime) -> date:
+    return report_date_of_event(event_time) if event_time else local_date(now) - timedelta(days=1)

@@ -1,0 +1,261 @@
+"""/reports through chalice.test.Client on moto: the nightly set, downloads, bulletins."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime
+from typing import Any
+
+import boto3
+import pytest
+
+from tests.api.conftest import json_of
+from tests.helpers import (
+    BUCKET,
+    CITY_ADMIN,
+    COUNTY_ADMIN,
+    LEARNER,
+    OTHER_COUNTY_ADMIN,
+    UNIT_ADMIN,
+    auth,
+)
+from xuefa.clock import SHANGHAI
+from xuefa.store import Keys
+
+LEARNER_B = ("530402000002", ["learners"], "530402-001")
+LEARNER_C = ("530402000003", ["learners"], "530402-001")
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
+
+
+def post(api: Any, path: str, who: tuple, body: Any = None) -> Any:  # type: ignore[type-arg]
+    return api.post(
+        path,
+        headers={**auth(*who), "Content-Type": "application/json"},
+        body=json.dumps(body if body is not None else {}),
+    )
+
+
+def get(api: Any, path: str, who: tuple) -> Any:  # type: ignore[type-arg]
+    return api.get(path, headers=auth(*who))
+
+
+def key_of(store: Any, student_no: str, attempt_no: int) -> dict[str, list[str]]:
+    attempt = store.get(Keys.attempt(student_no, 2026, attempt_no))
+    return {q["question_id"]: list(q["answer"]) for q in attempt["paper"]}
+
+
+def download(url: str) -> bytes:
+    """What a browser would fetch: a signed, expiring URL for one object of the bucket."""
+    from urllib.parse import parse_qs, unquote, urlparse
+
+    parsed = urlparse(url)
+    query = parse_qs(parsed.query)
+    assert query["X-Amz-Expires"] == ["900"] and "X-Amz-Signature" in query
+    key = unquote(parsed.path.lstrip("/").removeprefix(f"{BUCKET}/"))
+    return bytes(boto3.client("s3").get_object(Bucket=BUCKET, Key=key)["Body"].read())
+
+
+@pytest.fixture
+def apps(city, client):  # type: ignore[no-untyped-def]
+    return client("credits").http, client("exams").http, client("reports")
+
+
+def earn(credits_api: Any, clock: Any, resource: str, who: tuple, minutes: int) -> None:  # type: ignore[type-arg]
+    session = json_of(post(credits_api, "/sessions", who, {"resource_id": resource}))["session_id"]
+    clock.advance(minutes=minutes)
+    assert post(credits_api, f"/sessions/{session}/complete", who).status_code == 200
+
+
+def a_day_of_study(apps, city, clock) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """The evening of 19 November and the small hours of the 20th; what the APIs said at 23:59."""
+    credits_api, exams_api, _ = apps
+    clock.set(at("2026-11-19T21:00:00"))
+    post(exams_api, "/2026/attempts", LEARNER_C)  # forgotten: deadline 22:30
+    clock.set(at("2026-11-19T22:30:00"))
+    earn(credits_api, clock, "c-xf-01", LEARNER, 21)  # 50 credits at 22:51
+    clock.set(at("2026-11-19T23:00:00"))
+    post(exams_api, "/2026/attempts", LEARNER)
+    clock.advance(minutes=10)
+    post(exams_api, "/2026/attempts/1/submit", LEARNER, {"answers": key_of(city, LEARNER[0], 1)})
+    clock.set(at("2026-11-19T23:50:00"))
+    post(exams_api, "/2026/attempts", LEARNER_B)  # still open at 01:00: deadline 01:20
+    clock.set(at("2026-11-19T23:59:00"))
+    said = {
+        "credits": json_of(get(credits_api, "/me", LEARNER)),
+        "exam": json_of(get(exams_api, "/2026", LEARNER)),
+    }
+    clock.set(at("2026-11-20T00:10:00"))
+    earn(credits_api, clock, "signin", LEARNER, 0)  # after midnight: not in the 19th's report
+    post(exams_api, "/2026/attempts", LEARNER)
+    clock.advance(minutes=5)
+    post(exams_api, "/2026/attempts/2/submit", LEARNER, {"answers": {}})
+    clock.set(at("2026-11-20T01:00:00"))
+    return said
+
+
+def test_the_report_shows_exactly_what_was_true_at_midnight(apps, city, clock) -> None:  # type: ignore[no-untyped-def]
+    said = a_day_of_study(apps, city, clock)
+    reports = apps[2].http
+    started = post(reports, "/runs", CITY_ADMIN, {"date": "2026-11-19"})
+    assert started.status_code == 202, started.body
+    assert json_of(started)["status"] == "complete"
+    listing = json_of(get(reports, "/daily?date=2026-11-19&unit_id=530402-001", UNIT_ADMIN))
+    assert listing["cutoff"] == "2026-11-20T00:00:00+08:00"
+    by_format = {(f["unit_id"], f["kind"], f["format"]): f for f in listing["files"]}
+    assert set(by_format) == {("530402-001", "learners", "csv"), ("530402-001", "learners", "xlsx")}
+
+    csv_bytes = download(by_format[("530402-001", "learners", "csv")]["url"])
+    assert csv_bytes.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(csv_bytes.decode("utf-8-sig"))))
+    assert len(rows) == 10 == by_format[("530402-001", "learners", "csv")]["rows"]
+    mine = next(r for r in rows if r["学号"] == LEARNER[0])
+    assert int(mine["学分"]) == said["credits"]["credits"] == 50
+    assert float(mine["学分成绩"]) == said["credits"]["credit_score"]
+    assert float(mine["最高分"]) == said["exam"]["best_score"] == 100
+    assert int(mine["考试次数"]) == said["exam"]["attempts_used"] == 1
+    assert mine["年度成绩"] == "50.83" and mine["是否合格"] == "不合格"
+    assert mine["单位"] == "红塔区司法局"
+    forgotten = next(r for r in rows if r["学号"] == LEARNER_C[0])
+    assert int(forgotten["考试次数"]) == 1  # graded first, counted on its day
+    still_open = next(r for r in rows if r["学号"] == LEARNER_B[0])
+    assert int(still_open["考试次数"]) == 0 and still_open["最高分"] == ""
+
+    from openpyxl import load_workbook
+
+    xlsx = download(by_format[("530402-001", "learners", "xlsx")]["url"])
+    sheet = load_workbook(io.BytesIO(xlsx), read_only=True).active
+    table = list(sheet.iter_rows(values_only=True))
+    assert table[0][:4] == ("学号", "姓名", "单位", "学分")
+    xlsx_mine = next(r for r in table[1:] if r[0] == LEARNER[0])
+    assert xlsx_mine[3] == 50 and xlsx_mine[6] == 100 and isinstance(xlsx_mine[5], float)
+    assert len(table) == 11
+
+    county = json_of(get(reports, "/bulletin?date=2026-11-19&unit_id=530402", COUNTY_ADMIN))["rows"]
+    justice = next(r for r in county if r["unit_id"] == "530402-001")
+    assert (justice["learners"], justice["participants"], justice["exam_takers"]) == (10, 2, 2)
+    city_rows = json_of(get(reports, "/bulletin?date=2026-11-19", CITY_ADMIN))["rows"]
+    assert len(city_rows) == 13  # 9 counties and 4 city departments
+    hongta = next(r for r in city_rows if r["unit_id"] == "530402")
+    assert hongta["learners"] == 30 and hongta["participants"] == 2
+
+
+def test_a_set_is_visible_whole_or_not_at_all(apps, city, clock, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from xuefa.objects import ReportBucket
+
+    clock.set(at("2026-11-20T01:00:00"))
+    reports_client = apps[2]
+    real_upload = ReportBucket.upload
+    calls = {"n": 0}
+
+    def failing_upload(self, key, path, download_name=None):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] > 20:
+            raise RuntimeError("injected: the function died mid-run")
+        return real_upload(self, key, path, download_name)
+
+    monkeypatch.setattr(ReportBucket, "upload", failing_upload)
+    event = reports_client.events.generate_cw_event(
+        source="aws.events",
+        detail_type="Scheduled Event",
+        detail={},
+        resources=[],
+        region="us-east-1",
+    )
+    event["time"] = "2026-11-19T17:00:00Z"
+    with pytest.raises(RuntimeError):
+        reports_client.lambda_.invoke("nightly-report", event)
+    missing = get(reports_client.http, "/daily?date=2026-11-19", CITY_ADMIN)
+    assert (missing.status_code, json_of(missing)["error"]["code"]) == (404, "NOT_FOUND")
+
+    monkeypatch.setattr(ReportBucket, "upload", real_upload)
+    clock.set(at("2026-11-20T02:00:00"))  # after the first run's lease? no: forced by an admin
+    assert post(reports_client.http, "/runs", CITY_ADMIN, {"date": "2026-11-19"}).status_code == 202
+    listing = json_of(get(reports_client.http, "/daily?date=2026-11-19", CITY_ADMIN))
+    s3 = boto3.client("s3")
+    manifest = json.loads(
+        s3.get_object(Bucket=BUCKET, Key="reports/daily/2026-11-19/manifest.json")["Body"].read()
+    )
+    assert len(listing["files"]) == len(manifest["files"])
+    import hashlib
+
+    for entry in manifest["files"]:
+        body = s3.get_object(Bucket=BUCKET, Key=entry["key"])["Body"].read()
+        assert hashlib.sha256(body).hexdigest() == entry["sha256"]
+        assert len(body) == entry["bytes"]
+    units = {f["unit_id"] for f in manifest["files"] if f["kind"] == "learners"}
+    assert len(units) == 41
+    # Delivered twice, the schedule finds the date complete and leaves it alone.
+    result = reports_client.lambda_.invoke("nightly-report", event)
+    assert result.payload["duplicate"] is True
+
+
+def test_admins_list_only_their_subtree_and_learners_not_at_all(apps, city, clock) -> None:  # type: ignore[no-untyped-def]
+    clock.set(at("2026-11-20T01:00:00"))
+    reports = apps[2].http
+    post(reports, "/runs", CITY_ADMIN, {"date": "2026-11-19"})
+    unit_files = json_of(get(reports, "/daily?date=2026-11-19", UNIT_ADMIN))["files"]
+    assert {f["unit_id"] for f in unit_files} == {"530402-001"}
+    county_files = json_of(get(reports, "/daily?date=2026-11-19", COUNTY_ADMIN))["files"]
+    assert {f["unit_id"] for f in county_files} == {
+        "530402",
+        "530402-001",
+        "530402-002",
+        "530402-003",
+    }
+    for who, unit in (
+        (UNIT_ADMIN, "530402-002"),
+        (COUNTY_ADMIN, "530403"),
+        (OTHER_COUNTY_ADMIN, "530402-001"),
+    ):
+        response = get(reports, f"/daily?date=2026-11-19&unit_id={unit}", who)
+        assert response.status_code == 403
+        assert "files" not in json_of(response)
+    assert get(reports, "/daily?date=2026-11-19", LEARNER).status_code == 403
+    assert post(reports, "/runs", COUNTY_ADMIN, {"date": "2026-11-19"}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ("date=2026-13-01", 400),
+        ("date=19-11-2026", 400),
+        ("date=2026-11-20", 400),
+        ("date=2027-01-01", 400),
+        ("date=2026-11-18", 404),
+        ("date=2026-11-19&unit_id=nope", 404),
+    ],
+)
+def test_bad_report_requests(apps, city, clock, query: str, status: int) -> None:  # type: ignore[no-untyped-def]
+    clock.set(at("2026-11-20T01:00:00"))
+    reports = apps[2].http
+    post(reports, "/runs", CITY_ADMIN, {"date": "2026-11-19"})
+    response = get(reports, f"/daily?{query}", CITY_ADMIN)
+    assert response.status_code == status
+    assert set(json_of(response)) == {"error"}
+
+
+def test_the_archive_lists_each_year(apps, city, clock) -> None:  # type: ignore[no-untyped-def]
+    city.put(
+        {
+            **Keys.year_result(LEARNER[0], 2017),
+            "student_no": LEARNER[0],
+            "year": 2017,
+            "credits": 3000,
+            "best_score": 80,
+        }
+    )
+    earn(apps[0], clock, "c-xf-01", LEARNER, 21)
+    reports = apps[2].http
+    mine = json_of(get(reports, "/me/archive", LEARNER))["items"]
+    assert [(i["year"], i["credits"], i["total"], i["passed"]) for i in mine] == [
+        (2026, 50, 0.83, False),
+        (2017, 3000, 90.0, True),
+    ]
+    assert json_of(get(reports, f"/learners/{LEARNER[0]}/archive", UNIT_ADMIN))["items"] == mine
+    assert get(reports, f"/learners/{LEARNER[0]}/archive", OTHER_COUNTY_ADMIN).status_code == 403
+    assert get(reports, "/me/archive", UNIT_ADMIN).status_code == 403
