@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 APPS   := credits exams reports roster
 
-.PHONY: run test test-fast lint format clean install
+.PHONY: run test test-fast lint format clean install report bench
 
 install: $(STAMP)
 
@@ -20,6 +20,14 @@ $(STAMP): pyproject.toml
 ## run: the whole system on http://127.0.0.1:8000 with demo data (FRESH=1 starts anew; PORT=… to move it)
 run: $(STAMP)
 	$(BIN)/python -m infra.local $(if $(PORT),--port $(PORT)) $(if $(FRESH),--fresh)
+
+## report: run the nightly report now against the running local stack (DATE=YYYY-MM-DD, default yesterday)
+report: $(STAMP)
+	$(BIN)/python -m infra.local.report $(if $(DATE),--date $(DATE))
+
+## bench: every benchmark under tests/bench, printing figures
+bench: $(STAMP)
+	for b in tests/bench/bench_*.py; do $(BIN)/python -m tests.bench.$$(basename $$b .py) || exit 1; done
 
 ## test: every test (unit, API on moto, concurrency, end-to-end against the local stack)
 test: $(STAMP)
