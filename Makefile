@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 APPS   := credits exams reports roster
 
-.PHONY: run test test-fast lint format clean install report bench
+.PHONY: run test test-fast lint format clean install report bench synth deploy
 
 install: $(STAMP)
 
@@ -29,6 +29,14 @@ report: $(STAMP)
 bench: $(STAMP)
 	for b in tests/bench/bench_*.py; do $(BIN)/python -m tests.bench.$$(basename $$b .py) || exit 1; done
 
+## synth: the CloudFormation template, offline, into cdk.out/ (STAGE=prod for production settings)
+synth: $(STAMP)
+	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-cn-north-1} XUEFA_STAGE=$(or $(STAGE),dev) $(BIN)/python infra/app.py
+
+## deploy: synth, then deploy with the AWS CDK CLI (needs AWS credentials and a bootstrapped account)
+deploy: synth
+	npx --yes aws-cdk@2 deploy --app cdk.out --require-approval broadening xuefa-$(or $(STAGE),dev)
+
 ## test: every test (unit, API on moto, concurrency, end-to-end against the local stack)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
@@ -42,6 +50,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	AWS_DEFAULT_REGION=cn-north-1 XUEFA_STAGE=prod $(BIN)/python infra/app.py
+	$(BIN)/cfn-lint cdk.out/xuefa-prod.template.json
 	for app in $(APPS); do $(BIN)/mypy --no-namespace-packages functions/$$app/app.py || exit 1; done
 
 format: $(STAMP)

@@ -47,7 +47,11 @@ def measure(count: int) -> dict[str, float]:
         t2 = time.perf_counter()
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-    return {"csv_rows_s": count / (t1 - t0), "xlsx_rows_s": count / (t2 - t1), "peak_mb": peak / 2**20}
+    return {
+        "csv_rows_s": count / (t1 - t0),
+        "xlsx_rows_s": count / (t2 - t1),
+        "peak_mb": peak / 2**20,
+    }
 
 
 def main() -> None:

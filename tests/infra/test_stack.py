@@ -1,0 +1,303 @@
+"""The CDK stack, checked with aws_cdk.assertions, and its template with cfn-lint."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = [pytest.mark.xdist_group("infra")]
+
+ROOT = Path(__file__).resolve().parents[2]
+API_ROUTES = {
+    "credits": {
+        "/adjustments",
+        "/catalogue",
+        "/health",
+        "/learners/{student_no}",
+        "/me",
+        "/me/ledger",
+        "/sessions",
+        "/sessions/{session_id}/complete",
+    },
+    "exams": {
+        "/health",
+        "/{year}",
+        "/{year}/attempts",
+        "/{year}/attempts/{attempt_no}",
+        "/{year}/attempts/{attempt_no}/answers",
+        "/{year}/attempts/{attempt_no}/submit",
+        "/{year}/overrides",
+        "/{year}/overrides/bulk",
+        "/{year}/questions",
+    },
+    "reports": {
+        "/bulletin",
+        "/daily",
+        "/health",
+        "/learners/{student_no}/archive",
+        "/me/archive",
+        "/runs",
+    },
+    "roster": {
+        "/health",
+        "/learners",
+        "/learners/import",
+        "/learners/{student_no}",
+        "/learners/{student_no}/password-reset",
+        "/learners/{student_no}/status",
+        "/learners/{student_no}/transfer",
+        "/me",
+        "/units",
+        "/units/{unit_id}",
+        "/units/{unit_id}/learners",
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def synthesized(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Any, dict[str, Any], Path]]:
+    import os
+
+    from aws_cdk.assertions import Template
+
+    work = tmp_path_factory.mktemp("synth")
+    saved = (os.getcwd(), dict(os.environ))
+    os.chdir(work)  # chalice.out/ goes to the working directory
+    os.environ.setdefault("AWS_DEFAULT_REGION", "cn-north-1")
+    os.environ["JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"] = "20"
+    try:
+        sys.path.insert(0, str(ROOT / "infra"))
+        from infra.app import build
+
+        app, stack = build("prod", outdir=str(work / "cdk.out"))
+        assembly = app.synth()
+        template = Template.from_stack(stack)
+        path = Path(assembly.directory) / f"{stack.stack_name}.template.json"
+        yield template, json.loads(path.read_text()), path
+    finally:
+        os.chdir(saved[0])
+        os.environ.clear()
+        os.environ.update(saved[1])
+
+
+def resources(raw: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {k: v for k, v in raw["Resources"].items() if v["Type"] == kind}
+
+
+def test_the_table_has_the_codes_keys_pitr_and_deletion_protection(synthesized) -> None:  # type: ignore[no-untyped-def]
+    from xuefa.store import create_table_request
+
+    template, _, _ = synthesized
+    request = create_table_request("x")
+    template.has_resource_properties(
+        "AWS::DynamoDB::Table",
+        {
+            "KeySchema": request["KeySchema"],
+            "BillingMode": "PAY_PER_REQUEST",
+            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+            "DeletionProtectionEnabled": True,
+            "GlobalSecondaryIndexes": [
+                {
+                    "IndexName": "gsi1",
+                    "KeySchema": request["GlobalSecondaryIndexes"][0]["KeySchema"],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+            ],
+        },
+    )
+    template.has_resource("AWS::DynamoDB::Table", {"DeletionPolicy": "Retain"})
+
+
+def test_the_bucket_is_private_encrypted_tls_only_with_a_lifecycle(synthesized) -> None:  # type: ignore[no-untyped-def]
+    from aws_cdk.assertions import Match
+
+    template, _, _ = synthesized
+    template.has_resource_properties(
+        "AWS::S3::Bucket",
+        {
+            "PublicAccessBlockConfiguration": {
+                "BlockPublicAcls": True,
+                "BlockPublicPolicy": True,
+                "IgnorePublicAcls": True,
+                "RestrictPublicBuckets": True,
+            },
+            "BucketEncryption": {
+                "ServerSideEncryptionConfiguration": [
+                    {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}
+                ]
+            },
+            "LifecycleConfiguration": {
+                "Rules": [
+                    Match.object_like(
+                        {"Prefix": "reports/daily/", "ExpirationInDays": 400, "Status": "Enabled"}
+                    )
+                ]
+            },
+        },
+    )
+    template.has_resource_properties(
+        "AWS::S3::BucketPolicy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Effect": "Deny",
+                                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                            }
+                        )
+                    ]
+                )
+            }
+        },
+    )
+
+
+def test_the_user_pool_groups_attribute_policy_and_client(synthesized) -> None:  # type: ignore[no-untyped-def]
+    from aws_cdk.assertions import Match
+
+    template, _, _ = synthesized
+    template.has_resource_properties(
+        "AWS::Cognito::UserPool",
+        {
+            "Schema": Match.array_with(
+                [
+                    Match.object_like(
+                        {"Name": "unit_id", "AttributeDataType": "String", "Mutable": True}
+                    )
+                ]
+            ),
+            "Policies": {
+                "PasswordPolicy": Match.object_like(
+                    {
+                        "MinimumLength": 8,
+                        "RequireUppercase": True,
+                        "RequireLowercase": True,
+                        "RequireNumbers": True,
+                    }
+                )
+            },
+            "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": True},
+        },
+    )
+    groups = {
+        g["Properties"]["GroupName"]
+        for g in resources(synthesized[1], "AWS::Cognito::UserPoolGroup").values()
+    }
+    assert groups == {"learners", "admins"}
+    template.has_resource_properties(
+        "AWS::Cognito::UserPoolClient",
+        {
+            "GenerateSecret": False,
+            "ExplicitAuthFlows": Match.array_with(
+                ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH"]
+            ),
+        },
+    )
+
+
+def test_each_api_has_exactly_its_apps_routes_behind_cognito(synthesized) -> None:  # type: ignore[no-untyped-def]
+    _, raw, _ = synthesized
+    apis = resources(raw, "AWS::Serverless::Api")
+    assert len(apis) == 4
+    seen = {}
+    for logical_id, api in apis.items():
+        name = next(n for n in API_ROUTES if logical_id.lower().startswith(n))
+        body = api["Properties"]["DefinitionBody"]
+        seen[name] = set(body["paths"])
+        pool = body["securityDefinitions"]["xuefa-cognito"]["x-amazon-apigateway-authorizer"]
+        assert pool["providerARNs"] == [{"Fn::GetAtt": [_pool_id(raw), "Arn"]}]
+        for path, methods in body["paths"].items():
+            for method, operation in methods.items():
+                if method == "options":
+                    continue
+                secured = operation.get("security") == [{"xuefa-cognito": []}]
+                assert secured is (path != "/health"), (name, method, path)
+    assert seen == API_ROUTES
+
+
+def _pool_id(raw: dict[str, Any]) -> str:
+    return next(iter(resources(raw, "AWS::Cognito::UserPool")))
+
+
+def test_the_nightly_schedule_and_the_shard_queue_with_its_dead_letters(synthesized) -> None:  # type: ignore[no-untyped-def]
+    _, raw, _ = synthesized
+    functions = resources(raw, "AWS::Serverless::Function")
+    nightly = next(f for k, f in functions.items() if "NightlyReport" in k)
+    (event,) = nightly["Properties"]["Events"].values()
+    assert event["Properties"]["Schedule"] == "cron(0 17 * * ? *)"
+    shard = next(f for k, f in functions.items() if "ReportShard" in k)
+    (source,) = shard["Properties"]["Events"].values()
+    assert source["Type"] == "SQS"
+    queues = resources(raw, "AWS::SQS::Queue")
+    main = next(q for q in queues.values() if "RedrivePolicy" in q["Properties"])
+    assert main["Properties"]["QueueName"] == "xuefa-prod-report-shards"
+    assert main["Properties"]["RedrivePolicy"]["maxReceiveCount"] == 3
+    assert "xuefa-prod-report-shards" in json.dumps(source["Properties"]["Queue"])
+
+
+def test_every_function_has_its_own_least_privilege_role(synthesized) -> None:  # type: ignore[no-untyped-def]
+    _, raw, _ = synthesized
+    roles = {
+        f["Properties"]["Role"]["Fn::GetAtt"][0]
+        for f in resources(raw, "AWS::Serverless::Function").values()
+    }
+    assert len(roles) == 4  # one per app; the report's three functions share theirs
+    for policy in resources(raw, "AWS::IAM::Policy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            actions = (
+                statement["Action"]
+                if isinstance(statement["Action"], list)
+                else [statement["Action"]]
+            )
+            assert not any(a == "*" or a.endswith(":*") for a in actions), statement
+            resource = json.dumps(statement["Resource"])
+            assert resource != '"*"', statement
+    text = json.dumps(resources(raw, "AWS::IAM::Policy"))
+    assert text.count("cognito-idp:AdminCreateUser") == 1  # roster only
+    assert text.count("s3:PutObject") == 1  # reports only
+
+
+def test_alarms_watch_errors_throttles_and_dead_letters(synthesized) -> None:  # type: ignore[no-untyped-def]
+    _, raw, _ = synthesized
+    alarms = resources(raw, "AWS::CloudWatch::Alarm").values()
+    metrics = [a["Properties"]["MetricName"] for a in alarms]
+    assert metrics.count("Errors") == 6 and metrics.count("Throttles") == 6
+    assert "ApproximateNumberOfMessagesVisible" in metrics
+
+
+def test_outputs_name_the_apis_pool_and_bucket(synthesized) -> None:  # type: ignore[no-untyped-def]
+    _, raw, _ = synthesized
+    outputs = set(raw["Outputs"])
+    for name in (
+        "CreditsApiUrl",
+        "ExamsApiUrl",
+        "ReportsApiUrl",
+        "RosterApiUrl",
+        "UserPoolId",
+        "UserPoolClientId",
+        "ReportBucket",
+        "TableName",
+    ):
+        assert name in outputs
+
+
+def test_cfn_lint_finds_no_errors(synthesized) -> None:  # type: ignore[no-untyped-def]
+    _, _, path = synthesized
+    result = subprocess.run(
+        [sys.executable, "-m", "cfnlint", "--format", "parseable", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    errors = [line for line in result.stdout.splitlines() if ":E" in line]
+    assert errors == [], result.stdout
