@@ -194,3 +194,52 @@ def test_restart_keeps_data_and_fresh_starts_anew(tmp_path) -> None:  # type: ig
         assert third.local["user_pool_id"] != pool_id
     finally:
         third.stop()
+
+
+def test_invalid_json_is_400_and_changes_nothing(stack: Stack) -> None:
+    token = stack.sign_in("530402000009")
+    headers = {"Authorization": token, "Content-Type": "application/json"}
+    for body in (b"{not json", b"\xff\xfe", b"[1, 2]"):
+        response = requests.post(
+            stack.url + "/credits/sessions", data=body, headers=headers, timeout=10
+        )
+        assert response.status_code == 400, body
+        assert error_code(response) == "BAD_REQUEST"
+    balance = requests.get(stack.url + "/credits/me", headers=headers, timeout=10).json()
+    assert balance["credits"] == 0
+
+
+def test_a_learner_studies_and_sits_the_exam_over_http(stack: Stack) -> None:
+    token = stack.sign_in("530402000008")
+    headers = {"Authorization": token}
+    session = requests.post(
+        stack.url + "/credits/sessions", json={"resource_id": "signin"}, headers=headers, timeout=10
+    ).json()
+    done = requests.post(
+        f"{stack.url}/credits/sessions/{session['session_id']}/complete",
+        json={},
+        headers=headers,
+        timeout=10,
+    ).json()
+    assert done["awarded"] == 5 and done["balance"]["credits"] == 5
+    year = done["balance"]["year"]
+    attempt = requests.post(
+        f"{stack.url}/exams/{year}/attempts", json={}, headers=headers, timeout=10
+    )
+    assert attempt.status_code == 201
+    paper = attempt.json()["questions"]
+    first = paper[0]
+    saved = requests.put(
+        f"{stack.url}/exams/{year}/attempts/1/answers",
+        json={"answers": {first["question_id"]: [first["options"][0]["key"]]}},
+        headers=headers,
+        timeout=10,
+    )
+    assert saved.status_code == 200
+    result = requests.post(
+        f"{stack.url}/exams/{year}/attempts/1/submit", json={}, headers=headers, timeout=10
+    )
+    assert result.status_code == 200
+    body = result.json()
+    assert body["attempt_no"] == 1 and body["score"] in (0, 2)
+    assert body["annual"]["credit_score"] == 0.08
