@@ -61,14 +61,11 @@ class Resource(BaseModel):
     once_per_year: bool = False
 
 
-class NewResource(BaseModel):
+class NewResource(Resource):
+    """A resource as a city admin adds it: for a year, the id optional."""
+
     year: int = Field(ge=2000, le=2100)
-    resource_id: str | None = Field(None, pattern=ID_PATTERN)
-    title: str = Field(min_length=1, max_length=200)
-    activity: str = Field(pattern=ACTIVITY_PATTERN)
-    credits: int = Field(ge=1, le=1000)
-    min_seconds: int = Field(ge=0, le=24 * 3600)
-    once_per_year: bool = False
+    resource_id: str | None = Field(None, pattern=ID_PATTERN)  # type: ignore[assignment]
 
 
 class Adjustment(BaseModel):

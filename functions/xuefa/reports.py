@@ -79,11 +79,11 @@ def manifest_key(day: date) -> str:
 
 
 def run_key(day: date) -> dict[str, str]:
-    return {"pk": f"RUN#{day.isoformat()}", "sk": "META"}
+    return Keys.report_run(day.isoformat())
 
 
 def shard_key(day: date, shard_id: str) -> dict[str, str]:
-    return {"pk": f"RUN#{day.isoformat()}", "sk": f"SHARD#{shard_id}"}
+    return Keys.report_shard(day.isoformat(), shard_id)
 
 
 class ReportJob:

@@ -133,6 +133,14 @@ class Keys:
         return {PARTITION_KEY: f"YEAR#{year}", SORT_KEY: "CONFIG"}
 
     @staticmethod
+    def report_run(day: str) -> dict[str, str]:
+        return {PARTITION_KEY: f"RUN#{day}", SORT_KEY: "META"}
+
+    @staticmethod
+    def report_shard(day: str, shard_id: str) -> dict[str, str]:
+        return {PARTITION_KEY: f"RUN#{day}", SORT_KEY: f"SHARD#{shard_id}"}
+
+    @staticmethod
     def counter(name: str) -> dict[str, str]:
         return {PARTITION_KEY: f"COUNTER#{name}", SORT_KEY: "META"}
 

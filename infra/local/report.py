@@ -7,8 +7,9 @@ import argparse
 import json
 from pathlib import Path
 
-import boto3
 import requests
+
+from infra.local.signin import id_token
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,19 +20,7 @@ def main() -> int:
     parser.add_argument("--data-dir", default=str(ROOT / ".xuefa"))
     args = parser.parse_args()
     local = json.loads((Path(args.data_dir) / "local.json").read_text())
-    admin = next(u for u in local["users"] if u["username"] == "city_admin")
-    cognito = boto3.client(
-        "cognito-idp",
-        endpoint_url=local["cognito_endpoint"],
-        region_name=local["region"],
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
-    token = cognito.initiate_auth(
-        ClientId=local["client_id"],
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": admin["username"], "PASSWORD": admin["password"]},
-    )["AuthenticationResult"]["IdToken"]
+    token = id_token(local, "city_admin")
     headers = {"Authorization": token}
     if args.date:
         day = args.date

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
@@ -13,7 +14,7 @@ from moto import mock_aws
 
 from infra.local import demo_city, moto_patches, resources, seed
 from infra.local.apps import load_app
-from tests.helpers import BUCKET, ENV, TABLE
+from tests.helpers import BUCKET, ENV, TABLE, auth
 from xuefa.clock import SHANGHAI, FixedClock, local_date
 from xuefa.store import Store, create_table_request
 from xuefa_api import wiring
@@ -75,9 +76,34 @@ def client() -> Iterator[Callable[[str], Client]]:
 
 
 def json_of(response: Any) -> Any:
-    import json
-
     return json.loads(response.body)
+
+
+def code(response: Any) -> str:
+    """The contract's error code of a response."""
+    return str(json_of(response)["error"]["code"])
+
+
+def call(
+    api: Any,
+    method: str,
+    path: str,
+    who: tuple[str, list[str], str],
+    body: Any = None,
+    content_type: str = "application/json",
+) -> Any:
+    """A request as `who`, with a JSON body (or bytes/text sent as they are)."""
+    payload = body if isinstance(body, str | bytes) else json.dumps({} if body is None else body)
+    headers = {**auth(*who), "Content-Type": content_type}
+    return getattr(api, method)(path, headers=headers, body=payload)
+
+
+def post(api: Any, path: str, who: tuple[str, list[str], str], body: Any = None) -> Any:
+    return call(api, "post", path, who, body)
+
+
+def get(api: Any, path: str, who: tuple[str, list[str], str]) -> Any:
+    return api.get(path, headers=auth(*who))
 
 
 __all__ = ["demo_city"]

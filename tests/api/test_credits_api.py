@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 
-from tests.api.conftest import json_of
-from tests.helpers import CITY_ADMIN, COUNTY_ADMIN, LEARNER, OTHER_COUNTY_ADMIN, UNIT_ADMIN, auth
+from tests.api.conftest import code, get, json_of, post
+from tests.helpers import CITY_ADMIN, COUNTY_ADMIN, LEARNER, OTHER_COUNTY_ADMIN, UNIT_ADMIN
 from xuefa.store import Keys
 
 OTHER_LEARNER = ("530402000002", ["learners"], "530402-001")
@@ -18,18 +17,6 @@ COURSE = "c-xf-01"  # 50 credits, 20 minutes, once a year
 @pytest.fixture
 def api(city, client):  # type: ignore[no-untyped-def]
     return client("credits").http
-
-
-def post(api: Any, path: str, who: tuple, body: Any = None) -> Any:  # type: ignore[type-arg]
-    return api.post(
-        path,
-        headers={**auth(*who), "Content-Type": "application/json"},
-        body=json.dumps(body if body is not None else {}),
-    )
-
-
-def get(api: Any, path: str, who: tuple) -> Any:  # type: ignore[type-arg]
-    return api.get(path, headers=auth(*who))
 
 
 def start(api: Any, resource_id: str, who: tuple = LEARNER) -> str:  # type: ignore[type-arg]
@@ -42,10 +29,6 @@ def balance(api: Any, who: tuple = LEARNER) -> dict[str, Any]:  # type: ignore[t
     response = get(api, "/me", who)
     assert response.status_code == 200
     return dict(json_of(response))
-
-
-def code(response: Any) -> str:
-    return str(json_of(response)["error"]["code"])
 
 
 def test_catalogue_lists_the_years_resources(api) -> None:  # type: ignore[no-untyped-def]

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import json_of
-from tests.helpers import CITY_ADMIN, COUNTY_ADMIN, LEARNER, OTHER_COUNTY_ADMIN, UNIT_ADMIN, auth
+from tests.api.conftest import call, code, json_of
+from tests.api.conftest import get as get_as
+from tests.helpers import CITY_ADMIN, COUNTY_ADMIN, LEARNER, OTHER_COUNTY_ADMIN, UNIT_ADMIN
 from xuefa.clock import SHANGHAI
 from xuefa.store import Keys, Store
 
@@ -23,20 +24,8 @@ def api(city, client):  # type: ignore[no-untyped-def]
     return client("exams").http
 
 
-def call(api: Any, method: str, path: str, who: tuple, body: Any = None) -> Any:  # type: ignore[type-arg]
-    return getattr(api, method)(
-        path,
-        headers={**auth(*who), "Content-Type": "application/json"},
-        body=json.dumps(body if body is not None else {}),
-    )
-
-
 def get(api: Any, path: str, who: tuple = LEARNER) -> Any:  # type: ignore[type-arg]
-    return api.get(path, headers=auth(*who))
-
-
-def code(response: Any) -> str:
-    return str(json_of(response)["error"]["code"])
+    return get_as(api, path, who)
 
 
 def start(api: Any, who: tuple = LEARNER) -> dict[str, Any]:  # type: ignore[type-arg]

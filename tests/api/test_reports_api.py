@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.api.conftest import json_of
+from tests.api.conftest import get, json_of, post
 from tests.helpers import (
     BUCKET,
     CITY_ADMIN,
@@ -19,7 +19,6 @@ from tests.helpers import (
     LEARNER,
     OTHER_COUNTY_ADMIN,
     UNIT_ADMIN,
-    auth,
 )
 from xuefa.clock import SHANGHAI
 from xuefa.store import Keys
@@ -30,18 +29,6 @@ LEARNER_C = ("530402000003", ["learners"], "530402-001")
 
 def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
-
-
-def post(api: Any, path: str, who: tuple, body: Any = None) -> Any:  # type: ignore[type-arg]
-    return api.post(
-        path,
-        headers={**auth(*who), "Content-Type": "application/json"},
-        body=json.dumps(body if body is not None else {}),
-    )
-
-
-def get(api: Any, path: str, who: tuple) -> Any:  # type: ignore[type-arg]
-    return api.get(path, headers=auth(*who))
 
 
 def key_of(store: Any, student_no: str, attempt_no: int) -> dict[str, list[str]]:

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import json_of
-from tests.helpers import CITY_ADMIN, COUNTY_ADMIN, LEARNER, OTHER_COUNTY_ADMIN, UNIT_ADMIN, auth
+from tests.api.conftest import call as send
+from tests.api.conftest import code, get, json_of
+from tests.helpers import CITY_ADMIN, COUNTY_ADMIN, LEARNER, OTHER_COUNTY_ADMIN, UNIT_ADMIN
 from xuefa.store import Keys
 
 STUDENT = LEARNER[0]  # 530402000001, in 530402-001 (红塔区司法局)
@@ -17,25 +18,6 @@ STUDENT = LEARNER[0]  # 530402000001, in 530402-001 (红塔区司法局)
 @pytest.fixture
 def api(accounts, client):  # type: ignore[no-untyped-def]
     return client("roster").http
-
-
-def send(api: Any, method: str, path: str, who: tuple, body: Any = None, **headers: str) -> Any:  # type: ignore[type-arg]
-    payload = (
-        body if isinstance(body, str | bytes) else json.dumps(body if body is not None else {})
-    )
-    return getattr(api, method)(
-        path,
-        headers={**auth(*who), "Content-Type": headers.get("content_type", "application/json")},
-        body=payload,
-    )
-
-
-def get(api: Any, path: str, who: tuple) -> Any:  # type: ignore[type-arg]
-    return api.get(path, headers=auth(*who))
-
-
-def code(response: Any) -> str:
-    return str(json_of(response)["error"]["code"])
 
 
 def sign_in(accounts: Any, username: str, password: str) -> dict[str, Any]:

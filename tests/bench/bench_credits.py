@@ -9,42 +9,23 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-from datetime import datetime
 from pathlib import Path
 
 import boto3
 import requests
 
-from tests.bench.common import RequestCounter, percentiles, split
+from tests.bench.common import RequestCounter, demo_city_on_moto, percentiles, split
 
 
 def count_requests() -> dict[str, tuple[int, int]]:
     """Requests per operation, with the domain code on moto in this process."""
-    import os
-
-    from moto import mock_aws
-
-    from infra.local import moto_patches, seed
-    from tests.helpers import ENV, TABLE
     from xuefa.auth import Actor
-    from xuefa.clock import SHANGHAI, FixedClock, local_date
     from xuefa.credits import Credits
     from xuefa.directory import Directory
-    from xuefa.store import Store, create_table_request
     from xuefa.years import YearBook
 
-    os.environ.update(ENV)
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    moto_patches.apply()
     figures: dict[str, tuple[int, int]] = {}
-    with mock_aws():
-        client = boto3.client("dynamodb")
-        client.create_table(**create_table_request(TABLE))
-        store = Store(TABLE, client_factory=lambda: client)
-        clock = FixedClock(datetime(2026, 11, 20, 10, tzinfo=SHANGHAI))
-        seed.seed_table(
-            store, local_date(clock.now()), seed.put_years(store, local_date(clock.now()))
-        )
+    with demo_city_on_moto() as (client, store, clock):
         credits = Credits(
             store, YearBook(store), Directory(store), clock, "bench-secret-0123456789"
         )

@@ -6,41 +6,22 @@ paper from a bank of 5,000 questions.
 
 from __future__ import annotations
 
-import os
 import random
 import statistics
 import time
-from datetime import datetime
 
-import boto3
-
-from tests.bench.common import RequestCounter, split
+from tests.bench.common import RequestCounter, demo_city_on_moto, split
 
 
 def count_requests() -> dict[str, tuple[int, int]]:
-    from moto import mock_aws
-
-    from infra.local import moto_patches, seed
-    from tests.helpers import ENV, TABLE
     from xuefa.auth import Actor
-    from xuefa.clock import SHANGHAI, FixedClock, local_date
     from xuefa.directory import Directory
     from xuefa.exams import Exams
     from xuefa.questions import BankReader
-    from xuefa.store import Store, create_table_request
     from xuefa.years import YearBook
 
-    os.environ.update(ENV)
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    moto_patches.apply()
     figures: dict[str, tuple[int, int]] = {}
-    with mock_aws():
-        client = boto3.client("dynamodb")
-        client.create_table(**create_table_request(TABLE))
-        store = Store(TABLE, client_factory=lambda: client)
-        clock = FixedClock(datetime(2026, 11, 20, 10, tzinfo=SHANGHAI))
-        day = local_date(clock.now())
-        seed.seed_table(store, day, seed.put_years(store, day))
+    with demo_city_on_moto() as (client, store, clock):
         exams = Exams(store, YearBook(store), BankReader(store), Directory(store), clock)
         learner = Actor("530402000001", frozenset({"learners"}), "530402-001")
         counter = RequestCounter(client)

@@ -42,3 +42,31 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     p50 = statistics.median(ordered)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return p50, p95
+
+
+@contextmanager
+def demo_city_on_moto() -> Iterator[tuple[Any, Any, Any]]:
+    """The demo city's table on moto in this process: (boto3 client, store, clock at
+    2026-11-20 10:00 Shanghai, inside the demo year's windows)."""
+    import os
+    from datetime import datetime
+
+    import boto3
+    from moto import mock_aws
+
+    from infra.local import moto_patches, seed
+    from tests.helpers import ENV, TABLE
+    from xuefa.clock import SHANGHAI, FixedClock, local_date
+    from xuefa.store import Store, create_table_request
+
+    os.environ.update(ENV)
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    moto_patches.apply()
+    with mock_aws():
+        client = boto3.client("dynamodb")
+        client.create_table(**create_table_request(TABLE))
+        store = Store(TABLE, client_factory=lambda: client)
+        clock = FixedClock(datetime(2026, 11, 20, 10, tzinfo=SHANGHAI))
+        day = local_date(clock.now())
+        seed.seed_table(store, day, seed.put_years(store, day))
+        yield client, store, clock

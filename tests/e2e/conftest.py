@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 import requests
+
+from infra.local.signin import id_token
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,22 +45,7 @@ class Stack:
         return str(self.local["api_url"])
 
     def sign_in(self, username: str, password: str | None = None) -> str:
-        local = self.local
-        if password is None:
-            password = next(u["password"] for u in local["users"] if u["username"] == username)
-        cognito = boto3.client(
-            "cognito-idp",
-            endpoint_url=local["cognito_endpoint"],
-            region_name=local["region"],
-            aws_access_key_id="client",
-            aws_secret_access_key="client",
-        )
-        result = cognito.initiate_auth(
-            ClientId=local["client_id"],
-            AuthFlow="USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": username, "PASSWORD": password},
-        )
-        return str(result["AuthenticationResult"]["IdToken"])
+        return id_token(self.local, username, password)
 
     def stop(self) -> int:
         self.process.send_signal(signal.SIGINT)

@@ -117,22 +117,9 @@ def test_expired_or_foreign_token_is_401(stack: Stack, claim: str, value: object
 
 
 def test_access_token_is_not_an_id_token(stack: Stack) -> None:
-    import boto3
+    from infra.local.signin import tokens
 
-    local = stack.local
-    cognito = boto3.client(
-        "cognito-idp",
-        endpoint_url=local["cognito_endpoint"],
-        region_name=local["region"],
-        aws_access_key_id="c",
-        aws_secret_access_key="c",
-    )
-    result = cognito.initiate_auth(
-        ClientId=local["client_id"],
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": LEARNER, "PASSWORD": local["users"][0]["password"]},
-    )
-    access = result["AuthenticationResult"]["AccessToken"]
+    access = tokens(stack.local, LEARNER)["AccessToken"]
     response = requests.get(stack.url + "/roster/me", headers={"Authorization": access}, timeout=10)
     assert response.status_code == 401
 

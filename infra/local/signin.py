@@ -1,0 +1,35 @@
+"""Signing in against the local stack's user pool, as a client would (USER_PASSWORD_AUTH)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import boto3
+
+
+def cognito(local: Mapping[str, Any]) -> Any:
+    """A Cognito client for the local pool (moto accepts any credentials)."""
+    return boto3.client(
+        "cognito-idp",
+        endpoint_url=local["cognito_endpoint"],
+        region_name=local["region"],
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+
+
+def tokens(local: Mapping[str, Any], username: str, password: str | None = None) -> dict[str, Any]:
+    """The AuthenticationResult (IdToken, AccessToken…) for a user in `local.json`."""
+    if password is None:
+        password = next(u["password"] for u in local["users"] if u["username"] == username)
+    result = cognito(local).initiate_auth(
+        ClientId=local["client_id"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": username, "PASSWORD": password},
+    )
+    return dict(result["AuthenticationResult"])
+
+
+def id_token(local: Mapping[str, Any], username: str, password: str | None = None) -> str:
+    return str(tokens(local, username, password)["IdToken"])
