@@ -8,11 +8,11 @@ from typing import Any
 from chalice import Chalice
 from pydantic import BaseModel, Field
 
-from xuefa.auth import require_learner
+from xuefa.auth import Actor, require_learner
 from xuefa.clock import local_date
 from xuefa.credits import Adjustment, Credits, NewResource
 from xuefa.rules import study_year_of
-from xuefa_api import Api, json_response
+from xuefa_api import Api
 from xuefa_api.wiring import services
 
 app = Chalice(app_name="xuefa-credits")
@@ -26,7 +26,9 @@ def credits() -> Credits:
 
 
 class YearQuery(BaseModel):
-    year: int | None = Field(None, ge=2000, le=2100)
+    year: int | None = Field(
+        None, ge=2000, le=2100, description="study year; default: the current one"
+    )
 
 
 class LedgerQuery(YearQuery):
@@ -46,55 +48,52 @@ def _year(year: int | None) -> int:
     return year or study_year_of(local_date(services().clock.now()))
 
 
-@api.route("/catalogue", methods=["GET"])
-def catalogue() -> dict[str, Any]:
-    api.actor()
-    query = api.query(YearQuery)
+@api.route("/catalogue", ["GET"], query=YearQuery)
+def catalogue(actor: Actor, query: YearQuery) -> dict[str, Any]:
+    """The study year's resources: activity, credits and the minutes each takes."""
     items = credits().catalogue(_year(query.year))
     return {"items": [item.model_dump() for item in items]}
 
 
-@api.route("/catalogue", methods=["POST"])
-def add_resource() -> Any:
-    resource = credits().add_resource(api.actor(), api.body(NewResource))
-    return json_response(resource, status=201)
+@api.route("/catalogue", ["POST"], body=NewResource, status=201)
+def add_resource(actor: Actor, body: NewResource) -> Any:
+    """Add a resource to a year's catalogue (city administrators)."""
+    return credits().add_resource(actor, body)
 
 
-@api.route("/sessions", methods=["POST"])
-def start_session() -> Any:
-    actor = api.actor()
-    body = api.body(StartSession)
-    return json_response(credits().start(actor, body.resource_id), status=201)
+@api.route("/sessions", ["POST"], body=StartSession, status=201)
+def start_session(actor: Actor, body: StartSession) -> Any:
+    """Start studying a resource; the server's clock measures the time."""
+    return credits().start(actor, body.resource_id)
 
 
-@api.route("/sessions/{session_id}/complete", methods=["POST"])
-def complete_session(session_id: str) -> Any:
-    actor = api.actor()
-    api.body(Empty)
+@api.route("/sessions/{session_id}/complete", ["POST"], body=Empty)
+def complete_session(actor: Actor, body: Empty, session_id: str) -> Any:
+    """Finish a session: credits are awarded once, within the day's caps."""
     return credits().complete(actor, session_id)
 
 
-@api.route("/me", methods=["GET"])
-def my_balance() -> Any:
-    actor = api.actor()
+@api.route("/me", ["GET"], query=YearQuery)
+def my_balance(actor: Actor, query: YearQuery) -> Any:
+    """The learner's own balance, in real time."""
     require_learner(actor)
-    return credits().balance(actor.username, _year(api.query(YearQuery).year))
+    return credits().balance(actor.username, _year(query.year))
 
 
-@api.route("/me/ledger", methods=["GET"])
-def my_ledger() -> Any:
-    actor = api.actor()
+@api.route("/me/ledger", ["GET"], query=LedgerQuery)
+def my_ledger(actor: Actor, query: LedgerQuery) -> Any:
+    """Every credit the learner earned or was adjusted, newest first, in pages."""
     require_learner(actor)
-    query = api.query(LedgerQuery)
     return credits().ledger(actor.username, _year(query.year), query.limit, query.cursor)
 
 
-@api.route("/learners/{student_no}", methods=["GET"])
-def learner_balance(student_no: str) -> Any:
-    actor = api.actor()
-    return credits().learner_balance(actor, student_no, _year(api.query(YearQuery).year))
+@api.route("/learners/{student_no}", ["GET"], query=YearQuery)
+def learner_balance(actor: Actor, query: YearQuery, student_no: str) -> Any:
+    """A learner's balance, for administrators in scope."""
+    return credits().learner_balance(actor, student_no, _year(query.year))
 
 
-@api.route("/adjustments", methods=["POST"])
-def adjust() -> Any:
-    return credits().adjust(api.actor(), api.body(Adjustment))
+@api.route("/adjustments", ["POST"], body=Adjustment)
+def adjust(actor: Actor, body: Adjustment) -> Any:
+    """Add or remove credits with a reason; idempotent on adjustment_id; audited."""
+    return credits().adjust(actor, body)

@@ -9,10 +9,11 @@ from typing import Any
 from chalice import Chalice
 from pydantic import BaseModel, Field
 
+from xuefa.auth import Actor
 from xuefa.errors import BadRequest
 from xuefa.exams import BulkOverride, Exams, Override, parse_attempt_no
 from xuefa.questions import BankReader, ImportRequest
-from xuefa_api import Api, json_response
+from xuefa_api import Api
 from xuefa_api.wiring import services
 
 app = Chalice(app_name="xuefa-exams")
@@ -43,56 +44,55 @@ def _year(text: str) -> int:
     return int(text)
 
 
-@api.route("/{year}", methods=["GET"])
-def summary(year: str) -> Any:
-    return exams().summary(api.actor(), _year(year))
+@api.route("/{year}", ["GET"])
+def summary(actor: Actor, year: str) -> Any:
+    """The learner's exam: window, attempts used and left, best score, any open attempt."""
+    return exams().summary(actor, _year(year))
 
 
-@api.route("/{year}/attempts", methods=["POST"])
-def start(year: str) -> Any:
-    actor = api.actor()
-    api.body(Empty)
-    return json_response(exams().start(actor, _year(year)), status=201)
+@api.route("/{year}/attempts", ["POST"], body=Empty, status=201)
+def start(actor: Actor, body: Empty, year: str) -> Any:
+    """Start an attempt: a drawn paper, without answers, and its deadline."""
+    return exams().start(actor, _year(year))
 
 
-@api.route("/{year}/attempts", methods=["GET"])
-def history(year: str) -> Any:
-    return exams().history(api.actor(), _year(year))
+@api.route("/{year}/attempts", ["GET"])
+def history(actor: Actor, year: str) -> Any:
+    """The learner's attempts this year."""
+    return exams().history(actor, _year(year))
 
 
-@api.route("/{year}/attempts/{attempt_no}", methods=["GET"])
-def attempt(year: str, attempt_no: str) -> Any:
-    return exams().attempt(api.actor(), _year(year), parse_attempt_no(attempt_no))
+@api.route("/{year}/attempts/{attempt_no}", ["GET"])
+def attempt(actor: Actor, year: str, attempt_no: str) -> Any:
+    """One attempt with its questions and saved answers; its result once closed."""
+    return exams().attempt(actor, _year(year), parse_attempt_no(attempt_no))
 
 
-@api.route("/{year}/attempts/{attempt_no}/answers", methods=["PUT"])
-def save_answers(year: str, attempt_no: str) -> Any:
-    actor = api.actor()
-    body = api.body(Answers)
+@api.route("/{year}/attempts/{attempt_no}/answers", ["PUT"], body=Answers)
+def save_answers(actor: Actor, body: Answers, year: str, attempt_no: str) -> Any:
+    """Save answers while the attempt is open."""
     return exams().save_answers(actor, _year(year), parse_attempt_no(attempt_no), body.answers)
 
 
-@api.route("/{year}/attempts/{attempt_no}/submit", methods=["POST"])
-def submit(year: str, attempt_no: str) -> Any:
-    actor = api.actor()
-    body = api.body(Submission)
+@api.route("/{year}/attempts/{attempt_no}/submit", ["POST"], body=Submission)
+def submit(actor: Actor, body: Submission, year: str, attempt_no: str) -> Any:
+    """Submit: graded on the server; the score, the best score and the annual result."""
     return exams().submit(actor, _year(year), parse_attempt_no(attempt_no), body.answers)
 
 
-@api.route("/{year}/questions", methods=["POST"])
-def import_questions(year: str) -> Any:
-    actor = api.actor()
-    body = api.body(ImportRequest)
+@api.route("/{year}/questions", ["POST"], body=ImportRequest)
+def import_questions(actor: Actor, body: ImportRequest, year: str) -> Any:
+    """Import questions into a year's bank, all or nothing (city administrators)."""
     return exams().import_questions(actor, _year(year), body.questions)
 
 
-@api.route("/{year}/overrides", methods=["POST"])
-def override(year: str) -> Any:
-    actor = api.actor()
-    return exams().override(actor, _year(year), api.body(Override))
+@api.route("/{year}/overrides", ["POST"], body=Override)
+def override(actor: Actor, body: Override, year: str) -> Any:
+    """Extra attempts or a later close for one learner; idempotent; audited."""
+    return exams().override(actor, _year(year), body)
 
 
-@api.route("/{year}/overrides/bulk", methods=["POST"])
-def bulk_override(year: str) -> dict[str, Any]:
-    actor = api.actor()
-    return exams().bulk_override(actor, _year(year), api.body(BulkOverride))
+@api.route("/{year}/overrides/bulk", ["POST"], body=BulkOverride)
+def bulk_override(actor: Actor, body: BulkOverride, year: str) -> Any:
+    """The same override for every active learner of a unit."""
+    return exams().bulk_override(actor, _year(year), body)

@@ -11,14 +11,14 @@ from chalice import Chalice, Cron
 from chalice.app import CloudWatchEvent, SQSEvent
 from pydantic import BaseModel, Field
 
-from xuefa.auth import require_learner
+from xuefa.auth import Actor, require_learner
 from xuefa.clock import local_date
 from xuefa.exams import Exams
 from xuefa.objects import ReportBucket
 from xuefa.questions import BankReader
 from xuefa.queue import ShardQueue
 from xuefa.reports import ReportJob, ReportQueries, parse_report_date, report_date_of_event
-from xuefa_api import Api, json_response
+from xuefa_api import Api
 from xuefa_api.wiring import services
 
 app = Chalice(app_name="xuefa-reports")
@@ -64,8 +64,8 @@ def shard(event: SQSEvent) -> None:
 
 
 class DailyQuery(BaseModel):
-    date: str | None = Field(None, max_length=10)
-    unit_id: str | None = Field(None, max_length=64)
+    date: str | None = Field(None, max_length=10, description="YYYY-MM-DD; default: yesterday")
+    unit_id: str | None = Field(None, max_length=64, description="default: the caller's unit")
 
 
 class BulletinQuery(DailyQuery):
@@ -76,39 +76,36 @@ class RunRequest(BaseModel):
     date: str = Field(max_length=10)
 
 
-@api.route("/daily", methods=["GET"])
-def daily() -> Any:
-    actor = api.actor()
-    query = api.query(DailyQuery)
+@api.route("/daily", ["GET"], query=DailyQuery)
+def daily(actor: Actor, query: DailyQuery) -> Any:
+    """A date's report files in the caller's subtree, with links valid for 15 minutes."""
     return queries().daily(actor, query.date, query.unit_id)
 
 
-@api.route("/bulletin", methods=["GET"])
-def bulletin() -> Any:
-    actor = api.actor()
-    query = api.query(BulletinQuery)
+@api.route("/bulletin", ["GET"], query=BulletinQuery)
+def bulletin(actor: Actor, query: BulletinQuery) -> Any:
+    """Participation and pass figures per child unit, as of the date's midnight."""
     return queries().bulletin(actor, query.date, query.unit_id)
 
 
-@api.route("/me/archive", methods=["GET"])
-def my_archive() -> Any:
-    actor = api.actor()
+@api.route("/me/archive", ["GET"])
+def my_archive(actor: Actor) -> Any:
+    """The learner's study archive (个人学法档案), year by year."""
     require_learner(actor)
     return queries().archive(actor.username)
 
 
-@api.route("/learners/{student_no}/archive", methods=["GET"])
-def learner_archive(student_no: str) -> Any:
-    actor = api.actor()
+@api.route("/learners/{student_no}/archive", ["GET"])
+def learner_archive(actor: Actor, student_no: str) -> Any:
+    """A learner's archive, for administrators in scope."""
     services().directory.learner_in_scope(actor, student_no)
     return queries().archive(student_no)
 
 
-@api.route("/runs", methods=["POST"])
-def run() -> Any:
-    actor = api.actor()
-    body = api.body(RunRequest)
+@api.route("/runs", ["POST"], body=RunRequest, status=202)
+def run(actor: Actor, body: RunRequest) -> Any:
+    """Build a date's report set now (city administrators); idempotent."""
     s = services()
     s.directory.city_admin(actor)
     day = parse_report_date(body.date, local_date(s.clock.now()))
-    return json_response(job().start(day, force=True), status=202)
+    return job().start(day, force=True)

@@ -9,8 +9,9 @@ from chalice import Chalice
 from pydantic import BaseModel, Field
 
 from xuefa.accounts import CognitoAccounts
+from xuefa.auth import Actor
 from xuefa.roster import NewLearner, NewUnit, Roster, Status, StatusChange, Transfer
-from xuefa_api import Api, json_response
+from xuefa_api import Api
 from xuefa_api.wiring import services
 
 app = Chalice(app_name="xuefa-roster")
@@ -38,9 +39,9 @@ class ImportQuery(BaseModel):
     partial: bool = False
 
 
-@api.route("/me", methods=["GET"])
-def me() -> dict[str, Any]:
-    actor = api.actor()
+@api.route("/me", ["GET"])
+def me(actor: Actor) -> dict[str, Any]:
+    """Who is signed in: student number (or login), name, unit, groups."""
     person = services().directory.person(actor)
     key = "username" if actor.is_admin else "student_no"
     return {
@@ -53,60 +54,60 @@ def me() -> dict[str, Any]:
     }
 
 
-@api.route("/units/{unit_id}", methods=["GET"])
-def unit(unit_id: str) -> Any:
-    return roster().unit(api.actor(), unit_id)
+@api.route("/units/{unit_id}", ["GET"])
+def unit(actor: Actor, unit_id: str) -> Any:
+    """A unit with its children and learner count (administrators in scope)."""
+    return roster().unit(actor, unit_id)
 
 
-@api.route("/units", methods=["POST"])
-def create_unit() -> Any:
-    actor = api.actor()
-    return json_response(roster().create_unit(actor, api.body(NewUnit)), status=201)
+@api.route("/units", ["POST"], body=NewUnit, status=201)
+def create_unit(actor: Actor, body: NewUnit) -> Any:
+    """A new unit under one in scope."""
+    return roster().create_unit(actor, body)
 
 
-@api.route("/units/{unit_id}/learners", methods=["GET"])
-def learners(unit_id: str) -> Any:
-    actor = api.actor()
-    query = api.query(LearnerQuery)
+@api.route("/units/{unit_id}/learners", ["GET"], query=LearnerQuery)
+def learners(actor: Actor, query: LearnerQuery, unit_id: str) -> Any:
+    """A unit's learners in pages, optionally by status."""
     return roster().learners(actor, unit_id, query.status, query.limit, query.cursor)
 
 
-@api.route("/learners", methods=["POST"])
-def create_learner() -> Any:
-    actor = api.actor()
-    return json_response(roster().create_learner(actor, api.body(NewLearner)), status=201)
+@api.route("/learners", ["POST"], body=NewLearner, status=201)
+def create_learner(actor: Actor, body: NewLearner) -> Any:
+    """A new learner: a student number, an account, a temporary password."""
+    return roster().create_learner(actor, body)
 
 
 @api.route(
     "/learners/import",
-    methods=["POST"],
-    content_types=["text/csv", "text/plain", "application/octet-stream", "application/json"],
+    ["POST"],
+    query=ImportQuery,
+    raw_body=["text/csv", "text/plain", "application/octet-stream"],
 )
-def import_learners() -> Any:
-    actor = api.actor()
-    partial = api.query(ImportQuery).partial
-    return roster().import_csv(actor, api.raw_body(), partial)
+def import_learners(actor: Actor, query: ImportQuery, body: bytes) -> Any:
+    """Register learners from a CSV file (name,unit_id,phone; UTF-8, with or without BOM)."""
+    return roster().import_csv(actor, body, query.partial)
 
 
-@api.route("/learners/{student_no}", methods=["GET"])
-def learner(student_no: str) -> Any:
-    return roster().learner(api.actor(), student_no)
+@api.route("/learners/{student_no}", ["GET"])
+def learner(actor: Actor, student_no: str) -> Any:
+    """A learner's profile and history (themselves, or administrators in scope)."""
+    return roster().learner(actor, student_no)
 
 
-@api.route("/learners/{student_no}/status", methods=["POST"])
-def change_status(student_no: str) -> Any:
-    actor = api.actor()
-    return roster().change_status(actor, student_no, api.body(StatusChange))
+@api.route("/learners/{student_no}/status", ["POST"], body=StatusChange)
+def change_status(actor: Actor, body: StatusChange, student_no: str) -> Any:
+    """Active, resigned or retired; only active learners can sign in."""
+    return roster().change_status(actor, student_no, body)
 
 
-@api.route("/learners/{student_no}/transfer", methods=["POST"])
-def transfer(student_no: str) -> Any:
-    actor = api.actor()
-    return roster().transfer(actor, student_no, api.body(Transfer))
+@api.route("/learners/{student_no}/transfer", ["POST"], body=Transfer)
+def transfer(actor: Actor, body: Transfer, student_no: str) -> Any:
+    """Move a learner to another unit; everything they earned stays with them."""
+    return roster().transfer(actor, student_no, body)
 
 
-@api.route("/learners/{student_no}/password-reset", methods=["POST"])
-def password_reset(student_no: str) -> Any:
-    actor = api.actor()
-    api.body(Empty)
+@api.route("/learners/{student_no}/password-reset", ["POST"], body=Empty)
+def password_reset(actor: Actor, body: Empty, student_no: str) -> Any:
+    """A new temporary password; the learner must change it at the next sign-in."""
     return roster().reset_password(actor, student_no)

@@ -11,6 +11,7 @@ import functools
 import json
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -72,12 +73,28 @@ def error_response(error: XuefaError, request_id: str | None = None) -> Response
     return json_response(body, status=error.status)
 
 
+@dataclass(frozen=True)
+class Operation:
+    """A route as declared: what the OpenAPI document is generated from."""
+
+    path: str
+    methods: tuple[str, ...]
+    view: Callable[..., Any]
+    public: bool
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    raw_body: list[str] | None
+    status: int
+
+
 class Api:
     """One per app: registers the middleware and gives views their inputs."""
 
     def __init__(self, app: Chalice, service: str):
         self.app = app
         self.log = make_logger(service)
+        self.service = service
+        self.operations: list[Operation] = []
         app.register_middleware(ConvertToMiddleware(self.log.inject_lambda_context), "http")
         app.register_middleware(self._contract_errors, "http")
         self.route("/health", methods=["GET"], public=True)(_health)
@@ -85,26 +102,52 @@ class Api:
     # --- routing -------------------------------------------------------------------
 
     def route(
-        self, path: str, public: bool = False, **options: Any
+        self,
+        path: str,
+        methods: list[str],
+        *,
+        public: bool = False,
+        body: type[BaseModel] | None = None,
+        query: type[BaseModel] | None = None,
+        raw_body: list[str] | None = None,
+        status: int = 200,
+        **options: Any,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        """`app.route` behind the Cognito authorizer (unless public), with domain errors
-        turned into the contract's JSON."""
+        """`app.route` behind the Cognito authorizer (unless public). The view receives
+        `actor`, and the validated `body` and `query` when the route declares their
+        models (which the OpenAPI document is generated from); domain errors become the
+        contract's JSON here and nowhere else."""
         if not public:
             options.setdefault("authorizer", COGNITO)
+        if raw_body:
+            options["content_types"] = raw_body
 
         def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
             @functools.wraps(view)
             def guarded(**kwargs: Any) -> Any:
                 try:
+                    if not public:
+                        kwargs["actor"] = self.actor()  # 401 before anything is parsed
+                    if body is not None:
+                        kwargs["body"] = self.body(body)
+                    if raw_body:
+                        kwargs["body"] = self.raw_body()
+                    if query is not None:
+                        kwargs["query"] = self.query(query)
                     result = view(**kwargs)
                 except XuefaError as error:
                     return error_response(error, self._request_id())
                 except Exception:
                     self.log.exception("unhandled error", extra={"path": self._path()})
                     return error_response(Internal(), self._request_id())
-                return result if isinstance(result, Response) else json_response(result)
+                if isinstance(result, Response):
+                    return result
+                return json_response(result, status=status)
 
-            self.app.route(path, **options)(guarded)
+            self.app.route(path, methods=methods, **options)(guarded)
+            self.operations.append(
+                Operation(path, tuple(methods), view, public, body, query, raw_body, status)
+            )
             return guarded
 
         return decorate
@@ -174,6 +217,7 @@ class Api:
 
 
 def _health() -> dict[str, str]:
+    """Whether the service answers; needs no token."""
     return {"status": "ok"}
 
 
