@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 APPS   := credits exams reports roster
 
-.PHONY: run test test-fast lint format clean install report bench synth deploy
+.PHONY: run test test-fast lint format clean install report bench synth deploy openapi fuzz
 
 install: $(STAMP)
 
@@ -36,6 +36,14 @@ synth: $(STAMP)
 ## deploy: synth, then deploy with the AWS CDK CLI (needs AWS credentials and a bootstrapped account)
 deploy: synth
 	npx --yes aws-cdk@2 deploy --app cdk.out --require-approval broadening xuefa-$(or $(STAGE),dev)
+
+## openapi: write openapi.json, generated from the routes and their models
+openapi: $(STAMP)
+	$(BIN)/python -m infra.local.openapi openapi.json
+
+## fuzz: the schema fuzz of every route against a local stack, with many examples
+fuzz: $(STAMP)
+	XUEFA_FUZZ_EXAMPLES=$(or $(EXAMPLES),300) $(BIN)/python -m pytest -q tests/e2e/test_fuzz.py
 
 ## test: every test (unit, API on moto, concurrency, end-to-end against the local stack)
 test: $(STAMP)

@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from infra.local import resources, seed
     from infra.local.apps import load_app
-    from infra.local.gateway import AppPool, Gateway, health
+    from infra.local.gateway import AppPool, Gateway, health, serve_json
     from infra.local.tokens import TokenVerifier
     from xuefa.clock import SystemClock, local_date
     from xuefa.store import Store
@@ -107,10 +107,15 @@ def main(argv: list[str] | None = None) -> int:
         issuer=f"https://cognito-idp.{REGION}.amazonaws.com/{pool.pool_id}",
         client_id=pool.client_id,
     )
+    from infra.local.openapi import build as openapi
+
+    spec = json.dumps(openapi(), ensure_ascii=False).encode("utf-8")
+    documents = {f"/{name}/openapi.json": spec for name in APPS} | {"/openapi.json": spec}
     gateway = Gateway(
         pools,
         verifier,
-        extra_routes={"/health": health},
+        extra_routes={"/health": health}
+        | {path: serve_json(body) for path, body in documents.items()},
         access_log=(lambda _: None) if args.quiet else _log,
     )
     from werkzeug.serving import WSGIRequestHandler, make_server

@@ -13,7 +13,14 @@ FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
 _counter = itertools.count()
 
 
+APPS = ("credits", "exams", "reports", "roster")
+
+
 def load_app(name: str) -> Any:
+    return load_module(name).app
+
+
+def load_module(name: str) -> Any:
     path = FUNCTIONS / name / "app.py"
     module_name = f"xuefa_app_{name}_{next(_counter)}"
     spec = importlib.util.spec_from_file_location(module_name, path)
@@ -22,4 +29,4 @@ def load_app(name: str) -> Any:
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module  # pydantic resolves the app's annotations through it
     spec.loader.exec_module(module)
-    return module.app
+    return module

@@ -171,6 +171,13 @@ def _to_response(result: dict[str, Any]) -> Response:
     return response
 
 
+def serve_json(body: bytes) -> Callable[[Request], Response]:
+    def serve(_: Request) -> Response:
+        return Response(body, content_type="application/json; charset=utf-8")
+
+    return serve
+
+
 def health(_: Request) -> Response:
     return Response(json.dumps({"status": "ok"}), content_type="application/json")
 

@@ -1,0 +1,135 @@
+"""The OpenAPI 3.1 document, generated from the routes as declared (path, methods,
+body and query models, docstrings): never written by hand."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel
+
+from xuefa.errors import ALL_ERRORS
+from xuefa_api import Api, Operation
+
+REF = "#/components/schemas/{model}"
+ERROR_STATUSES = sorted({error.status for error in ALL_ERRORS})
+
+
+def _schema(model: type[BaseModel], components: dict[str, Any]) -> dict[str, Any]:
+    schema = model.model_json_schema(ref_template=REF)
+    for name, definition in schema.pop("$defs", {}).items():
+        components[name] = definition
+    components[model.__name__] = schema
+    return {"$ref": REF.format(model=model.__name__)}
+
+
+def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    schema = model.model_json_schema(ref_template=REF)
+    required = set(schema.get("required", []))
+    parameters = []
+    for name, field in schema.get("properties", {}).items():
+        parameter: dict[str, Any] = {
+            "name": name,
+            "in": "query",
+            "required": name in required,
+            "schema": {k: v for k, v in field.items() if k not in ("title", "description")},
+        }
+        if field.get("description"):
+            parameter["description"] = field["description"]
+        parameters.append(parameter)
+    return parameters
+
+
+def _operation(prefix: str, operation: Operation, components: dict[str, Any]) -> dict[str, Any]:
+    doc = (operation.view.__doc__ or operation.view.__name__).strip()
+    parameters: list[dict[str, Any]] = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
+        for name in re.findall(r"{([^}]+)}", operation.path)
+    ]
+    if operation.query is not None:
+        parameters.extend(_query_parameters(operation.query))
+    spec: dict[str, Any] = {
+        "operationId": f"{prefix}_{operation.view.__name__}",
+        "summary": doc.splitlines()[0],
+        "tags": [prefix],
+        "parameters": parameters,
+        "responses": {
+            str(operation.status): {
+                "description": "success",
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            },
+            **{
+                str(status): {
+                    "description": "the contract's error",
+                    "content": {
+                        "application/json": {"schema": {"$ref": REF.format(model="Error")}}
+                    },
+                }
+                for status in ERROR_STATUSES
+                if status != 401 or not operation.public
+            },
+        },
+    }
+    if operation.body is not None:
+        spec["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": _schema(operation.body, components)}},
+        }
+    elif operation.raw_body:
+        spec["requestBody"] = {
+            "required": True,
+            "content": {kind: {"schema": {"type": "string"}} for kind in operation.raw_body},
+        }
+    if not operation.public:
+        spec["security"] = [{"cognito": []}]
+    return spec
+
+
+def document(apis: Mapping[str, Api], title: str = "xuefa") -> dict[str, Any]:
+    """One document for the given services, each under its base path (`/credits/…`)."""
+    components: dict[str, Any] = {
+        "Error": {
+            "type": "object",
+            "required": ["error"],
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "required": ["code", "message"],
+                    "properties": {
+                        "code": {"type": "string", "enum": [e.code for e in ALL_ERRORS]},
+                        "message": {"type": "string"},
+                        "details": {"type": "object"},
+                        "request_id": {"type": "string"},
+                    },
+                }
+            },
+        }
+    }
+    paths: dict[str, Any] = {}
+    for prefix, api in apis.items():
+        for operation in api.operations:
+            entry = paths.setdefault(f"/{prefix}{operation.path}", {})
+            for method in operation.methods:
+                entry[method.lower()] = _operation(prefix, operation, components)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": title,
+            "version": "1.0.0",
+            "description": "学法: yearly online legal study and exams. Errors are "
+            '`{"error": {"code", "message", "details"?}}`.',
+        },
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {
+                "cognito": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "Authorization",
+                    "description": "a Cognito ID token (a `Bearer ` prefix is accepted locally)",
+                }
+            },
+        },
+    }

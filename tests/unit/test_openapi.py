@@ -1,0 +1,49 @@
+"""The OpenAPI document is generated from the routes; every input has a model."""
+
+from __future__ import annotations
+
+import pytest
+
+from infra.local.apps import APPS, load_module
+from xuefa_api import Operation
+from xuefa_api.openapi import document
+
+
+@pytest.fixture(scope="module")
+def operations() -> dict[str, list[Operation]]:
+    return {name: load_module(name).api.operations for name in APPS}
+
+
+def test_every_route_that_takes_a_body_declares_its_model(operations) -> None:  # type: ignore[no-untyped-def]
+    for name, ops in operations.items():
+        for op in ops:
+            if {"POST", "PUT", "PATCH"} & set(op.methods):
+                assert op.body is not None or op.raw_body, (
+                    f"{name} {op.methods} {op.path} has no model"
+                )
+
+
+def test_every_chalice_route_is_declared_through_the_api(operations) -> None:  # type: ignore[no-untyped-def]
+    for name, ops in operations.items():
+        app = load_module(name).app
+        declared = {(op.path, method) for op in ops for method in op.methods}
+        registered = {(path, method) for path, methods in app.routes.items() for method in methods}
+        assert declared == registered, name
+
+
+def test_the_document_covers_every_route_with_security_and_errors(operations) -> None:  # type: ignore[no-untyped-def]
+    spec = document({name: load_module(name).api for name in APPS})
+    assert spec["openapi"] == "3.1.0"
+    count = sum(len(op.methods) for ops in operations.values() for op in ops)
+    documented = [(p, m, o) for p, entry in spec["paths"].items() for m, o in entry.items()]
+    assert len(documented) == count
+    for path, _, op in documented:
+        assert ("security" in op) is (not path.endswith("/health")), path
+        assert op["summary"], path
+    learners = spec["paths"]["/roster/units/{unit_id}/learners"]["get"]["parameters"]
+    assert {p["name"] for p in learners} == {"unit_id", "status", "limit", "cursor"}
+    body = spec["paths"]["/credits/adjustments"]["post"]["requestBody"]["content"][
+        "application/json"
+    ]
+    assert body["schema"] == {"$ref": "#/components/schemas/Adjustment"}
+    assert "delta" in spec["components"]["schemas"]["Adjustment"]["properties"]
