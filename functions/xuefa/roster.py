@@ -21,10 +21,10 @@ from pydantic import BaseModel, Field, field_validator
 
 from xuefa.accounts import Accounts
 from xuefa.audit import audit_put
-from xuefa.auth import Actor
+from xuefa.auth import Actor, require_admin
 from xuefa.clock import Clock, iso, local_date
 from xuefa.directory import Directory, Unit
-from xuefa.errors import BadRequest, Conflict, Duplicate, XuefaError
+from xuefa.errors import BadRequest, Conflict, Duplicate, Forbidden, XuefaError
 from xuefa.results import year_result_keys
 from xuefa.rules import study_year_of
 from xuefa.store import (
@@ -412,6 +412,7 @@ class Roster:
     # --- bulk import -----------------------------------------------------------------
 
     def import_csv(self, actor: Actor, raw: bytes, partial: bool) -> dict[str, Any]:
+        require_admin(actor)
         rows = parse_roster_csv(raw)
         units: dict[str, Unit | Exception] = {}
         valid: list[tuple[int, str, Unit, str | None]] = []
@@ -428,7 +429,11 @@ class Roster:
             if new.unit_id not in units:
                 try:
                     units[new.unit_id] = self.directory.unit_in_scope(actor, new.unit_id)
-                except XuefaError as exc:  # unknown or out of scope: reported per row
+                except Forbidden as exc:  # a file reaching outside one's scope is refused whole
+                    raise Forbidden(
+                        f"line {line}: unit {new.unit_id} is outside your scope"
+                    ) from exc
+                except XuefaError as exc:  # an unknown unit: reported with its line
                     units[new.unit_id] = exc
             unit = units[new.unit_id]
             if isinstance(unit, Exception):

@@ -225,7 +225,7 @@ def test_a_csv_import_creates_everyone_once(api, city) -> None:  # type: ignore[
 
 
 def test_an_invalid_row_stops_the_whole_file_unless_partial(api, city) -> None:  # type: ignore[no-untyped-def]
-    csv_text = CSV_HEADER + "张三,530402-001,13900000001\n,530402-001,\n王五,530403-001,\n"
+    csv_text = CSV_HEADER + "张三,530402-001,13900000001\n,530402-001,\n王五,no-such-unit,\n"
     whole = send(api, "post", "/learners/import", COUNTY_ADMIN, csv_text, content_type="text/csv")
     assert whole.status_code == 400
     errors = json_of(whole)["error"]["details"]["errors"]
@@ -242,6 +242,19 @@ def test_an_invalid_row_stops_the_whole_file_unless_partial(api, city) -> None: 
     body = json_of(partial)
     assert [c["name"] for c in body["created"]] == ["张三"]
     assert [e["line"] for e in body["errors"]] == [3, 4]
+
+
+def test_a_file_reaching_outside_ones_scope_is_refused_whole(api, city) -> None:  # type: ignore[no-untyped-def]
+    csv_text = CSV_HEADER + "张三,530402-001,13900000001\n王五,530403-001,\n"
+    for query in ("", "?partial=true"):
+        response = send(
+            api, "post", f"/learners/import{query}", COUNTY_ADMIN, csv_text, content_type="text/csv"
+        )
+        assert (response.status_code, code(response)) == (403, "FORBIDDEN")
+        assert "line 3" in json_of(response)["error"]["message"]
+    assert city.get(Keys.counter("STUDENT_NO#530402"))["value"] == 30
+    learner = send(api, "post", "/learners/import", LEARNER, csv_text, content_type="text/csv")
+    assert learner.status_code == 403
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,233 @@
+"""Who may do what, over HTTP: every route × learner A, learner B (another county), a unit
+admin, a county admin, the city admin, no token and an expired token, with targets in and
+out of scope. Exactly the allowed cells get through; every denial is a 401/403 that
+carries nothing but the error."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import requests
+
+from tests.e2e.conftest import Stack
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+# Learner A and the unit admin's unit are in 红塔区 (530402); learner B in 江川区 (530403).
+A, B = "530402000010", "530403000010"
+UNIT_IN, UNIT_OUT = "530402-001", "530403-001"
+ACTORS = ["learner_a", "learner_b", "unit_admin", "county_admin", "city_admin", "none", "expired"]
+LOGINS = {
+    "learner_a": A,
+    "learner_b": B,
+    "unit_admin": "unit_530402-001",
+    "county_admin": "county_530402",
+    "city_admin": "city_admin",
+}
+ADMINS = {"unit_admin", "county_admin", "city_admin"}
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    method: str
+    path: str  # {learner} and {unit} are filled with the target
+    body: Any
+    rule: str  # who may: any | learner | self | admin | city | self_or_admin
+
+    def allowed(self, actor: str, in_scope: bool) -> bool:
+        if actor in ("none", "expired"):
+            return False
+        learner = actor.startswith("learner")
+        own = actor == "learner_a" if in_scope else actor == "learner_b"
+        admin_ok = actor in ADMINS and (in_scope or actor == "city_admin")
+        return {
+            "any": True,
+            "learner": learner,
+            "self": learner and own,
+            "admin": admin_ok,
+            "city": actor == "city_admin",
+            "self_or_admin": (learner and own) or admin_ok,
+        }[self.rule]
+
+
+def _csv(unit: str) -> str:
+    return f"name,unit_id,phone\r\n矩阵测试,{unit},\r\n"
+
+
+CASES = [
+    Case("roster me", "GET", "/roster/me", None, "any"),
+    Case("unit", "GET", "/roster/units/{unit}", None, "admin"),
+    Case("unit learners", "GET", "/roster/units/{unit}/learners", None, "admin"),
+    Case(
+        "new unit",
+        "POST",
+        "/roster/units",
+        lambda t: {"name": "矩阵单位", "parent_id": t["unit"]},
+        "admin",
+    ),
+    Case(
+        "new learner",
+        "POST",
+        "/roster/learners",
+        lambda t: {"name": "矩阵学员", "unit_id": t["unit"]},
+        "admin",
+    ),
+    Case("import", "POST", "/roster/learners/import", lambda t: _csv(t["unit"]), "admin"),
+    Case("learner", "GET", "/roster/learners/{learner}", None, "self_or_admin"),
+    Case("status", "POST", "/roster/learners/{learner}/status", {"status": "active"}, "admin"),
+    Case(
+        "transfer",
+        "POST",
+        "/roster/learners/{learner}/transfer",
+        lambda t: {"to_unit_id": t["unit"]},
+        "admin",
+    ),
+    Case("password", "POST", "/roster/learners/{learner}/password-reset", {}, "admin"),
+    Case("catalogue", "GET", "/credits/catalogue", None, "any"),
+    Case(
+        "add resource",
+        "POST",
+        "/credits/catalogue",
+        {"year": 2017, "title": "矩阵课程", "activity": "course", "credits": 10, "min_seconds": 60},
+        "city",
+    ),
+    Case("balance", "GET", "/credits/me", None, "learner"),
+    Case("ledger", "GET", "/credits/me/ledger", None, "learner"),
+    Case("learner balance", "GET", "/credits/learners/{learner}", None, "admin"),
+    Case(
+        "adjust",
+        "POST",
+        "/credits/adjustments",
+        lambda t: {
+            "adjustment_id": f"m-{t['actor']}-{t['learner']}",
+            "student_no": t["learner"],
+            "year": t["year"],
+            "delta": 1,
+            "reason": "权限矩阵测试",
+        },
+        "admin",
+    ),
+    Case("exam", "GET", "/exams/{year}", None, "learner"),
+    Case("attempts", "GET", "/exams/{year}/attempts", None, "learner"),
+    Case(
+        "override",
+        "POST",
+        "/exams/{year}/overrides",
+        lambda t: {
+            "override_id": f"m-{t['actor']}-{t['learner']}",
+            "student_no": t["learner"],
+            "extra_attempts": 1,
+            "reason": "权限矩阵测试",
+        },
+        "admin",
+    ),
+    Case(
+        "bulk override",
+        "POST",
+        "/exams/{year}/overrides/bulk",
+        lambda t: {
+            "override_id": f"mb-{t['actor']}-{t['unit']}",
+            "unit_id": t["unit"],
+            "extra_attempts": 1,
+            "reason": "权限矩阵测试",
+        },
+        "admin",
+    ),
+    Case(
+        "questions",
+        "POST",
+        "/exams/{year}/questions",
+        {
+            "questions": [
+                {
+                    "type": "judge",
+                    "stem": "宪法是国家的根本法。",
+                    "answer": ["T"],
+                    "options": [{"key": "T", "text": "正确"}, {"key": "F", "text": "错误"}],
+                }
+            ]
+        },
+        "city",
+    ),
+    Case("daily", "GET", "/reports/daily?unit_id={unit}", None, "admin"),
+    Case("bulletin", "GET", "/reports/bulletin?unit_id={unit}", None, "admin"),
+    Case("my archive", "GET", "/reports/me/archive", None, "learner"),
+    Case("archive", "GET", "/reports/learners/{learner}/archive", None, "admin"),
+]
+
+
+@pytest.fixture(scope="module")
+def headers(stack: Stack) -> dict[str, dict[str, str]]:
+    from tests.e2e.test_local_stack import _signed_by_the_pool
+
+    tokens = {actor: stack.sign_in(login) for actor, login in LOGINS.items()}
+    past = int((datetime.now(UTC) - timedelta(minutes=1)).timestamp())
+    return {
+        **{actor: {"Authorization": token} for actor, token in tokens.items()},
+        "none": {},
+        "expired": {"Authorization": _signed_by_the_pool(stack, exp=past)},
+    }
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_authorization_matrix(stack: Stack, headers: dict[str, dict[str, str]], case: Case) -> None:
+    year = requests.get(stack.url + "/credits/me", headers=headers["learner_a"], timeout=10).json()[
+        "year"
+    ]
+    failures = []
+    for in_scope in (True, False):
+        target = {
+            "learner": A if in_scope else B,
+            "unit": UNIT_IN if in_scope else UNIT_OUT,
+            "year": year,
+        }
+        for actor in ACTORS:
+            values = {**target, "actor": actor}
+            body: Any = case.body(values) if isinstance(case.body, Callable) else case.body  # type: ignore[arg-type]
+            kwargs: dict[str, Any] = {}
+            if isinstance(body, str):
+                kwargs = {
+                    "data": body.encode(),
+                    "headers": {**headers[actor], "Content-Type": "text/csv"},
+                }
+            elif body is not None:
+                kwargs = {"json": body, "headers": headers[actor]}
+            else:
+                kwargs = {"headers": headers[actor]}
+            response = requests.request(
+                case.method, stack.url + case.path.format(**target), timeout=30, **kwargs
+            )
+            allowed = case.allowed(actor, in_scope)
+            scope = "in" if in_scope else "out of"
+            cell = f"{actor} {scope} scope: {response.status_code} {response.text[:160]}"
+            if allowed and response.status_code in (401, 403):
+                failures.append(f"denied but allowed — {cell}")
+            if not allowed:
+                expected = 401 if actor in ("none", "expired") else 403
+                if response.status_code != expected:
+                    failures.append(f"expected {expected} — {cell}")
+                elif set(response.json()) != {"error"} or set(response.json()["error"]) - {
+                    "code",
+                    "message",
+                }:
+                    failures.append(f"denial carries more than the error — {cell}")
+            assert response.status_code < 500, cell
+    assert failures == [], "\n".join(failures)
+
+
+def test_denials_leak_no_names(stack: Stack, headers: dict[str, dict[str, str]]) -> None:
+    other = requests.get(
+        f"{stack.url}/roster/learners/{B}", headers=headers["city_admin"], timeout=10
+    ).json()
+    response = requests.get(
+        f"{stack.url}/roster/learners/{B}", headers=headers["unit_admin"], timeout=10
+    )
+    assert response.status_code == 403
+    assert other["name"] not in response.text and B not in response.text
+    json.dumps(other)
