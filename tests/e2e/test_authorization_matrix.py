@@ -97,6 +97,14 @@ CASES = [
         {"year": 2017, "title": "矩阵课程", "activity": "course", "credits": 10, "min_seconds": 60},
         "city",
     ),
+    Case("start session", "POST", "/credits/sessions", {"resource_id": "signin"}, "learner"),
+    Case(
+        "complete session",
+        "POST",
+        "/credits/sessions/s{year}-{learner}-000000000000/complete",
+        {},
+        "self",
+    ),
     Case("balance", "GET", "/credits/me", None, "learner"),
     Case("ledger", "GET", "/credits/me/ledger", None, "learner"),
     Case("learner balance", "GET", "/credits/learners/{learner}", None, "admin"),
@@ -114,7 +122,11 @@ CASES = [
         "admin",
     ),
     Case("exam", "GET", "/exams/{year}", None, "learner"),
+    Case("start attempt", "POST", "/exams/{year}/attempts", {}, "learner"),
     Case("attempts", "GET", "/exams/{year}/attempts", None, "learner"),
+    Case("attempt", "GET", "/exams/{year}/attempts/1", None, "learner"),
+    Case("answers", "PUT", "/exams/{year}/attempts/1/answers", {"answers": {}}, "learner"),
+    Case("submit", "POST", "/exams/{year}/attempts/1/submit", {}, "learner"),
     Case(
         "override",
         "POST",
@@ -157,6 +169,7 @@ CASES = [
     ),
     Case("daily", "GET", "/reports/daily?unit_id={unit}", None, "admin"),
     Case("bulletin", "GET", "/reports/bulletin?unit_id={unit}", None, "admin"),
+    Case("run report", "POST", "/reports/runs", lambda t: {"date": t["yesterday"]}, "city"),
     Case("my archive", "GET", "/reports/me/archive", None, "learner"),
     Case("archive", "GET", "/reports/learners/{learner}/archive", None, "admin"),
 ]
@@ -186,6 +199,7 @@ def test_authorization_matrix(stack: Stack, headers: dict[str, dict[str, str]], 
             "learner": A if in_scope else B,
             "unit": UNIT_IN if in_scope else UNIT_OUT,
             "year": year,
+            "yesterday": (datetime.now(UTC) + timedelta(hours=8, days=-1)).date().isoformat(),
         }
         for actor in ACTORS:
             values = {**target, "actor": actor}
