@@ -27,7 +27,7 @@ report: $(STAMP)
 
 ## bench: every benchmark under tests/bench, printing figures
 bench: $(STAMP)
-	for b in tests/bench/bench_*.py; do $(BIN)/python -m tests.bench.$$(basename $$b .py) || exit 1; done
+	$(BIN)/python -m tests.bench
 
 ## synth: the CloudFormation template, offline, into cdk.out/ (STAGE=prod for production settings)
 synth: $(STAMP)

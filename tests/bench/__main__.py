@@ -1,0 +1,59 @@
+"""`make bench`: every benchmark, and one table of the figures against their targets."""
+
+from __future__ import annotations
+
+import platform
+from datetime import date
+
+from tests.bench import bench_credits, bench_exams, bench_reports, bench_startup
+
+
+def main() -> None:
+    rows: list[tuple[str, str, str]] = []
+    for operation, (reads, writes) in bench_credits.count_requests().items():
+        target = "1 write request" if operation == "complete session" else ""
+        target = "1 read" if operation == "balance" else target
+        rows.append(
+            (f"DynamoDB requests: credits {operation}", f"{reads} read + {writes} write", target)
+        )
+    for operation, (reads, writes) in bench_exams.count_requests().items():
+        target = "1 transaction + cached bank" if "start" in operation else ""
+        target = "≤ 1 read + 1 transaction" if operation == "submit" else target
+        rows.append(
+            (f"DynamoDB requests: exams {operation}", f"{reads} read + {writes} write", target)
+        )
+    for app, (ms, ratio) in bench_startup.import_ratios().items():
+        rows.append((f"import time: {app}", f"{ms:.0f} ms, ratio {ratio:.2f}", "ratio ≤ 1.5"))
+    for app, mb in bench_startup.package_sizes().items():
+        rows.append((f"package size: {app}", f"{mb:.2f} MB", "≤ 5 MB"))
+    (stack50, stack95), (bare50, bare95) = bench_credits.latency(200)
+    rows.append(
+        ("credit completion, local stack", f"p50 {stack50:.1f} ms, p95 {stack95:.1f} ms", "")
+    )
+    rows.append(("TransactWriteItems, bare moto", f"p50 {bare50:.1f} ms, p95 {bare95:.1f} ms", ""))
+    rows.append(("latency ratio", f"p50 {stack50 / bare50:.2f}, p95 {stack95 / bare95:.2f}", "≤ 2"))
+    plain, stratified = bench_exams.draw_time()
+    rows.append(
+        ("draw 50 of 5,000 questions", f"{plain:.2f} ms ({stratified:.2f} ms by quota)", "")
+    )
+    for count in (10_000, 200_000):
+        figures = bench_reports.measure(count)
+        rows.append(
+            (
+                f"report rendering, {count:,} learners",
+                f"CSV {figures['csv_rows_s']:,.0f} rows/s, "
+                f"XLSX {figures['xlsx_rows_s']:,.0f} rows/s, peak {figures['peak_mb']:.1f} MiB",
+                "flat memory",
+            )
+        )
+    width = max(len(r[0]) for r in rows)
+    print(
+        f"\nxuefa benchmarks — {date.today()} — {platform.machine()}, {platform.python_version()}"
+    )
+    print(f"{'figure':<{width}}  {'measured':<52}  target")
+    for figure, value, target in rows:
+        print(f"{figure:<{width}}  {value:<52}  {target}")
+
+
+if __name__ == "__main__":
+    main()
