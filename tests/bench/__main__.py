@@ -26,12 +26,26 @@ def main() -> None:
         rows.append((f"import time: {app}", f"{ms:.0f} ms, ratio {ratio:.2f}", "ratio ≤ 1.5"))
     for app, mb in bench_startup.package_sizes().items():
         rows.append((f"package size: {app}", f"{mb:.2f} MB", "≤ 5 MB"))
-    (stack50, stack95), (bare50, bare95) = bench_credits.latency(200)
+    (stack50, stack95), (bare50, bare95), (direct50, direct95) = bench_credits.latency(200)
     rows.append(
         ("credit completion, local stack", f"p50 {stack50:.1f} ms, p95 {stack95:.1f} ms", "")
     )
     rows.append(("TransactWriteItems, bare moto", f"p50 {bare50:.1f} ms, p95 {bare95:.1f} ms", ""))
     rows.append(("latency ratio", f"p50 {stack50 / bare50:.2f}, p95 {stack95 / bare95:.2f}", "≤ 2"))
+    rows.append(
+        (
+            "same completion called on moto directly",
+            f"p50 {direct50:.1f} ms, p95 {direct95:.1f} ms",
+            "",
+        )
+    )
+    rows.append(
+        (
+            "stack / direct (what HTTP, tokens, Chalice add)",
+            f"p50 {stack50 / direct50:.2f}, p95 {stack95 / direct95:.2f}",
+            "",
+        )
+    )
     plain, stratified = bench_exams.draw_time()
     rows.append(
         ("draw 50 of 5,000 questions", f"{plain:.2f} ms ({stratified:.2f} ms by quota)", "")

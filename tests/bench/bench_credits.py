@@ -10,6 +10,7 @@ import argparse
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import boto3
 import requests
@@ -48,7 +49,11 @@ def count_requests() -> dict[str, tuple[int, int]]:
     return figures
 
 
-def latency(completions: int) -> tuple[tuple[float, float], tuple[float, float]]:
+def latency(
+    completions: int,
+) -> tuple[tuple[float, float], tuple[float, float], tuple[float, float]]:
+    """(through the stack, bare TransactWriteItems, the same completion called directly on
+    moto) as (p50, p95) in ms."""
     from tests.e2e.conftest import start_stack
 
     with tempfile.TemporaryDirectory() as data_dir:
@@ -74,6 +79,7 @@ def latency(completions: int) -> tuple[tuple[float, float], tuple[float, float]]
                 )
                 via_stack.append((time.perf_counter() - t0) * 1000)
                 assert response.status_code == 200, response.text
+            direct = _direct_completions(local, learners[-(completions // per_learner + 1) :])
             bare: list[float] = []
             client = boto3.client(
                 "dynamodb",
@@ -108,7 +114,39 @@ def latency(completions: int) -> tuple[tuple[float, float], tuple[float, float]]
                 bare.append((time.perf_counter() - t0) * 1000)
         finally:
             stack.stop()
-    return percentiles(via_stack), percentiles(bare)
+    return percentiles(via_stack), percentiles(bare), percentiles(direct)
+
+
+def _direct_completions(local: dict[str, Any], learners: list[str]) -> list[float]:
+    """The domain's completion against the same moto, without HTTP, tokens or Chalice:
+    what the serving layers add is the difference."""
+    from xuefa.auth import Actor
+    from xuefa.clock import SystemClock
+    from xuefa.credits import Credits
+    from xuefa.directory import Directory
+    from xuefa.store import Store
+    from xuefa.years import YearBook
+
+    client = boto3.client(
+        "dynamodb",
+        endpoint_url=local["cognito_endpoint"],
+        region_name=local["region"],
+        aws_access_key_id="bench",
+        aws_secret_access_key="bench",
+    )
+    store = Store(local["table"], client_factory=lambda: client)
+    credits = Credits(
+        store, YearBook(store), Directory(store), SystemClock(), "bench-secret-0123456789"
+    )
+    samples = []
+    for student_no in learners:
+        actor = Actor(student_no, frozenset({"learners"}), "")
+        for _ in range(20):
+            session_id = credits.start(actor, "signin")["session_id"]
+            t0 = time.perf_counter()
+            credits.complete(actor, session_id)
+            samples.append((time.perf_counter() - t0) * 1000)
+    return samples
 
 
 def main() -> None:
@@ -118,11 +156,18 @@ def main() -> None:
     print("credits: DynamoDB requests per operation (reads / writes)")
     for operation, (reads, writes) in count_requests().items():
         print(f"  {operation:<18} {reads} read, {writes} write")
-    (stack_p50, stack_p95), (bare_p50, bare_p95) = latency(args.completions)
+    (stack_p50, stack_p95), (bare_p50, bare_p95), (direct_p50, direct_p95) = latency(
+        args.completions
+    )
     print(f"credits: completion latency over {args.completions} completions")
     print(f"  local stack  p50 {stack_p50:6.2f} ms  p95 {stack_p95:6.2f} ms")
     print(f"  bare moto    p50 {bare_p50:6.2f} ms  p95 {bare_p95:6.2f} ms  (TransactWriteItems)")
     print(f"  ratio        p50 {stack_p50 / bare_p50:6.2f}     p95 {stack_p95 / bare_p95:6.2f}")
+    print(
+        f"  direct       p50 {direct_p50:6.2f} ms  p95 {direct_p95:6.2f} ms"
+        "  (the same completion, no HTTP)"
+    )
+    print(f"  stack/direct p50 {stack_p50 / direct_p50:6.2f}     p95 {stack_p95 / direct_p95:6.2f}")
 
 
 if __name__ == "__main__":
