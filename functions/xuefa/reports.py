@@ -14,7 +14,7 @@ import re
 import secrets
 import tempfile
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -444,7 +444,3 @@ class ReportQueries:
             "student_no": student_no,
             "items": sorted(items, key=lambda i: i["year"], reverse=True),
         }
-
-
-def scheduled_time_to_date(event_time: str | None, now: datetime) -> date:
-    return report_date_of_event(event_time) if event_time else local_date(now) - timedelta(days=1)

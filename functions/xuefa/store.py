@@ -460,10 +460,3 @@ def _add_condition(
         kwargs["ExpressionAttributeNames"] = dict(names)
     if values:
         kwargs["ExpressionAttributeValues"] = store.values(values)
-
-
-def as_int(value: Any, default: int = 0) -> int:
-    """DynamoDB numbers come back as Decimal."""
-    if value is None:
-        return default
-    return int(value)

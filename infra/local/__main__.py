@@ -41,6 +41,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--fresh", action="store_true", help="forget kept data and seed anew")
     parser.add_argument("--pool-size", type=int, default=4, help="app instances per service")
     parser.add_argument("--quiet", action="store_true", help="no access log lines")
+    parser.add_argument(
+        "--no-history",
+        action="store_true",
+        help="seed the city without the weeks of study before today (faster)",
+    )
     return parser.parse_args(argv)
 
 
@@ -97,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     pool = resources.ensure_pool(cognito)
     os.environ["XUEFA_USER_POOL_ID"] = pool.pool_id
     today: date = local_date(SystemClock().now())
-    seeded = seed.seed(Store(TABLE), cognito, pool.pool_id, today)
+    seeded = seed.seed(Store(TABLE), cognito, pool.pool_id, today, history=not args.no_history)
 
     pools = {
         name: AppPool(name, functools.partial(load_app, name), args.pool_size) for name in APPS

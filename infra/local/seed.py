@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from infra.local import demo_bank, demo_catalogue, demo_city
+from infra.local import demo_activity, demo_bank, demo_catalogue, demo_city
 from infra.local.resources import ensure_user
 from xuefa.clock import start_of_day
 from xuefa.directory import Unit
@@ -39,6 +39,7 @@ def seed(
     pool_id: str,
     today: date,
     say: Callable[[str], None] = print,
+    history: bool = True,
 ) -> bool:
     """Seed if not yet seeded; True when it wrote anything."""
     configs = put_years(store, today)
@@ -51,6 +52,9 @@ def seed(
         f"{count} items"
     )
     seed_accounts(cognito, pool_id)
+    if history:
+        took_part = demo_activity.make(store, configs[-1], today)
+        say(f"seeded study history: {took_part} learners studied or sat the exam before today")
     store.put({**SEED_MARKER, "version": SEED_VERSION, "seeded_on": today.isoformat()})
     return True
 

@@ -58,13 +58,18 @@ class Stack:
         return self.process.returncode
 
 
-def start_stack(data_dir: Path, fresh: bool, port: int | None = None) -> Stack:
+def start_stack(
+    data_dir: Path, fresh: bool, port: int | None = None, history: bool = False
+) -> Stack:
+    """The local stack as a subprocess; without the demo study history unless asked."""
     port = port or free_port()
     moto_port = free_port()
     args = [sys.executable, "-m", "infra.local", "--port", str(port), "--moto-port", str(moto_port)]
     args += ["--data-dir", str(data_dir), "--quiet", "--pool-size", "2"]
     if fresh:
         args.append("--fresh")
+    if not history:
+        args.append("--no-history")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "XUEFA_"))}
     process = subprocess.Popen(
         args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -89,7 +94,7 @@ def start_stack(data_dir: Path, fresh: bool, port: int | None = None) -> Stack:
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    running = start_stack(tmp_path_factory.mktemp("xuefa-e2e"), fresh=True)
+    running = start_stack(tmp_path_factory.mktemp("xuefa-e2e"), fresh=True, history=True)
     try:
         assert requests.get(running.url + "/health", timeout=5).status_code == 200
         yield running

@@ -105,6 +105,7 @@ def test_a_re_signed_token_is_accepted_so_the_checks_below_are_meaningful(stack:
         ("aud", "another-client"),
         ("token_use", "access"),
     ],
+    ids=["expired", "foreign-issuer", "foreign-client", "access-token"],  # stable across workers
 )
 def test_expired_or_foreign_token_is_401(stack: Stack, claim: str, value: object) -> None:
     response = requests.get(
@@ -230,3 +231,20 @@ def test_a_learner_studies_and_sits_the_exam_over_http(stack: Stack) -> None:
     body = result.json()
     assert body["attempt_no"] == 1 and body["score"] in (0, 2)
     assert body["annual"]["credit_score"] == 0.08
+
+
+def test_the_demo_city_comes_with_weeks_of_study(stack: Stack) -> None:
+    """`make run` shows a city that has been studying, not an empty one."""
+    admin = {"Authorization": stack.sign_in("city_admin")}
+    learners = [u for u in stack.local["users"] if "learners" in u["groups"]]
+    balances = [
+        requests.get(
+            f"{stack.url}/credits/learners/{u['username']}", headers=admin, timeout=10
+        ).json()
+        for u in learners[:60]
+    ]
+    assert sum(1 for b in balances if b["credits"] > 0) >= 5
+    untouched = requests.get(
+        f"{stack.url}/credits/learners/530402000005", headers=admin, timeout=10
+    )
+    assert untouched.json()["credits"] == 0

@@ -1,0 +1,77 @@
+"""A few weeks of study in the demo year, made by the services themselves (so ledger,
+counters, attempts and best scores agree): some learners studied on past days, some
+sat the exam. Units 530402-001 and 530403-001 are left untouched, for the tests."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta
+
+from infra.local import demo_city
+from xuefa.auth import Actor
+from xuefa.clock import SHANGHAI, FixedClock
+from xuefa.credits import Credits
+from xuefa.directory import Directory
+from xuefa.errors import XuefaError
+from xuefa.exams import Exams
+from xuefa.questions import BankReader
+from xuefa.rules import YearConfig
+from xuefa.store import Store
+from xuefa.years import YearBook
+
+UNTOUCHED = {"530402-001", "530403-001"}
+COURSES = ["c-xf-01", "c-xf-02", "c-xz-01", "c-xz-02", "v-fz-01", "r-qw-01"]
+
+
+def make(store: Store, config: YearConfig, today: date) -> int:
+    """Study and exam history before today; the number of learners who took part."""
+    rng = random.Random(today.toordinal())
+    clock = FixedClock(datetime.combine(today, time(0), SHANGHAI))
+    years, directory = YearBook(store), Directory(store)
+    credits = Credits(store, years, directory, clock, "demo-activity-secret-000")
+    exams = Exams(store, years, BankReader(store), directory, clock)
+    learners = [p for p in demo_city.learners() if p.unit_id not in UNTOUCHED]
+    active = rng.sample(learners, k=len(learners) // 4)
+    for learner in active:
+        actor = Actor(learner.student_no, frozenset({"learners"}), learner.unit_id)
+        for days_ago in sorted(rng.sample(range(1, 20), k=rng.randint(1, 2)), reverse=True):
+            day = today - timedelta(days=days_ago)
+            clock.set(datetime.combine(day, time(rng.randint(8, 21), rng.randint(0, 59)), SHANGHAI))
+            _study(credits, actor, clock, rng.choice(COURSES))
+        exam_day = today - timedelta(days=rng.randint(1, 10))
+        if rng.random() < 0.5 and config.exam_window.opens_at.date() <= exam_day:
+            clock.set(datetime.combine(exam_day, time(20, 0), SHANGHAI))
+            _sit(exams, actor, clock, store, config, rng)
+    return len(active)
+
+
+def _study(credits: Credits, actor: Actor, clock: FixedClock, resource: str) -> None:
+    for resource_id in ("signin", resource):
+        try:
+            session = credits.start(actor, resource_id)
+            clock.advance(seconds=int(session["min_seconds"]) + 60)
+            credits.complete(actor, str(session["session_id"]))
+        except XuefaError:
+            pass  # e.g. a once-a-year course already done: a learner would move on too
+
+
+def _sit(
+    exams: Exams,
+    actor: Actor,
+    clock: FixedClock,
+    store: Store,
+    config: YearConfig,
+    rng: random.Random,
+) -> None:
+    from xuefa.store import Keys
+
+    started = exams.start(actor, config.year)
+    attempt = store.get(Keys.attempt(actor.username, config.year, int(started["attempt_no"])))
+    assert attempt is not None
+    skill = rng.uniform(0.5, 0.95)  # how often this learner knows the answer
+    answers = {
+        q["question_id"]: list(q["answer"]) if rng.random() < skill else [q["options"][0]["key"]]
+        for q in attempt["paper"]
+    }
+    clock.advance(minutes=rng.randint(20, 80))
+    exams.submit(actor, config.year, int(started["attempt_no"]), answers)
