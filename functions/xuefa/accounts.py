@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from xuefa.aws import LazyClient, aws_client
 from xuefa.errors import Conflict, Duplicate, Throttled
 
 LEARNERS_GROUP = "learners"
@@ -35,23 +36,13 @@ class Accounts(Protocol):
     def reset_password(self, username: str) -> str: ...
 
 
-def _default_client() -> Any:
-    import boto3
-
-    return boto3.client("cognito-idp")
+COGNITO = aws_client("cognito-idp")
 
 
-class CognitoAccounts:
-    def __init__(self, user_pool_id: str, client_factory: Callable[[], Any] = _default_client):
+class CognitoAccounts(LazyClient):
+    def __init__(self, user_pool_id: str, client_factory: Callable[[], Any] = COGNITO):
+        super().__init__(client_factory)
         self.user_pool_id = user_pool_id
-        self._factory = client_factory
-        self._client: Any = None
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = self._factory()
-        return self._client
 
     def _call(self, operation: str, **kwargs: Any) -> Any:
         from botocore.exceptions import ClientError

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from xuefa.aws import LazyClient, aws_client
 from xuefa.errors import NotFound
 
 CONTENT_TYPES = {
@@ -16,24 +17,17 @@ CONTENT_TYPES = {
 }
 
 
-def _default_client() -> Any:
-    import boto3
+def _s3() -> Any:
     from botocore.config import Config
 
-    return boto3.client("s3", config=Config(signature_version="s3v4"))
+    # SigV4 presigned URLs work in every region, the China regions included.
+    return aws_client("s3", config=Config(signature_version="s3v4"))()
 
 
-class ReportBucket:
-    def __init__(self, bucket: str, client_factory: Callable[[], Any] = _default_client):
+class ReportBucket(LazyClient):
+    def __init__(self, bucket: str, client_factory: Callable[[], Any] = _s3):
+        super().__init__(client_factory)
         self.bucket = bucket
-        self._factory = client_factory
-        self._client: Any = None
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = self._factory()
-        return self._client
 
     def upload(self, key: str, path: Path, download_name: str | None = None) -> None:
         extra: dict[str, Any] = {

@@ -6,20 +6,18 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from xuefa.aws import LazyClient, aws_client
 
-def _default_client() -> Any:
-    import boto3
-
-    return boto3.client("sqs")
+SQS = aws_client("sqs")
 
 
-class ShardQueue:
-    def __init__(self, queue_url: str, client_factory: Callable[[], Any] = _default_client):
+class ShardQueue(LazyClient):
+    def __init__(self, queue_url: str, client_factory: Callable[[], Any] = SQS):
+        super().__init__(client_factory)
         self.queue_url = queue_url
-        self._factory = client_factory
 
     def __call__(self, messages: list[dict[str, Any]]) -> None:
-        client = self._factory()
+        client = self.client
         for start in range(0, len(messages), 10):
             batch = messages[start : start + 10]
             response = client.send_message_batch(

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from xuefa.aws import LazyClient, aws_client
 from xuefa.errors import BadRequest, Conflict, Throttled
 
 # --- the table definition: used by infra (CDK), the local stack and the tests ---------
@@ -217,29 +218,19 @@ _THROTTLING = {
 }
 
 
-def _default_client() -> Any:
-    import boto3  # imported here: a handler's import stays light until the first request
-
-    return boto3.client("dynamodb")
+DYNAMODB = aws_client("dynamodb")
 
 
-class Store:
+class Store(LazyClient):
     """Typed access to the table through one lazily created, cached boto3 client."""
 
-    def __init__(self, table_name: str, client_factory: Callable[[], Any] = _default_client):
+    def __init__(self, table_name: str, client_factory: Callable[[], Any] = DYNAMODB):
+        super().__init__(client_factory)
         self.table_name = table_name
-        self._client_factory = client_factory
-        self._client: Any = None
         from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
         self._ser = TypeSerializer()
         self._de = TypeDeserializer()
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = self._client_factory()
-        return self._client
 
     # serialization -----------------------------------------------------------------
 

@@ -81,13 +81,7 @@ def latency(
                 assert response.status_code == 200, response.text
             direct = _direct_completions(local, learners[-(completions // per_learner + 1) :])
             bare: list[float] = []
-            client = boto3.client(
-                "dynamodb",
-                endpoint_url=local["cognito_endpoint"],
-                region_name=local["region"],
-                aws_access_key_id="bench",
-                aws_secret_access_key="bench",
-            )
+            client = _moto_dynamodb(local)
             for index in range(completions):
                 key = {"pk": {"S": f"BENCH#{index}"}}
                 t0 = time.perf_counter()
@@ -127,13 +121,7 @@ def _direct_completions(local: dict[str, Any], learners: list[str]) -> list[floa
     from xuefa.store import Store
     from xuefa.years import YearBook
 
-    client = boto3.client(
-        "dynamodb",
-        endpoint_url=local["cognito_endpoint"],
-        region_name=local["region"],
-        aws_access_key_id="bench",
-        aws_secret_access_key="bench",
-    )
+    client = _moto_dynamodb(local)
     store = Store(local["table"], client_factory=lambda: client)
     credits = Credits(
         store, YearBook(store), Directory(store), SystemClock(), "bench-secret-0123456789"
@@ -147,6 +135,17 @@ def _direct_completions(local: dict[str, Any], learners: list[str]) -> list[floa
             credits.complete(actor, session_id)
             samples.append((time.perf_counter() - t0) * 1000)
     return samples
+
+
+def _moto_dynamodb(local: dict[str, Any]) -> Any:
+    """A DynamoDB client for the local stack's moto."""
+    return boto3.client(
+        "dynamodb",
+        endpoint_url=local["cognito_endpoint"],
+        region_name=local["region"],
+        aws_access_key_id="bench",
+        aws_secret_access_key="bench",
+    )
 
 
 def main() -> None:
