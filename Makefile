@@ -68,5 +68,6 @@ format: $(STAMP)
 
 ## clean: remove the virtualenv, local data and build output
 clean:
-	rm -rf $(VENV) .xuefa .pytest_cache .mypy_cache .ruff_cache cdk.out chalice.out
+	rm -rf $(VENV) .xuefa .pytest_cache .mypy_cache .ruff_cache cdk.out chalice.out openapi.json
+	rm -rf functions/*/.chalice/deployments
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
