@@ -8,10 +8,10 @@ from typing import Any
 import boto3
 
 
-def cognito(local: Mapping[str, Any]) -> Any:
-    """A Cognito client for the local pool (moto accepts any credentials)."""
+def local_client(local: Mapping[str, Any], service: str) -> Any:
+    """A boto3 client for the local stack's moto (which accepts any credentials)."""
     return boto3.client(
-        "cognito-idp",
+        service,
         endpoint_url=local["cognito_endpoint"],
         region_name=local["region"],
         aws_access_key_id="local",
@@ -23,7 +23,7 @@ def tokens(local: Mapping[str, Any], username: str, password: str | None = None)
     """The AuthenticationResult (IdToken, AccessToken…) for a user in `local.json`."""
     if password is None:
         password = next(u["password"] for u in local["users"] if u["username"] == username)
-    result = cognito(local).initiate_auth(
+    result = local_client(local, "cognito-idp").initiate_auth(
         ClientId=local["client_id"],
         AuthFlow="USER_PASSWORD_AUTH",
         AuthParameters={"USERNAME": username, "PASSWORD": password},

@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-import boto3
 import requests
 
+from infra.local.signin import local_client
 from tests.bench.common import RequestCounter, demo_city_on_moto, percentiles, split
 
 
@@ -81,7 +81,7 @@ def latency(
                 assert response.status_code == 200, response.text
             direct = _direct_completions(local, learners[-(completions // per_learner + 1) :])
             bare: list[float] = []
-            client = _moto_dynamodb(local)
+            client = local_client(local, "dynamodb")
             for index in range(completions):
                 key = {"pk": {"S": f"BENCH#{index}"}}
                 t0 = time.perf_counter()
@@ -121,7 +121,7 @@ def _direct_completions(local: dict[str, Any], learners: list[str]) -> list[floa
     from xuefa.store import Store
     from xuefa.years import YearBook
 
-    client = _moto_dynamodb(local)
+    client = local_client(local, "dynamodb")
     store = Store(local["table"], client_factory=lambda: client)
     credits = Credits(
         store, YearBook(store), Directory(store), SystemClock(), "bench-secret-0123456789"
@@ -135,17 +135,6 @@ def _direct_completions(local: dict[str, Any], learners: list[str]) -> list[floa
             credits.complete(actor, session_id)
             samples.append((time.perf_counter() - t0) * 1000)
     return samples
-
-
-def _moto_dynamodb(local: dict[str, Any]) -> Any:
-    """A DynamoDB client for the local stack's moto."""
-    return boto3.client(
-        "dynamodb",
-        endpoint_url=local["cognito_endpoint"],
-        region_name=local["region"],
-        aws_access_key_id="bench",
-        aws_secret_access_key="bench",
-    )
 
 
 def main() -> None:
