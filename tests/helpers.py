@@ -21,6 +21,7 @@ ENV = {
     "XUEFA_CURSOR_SECRET": "test-cursor-secret-0123456789",
     "POWERTOOLS_METRICS_NAMESPACE": "xuefa",
     "POWERTOOLS_LOG_LEVEL": "WARNING",
+    "POWERTOOLS_METRICS_DISABLED": "true",
 }
 
 

@@ -70,7 +70,11 @@ def start_session(actor: Actor, body: StartSession) -> Any:
 @api.route("/sessions/{session_id}/complete", ["POST"], body=Empty)
 def complete_session(actor: Actor, body: Empty, session_id: str) -> Any:
     """Finish a session: credits are awarded once, within the day's caps."""
-    return credits().complete(actor, session_id)
+    completion = credits().complete(actor, session_id)
+    api.count("CreditsAwarded", completion.awarded)
+    if completion.capped:
+        api.count("CompletionsCapped")
+    return completion
 
 
 @api.route("/me", ["GET"], query=YearQuery)

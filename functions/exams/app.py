@@ -53,7 +53,9 @@ def summary(actor: Actor, year: str) -> Any:
 @api.route("/{year}/attempts", ["POST"], body=Empty, status=201)
 def start(actor: Actor, body: Empty, year: str) -> Any:
     """Start an attempt: a drawn paper, without answers, and its deadline."""
-    return exams().start(actor, _year(year))
+    started = exams().start(actor, _year(year))
+    api.count("AttemptsStarted")
+    return started
 
 
 @api.route("/{year}/attempts", ["GET"])
@@ -77,7 +79,9 @@ def save_answers(actor: Actor, body: Answers, year: str, attempt_no: str) -> Any
 @api.route("/{year}/attempts/{attempt_no}/submit", ["POST"], body=Submission)
 def submit(actor: Actor, body: Submission, year: str, attempt_no: str) -> Any:
     """Submit: graded on the server; the score, the best score and the annual result."""
-    return exams().submit(actor, _year(year), parse_attempt_no(attempt_no), body.answers)
+    result = exams().submit(actor, _year(year), parse_attempt_no(attempt_no), body.answers)
+    api.count("AttemptsSubmitted")
+    return result
 
 
 @api.route("/{year}/questions", ["POST"], body=ImportRequest)

@@ -75,7 +75,9 @@ def learners(actor: Actor, query: LearnerQuery, unit_id: str) -> Any:
 @api.route("/learners", ["POST"], body=NewLearner, status=201)
 def create_learner(actor: Actor, body: NewLearner) -> Any:
     """A new learner: a student number, an account, a temporary password."""
-    return roster().create_learner(actor, body)
+    learner = roster().create_learner(actor, body)
+    api.count("LearnersCreated")
+    return learner
 
 
 @api.route(
@@ -86,7 +88,9 @@ def create_learner(actor: Actor, body: NewLearner) -> Any:
 )
 def import_learners(actor: Actor, query: ImportQuery, body: bytes) -> Any:
     """Register learners from a CSV file (name,unit_id,phone; UTF-8, with or without BOM)."""
-    return roster().import_csv(actor, body, query.partial)
+    result = roster().import_csv(actor, body, query.partial)
+    api.count("LearnersCreated", len(result["created"]))
+    return result
 
 
 @api.route("/learners/{student_no}", ["GET"])

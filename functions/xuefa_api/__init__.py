@@ -23,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 from xuefa.auth import Actor, actor_from_claims
 from xuefa.errors import BadRequest, Internal, PayloadTooLarge, XuefaError
 from xuefa.observability import logger as make_logger
+from xuefa.observability import metrics as make_metrics
 from xuefa_api.wiring import COGNITO
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -93,9 +94,16 @@ class Api:
     def __init__(self, app: Chalice, service: str):
         self.app = app
         self.log = make_logger(service)
+        self.metrics = make_metrics(service)
         self.service = service
         self.operations: list[Operation] = []
         app.register_middleware(ConvertToMiddleware(self.log.inject_lambda_context), "http")
+        app.register_middleware(
+            ConvertToMiddleware(
+                functools.partial(self.metrics.log_metrics, capture_cold_start_metric=True)
+            ),
+            "http",
+        )
         app.register_middleware(self._contract_errors, "http")
         self.route("/health", methods=["GET"], public=True)(_health)
 
@@ -164,6 +172,12 @@ class Api:
                 payload["request_id"] = self._request_id()
             return json_response({"error": payload}, status=status, headers=response.headers)
         return response
+
+    def count(self, name: str, value: float = 1) -> None:
+        """A business metric (CloudWatch EMF), flushed when the request ends."""
+        from aws_lambda_powertools.metrics import MetricUnit
+
+        self.metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
 
     # --- inputs --------------------------------------------------------------------
 

@@ -65,6 +65,8 @@ def configure_environment(data_dir: Path, moto_endpoint: str) -> None:
             "XUEFA_BUCKET": BUCKET,
             "XUEFA_CURSOR_SECRET": secret_file.read_text().strip(),
             "POWERTOOLS_METRICS_NAMESPACE": "xuefa",
+            # CloudWatch EMF lines would fill the terminal; Lambda has them on.
+            "POWERTOOLS_METRICS_DISABLED": os.environ.get("POWERTOOLS_METRICS_DISABLED", "true"),
             "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
         }
     )

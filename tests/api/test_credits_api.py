@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -300,3 +301,16 @@ def test_city_admins_add_to_the_catalogue(api) -> None:  # type: ignore[no-untyp
     assert any(i["resource_id"] == "c-new-01" for i in items)
     bad = post(api, "/catalogue", CITY_ADMIN, {**new, "resource_id": "c-new-02", "credits": -5})
     assert bad.status_code == 400
+
+
+def test_a_completion_publishes_its_credits_as_a_metric(api, clock, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    session_id = start(api, "signin")
+    capsys.readouterr()
+    post(api, f"/sessions/{session_id}/complete", LEARNER)
+    emitted = [
+        json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line
+    ]
+    awarded = [m for m in emitted if "CreditsAwarded" in m]
+    assert awarded and awarded[0]["CreditsAwarded"] == [5.0]
+    assert awarded[0]["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "xuefa"
