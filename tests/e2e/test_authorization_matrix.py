@@ -245,3 +245,23 @@ def test_denials_leak_no_names(stack: Stack, headers: dict[str, dict[str, str]])
     assert response.status_code == 403
     assert other["name"] not in response.text and B not in response.text
     json.dumps(other)
+
+
+def test_the_matrix_covers_every_route() -> None:
+    """A new route without a row here fails this test."""
+    import re
+
+    from infra.local.apps import APPS, load_module
+
+    sample = {"learner": A, "unit": UNIT_IN, "year": 2026, "yesterday": "2026-11-24"}
+    covered = {(c.method, c.path.format(**sample).split("?")[0]) for c in CASES}
+    missing = []
+    for name in APPS:
+        for op in load_module(name).api.operations:
+            if op.public:
+                continue
+            pattern = re.compile("^/" + name + re.sub(r"{[^}]+}", "[^/]+", op.path) + "$")
+            for method in op.methods:
+                if not any(m == method and pattern.match(path) for m, path in covered):
+                    missing.append(f"{method} /{name}{op.path}")
+    assert missing == []
