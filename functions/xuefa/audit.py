@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import StringConstraints
 
 from xuefa.auth import Actor
 from xuefa.clock import iso, local_date
 from xuefa.rules import study_year_of
 from xuefa.store import Keys
+
+# Why an admin changed something: required, trimmed, 2 to 500 characters.
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=500)]
 
 
 def audit_put(

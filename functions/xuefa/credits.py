@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
-from xuefa.audit import audit_put
+from xuefa.audit import Reason, audit_put
 from xuefa.auth import Actor, require_learner
 from xuefa.clock import Clock, iso, local_date
 from xuefa.directory import Directory
@@ -73,7 +73,7 @@ class Adjustment(BaseModel):
     student_no: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9]+$")
     year: int = Field(ge=2000, le=2100)
     delta: int = Field(ge=-MAX_ADJUSTMENT, le=MAX_ADJUSTMENT)
-    reason: str = Field(min_length=2, max_length=500)
+    reason: Reason
 
     @field_validator("delta")
     @classmethod
@@ -81,13 +81,6 @@ class Adjustment(BaseModel):
         if delta == 0:
             raise ValueError("an adjustment must change the balance")
         return delta
-
-    @field_validator("reason")
-    @classmethod
-    def _reason_text(cls, reason: str) -> str:
-        if not reason.strip():
-            raise ValueError("a reason is required")
-        return reason.strip()
 
 
 class Today(BaseModel):

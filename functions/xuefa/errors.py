@@ -19,10 +19,13 @@ class XuefaError(Exception):
         self.details = details
         super().__init__(self.message)
 
-    def body(self) -> dict[str, Any]:
+    def body(self, request_id: str | None = None) -> dict[str, Any]:
+        """The contract's JSON; an internal error also names the request, for the logs."""
         error: dict[str, Any] = {"code": self.code, "message": self.message}
         if self.details:
             error["details"] = self.details
+        if request_id and self.status >= 500:
+            error["request_id"] = request_id
         return {"error": error}
 
 

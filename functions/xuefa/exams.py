@@ -18,9 +18,9 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, model_validator
 
-from xuefa.audit import audit_put
+from xuefa.audit import Reason, audit_put
 from xuefa.auth import Actor, require_learner
 from xuefa.clock import SHANGHAI, Clock, iso, local_date, parse_iso
 from xuefa.directory import Directory
@@ -55,22 +55,16 @@ ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 MAX_ATTEMPT_NO = 999
 
 
-class Override(BaseModel):
+class OverrideTerms(BaseModel):
+    """What an override grants, for one learner or a whole unit, and why."""
+
     override_id: str = Field(pattern=ID_PATTERN)
-    student_no: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9]+$")
     extra_attempts: int = Field(0, ge=0, le=20)
     closes_at: datetime | None = None
-    reason: str = Field(min_length=2, max_length=500)
-
-    @field_validator("reason")
-    @classmethod
-    def _reason(cls, reason: str) -> str:
-        if not reason.strip():
-            raise ValueError("a reason is required")
-        return reason.strip()
+    reason: Reason
 
     @model_validator(mode="after")
-    def _something(self) -> Override:
+    def _grants_something(self) -> OverrideTerms:
         if self.extra_attempts == 0 and self.closes_at is None:
             raise ValueError("give extra_attempts or closes_at")
         if self.closes_at is not None and self.closes_at.tzinfo is None:
@@ -78,20 +72,12 @@ class Override(BaseModel):
         return self
 
 
-class BulkOverride(BaseModel):
-    override_id: str = Field(pattern=ID_PATTERN)
-    unit_id: str = Field(min_length=1, max_length=64)
-    extra_attempts: int = Field(0, ge=0, le=20)
-    closes_at: datetime | None = None
-    reason: str = Field(min_length=2, max_length=500)
+class Override(OverrideTerms):
+    student_no: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9]+$")
 
-    @model_validator(mode="after")
-    def _something(self) -> BulkOverride:
-        if self.extra_attempts == 0 and self.closes_at is None:
-            raise ValueError("give extra_attempts or closes_at")
-        if not self.reason.strip():
-            raise ValueError("a reason is required")
-        return self
+
+class BulkOverride(OverrideTerms):
+    unit_id: str = Field(min_length=1, max_length=64)
 
 
 def parse_attempt_no(text: str) -> int:

@@ -68,10 +68,7 @@ def json_response(
 
 
 def error_response(error: XuefaError, request_id: str | None = None) -> Response:
-    body = error.body()
-    if isinstance(error, Internal) and request_id:
-        body["error"]["request_id"] = request_id
-    return json_response(body, status=error.status)
+    return json_response(error.body(request_id), status=error.status)
 
 
 @dataclass(frozen=True)

@@ -30,11 +30,8 @@ MAX_BODY_BYTES = 1024 * 1024
 
 
 def _error(error: XuefaError, request_id: str | None = None) -> Response:
-    body = error.body()
-    if request_id and isinstance(error, Internal):
-        body["error"]["request_id"] = request_id
     return Response(
-        json.dumps(body, ensure_ascii=False),
+        json.dumps(error.body(request_id), ensure_ascii=False),
         status=error.status,
         content_type="application/json; charset=utf-8",
     )
