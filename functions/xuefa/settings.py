@@ -15,7 +15,6 @@ from pydantic import BaseModel, Field
 class Settings(BaseModel):
     table_name: str = Field(min_length=3)
     bucket_name: str = Field(min_length=3)
-    region: str = "cn-north-1"
     # Signs paging cursors so that a client can neither forge nor edit one.
     cursor_secret: str = Field(min_length=16)
     user_pool_id: str = ""
@@ -30,7 +29,6 @@ def get_settings() -> Settings:
     return Settings(
         table_name=env.get("XUEFA_TABLE", ""),
         bucket_name=env.get("XUEFA_BUCKET", ""),
-        region=env.get("AWS_DEFAULT_REGION") or env.get("AWS_REGION") or "cn-north-1",
         cursor_secret=env.get("XUEFA_CURSOR_SECRET", ""),
         user_pool_id=env.get("XUEFA_USER_POOL_ID", ""),
         report_queue_url=env.get("XUEFA_REPORT_QUEUE_URL", ""),
