@@ -95,6 +95,7 @@ class Api:
         self.service = service
         self.operations: list[Operation] = []
         app.register_middleware(ConvertToMiddleware(self.log.inject_lambda_context), "http")
+        app.register_middleware(self._forget_metrics, "http")
         app.register_middleware(
             ConvertToMiddleware(
                 functools.partial(self.metrics.log_metrics, capture_cold_start_metric=True)
@@ -156,6 +157,15 @@ class Api:
             return guarded
 
         return decorate
+
+    def _forget_metrics(self, event: Any, get_response: Callable[[Any], Response]) -> Response:
+        # With metrics disabled (locally, in tests) Powertools' flush keeps the values, and
+        # add_metric prints them anyway once one metric holds 100: forget them per request.
+        # Enabled, log_metrics (inside this) has flushed and cleared them already.
+        try:
+            return get_response(event)
+        finally:
+            self.metrics.clear_metrics()
 
     def _contract_errors(self, event: Any, get_response: Callable[[Any], Response]) -> Response:
         response = get_response(event)

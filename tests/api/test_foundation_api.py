@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from chalice import Chalice
+from chalice.test import Client
 
 from tests.api.conftest import json_of
 from tests.helpers import CITY_ADMIN, LEARNER, UNIT_ADMIN, auth
+from xuefa_api import Api
 
 APPS = ["credits", "exams", "reports", "roster"]
 
@@ -74,3 +77,34 @@ def test_an_unexpected_failure_is_500_with_a_request_id_and_no_trace(
     assert body["error"]["code"] == "INTERNAL"
     assert body["error"]["request_id"]
     assert "secret" not in json.dumps(body) and "Traceback" not in response.body.decode()
+
+
+def _counting_app(service: str) -> Client:
+    app = Chalice(app_name=service)
+    api = Api(app, service)
+
+    @api.route("/hit", methods=["GET"], public=True)
+    def hit() -> dict[str, str]:
+        api.count("Hits")
+        return {"status": "ok"}
+
+    return Client(app)
+
+
+def test_with_metrics_off_nothing_piles_up_or_is_printed(aws, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Powertools keeps disabled metrics and prints them at 100 values; a local stack that
+    served 100 completions used to print an EMF blob into the terminal."""
+    probe = _counting_app("metrics-off-probe")
+    for _ in range(120):
+        assert probe.http.get("/hit").status_code == 200
+    assert '"_aws"' not in capsys.readouterr().out
+
+
+def test_with_metrics_on_each_request_publishes_its_own(aws, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    probe = _counting_app("metrics-on-probe")
+    for _ in range(3):
+        probe.http.get("/hit")
+    emitted = [json.loads(x) for x in capsys.readouterr().out.splitlines() if '"_aws"' in x]
+    hits = [m["Hits"] for m in emitted if "Hits" in m]
+    assert hits == [[1.0], [1.0], [1.0]]
