@@ -329,6 +329,7 @@ class Exams:
                 condition="#state = :open AND hard_close > :now",
                 names=names,
                 values=values,
+                new_item=False,
             )
         except ConditionFailed as exc:
             raise AttemptClosed("this attempt no longer takes answers") from exc

@@ -301,6 +301,7 @@ class ReportJob:
                 condition="run_id = :run AND #status = :running",
                 names={"#status": "status"},
                 values={":finalizing": "finalizing", ":run": run_id, ":running": "running"},
+                new_item=False,
             )
         except ConditionFailed:
             return
@@ -334,6 +335,7 @@ class ReportJob:
             "SET #status = :complete, completed_at = :at",
             names={"#status": "status"},
             values={":complete": "complete", ":at": iso(now)},
+            new_item=False,
         )
 
 

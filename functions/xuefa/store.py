@@ -326,12 +326,16 @@ class Store(LazyClient):
         condition: str | None = None,
         names: Mapping[str, str] | None = None,
         values: Mapping[str, Any] | None = None,
+        *,
+        new_item: bool = True,
     ) -> dict[str, Any]:
+        """The item as updated, or {} with `new_item=False` (a large item, such as an
+        attempt with its paper, is then not sent back for nothing)."""
         kwargs: dict[str, Any] = {
             "TableName": self.table_name,
             "Key": self.dump(key),
             "UpdateExpression": expression,
-            "ReturnValues": "ALL_NEW",
+            "ReturnValues": "ALL_NEW" if new_item else "NONE",
         }
         _add_condition(self, kwargs, condition, names, values)
         if condition:

@@ -92,6 +92,10 @@ def main(argv: list[str] | None = None) -> int:
     import boto3
 
     from infra.local import resources, seed
+    from infra.local.timing import AwsCallTiming
+
+    timing = AwsCallTiming()
+    timing.install()  # before any client exists: clients copy the session's hooks
     from infra.local.apps import load_app
     from infra.local.gateway import AppPool, Gateway, health, serve_json
     from infra.local.tokens import TokenVerifier
@@ -121,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     gateway = Gateway(
         pools,
         verifier,
+        timing,
         extra_routes={"/health": health}
         | {path: serve_json(body) for path, body in documents.items()},
         access_log=(lambda _: None) if args.quiet else _log,

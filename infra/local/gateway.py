@@ -18,6 +18,7 @@ from chalice import Chalice
 from chalice.local import LambdaContext, LambdaEventConverter, RouteMatcher
 from werkzeug.wrappers import Request, Response
 
+from infra.local.timing import AwsCallTiming, server_timing
 from infra.local.tokens import TokenVerifier
 from xuefa.errors import (
     Internal,
@@ -64,6 +65,7 @@ class Gateway:
         self,
         pools: dict[str, AppPool],
         verifier: TokenVerifier,
+        timing: AwsCallTiming,
         extra_routes: dict[str, Callable[[Request], Response]] | None = None,
         access_log: Callable[[str], None] = print,
     ):
@@ -71,11 +73,13 @@ class Gateway:
         self.verifier = verifier
         self.extra_routes = extra_routes or {}
         self.access_log = access_log
+        self.timing = timing
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)
         started = time.perf_counter()
         request_id = str(uuid.uuid4())
+        self.timing.begin()
         try:
             response = self.dispatch(request, request_id)
         except XuefaError as error:
@@ -87,8 +91,13 @@ class Gateway:
             response = _error(Internal(), request_id)
         response.headers["x-amzn-RequestId"] = request_id
         elapsed = (time.perf_counter() - started) * 1000
+        spent = self.timing.spent()
+        response.headers["Server-Timing"] = server_timing(elapsed, spent)
         path = request.full_path.rstrip("?")
-        self.access_log(f"{request.method} {path} {response.status_code} {elapsed:.1f}ms")
+        self.access_log(
+            f"{request.method} {path} {response.status_code} {elapsed:.1f}ms"
+            f" (aws {spent.seconds * 1000:.1f}ms, {spent.calls} calls)"
+        )
         return response(environ, start_response)
 
     def dispatch(self, request: Request, request_id: str) -> Response:

@@ -35,6 +35,22 @@ def test_learner_signs_in_with_cognito_and_sees_their_unit(stack: Stack) -> None
     assert body["unit_name"] == "红塔区司法局"
 
 
+def test_each_response_says_how_long_it_waited_on_aws(stack: Stack) -> None:
+    """Server-Timing: what `make bench` divides latency by, and what a developer reads."""
+    token = stack.sign_in(LEARNER)
+    response = requests.get(stack.url + "/credits/me", headers={"Authorization": token}, timeout=10)
+    timing = dict(
+        part.strip().split(";", 1) for part in response.headers["Server-Timing"].split(",")
+    )
+    calls = int(timing["aws"].split('desc="')[1].split(" ")[0])
+    assert 1 <= calls <= 2  # the balance is one read (and the year's rules, cold)
+    aws_ms = float(timing["aws"].split("dur=")[1].split(";")[0])
+    total_ms = float(timing["total"].split("dur=")[1])
+    assert 0 < aws_ms < total_ms
+    health = requests.get(stack.url + "/health", timeout=10).headers["Server-Timing"]
+    assert health.startswith('aws;dur=0.00;desc="0 calls"')
+
+
 def test_bearer_prefix_is_accepted_locally(stack: Stack) -> None:
     token = stack.sign_in(LEARNER)
     response = requests.get(
