@@ -130,14 +130,10 @@ def main(argv: list[str] | None = None) -> int:
         | {path: serve_json(body) for path, body in documents.items()},
         access_log=(lambda _: None) if args.quiet else _log,
     )
-    from werkzeug.serving import WSGIRequestHandler, make_server
+    from infra.local.serving import Served
 
-    class QuietHandler(WSGIRequestHandler):
-        def log_request(self, *_: Any, **__: Any) -> None:
-            pass  # the gateway writes its own access log
-
-    server = make_server(args.host, args.port, gateway, threaded=True, request_handler=QuietHandler)
-    api_url = f"http://{args.host}:{server.server_address[1]}"
+    server = Served(gateway, args.host, args.port)
+    api_url = f"http://{args.host}:{server.port}"
     users = seed.logins()
     local = {
         "api_url": api_url,
@@ -158,14 +154,13 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server.start()
 
     _banner(api_url, moto.endpoint, data_dir, users, restored, seeded)
     print(f"ready in {time.perf_counter() - started:.1f} s", flush=True)
     stop.wait()
     print("stopping: saving data …", flush=True)
-    server.shutdown()
+    server.stop()
     moto.save(snapshot)
     moto.stop()
     print(f"stopped; data kept in {snapshot}", flush=True)
