@@ -22,6 +22,7 @@ ENV = {
     "POWERTOOLS_METRICS_NAMESPACE": "xuefa",
     "POWERTOOLS_LOG_LEVEL": "WARNING",
     "POWERTOOLS_METRICS_DISABLED": "true",
+    "XUEFA_CHECK_RESPONSES": "true",  # every response checked against its documented model
 }
 
 

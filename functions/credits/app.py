@@ -48,26 +48,26 @@ def _year(year: int | None) -> int:
     return year or study_year_of(local_date(services().clock.now()))
 
 
-@api.route("/catalogue", ["GET"], query=YearQuery)
+@api.route("/catalogue", ["GET"], query=YearQuery, response="Catalogue")
 def catalogue(actor: Actor, query: YearQuery) -> dict[str, Any]:
     """The study year's resources: activity, credits and the minutes each takes."""
     items = credits().catalogue(_year(query.year))
     return {"items": [item.model_dump() for item in items]}
 
 
-@api.route("/catalogue", ["POST"], body=NewResource, status=201)
+@api.route("/catalogue", ["POST"], body=NewResource, status=201, response="Resource")
 def add_resource(actor: Actor, body: NewResource) -> Any:
     """Add a resource to a year's catalogue (city administrators)."""
     return credits().add_resource(actor, body)
 
 
-@api.route("/sessions", ["POST"], body=StartSession, status=201)
+@api.route("/sessions", ["POST"], body=StartSession, status=201, response="Session")
 def start_session(actor: Actor, body: StartSession) -> Any:
     """Start studying a resource; the server's clock measures the time."""
     return credits().start(actor, body.resource_id)
 
 
-@api.route("/sessions/{session_id}/complete", ["POST"], body=Empty)
+@api.route("/sessions/{session_id}/complete", ["POST"], body=Empty, response="Completion")
 def complete_session(actor: Actor, body: Empty, session_id: str) -> Any:
     """Finish a session: credits are awarded once, within the day's caps."""
     completion = credits().complete(actor, session_id)
@@ -77,27 +77,27 @@ def complete_session(actor: Actor, body: Empty, session_id: str) -> Any:
     return completion
 
 
-@api.route("/me", ["GET"], query=YearQuery)
+@api.route("/me", ["GET"], query=YearQuery, response="Balance")
 def my_balance(actor: Actor, query: YearQuery) -> Any:
     """The learner's own balance, in real time."""
     require_learner(actor)
     return credits().balance(actor.username, _year(query.year))
 
 
-@api.route("/me/ledger", ["GET"], query=LedgerQuery)
+@api.route("/me/ledger", ["GET"], query=LedgerQuery, response="Ledger")
 def my_ledger(actor: Actor, query: LedgerQuery) -> Any:
     """Every credit the learner earned or was adjusted, newest first, in pages."""
     require_learner(actor)
     return credits().ledger(actor.username, _year(query.year), query.limit, query.cursor)
 
 
-@api.route("/learners/{student_no}", ["GET"], query=YearQuery)
+@api.route("/learners/{student_no}", ["GET"], query=YearQuery, response="Balance")
 def learner_balance(actor: Actor, query: YearQuery, student_no: str) -> Any:
     """A learner's balance, for administrators in scope."""
     return credits().learner_balance(actor, student_no, _year(query.year))
 
 
-@api.route("/adjustments", ["POST"], body=Adjustment)
+@api.route("/adjustments", ["POST"], body=Adjustment, response="Balance")
 def adjust(actor: Actor, body: Adjustment) -> Any:
     """Add or remove credits with a reason; idempotent on adjustment_id; audited."""
     return credits().adjust(actor, body)

@@ -44,13 +44,13 @@ def _year(text: str) -> int:
     return int(text)
 
 
-@api.route("/{year}", ["GET"])
+@api.route("/{year}", ["GET"], response="ExamSummary")
 def summary(actor: Actor, year: str) -> Any:
     """The learner's exam: window, attempts used and left, best score, any open attempt."""
     return exams().summary(actor, _year(year))
 
 
-@api.route("/{year}/attempts", ["POST"], body=Empty, status=201)
+@api.route("/{year}/attempts", ["POST"], body=Empty, status=201, response="StartedAttempt")
 def start(actor: Actor, body: Empty, year: str) -> Any:
     """Start an attempt: a drawn paper, without answers, and its deadline."""
     started = exams().start(actor, _year(year))
@@ -58,25 +58,25 @@ def start(actor: Actor, body: Empty, year: str) -> Any:
     return started
 
 
-@api.route("/{year}/attempts", ["GET"])
+@api.route("/{year}/attempts", ["GET"], response="Attempts")
 def history(actor: Actor, year: str) -> Any:
     """The learner's attempts this year."""
     return exams().history(actor, _year(year))
 
 
-@api.route("/{year}/attempts/{attempt_no}", ["GET"])
+@api.route("/{year}/attempts/{attempt_no}", ["GET"], response="Attempt")
 def attempt(actor: Actor, year: str, attempt_no: str) -> Any:
     """One attempt with its questions and saved answers; its result once closed."""
     return exams().attempt(actor, _year(year), parse_attempt_no(attempt_no))
 
 
-@api.route("/{year}/attempts/{attempt_no}/answers", ["PUT"], body=Answers)
+@api.route("/{year}/attempts/{attempt_no}/answers", ["PUT"], body=Answers, response="SavedAnswers")
 def save_answers(actor: Actor, body: Answers, year: str, attempt_no: str) -> Any:
     """Save answers while the attempt is open."""
     return exams().save_answers(actor, _year(year), parse_attempt_no(attempt_no), body.answers)
 
 
-@api.route("/{year}/attempts/{attempt_no}/submit", ["POST"], body=Submission)
+@api.route("/{year}/attempts/{attempt_no}/submit", ["POST"], body=Submission, response="Outcome")
 def submit(actor: Actor, body: Submission, year: str, attempt_no: str) -> Any:
     """Submit: graded on the server; the score, the best score and the annual result."""
     result = exams().submit(actor, _year(year), parse_attempt_no(attempt_no), body.answers)
@@ -84,19 +84,19 @@ def submit(actor: Actor, body: Submission, year: str, attempt_no: str) -> Any:
     return result
 
 
-@api.route("/{year}/questions", ["POST"], body=ImportRequest)
+@api.route("/{year}/questions", ["POST"], body=ImportRequest, response="Imported")
 def import_questions(actor: Actor, body: ImportRequest, year: str) -> Any:
     """Import questions into a year's bank, all or nothing (city administrators)."""
     return exams().import_questions(actor, _year(year), body.questions)
 
 
-@api.route("/{year}/overrides", ["POST"], body=Override)
+@api.route("/{year}/overrides", ["POST"], body=Override, response="OverrideView")
 def override(actor: Actor, body: Override, year: str) -> Any:
     """Extra attempts or a later close for one learner; idempotent; audited."""
     return exams().override(actor, _year(year), body)
 
 
-@api.route("/{year}/overrides/bulk", ["POST"], body=BulkOverride)
+@api.route("/{year}/overrides/bulk", ["POST"], body=BulkOverride, response="BulkOverrideView")
 def bulk_override(actor: Actor, body: BulkOverride, year: str) -> Any:
     """The same override for every active learner of a unit."""
     return exams().bulk_override(actor, _year(year), body)

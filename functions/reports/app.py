@@ -76,33 +76,33 @@ class RunRequest(BaseModel):
     date: str = Field(max_length=10)
 
 
-@api.route("/daily", ["GET"], query=DailyQuery)
+@api.route("/daily", ["GET"], query=DailyQuery, response="DailySet")
 def daily(actor: Actor, query: DailyQuery) -> Any:
     """A date's report files in the caller's subtree, with links valid for 15 minutes."""
     return queries().daily(actor, query.date, query.unit_id)
 
 
-@api.route("/bulletin", ["GET"], query=BulletinQuery)
+@api.route("/bulletin", ["GET"], query=BulletinQuery, response="Bulletin")
 def bulletin(actor: Actor, query: BulletinQuery) -> Any:
     """Participation and pass figures per child unit, as of the date's midnight."""
     return queries().bulletin(actor, query.date, query.unit_id)
 
 
-@api.route("/me/archive", ["GET"])
+@api.route("/me/archive", ["GET"], response="Archive")
 def my_archive(actor: Actor) -> Any:
     """The learner's study archive (个人学法档案), year by year."""
     require_learner(actor)
     return queries().archive(actor.username)
 
 
-@api.route("/learners/{student_no}/archive", ["GET"])
+@api.route("/learners/{student_no}/archive", ["GET"], response="Archive")
 def learner_archive(actor: Actor, student_no: str) -> Any:
     """A learner's archive, for administrators in scope."""
     services().directory.learner_in_scope(actor, student_no)
     return queries().archive(student_no)
 
 
-@api.route("/runs", ["POST"], body=RunRequest, status=202)
+@api.route("/runs", ["POST"], body=RunRequest, status=202, response="Run")
 def run(actor: Actor, body: RunRequest) -> Any:
     """Build a date's report set now (city administrators); idempotent."""
     s = services()

@@ -39,7 +39,7 @@ class ImportQuery(BaseModel):
     partial: bool = False
 
 
-@api.route("/me", ["GET"])
+@api.route("/me", ["GET"], response="Me")
 def me(actor: Actor) -> dict[str, Any]:
     """Who is signed in: student number (or login), name, unit, groups."""
     person = services().directory.person(actor)
@@ -54,25 +54,25 @@ def me(actor: Actor) -> dict[str, Any]:
     }
 
 
-@api.route("/units/{unit_id}", ["GET"])
+@api.route("/units/{unit_id}", ["GET"], response="UnitView")
 def unit(actor: Actor, unit_id: str) -> Any:
     """A unit with its children and learner count (administrators in scope)."""
     return roster().unit(actor, unit_id)
 
 
-@api.route("/units", ["POST"], body=NewUnit, status=201)
+@api.route("/units", ["POST"], body=NewUnit, status=201, response="UnitView")
 def create_unit(actor: Actor, body: NewUnit) -> Any:
     """A new unit under one in scope."""
     return roster().create_unit(actor, body)
 
 
-@api.route("/units/{unit_id}/learners", ["GET"], query=LearnerQuery)
+@api.route("/units/{unit_id}/learners", ["GET"], query=LearnerQuery, response="LearnerPage")
 def learners(actor: Actor, query: LearnerQuery, unit_id: str) -> Any:
     """A unit's learners in pages, optionally by status."""
     return roster().learners(actor, unit_id, query.status, query.limit, query.cursor)
 
 
-@api.route("/learners", ["POST"], body=NewLearner, status=201)
+@api.route("/learners", ["POST"], body=NewLearner, status=201, response="NewAccount")
 def create_learner(actor: Actor, body: NewLearner) -> Any:
     """A new learner: a student number, an account, a temporary password."""
     learner = roster().create_learner(actor, body)
@@ -85,6 +85,7 @@ def create_learner(actor: Actor, body: NewLearner) -> Any:
     ["POST"],
     query=ImportQuery,
     raw_body=["text/csv", "text/plain", "application/octet-stream"],
+    response="ImportResult",
 )
 def import_learners(actor: Actor, query: ImportQuery, body: bytes) -> Any:
     """Register learners from a CSV file (name,unit_id,phone; UTF-8, with or without BOM)."""
@@ -93,25 +94,25 @@ def import_learners(actor: Actor, query: ImportQuery, body: bytes) -> Any:
     return result
 
 
-@api.route("/learners/{student_no}", ["GET"])
+@api.route("/learners/{student_no}", ["GET"], response="Learner")
 def learner(actor: Actor, student_no: str) -> Any:
     """A learner's profile and history (themselves, or administrators in scope)."""
     return roster().learner(actor, student_no)
 
 
-@api.route("/learners/{student_no}/status", ["POST"], body=StatusChange)
+@api.route("/learners/{student_no}/status", ["POST"], body=StatusChange, response="Learner")
 def change_status(actor: Actor, body: StatusChange, student_no: str) -> Any:
     """Active, resigned or retired; only active learners can sign in."""
     return roster().change_status(actor, student_no, body)
 
 
-@api.route("/learners/{student_no}/transfer", ["POST"], body=Transfer)
+@api.route("/learners/{student_no}/transfer", ["POST"], body=Transfer, response="Learner")
 def transfer(actor: Actor, body: Transfer, student_no: str) -> Any:
     """Move a learner to another unit; everything they earned stays with them."""
     return roster().transfer(actor, student_no, body)
 
 
-@api.route("/learners/{student_no}/password-reset", ["POST"], body=Empty)
+@api.route("/learners/{student_no}/password-reset", ["POST"], body=Empty, response="PasswordReset")
 def password_reset(actor: Actor, body: Empty, student_no: str) -> Any:
     """A new temporary password; the learner must change it at the next sign-in."""
     return roster().reset_password(actor, student_no)

@@ -21,6 +21,8 @@ class Settings(BaseModel):
     report_queue_url: str = ""
     # The top of the unit tree the nightly report covers (a city, or a province).
     root_unit_id: str = "530400"
+    # Validate every response against its documented model (tests, the local stack).
+    check_responses: bool = False
 
 
 @lru_cache(maxsize=1)
@@ -33,4 +35,5 @@ def get_settings() -> Settings:
         user_pool_id=env.get("XUEFA_USER_POOL_ID", ""),
         report_queue_url=env.get("XUEFA_REPORT_QUEUE_URL", ""),
         root_unit_id=env.get("XUEFA_ROOT_UNIT", "530400"),
+        check_responses=env.get("XUEFA_CHECK_RESPONSES", "false").lower() == "true",
     )

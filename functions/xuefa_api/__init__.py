@@ -24,7 +24,7 @@ from xuefa.auth import Actor, actor_from_claims
 from xuefa.errors import BadRequest, Internal, PayloadTooLarge, XuefaError
 from xuefa.observability import logger as make_logger
 from xuefa.observability import metrics as make_metrics
-from xuefa_api.wiring import COGNITO
+from xuefa_api.wiring import COGNITO, services
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -83,6 +83,19 @@ class Operation:
     query: type[BaseModel] | None
     raw_body: list[str] | None
     status: int
+    response: str | None  # a model's name in xuefa_api.responses
+
+    def response_model(self) -> type[BaseModel] | None:
+        return answer_model(self.response) if self.response else None
+
+
+def answer_model(name: str) -> type[BaseModel]:
+    """A response model by name: the module is imported only to check answers or write
+    the OpenAPI document, never on a Lambda cold start."""
+    from xuefa_api import responses
+
+    model: type[BaseModel] = getattr(responses, name)
+    return model
 
 
 class Api:
@@ -103,7 +116,7 @@ class Api:
             "http",
         )
         app.register_middleware(self._contract_errors, "http")
-        self.route("/health", methods=["GET"], public=True)(_health)
+        self.route("/health", methods=["GET"], public=True, response="Health")(_health)
 
     # --- routing -------------------------------------------------------------------
 
@@ -117,12 +130,13 @@ class Api:
         query: type[BaseModel] | None = None,
         raw_body: list[str] | None = None,
         status: int = 200,
+        response: str | None = None,
         **options: Any,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """`app.route` behind the Cognito authorizer (unless public). The view receives
         `actor`, and the validated `body` and `query` when the route declares their
-        models (which the OpenAPI document is generated from); domain errors become the
-        contract's JSON here and nowhere else."""
+        models; `response` is what it answers (the OpenAPI document is generated from all
+        three); domain errors become the contract's JSON here and nowhere else."""
         if not public:
             options.setdefault("authorizer", COGNITO)
         if raw_body:
@@ -148,11 +162,16 @@ class Api:
                     return error_response(Internal(), self._request_id())
                 if isinstance(result, Response):
                     return result
-                return json_response(result, status=status)
+                answer = json_response(result, status=status)
+                if response is not None and services().settings.check_responses:
+                    return self._conform(answer_model(response), answer)
+                return answer
 
             self.app.route(path, methods=methods, **options)(guarded)
             self.operations.append(
-                Operation(path, tuple(methods), view, public, body, query, raw_body, status)
+                Operation(
+                    path, tuple(methods), view, public, body, query, raw_body, status, response
+                )
             )
             return guarded
 
@@ -166,6 +185,20 @@ class Api:
             return get_response(event)
         finally:
             self.metrics.clear_metrics()
+
+    def _conform(self, model: type[BaseModel], answer: Response) -> Response:
+        """The body as sent must be what the document promises; a drift is a 500 in tests
+        and on the local stack (where this check is on), never silent."""
+        try:
+            model.model_validate_json(answer.body)
+        except ValidationError as exc:
+            self.log.error(
+                "response does not match its documented model",
+                extra={"path": self._path(), "model": model.__name__, "errors": exc.errors()},
+            )
+            drift = Internal(f"the response does not match {model.__name__}")
+            return error_response(drift, self._request_id())
+        return answer
 
     def _contract_errors(self, event: Any, get_response: Callable[[Any], Response]) -> Response:
         response = get_response(event)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
@@ -16,12 +16,25 @@ REF = "#/components/schemas/{model}"
 ERROR_STATUSES = sorted({error.status for error in ALL_ERRORS})
 
 
-def _schema(model: type[BaseModel], components: dict[str, Any]) -> dict[str, Any]:
-    schema = model.model_json_schema(ref_template=REF)
-    for name, definition in schema.pop("$defs", {}).items():
-        components[name] = definition
-    components[model.__name__] = schema
+def _schema(
+    model: type[BaseModel],
+    components: dict[str, Any],
+    mode: Literal["validation", "serialization"] = "validation",
+) -> dict[str, Any]:
+    """A reference to the model's schema, registered under its name with its parts."""
+    schema = model.model_json_schema(ref_template=REF, mode=mode)
+    for name, definition in [*schema.pop("$defs", {}).items(), (model.__name__, schema)]:
+        if components.setdefault(name, definition) != definition:
+            raise ValueError(f"two different models are both called {name}")
     return {"$ref": REF.format(model=model.__name__)}
+
+
+def _success(operation: Operation, components: dict[str, Any]) -> dict[str, Any]:
+    model = operation.response_model()
+    if model is None:
+        return {"type": "object"}
+    # As the client receives it: serialisation mode (defaults are always sent).
+    return _schema(model, components, mode="serialization")
 
 
 def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
@@ -57,7 +70,7 @@ def _operation(prefix: str, operation: Operation, components: dict[str, Any]) ->
         "responses": {
             str(operation.status): {
                 "description": "success",
-                "content": {"application/json": {"schema": {"type": "object"}}},
+                "content": {"application/json": {"schema": _success(operation, components)}},
             },
             **{
                 str(status): {

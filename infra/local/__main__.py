@@ -68,6 +68,9 @@ def configure_environment(data_dir: Path, moto_endpoint: str) -> None:
             # CloudWatch EMF lines would fill the terminal; Lambda has them on.
             "POWERTOOLS_METRICS_DISABLED": os.environ.get("POWERTOOLS_METRICS_DISABLED", "true"),
             "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+            # Every response is checked against the OpenAPI document's model: a drift is
+            # a 500 here (and in the e2e tests and the fuzz), never on AWS.
+            "XUEFA_CHECK_RESPONSES": "true",
         }
     )
 

@@ -108,3 +108,18 @@ def test_with_metrics_on_each_request_publishes_its_own(aws, monkeypatch, capsys
     emitted = [json.loads(x) for x in capsys.readouterr().out.splitlines() if '"_aws"' in x]
     hits = [m["Hits"] for m in emitted if "Hits" in m]
     assert hits == [[1.0], [1.0], [1.0]]
+
+
+def test_a_response_that_drifts_from_its_documented_model_is_caught(aws) -> None:  # type: ignore[no-untyped-def]
+    """Tests and the local stack check every answer against the OpenAPI document."""
+    app = Chalice(app_name="drift-probe")
+    api = Api(app, "drift-probe")
+
+    @api.route("/drift", methods=["GET"], public=True, response="Health")
+    def drift() -> dict[str, str]:
+        return {"status": "fine, thanks"}
+
+    response = Client(app).http.get("/drift")
+    assert response.status_code == 500
+    assert json_of(response)["error"]["code"] == "INTERNAL"
+    assert "Health" in json_of(response)["error"]["message"]

@@ -1,4 +1,5 @@
-"""The OpenAPI document is generated from the routes; every input has a model."""
+"""The OpenAPI document is generated from the routes; every input and every answer has a
+model."""
 
 from __future__ import annotations
 
@@ -21,6 +22,51 @@ def test_every_route_that_takes_a_body_declares_its_model(operations) -> None:  
                 assert op.body is not None or op.raw_body, (
                     f"{name} {op.methods} {op.path} has no model"
                 )
+
+
+def test_every_route_declares_what_it_answers(operations) -> None:  # type: ignore[no-untyped-def]
+    missing = [
+        f"{name} {op.methods} {op.path}"
+        for name, ops in operations.items()
+        for op in ops
+        if op.response is None
+    ]
+    assert missing == []
+
+
+def test_a_success_is_documented_with_its_fields(operations) -> None:  # type: ignore[no-untyped-def]
+    spec = document({name: load_module(name).api for name in APPS})
+    schemas = spec["components"]["schemas"]
+    submit = spec["paths"]["/exams/{year}/attempts/{attempt_no}/submit"]["post"]["responses"]
+    assert submit["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Outcome"
+    }
+    assert {"score", "best_score", "passed_exam_part", "annual"} <= set(
+        schemas["Outcome"]["required"]
+    )
+    started = spec["paths"]["/exams/{year}/attempts"]["post"]["responses"]["201"]
+    assert started["content"]["application/json"]["schema"]["$ref"].endswith("/StartedAttempt")
+    # what a learner's device gets for a question carries no answer
+    assert "answer" not in schemas["Question"]["properties"]
+
+
+def test_two_models_of_one_name_cannot_both_be_documented() -> None:
+    from pydantic import BaseModel
+
+    from xuefa_api.openapi import _schema
+
+    class Twin(BaseModel):
+        a: int
+
+    first = Twin
+
+    class Twin(BaseModel):  # type: ignore[no-redef]
+        b: str
+
+    components: dict[str, object] = {}
+    _schema(first, components)
+    with pytest.raises(ValueError, match="Twin"):
+        _schema(Twin, components)
 
 
 def test_every_chalice_route_is_declared_through_the_api(operations) -> None:  # type: ignore[no-untyped-def]
