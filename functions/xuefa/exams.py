@@ -51,6 +51,7 @@ from xuefa.store import Keys, Store, TransactionCancelled
 from xuefa.years import YearBook
 
 RETRIES = 8
+SAVES = "answer_saves"  # on an attempt: how many times answers were saved
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 MAX_ATTEMPT_NO = 999
 
@@ -314,7 +315,7 @@ class Exams:
         if not clean:
             return {"attempt_no": attempt_no, "saved": 0}
         names = {"#state": "state", "#answers": "answers"}
-        values: dict[str, Any] = {":open": "open", ":now": _epoch(now)}
+        values: dict[str, Any] = {":open": "open", ":now": _epoch(now), ":one": 1}
         sets = []
         for i, (question_id, keys) in enumerate(clean.items()):
             names[f"#q{i}"] = question_id
@@ -323,9 +324,10 @@ class Exams:
         from xuefa.store import ConditionFailed
 
         try:
+            # Counting the saves lets a submit in flight see that it graded stale answers.
             self.store.update(
                 Keys.attempt(actor.username, year, attempt_no),
-                "SET " + ", ".join(sets),
+                "SET " + ", ".join(sets) + " ADD " + SAVES + " :one",
                 condition="#state = :open AND hard_close > :now",
                 names=names,
                 values=values,
@@ -375,6 +377,11 @@ class Exams:
                 sets["best_score"] = score
                 sets[best_attr(day)] = score
                 condition += " AND (attribute_not_exists(#s1) OR #s1 < :s1)"
+            saves = attempt.get(SAVES)
+            saves_unchanged = (
+                f"{SAVES} = :saves" if saves is not None else f"attribute_not_exists({SAVES})"
+            )
+            saves_seen = {":saves": saves} if saves is not None else {}
             closed_attempt = {
                 "state": "submitted",
                 "score": score,
@@ -390,9 +397,12 @@ class Exams:
                         "UpdateExpression": "SET #state = :submitted, score = :score, "
                         "answers = :answers, submitted_at = :at, finished_at = :finished, "
                         "late = :late",
-                        "ConditionExpression": "#state = :open",
+                        # Still open, and no answer saved since it was read: else the
+                        # grade would drop an answer the learner was told was saved.
+                        "ConditionExpression": "#state = :open AND " + saves_unchanged,
                         "ExpressionAttributeNames": {"#state": "state"},
                         "ExpressionAttributeValues": {
+                            **saves_seen,
                             ":submitted": "submitted",
                             ":open": "open",
                             ":score": score,
@@ -418,7 +428,7 @@ class Exams:
             try:
                 self.store.transact(operations)
             except TransactionCancelled:
-                continue  # closed meanwhile by another request: read again and answer the same
+                continue  # closed meanwhile, or an answer saved: read again
             if raises_best:
                 result = {**result, "best_score": score}
             return self._outcome(config, {**attempt, **closed_attempt}, result)

@@ -99,6 +99,42 @@ def test_answers_are_saved_shown_back_and_graded_on_submit(api, city) -> None:  
     assert closed["score"] == 80.0 and sum(closed["correct"].values()) == 40
 
 
+def test_an_answer_saved_while_the_submit_is_being_graded_is_not_lost(
+    api, city, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Autosave and submit in flight together: the save lands after the submit read the
+    attempt and before it closed it. The save said 200, so the grade must count it."""
+    from xuefa.auth import Actor
+    from xuefa.exams import Exams
+    from xuefa.questions import BankReader
+    from xuefa_api.wiring import services
+
+    s = services()
+    exams = Exams(s.store, s.years, BankReader(s.store), s.directory, s.clock)
+    start(api)
+    right = list(right_answers(city, 1, 50).items())
+    first_half, last = dict(right[:25]), dict(right[25:26])
+    assert (
+        call(api, "put", "/2026/attempts/1/answers", LEARNER, {"answers": first_half}).status_code
+        == 200
+    )
+    real_transact = s.store.transact
+    landed = []
+
+    def save_lands_first(operations: Any) -> Any:
+        if not landed:
+            saved = call(api, "put", "/2026/attempts/1/answers", LEARNER, {"answers": last})
+            landed.append(saved.status_code)
+        return real_transact(operations)
+
+    monkeypatch.setattr(s.store, "transact", save_lands_first)
+    result = exams.submit(Actor(*LEARNER), 2026, 1, None)
+    assert landed == [200]
+    assert result["score"] == 52.0  # 26 right answers of 2 points
+    shown = json_of(get(api, "/2026/attempts/1"))
+    assert shown["answers"] == {**first_half, **last}
+
+
 def test_answers_sent_with_the_submit_count(api, city) -> None:  # type: ignore[no-untyped-def]
     start(api)
     result = json_of(
