@@ -44,6 +44,12 @@ class Served:
         self._thread.start()
 
     def stop(self) -> None:
-        self._server.close()
-        self._server.task_dispatcher.shutdown(timeout=5)
+        from waitress import wasyncore
+
+        # Closed from its own loop: closing the sockets from this thread raced with the
+        # loop's poll (an exception on the server thread). An empty map ends the loop.
+        # Requests in flight finish first (their last act is to wake the loop).
+        server = self._server
+        server.task_dispatcher.shutdown(timeout=5)
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
         self._thread.join(timeout=5)
