@@ -95,16 +95,15 @@ def main(argv: list[str] | None = None) -> int:
     import boto3
 
     from infra.local import resources, seed
-    from infra.local.timing import AwsCallTiming
-
-    timing = AwsCallTiming()
-    timing.install()  # before any client exists: clients copy the session's hooks
     from infra.local.apps import load_app
     from infra.local.gateway import AppPool, Gateway, health, serve_json
+    from infra.local.timing import AwsCallTiming
     from infra.local.tokens import TokenVerifier
     from xuefa.clock import SystemClock, local_date
     from xuefa.store import Store
 
+    timing = AwsCallTiming()
+    timing.install()  # before any client exists: clients copy the session's hooks
     resources.ensure_table(boto3.client("dynamodb"), TABLE)
     resources.ensure_bucket(boto3.client("s3"), BUCKET)
     cognito = boto3.client("cognito-idp")

@@ -28,11 +28,7 @@ class Served:
             port=port,
             threads=threads,
             connection_limit=CONNECTION_LIMIT,
-            # Our gateway and moto answer every error themselves; waitress's own logs and
-            # tracebacks would only add noise on stdout.
-            expose_tracebacks=False,
-            ident="xuefa-local",
-            clear_untrusted_proxy_headers=False,
+            ident="xuefa-local",  # the Server header
         )
         self._thread = threading.Thread(target=self._server.run, daemon=True)
 

@@ -65,3 +65,21 @@ def server_timing(total_ms: float, spent: Spent) -> str:
     return (
         f'aws;dur={spent.seconds * 1000:.2f};desc="{spent.calls} calls", total;dur={total_ms:.2f}'
     )
+
+
+@dataclass(frozen=True)
+class ServerTiming:
+    aws_ms: float
+    aws_calls: int
+    total_ms: float
+
+
+def read_server_timing(header: str) -> ServerTiming:
+    """What a client reads back from `server_timing`."""
+    parts = dict(part.strip().split(";", 1) for part in header.split(","))
+    aws, total = parts["aws"], parts["total"]
+    return ServerTiming(
+        aws_ms=float(aws.split("dur=")[1].split(";")[0]),
+        aws_calls=int(aws.split('desc="')[1].split(" ")[0]),
+        total_ms=float(total.split("dur=")[1]),
+    )
