@@ -100,3 +100,37 @@ def test_twenty_concurrent_submits_grade_once(
     result = table().get(Keys.year_result(LEARNER.username, 2026))
     assert result is not None and float(result["best_score"]) in scores
     assert "open_attempt" not in result
+
+
+def test_every_answer_saved_while_a_submit_races_is_graded(
+    table: Callable[[], Store], clock: FixedClock
+) -> None:
+    """Eight devices autosave answers while a ninth submits. Whatever a save was told
+    (saved, or ATTEMPT_CLOSED), the grade counts exactly the answers saved before it."""
+    service(table(), clock).start(LEARNER, 2026)
+    attempt = table().get(Keys.attempt(LEARNER.username, 2026, 1))
+    assert attempt is not None
+    key = [(q["question_id"], list(q["answer"])) for q in attempt["paper"]]
+    per_saver = 5
+
+    def device(i: int) -> Any:
+        exams = service(table(), clock)
+        if i == 8:
+            return exams.submit(LEARNER, 2026, 1, None)
+        told = []
+        for question_id, answer in key[i * per_saver : (i + 1) * per_saver]:
+            try:
+                exams.save_answers(LEARNER, 2026, 1, {question_id: answer})
+                told.append(question_id)
+            except XuefaError as error:
+                assert error.code == "ATTEMPT_CLOSED", error.code
+        return told
+
+    results = run_parallel(9, device)
+    outcome = results[8]
+    assert isinstance(outcome, dict), outcome
+    saved = {q for told in results[:8] if isinstance(told, list) for q in told}
+    graded = table().get(Keys.attempt(LEARNER.username, 2026, 1))
+    assert graded is not None and graded["state"] == "submitted"
+    assert set(graded["answers"]) == saved
+    assert outcome["score"] == 2.0 * len(saved)
