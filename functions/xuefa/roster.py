@@ -264,6 +264,9 @@ class Roster:
         old = profile.get("status", "active")
         unit_name = self.directory.unit(profile["unit_id"]).name
         if old == change.status:
+            # Perhaps a retry after the account call failed once the profile was written:
+            # the sign-in must still follow the status (enabling twice is harmless).
+            self.accounts.set_enabled(student_no, change.status == "active")
             return learner_view(profile, unit_name)
         now = self.clock.now()
         entry = {

@@ -143,6 +143,33 @@ def test_resigned_learners_cannot_sign_in_but_keep_their_records(api, accounts, 
     assert bad.status_code == 400
 
 
+def test_a_retry_after_cognito_failed_still_locks_a_resigned_learner_out(
+    api, accounts, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The profile is written, then Cognito fails: the admin sees an error and tries again.
+    The retry must disable the account, not just report the status already recorded."""
+    from xuefa.accounts import CognitoAccounts
+
+    real = CognitoAccounts.set_enabled
+    calls: list[bool] = []
+
+    def outage_once(self: CognitoAccounts, username: str, enabled: bool) -> None:
+        calls.append(enabled)
+        if len(calls) == 1:
+            raise RuntimeError("Cognito is unavailable")
+        real(self, username, enabled)
+
+    monkeypatch.setattr(CognitoAccounts, "set_enabled", outage_once)
+    resign = {"status": "resigned", "reason": "辞职"}
+    first = send(api, "post", f"/learners/{STUDENT}/status", UNIT_ADMIN, resign)
+    assert first.status_code == 500
+    assert "AuthenticationResult" in sign_in(accounts, STUDENT, "Xuefa-Demo-2026")
+    again = send(api, "post", f"/learners/{STUDENT}/status", UNIT_ADMIN, resign)
+    assert again.status_code == 200 and json_of(again)["status"] == "resigned"
+    with pytest.raises(accounts.exceptions.NotAuthorizedException):
+        sign_in(accounts, STUDENT, "Xuefa-Demo-2026")
+
+
 def test_a_transfer_keeps_credits_attempts_and_best_score(api, city) -> None:  # type: ignore[no-untyped-def]
     city.put(
         {
