@@ -30,6 +30,9 @@ from aws_cdk import (
     aws_s3 as s3,
 )
 from aws_cdk import (
+    aws_secretsmanager as secretsmanager,
+)
+from aws_cdk import (
     aws_sqs as sqs,
 )
 from constructs import Construct
@@ -171,6 +174,18 @@ class XuefaStack(cdk.Stack):
             dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=3, queue=self.dead_letters),
         )
 
+        # Signs paging cursors. Generated in AWS and read by the functions at a cold start:
+        # no one types it, and it is in no template or environment variable.
+        self.cursor_secret = secretsmanager.Secret(
+            self,
+            "CursorSecret",
+            description="xuefa: the key that signs paging cursors",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                password_length=64, exclude_punctuation=True
+            ),
+            removal_policy=removal,
+        )
+
         environment = {
             "XUEFA_TABLE": self.table.table_name,
             "XUEFA_BUCKET": self.bucket.bucket_name,
@@ -178,11 +193,7 @@ class XuefaStack(cdk.Stack):
             "XUEFA_REPORT_QUEUE_URL": self.queue.queue_url,
             "XUEFA_REPORT_QUEUE_NAME": queue_name,
             "XUEFA_ROOT_UNIT": str(self.node.try_get_context("root_unit") or "530400"),
-            # Only for signing paging cursors; rotate by redeploying with a new value.
-            "XUEFA_CURSOR_SECRET": str(
-                self.node.try_get_context("cursor_secret")
-                or f"xuefa-{stage}-cursor-secret-change-me"
-            ),
+            "XUEFA_CURSOR_SECRET_ARN": self.cursor_secret.secret_arn,
             "POWERTOOLS_METRICS_NAMESPACE": "xuefa",
             "POWERTOOLS_LOG_LEVEL": "INFO",
         }
@@ -215,6 +226,7 @@ class XuefaStack(cdk.Stack):
         role.add_to_policy(
             iam.PolicyStatement(actions=TABLE_READ + TABLE_WRITE, resources=table_resources)
         )
+        self.cursor_secret.grant_read(role)
         if name == "roster":
             role.add_to_policy(
                 iam.PolicyStatement(actions=COGNITO_ADMIN, resources=[self.user_pool.user_pool_arn])

@@ -7,6 +7,7 @@ what the rules need as arguments.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from functools import lru_cache
 
 from pydantic import BaseModel, Field
@@ -31,9 +32,20 @@ def get_settings() -> Settings:
     return Settings(
         table_name=env.get("XUEFA_TABLE", ""),
         bucket_name=env.get("XUEFA_BUCKET", ""),
-        cursor_secret=env.get("XUEFA_CURSOR_SECRET", ""),
+        cursor_secret=env.get("XUEFA_CURSOR_SECRET") or _cursor_secret(env),
         user_pool_id=env.get("XUEFA_USER_POOL_ID", ""),
         report_queue_url=env.get("XUEFA_REPORT_QUEUE_URL", ""),
         root_unit_id=env.get("XUEFA_ROOT_UNIT", "530400"),
         check_responses=env.get("XUEFA_CHECK_RESPONSES", "false").lower() == "true",
     )
+
+
+def _cursor_secret(env: Mapping[str, str]) -> str:
+    """On AWS the key is a Secrets Manager secret named by its ARN; locally and in tests
+    it is given directly (`XUEFA_CURSOR_SECRET`)."""
+    arn = env.get("XUEFA_CURSOR_SECRET_ARN", "")
+    if not arn:
+        return ""  # no key at all: Settings refuses it (min_length)
+    from xuefa.secrets import read_secret
+
+    return read_secret(arn)

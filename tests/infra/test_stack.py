@@ -267,6 +267,26 @@ def test_every_function_has_its_own_least_privilege_role(synthesized) -> None:  
     assert text.count("s3:PutObject") == 1  # reports only
 
 
+def test_the_cursor_key_is_generated_in_secrets_manager_and_in_no_template(synthesized) -> None:  # type: ignore[no-untyped-def]
+    _, raw, _ = synthesized
+    (secret_id,) = resources(raw, "AWS::SecretsManager::Secret")
+    secret = raw["Resources"][secret_id]["Properties"]
+    assert secret["GenerateSecretString"]["PasswordLength"] == 64
+    assert "SecretString" not in secret
+    for function in resources(raw, "AWS::Serverless::Function").values():
+        variables = function["Properties"]["Environment"]["Variables"]
+        assert "XUEFA_CURSOR_SECRET" not in variables
+        assert variables["XUEFA_CURSOR_SECRET_ARN"] == {"Ref": secret_id}
+    readers = [
+        statement
+        for policy in resources(raw, "AWS::IAM::Policy").values()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if "secretsmanager:GetSecretValue" in statement["Action"]
+    ]
+    assert len(readers) == 4  # one role per app, each on this secret alone
+    assert all(statement["Resource"] == {"Ref": secret_id} for statement in readers)
+
+
 def test_alarms_watch_errors_throttles_and_dead_letters(synthesized) -> None:  # type: ignore[no-untyped-def]
     _, raw, _ = synthesized
     alarms = resources(raw, "AWS::CloudWatch::Alarm").values()
