@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -60,10 +59,13 @@ API_ROUTES = {
 }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def synthesized(
     tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[Any, dict[str, Any], Path]]:
+) -> tuple[Any, dict[str, Any], Path]:
+    """One synth per worker. Session-scoped: xdist may run other modules' tests between
+    these, and a module fixture would then synthesize again in the same process, which
+    Chalice's packaging does not survive."""
     import os
 
     from aws_cdk.assertions import Template
@@ -81,8 +83,8 @@ def synthesized(
         assembly = app.synth()
         template = Template.from_stack(stack)
         path = Path(assembly.directory) / f"{stack.stack_name}.template.json"
-        yield template, json.loads(path.read_text()), path
-    finally:
+        return template, json.loads(path.read_text()), path
+    finally:  # the other tests on this worker get their directory and environment back
         os.chdir(saved[0])
         os.environ.clear()
         os.environ.update(saved[1])
