@@ -24,7 +24,8 @@ from xuefa.auth import Actor, actor_from_claims
 from xuefa.errors import BadRequest, Internal, PayloadTooLarge, XuefaError
 from xuefa.observability import logger as make_logger
 from xuefa.observability import metrics as make_metrics
-from xuefa_api.wiring import COGNITO, services
+from xuefa.settings import responses_checked
+from xuefa_api.wiring import COGNITO
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -163,7 +164,7 @@ class Api:
                 if isinstance(result, Response):
                     return result
                 answer = json_response(result, status=status)
-                if response is not None and services().settings.check_responses:
+                if response is not None and responses_checked():
                     return self._conform(answer_model(response), answer)
                 return answer
 

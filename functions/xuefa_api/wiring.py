@@ -11,7 +11,7 @@ from chalice import CognitoUserPoolAuthorizer
 
 from xuefa.clock import Clock, SystemClock
 from xuefa.directory import Directory
-from xuefa.settings import Settings, get_settings
+from xuefa.settings import Settings, get_settings, responses_checked
 from xuefa.store import Store
 from xuefa.years import YearBook
 
@@ -42,6 +42,7 @@ def reset() -> None:
     """Forget everything built so far (tests change the environment between apps)."""
     services.cache_clear()
     get_settings.cache_clear()
+    responses_checked.cache_clear()
 
 
 # API Gateway checks the Cognito ID token before any function runs. The pool's ARN is

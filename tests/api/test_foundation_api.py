@@ -123,3 +123,14 @@ def test_a_response_that_drifts_from_its_documented_model_is_caught(aws) -> None
     assert response.status_code == 500
     assert json_of(response)["error"]["code"] == "INTERNAL"
     assert "Health" in json_of(response)["error"]["message"]
+
+
+def test_health_needs_no_settings_so_no_secret(aws, client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """On AWS building the settings fetches the cursor key from Secrets Manager; a health
+    check must not depend on that (nor pay for it)."""
+    from xuefa_api import wiring
+
+    monkeypatch.delenv("XUEFA_CURSOR_SECRET")
+    wiring.reset()
+    response = client("credits").http.get("/health")
+    assert response.status_code == 200
