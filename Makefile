@@ -12,7 +12,7 @@ install: $(STAMP)
 # The virtualenv is made here, from nothing but Python 3.11 and the package index.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade 'pip<26.3'
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
 	rm -f $(VENV)/.installed-*
 	touch $@

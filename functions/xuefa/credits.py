@@ -14,7 +14,7 @@ import re
 import secrets
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -30,6 +30,7 @@ from xuefa.errors import (
     NotFound,
     OutsideWindow,
     TooEarly,
+    YearClosed,
 )
 from xuefa.results import year_result_update
 from xuefa.rules import YearConfig, study_year_of
@@ -40,7 +41,7 @@ from xuefa.store import (
     decode_cursor,
     encode_cursor,
 )
-from xuefa.years import YearBook
+from xuefa.years import YearBook, year_open_check
 
 ACTIVITY_PATTERN = r"^[a-z][a-z0-9_]{0,31}$"
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
@@ -59,6 +60,7 @@ class Resource(BaseModel):
     credits: int = Field(ge=1, le=1000)
     min_seconds: int = Field(ge=0, le=24 * 3600)
     once_per_year: bool = False
+    once_per_day: bool = False  # pays once a learner a Shanghai day (the daily sign-in)
 
 
 class NewResource(Resource):
@@ -102,6 +104,9 @@ class Completion(BaseModel):
     session_id: str
     awarded: int
     capped: bool
+    # What cut the award, if anything: the day's total, the activity's daily cap, or a
+    # once-a-day resource already paid today.
+    limit: Literal["daily_total", "activity_daily", "once_per_day"] | None = None
     balance: Balance
 
 
@@ -151,21 +156,24 @@ def balance_of(
     )
 
 
-def award_amount(
+def award_and_limit(
     config: YearConfig,
     year_result: Mapping[str, Any] | None,
     day: date,
     activity: str,
     credits: int,
-) -> tuple[int, bool]:
-    """How much of `credits` still fits under today's caps, and whether a cap cut it."""
+) -> tuple[int, str | None]:
+    """How much of `credits` still fits under today's caps, and which cap cut it."""
     result = year_result or {}
-    room = config.caps.daily_total - int(result.get(day_attr(day), 0))
-    activity_cap = config.caps.per_activity.get(activity)
+    day_room = config.caps.daily_total - int(result.get(day_attr(day), 0))
+    activity_room = day_room
+    activity_cap = config.caps.per_activity_daily_caps.get(activity)
     if activity_cap is not None:
-        room = min(room, activity_cap - int(result.get(activity_attr(day, activity), 0)))
-    amount = max(0, min(credits, room))
-    return amount, amount < credits
+        activity_room = activity_cap - int(result.get(activity_attr(day, activity), 0))
+    amount = max(0, min(credits, day_room, activity_room))
+    if amount == credits:
+        return amount, None
+    return amount, "activity_daily" if activity_room < day_room else "daily_total"
 
 
 # --- the service ---------------------------------------------------------------------
@@ -190,12 +198,14 @@ class Credits:
 
     def add_resource(self, actor: Actor, new: NewResource) -> Resource:
         self.directory.city_admin(actor)
-        self.years.get(new.year)
+        config = self.years.get(new.year)
+        now = self.clock.now()
+        if config.closed(now):
+            raise YearClosed(f"study year {new.year} has closed: its catalogue is final")
         resource = Resource(
             resource_id=new.resource_id or f"r-{secrets.token_hex(4)}",
             **new.model_dump(exclude={"year", "resource_id"}),
         )
-        now = self.clock.now()
         item = {
             **Keys.resource(new.year, resource.resource_id),
             **resource.model_dump(),
@@ -212,11 +222,14 @@ class Credits:
                         now,
                         after=resource.model_dump(),
                     ),
+                    year_open_check(new.year, now),
                 ]
             )
         except TransactionCancelled as exc:
             if exc.failed(0):
                 raise Duplicate(f"resource {resource.resource_id} already exists") from exc
+            if exc.failed(2):
+                raise YearClosed(f"study year {new.year} has closed") from exc
             raise Conflict() from exc
         return resource
 
@@ -234,12 +247,20 @@ class Credits:
             raise OutsideWindow("credits can only be earned inside the credit window")
         if not re.match(ID_PATTERN, resource_id or ""):
             raise BadRequest("resource_id is malformed", {"resource_id": "malformed"})
-        resource_item, profile = self._resource_and_profile(year, resource_id, actor.username)
+        day = local_date(now)
+        resource_item, profile, paid = self._resource_and_profile(
+            year, resource_id, actor.username, day
+        )
         if resource_item is None:
             raise NotFound(f"resource {resource_id} is not in the {year} catalogue")
         resource = Resource.model_validate(resource_item)
         if profile is None or profile.get("status", "active") != "active":
             raise Forbidden("only active learners can study")
+        if resource.once_per_day and paid:
+            # A friendly early answer; the award's transaction is what guarantees it.
+            raise Duplicate(
+                f"{resource.title} pays once a day: already done today", {"once_per_day": True}
+            )
         session_id = f"s{year}-{actor.username}-{secrets.token_hex(6)}"
         session = {
             **Keys.session(actor.username, year, session_id),
@@ -251,6 +272,7 @@ class Credits:
             "credits": resource.credits,
             "min_seconds": resource.min_seconds,
             "once_per_year": resource.once_per_year,
+            "once_per_day": resource.once_per_day,
             "started_at": iso(now),
             "started_epoch": int(now.timestamp()),
             "unit_id": profile["unit_id"],
@@ -271,13 +293,16 @@ class Credits:
         }
 
     def _resource_and_profile(
-        self, year: int, resource_id: str, student_no: str
-    ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        self, year: int, resource_id: str, student_no: str, day: date
+    ) -> tuple[dict[str, Any] | None, dict[str, Any] | None, bool]:
+        """The resource, the learner, and whether the resource was paid to them today."""
         resource_key = Keys.resource(year, resource_id)
-        found = self.store.batch_get([resource_key, Keys.learner(student_no)])
+        paid_key = Keys.paid_today(student_no, day, resource_id)
+        found = self.store.batch_get([resource_key, Keys.learner(student_no), paid_key])
         resource = next((i for i in found if i["pk"] == resource_key["pk"]), None)
         profile = next((i for i in found if i["sk"] == "PROFILE"), None)
-        return resource, profile
+        paid = any(i["pk"] == paid_key["pk"] for i in found)
+        return resource, profile, paid
 
     def complete(self, actor: Actor, session_id: str) -> Completion:
         require_learner(actor)
@@ -289,6 +314,7 @@ class Credits:
         year = int(match["year"])
         session_key = Keys.session(actor.username, year, session_id)
         result_key = Keys.year_result(actor.username, year)
+        paid_today = False  # learnt from a cancelled award: a once-a-day resource was paid
         for _ in range(AWARD_RETRIES):
             session, year_result = self._session_and_result(session_key, result_key)
             if session is None:
@@ -297,6 +323,8 @@ class Credits:
             if session["state"] == "completed":
                 return self._completion(session, config, year_result)
             now = self.clock.now()
+            if config.closed(now):
+                raise YearClosed(f"study year {year} has closed: no more credits for it")
             elapsed = now.timestamp() - float(session["started_epoch"])
             if elapsed < int(session["min_seconds"]):
                 left = int(session["min_seconds"]) - int(elapsed)
@@ -307,15 +335,25 @@ class Credits:
             if not config.credit_window.contains(now):
                 raise OutsideWindow("the credit window has closed")
             day = local_date(now)
-            amount, capped = award_amount(
+            amount, limit = award_and_limit(
                 config, year_result, day, str(session["activity"]), int(session["credits"])
             )
-            failed = self._award(session, config, now, amount, capped)
+            if paid_today:
+                amount, limit = 0, "once_per_day"
+            failed = self._award(session, config, now, amount, limit)
             if "once" in failed and "session" not in failed:
                 raise Duplicate("this resource has already earned its credits this year")
+            if "once_day" in failed and "session" not in failed:
+                paid_today = True  # another session of it paid today: this one closes on 0
             if failed:
                 continue  # completed meanwhile, window moved, or less room left: look again
-            session = {**session, "state": "completed", "awarded": amount, "capped": capped}
+            session = {
+                **session,
+                "state": "completed",
+                "awarded": amount,
+                "capped": limit is not None,
+                "limit": limit,
+            }
             # The balance shown: what was read plus this award, saving a second read. A
             # concurrent award may be missing from it for a moment; nothing is counted twice.
             after = dict(year_result or {})
@@ -338,7 +376,7 @@ class Credits:
         config: YearConfig,
         now: datetime,
         amount: int,
-        capped: bool,
+        limit: str | None,
     ) -> list[str]:
         """Write the award; on cancellation, raise with the labels of what failed."""
         student_no = str(session["student_no"])
@@ -353,14 +391,15 @@ class Credits:
                     "Update": {
                         "Key": Keys.session(student_no, year, session_id),
                         "UpdateExpression": "SET #state = :done, awarded = :amount, "
-                        "capped = :capped, completed_at = :at",
+                        "capped = :capped, #limit = :limit, completed_at = :at",
                         "ConditionExpression": "#state = :open",
-                        "ExpressionAttributeNames": {"#state": "state"},
+                        "ExpressionAttributeNames": {"#state": "state", "#limit": "limit"},
                         "ExpressionAttributeValues": {
                             ":done": "completed",
                             ":open": "open",
                             ":amount": amount,
-                            ":capped": capped,
+                            ":capped": limit is not None,
+                            ":limit": limit,
                             ":at": iso(now),
                         },
                     }
@@ -381,7 +420,7 @@ class Credits:
             # The caps, as conditions: today's counters must still leave room for `amount`.
             condition = "(attribute_not_exists(#c1) OR #c1 <= :day_room)"
             room: dict[str, Any] = {":day_room": config.caps.daily_total - amount}
-            activity_cap = config.caps.per_activity.get(activity)
+            activity_cap = config.caps.per_activity_daily_caps.get(activity)
             if activity_cap is not None:
                 condition += " AND (attribute_not_exists(#c2) OR #c2 <= :act_room)"
                 room[":act_room"] = activity_cap - amount
@@ -433,6 +472,19 @@ class Credits:
                         },
                     )
                 )
+            if session.get("once_per_day"):
+                paid = Keys.paid_today(student_no, day, str(session["resource_id"]))
+                labelled.append(
+                    (
+                        "once_day",
+                        {
+                            "Put": {
+                                "Item": {**paid, "session_id": session_id},
+                                "ConditionExpression": "attribute_not_exists(pk)",
+                            }
+                        },
+                    )
+                )
         try:
             self.store.transact([operation for _, operation in labelled])
         except TransactionCancelled as exc:
@@ -447,6 +499,7 @@ class Credits:
             session_id=str(session["session_id"]),
             awarded=int(session.get("awarded", 0)),
             capped=bool(session.get("capped", False)),
+            limit=session.get("limit"),
             balance=balance_of(str(session["student_no"]), config, year_result, today),
         )
 
@@ -489,8 +542,10 @@ class Credits:
 
     def adjust(self, actor: Actor, adjustment: Adjustment) -> Balance:
         profile = self.directory.learner_in_scope(actor, adjustment.student_no)
-        self.years.get(adjustment.year)
+        config = self.years.get(adjustment.year)
         now = self.clock.now()
+        if config.closed(now):
+            raise YearClosed(f"study year {adjustment.year} has closed: its credits are final")
         day = local_date(now)
         request = adjustment.model_dump()
         once_key = Keys.idempotency("adjustment", adjustment.adjustment_id)
@@ -549,6 +604,7 @@ class Credits:
                 after={"credits": before_credits + adjustment.delta},
                 reason=adjustment.reason,
             ),
+            year_open_check(adjustment.year, now),
         ]
         try:
             self.store.transact(operations)
@@ -560,6 +616,8 @@ class Credits:
                     "that adjustment would take the learner's credits below zero",
                     {"credits": before_credits, "delta": adjustment.delta},
                 ) from exc
+            if exc.failed(4):
+                raise YearClosed(f"study year {adjustment.year} has closed") from exc
             raise Conflict() from exc
         return self.balance(adjustment.student_no, adjustment.year)
 

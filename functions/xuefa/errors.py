@@ -95,6 +95,18 @@ class Conflict(XuefaError):
     default_message = "the request conflicts with the current state; try again"
 
 
+class OverrideLimit(XuefaError):
+    code = "OVERRIDE_LIMIT"
+    status = 409
+    default_message = "the override goes beyond the year's override policy"
+
+
+class YearClosed(XuefaError):
+    code = "YEAR_CLOSED"
+    status = 409
+    default_message = "this study year has closed: its records can no longer change"
+
+
 class PayloadTooLarge(XuefaError):
     code = "PAYLOAD_TOO_LARGE"
     status = 413
@@ -125,6 +137,8 @@ ALL_ERRORS: tuple[type[XuefaError], ...] = (
     TooEarly,
     Duplicate,
     Conflict,
+    OverrideLimit,
+    YearClosed,
     PayloadTooLarge,
     Throttled,
     Internal,

@@ -34,7 +34,9 @@ from xuefa.errors import (
     Forbidden,
     NotFound,
     OutsideWindow,
+    OverrideLimit,
     TooEarly,
+    YearClosed,
 )
 from xuefa.papers import (
     PaperQuestion,
@@ -46,14 +48,15 @@ from xuefa.papers import (
 )
 from xuefa.questions import BankReader, question_item, validate_import
 from xuefa.results import best_attr, finished_attr, year_result_update
-from xuefa.rules import YearConfig
+from xuefa.rules import YearConfig, exact_score, shown
 from xuefa.store import Keys, Store, TransactionCancelled
-from xuefa.years import YearBook
+from xuefa.years import YearBook, year_open_check
 
 RETRIES = 8
 SAVES = "answer_saves"  # on an attempt: how many times answers were saved
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 MAX_ATTEMPT_NO = 999
+BANK_CHUNK = 99
 
 
 class OverrideTerms(BaseModel):
@@ -105,7 +108,41 @@ def _allowed(config: YearConfig, result: Mapping[str, Any]) -> int:
 
 
 def _score(value: Any) -> float | None:
-    return None if value is None else float(Decimal(value))
+    """A stored score as shown: two places, truncated."""
+    return None if value is None else float(shown(exact_score(value)))
+
+
+# Who may grant overrides, by the depth of their unit: the city is the root (depth 0),
+# counties and city departments its children (1), units below them (2 and more).
+GRANTOR_DEPTH = {"city": 0, "county": 1, "unit": 99}
+
+
+def may_grant(config: YearConfig, unit_path: str) -> bool:
+    return unit_path.count("/") <= GRANTOR_DEPTH[config.overrides.granted_by]
+
+
+def override_limit(
+    config: YearConfig, extra_before: int, override: OverrideTerms
+) -> OverrideLimit | None:
+    """Why an override goes beyond the year's policy, or None when it stays inside."""
+    policy = config.overrides
+    if extra_before + override.extra_attempts > policy.max_extra_attempts:
+        return OverrideLimit(
+            f"at most {policy.max_extra_attempts} extra attempts a learner this year; "
+            f"{extra_before} already granted",
+            {
+                "limit": "max_extra_attempts",
+                "max_extra_attempts": policy.max_extra_attempts,
+                "granted": extra_before,
+            },
+        )
+    latest = config.latest_override_close
+    if override.closes_at is not None and override.closes_at > latest:
+        return OverrideLimit(
+            f"no close later than {iso(latest)}",
+            {"limit": "latest_close", "latest_close": iso(latest)},
+        )
+    return None
 
 
 class Exams:
@@ -183,6 +220,8 @@ class Exams:
         for _ in range(RETRIES):
             result = self._settle(actor.username, config, result)
             now = self.clock.now()
+            if config.closed(now):
+                raise YearClosed(f"study year {year} has closed")
             closes = _closes(config, result)
             if not config.exam_window.opens_at <= now < closes:
                 raise OutsideWindow("the exam window is not open")
@@ -284,6 +323,8 @@ class Exams:
                     }
                 }
             )
+        else:  # a learner's later close never reaches past the year
+            operations.append(year_open_check(config.year, now))
         self.store.transact(operations)
         return {
             "attempt_no": attempt_no,
@@ -341,20 +382,30 @@ class Exams:
         self, actor: Actor, year: int, attempt_no: int, answers: dict[str, Any] | None
     ) -> dict[str, Any]:
         require_learner(actor)
-        return self.finish(actor.username, year, attempt_no, answers)
+        return self.finish(actor.username, year, attempt_no, answers, by_learner=True)
 
     def finish(
-        self, student_no: str, year: int, attempt_no: int, answers: dict[str, Any] | None
+        self,
+        student_no: str,
+        year: int,
+        attempt_no: int,
+        answers: dict[str, Any] | None,
+        by_learner: bool = False,
     ) -> dict[str, Any]:
         """Grade and close an attempt (a submit, or the late grading of a forgotten one).
-        Closing twice returns the first result."""
+        Closing twice returns the first result. A learner's submit after the year has
+        closed (and the grace with it) is refused; the late grading of what was saved
+        before the deadline still happens, by the nightly job or the next look."""
         config = self.years.get(year)
+        grace = config.paper.grace_seconds
         for _ in range(RETRIES):
             result, attempt = self._read(student_no, year, attempt_no)
             if attempt is None:
                 raise NotFound(f"there is no attempt {attempt_no}")
             if attempt["state"] != "open":
                 return self._outcome(config, attempt, result)
+            if by_learner and config.closed(self.clock.now() - timedelta(seconds=grace)):
+                raise YearClosed(f"study year {year} has closed")
             paper = [PaperQuestion.model_validate(q) for q in attempt["paper"]]
             saved: dict[str, list[str]] = {
                 k: list(v) for k, v in attempt.get("answers", {}).items()
@@ -425,9 +476,13 @@ class Exams:
                     values=values,
                 ),
             ]
+            if by_learner:
+                operations.append(year_open_check(year, now, grace_seconds=grace))
             try:
                 self.store.transact(operations)
-            except TransactionCancelled:
+            except TransactionCancelled as exc:
+                if by_learner and exc.failed(2):
+                    raise YearClosed(f"study year {year} has closed") from exc
                 continue  # closed meanwhile, or an answer saved: read again
             if raises_best:
                 result = {**result, "best_score": score}
@@ -440,11 +495,12 @@ class Exams:
         score = Decimal(attempt["score"])
         best = Decimal(result.get("best_score", score))
         annual = config.annual(int(result.get("credits", 0)), best)
+        exact = exact_score(score)
         return {
             "attempt_no": int(attempt["attempt_no"]),
-            "score": float(score),
-            "best_score": float(best),
-            "passed_exam_part": score * 100 >= Decimal(config.pass_mark) * config.exam_full_marks,
+            "score": _score(score),
+            "best_score": _score(best),
+            "passed_exam_part": exact * 100 >= config.pass_mark * config.exam_full_marks,
             "late": bool(attempt.get("late", False)),
             "annual": {
                 "credit_score": float(annual.credit_score),
@@ -506,42 +562,73 @@ class Exams:
         self, actor: Actor, year: int, raw: list[dict[str, Any]]
     ) -> dict[str, Any]:
         self.directory.city_admin(actor)
-        self.years.get(year)
+        config = self.years.get(year)
+        now = self.clock.now()
+        if config.closed(now):
+            raise YearClosed(f"study year {year} has closed: its question bank is final")
         valid, errors = validate_import(raw)
         if errors:
             raise BadRequest(
                 f"{len(errors)} of {len(raw)} questions are invalid; nothing was imported",
                 {"errors": errors},
             )
-        self.store.batch_put([question_item(year, question) for question in valid])
+        items = [question_item(year, question) for question in valid]
+        # In transactions with the year's open check, so a closed year's bank stays as
+        # it was; 99 puts and the check fill one transaction.
+        for first in range(0, len(items), BANK_CHUNK):
+            chunk = [{"Put": {"Item": item}} for item in items[first : first + BANK_CHUNK]]
+            try:
+                self.store.transact([*chunk, year_open_check(year, now)])
+            except TransactionCancelled as exc:
+                raise YearClosed(f"study year {year} has closed") from exc
         self.bank.forget(year)
         return {"imported": len(valid), "errors": []}
 
     def override(self, actor: Actor, year: int, override: Override) -> dict[str, Any]:
         profile = self.directory.learner_in_scope(actor, override.student_no)
-        config = self.years.get(year)
+        config = self._override_policy(actor, year, override)
         return self._apply_override(actor, config, profile, override)
 
-    def _apply_override(
-        self, actor: Actor, config: YearConfig, profile: Mapping[str, Any], override: Override
-    ) -> dict[str, Any]:
-        if override.closes_at is not None and override.closes_at <= config.exam_window.closes_at:
+    def _override_policy(self, actor: Actor, year: int, terms: OverrideTerms) -> YearConfig:
+        """The year, if this admin may grant overrides in it and the terms make sense."""
+        config = self.years.get(year)
+        if not may_grant(config, self.directory.unit(actor.unit_id).path):
+            raise Forbidden(
+                f"in {year} only {config.overrides.granted_by} administrators grant overrides"
+            )
+        if config.closed(self.clock.now()):
+            raise YearClosed(f"study year {year} has closed")
+        if terms.closes_at is not None and terms.closes_at <= config.exam_window.closes_at:
             raise BadRequest(
                 "closes_at must be later than the exam window's close",
                 {"closes_at": iso(config.exam_window.closes_at)},
             )
+        return config
+
+    def _apply_override(
+        self, actor: Actor, config: YearConfig, profile: Mapping[str, Any], override: Override
+    ) -> dict[str, Any]:
         now = self.clock.now()
         once = Keys.idempotency("override", override.override_id)
         request = override.model_dump(mode="json")
         result, _ = self._read(override.student_no, config.year)
+        extra_before = int(result.get("extra_attempts", 0))
+        if self.store.get(once) is None:  # a repeated request is answered below, as before
+            refusal = override_limit(config, extra_before, override)
+            if refusal is not None:
+                raise refusal
         sets: dict[str, Any] = {}
-        condition = None
+        conditions = []
+        values: dict[str, Any] = {}
         if override.closes_at is not None:
             closes = max(_closes(config, result), override.closes_at)
             sets["close_override"] = _epoch(closes)
-            condition = "attribute_not_exists(#s0) OR #s0 <= :s0"
+            conditions.append("(attribute_not_exists(#s0) OR #s0 <= :s0)")
         adds = {"extra_attempts": override.extra_attempts} if override.extra_attempts else {}
-        extra_before = int(result.get("extra_attempts", 0))
+        if adds:
+            # The year's total of extra attempts, held by DynamoDB over every override.
+            conditions.append("(attribute_not_exists(#c0) OR #c0 <= :extra_room)")
+            values[":extra_room"] = config.overrides.max_extra_attempts - override.extra_attempts
         before = {"extra_attempts": extra_before, "close_override": result.get("close_override")}
         after = {
             "extra_attempts": extra_before + override.extra_attempts,
@@ -560,7 +647,8 @@ class Exams:
                 str(result.get("unit_id") or profile["unit_id"]),
                 sets=sets,
                 adds=adds,
-                condition=condition,
+                condition=" AND ".join(conditions) or None,
+                values=values,
             ),
             audit_put(
                 actor,
@@ -571,18 +659,12 @@ class Exams:
                 after=after,
                 reason=override.reason,
             ),
+            year_open_check(config.year, now, override_close=override.closes_at),
         ]
         try:
             self.store.transact(operations)
         except TransactionCancelled as exc:
-            if exc.failed(0):
-                earlier = self.store.get(once) or {}
-                if earlier.get("request") != request:
-                    raise Duplicate(
-                        f"override {override.override_id} was already used for another change"
-                    ) from exc
-            else:
-                raise Conflict() from exc
+            self._override_refused(exc, config, once, request, override)
         fresh, _ = self._read(override.student_no, config.year)
         return {
             "override_id": override.override_id,
@@ -593,15 +675,48 @@ class Exams:
             "reason": override.reason,
         }
 
+    def _override_refused(
+        self,
+        exc: TransactionCancelled,
+        config: YearConfig,
+        once: dict[str, str],
+        request: dict[str, Any],
+        override: Override,
+    ) -> None:
+        """Turn a cancelled override into its answer: a repeat (nothing to raise), a
+        reused id, a limit reached meanwhile, or the year closing."""
+        if exc.failed(0):
+            earlier = self.store.get(once) or {}
+            if earlier.get("request") != request:
+                raise Duplicate(
+                    f"override {override.override_id} was already used for another change"
+                ) from exc
+            return
+        if exc.failed(3):
+            latest = config.latest_override_close
+            if override.closes_at is None or override.closes_at <= latest:
+                raise YearClosed(f"study year {config.year} has closed") from exc
+            raise OverrideLimit(
+                f"no close later than {iso(config.latest_override_close)}",
+                {"limit": "latest_close", "latest_close": iso(config.latest_override_close)},
+            ) from exc
+        if exc.failed(1):
+            result, _ = self._read(override.student_no, config.year)
+            refusal = override_limit(config, int(result.get("extra_attempts", 0)), override)
+            if refusal is not None:  # another override took the room meanwhile
+                raise refusal from exc
+        raise Conflict() from exc
+
     def bulk_override(self, actor: Actor, year: int, bulk: BulkOverride) -> dict[str, Any]:
         self.directory.unit_in_scope(actor, bulk.unit_id)
-        config = self.years.get(year)
+        config = self._override_policy(actor, year, bulk)
         learners = [
             item
             for item in self.store.query_all(Keys.unit_learners(bulk.unit_id), index="gsi1")
             if item.get("status", "active") == "active"
         ]
         applied = []
+        skipped = []
         for profile in learners:
             single = Override(
                 override_id=f"{bulk.override_id}.{profile['student_no']}",
@@ -610,5 +725,20 @@ class Exams:
                 closes_at=bulk.closes_at,
                 reason=bulk.reason,
             )
-            applied.append(self._apply_override(actor, config, profile, single))
-        return {"override_id": bulk.override_id, "unit_id": bulk.unit_id, "applied": applied}
+            try:
+                applied.append(self._apply_override(actor, config, profile, single))
+            except (OverrideLimit, Duplicate) as refusal:
+                skipped.append(
+                    {
+                        "student_no": single.student_no,
+                        "code": refusal.code,
+                        "message": refusal.message,
+                        "details": refusal.details or {},
+                    }
+                )
+        return {
+            "override_id": bulk.override_id,
+            "unit_id": bulk.unit_id,
+            "applied": applied,
+            "skipped": skipped,
+        }

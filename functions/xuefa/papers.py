@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from pydantic import BaseModel
 
 from xuefa.errors import BadRequest, Internal
 from xuefa.questions import Question
-from xuefa.rules import PaperRules
+from xuefa.rules import PaperRules, stored_score
 
 LABELS = "ABCDEFGH"
 
@@ -131,8 +132,7 @@ def grade(paper: list[PaperQuestion], answers: dict[str, list[str]], full_marks:
         for question in paper
         if sorted(answers.get(question.question_id, [])) == question.answer
     )
-    score = Decimal(earned) * full_marks / Decimal(total)
-    return score.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return stored_score(Fraction(earned * full_marks, total))
 
 
 def corrections(paper: list[PaperQuestion], answers: dict[str, list[str]]) -> dict[str, bool]:

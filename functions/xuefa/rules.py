@@ -10,16 +10,28 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
 from importlib import resources
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from xuefa.clock import SHANGHAI, end_of_day, start_of_day
 
 TWO_PLACES = Decimal("0.01")
+# Exam scores are stored with this many places, truncated: enough to recover the exact
+# fraction (points earned × full marks / points on the paper) with `exact_score`.
+STORED_PLACES = Decimal("1e-24")
+EXACT_DENOMINATOR = 10**9
+OVERRIDE_DAYS = 14
 
 
 class Window(BaseModel):
@@ -81,7 +93,33 @@ class CreditCaps(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     daily_total: int = Field(125, ge=1)
-    per_activity: dict[str, int] = Field(default_factory=dict)
+    # Credits a day per activity (sign-in 5 pays one sign-in a day); `per_activity` is the
+    # name configs stored before it was named for what it is.
+    per_activity_daily_caps: dict[str, int] = Field(
+        default_factory=dict,
+        validation_alias=AliasChoices("per_activity_daily_caps", "per_activity"),
+    )
+
+
+class OverridePolicy(BaseModel):
+    """Who may grant a learner more attempts or a later close, and how much at most.
+
+    The notice has no overrides; they exist for a real failure (an outage), so by default
+    only the city grants them, at most 2 extra attempts a learner in the year, and never a
+    close later than 14 days after the exam window (nor after the credit window)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    granted_by: Literal["city", "county", "unit"] = "city"
+    max_extra_attempts: int = Field(2, ge=0, le=20)
+    latest_close: datetime | None = None
+
+    @field_validator("latest_close")
+    @classmethod
+    def _aware(cls, at: datetime | None) -> datetime | None:
+        if at is not None and at.tzinfo is None:
+            at = at.replace(tzinfo=SHANGHAI)
+        return None if at is None else at.astimezone(SHANGHAI)
 
 
 class YearConfig(BaseModel):
@@ -99,8 +137,37 @@ class YearConfig(BaseModel):
     pass_mark: int = Field(60, ge=0, le=100)
     paper: PaperRules = PaperRules()
     caps: CreditCaps = CreditCaps()
+    overrides: OverridePolicy = OverridePolicy()
     # Optional policy: refuse transfers from the exam until the credit window closes.
     transfer_freeze: bool = False
+
+    @model_validator(mode="after")
+    def _windows_nest(self) -> YearConfig:
+        credit, exam = self.credit_window, self.exam_window
+        if not credit.opens_at <= exam.opens_at < exam.closes_at <= credit.closes_at:
+            raise ValueError("the exam window must lie inside the credit window")
+        latest = self.overrides.latest_close
+        if latest is not None and not exam.closes_at <= latest <= credit.closes_at:
+            raise ValueError(
+                "overrides.latest_close must lie between the exam window's close "
+                "and the credit window's close"
+            )
+        return self
+
+    # --- the year's life -----------------------------------------------------------
+
+    def closed(self, at: datetime) -> bool:
+        """After its credit window, a year is read-only."""
+        return at >= self.credit_window.closes_at
+
+    @property
+    def latest_override_close(self) -> datetime:
+        if self.overrides.latest_close is not None:
+            return self.overrides.latest_close
+        return min(
+            self.exam_window.closes_at + timedelta(days=OVERRIDE_DAYS),
+            self.credit_window.closes_at,
+        )
 
     # --- scoring -------------------------------------------------------------------
 
@@ -111,23 +178,24 @@ class YearConfig(BaseModel):
     def exam_score_exact(self, best: Decimal | int | None) -> Fraction:
         if best is None:
             return Fraction(0)
-        scaled = Fraction(Decimal(best)) / self.exam_full_marks * 100
+        scaled = exact_score(best) / self.exam_full_marks * 100
         return scaled * Fraction(self.weights.exam, 100)
 
     def annual(self, credits: int, best: Decimal | int | None) -> AnnualResult:
         credit_part = self.credit_score_exact(credits)
         exam_part = self.exam_score_exact(best)
-        total = _display(credit_part + exam_part)
+        total = credit_part + exam_part
         return AnnualResult(
-            credit_score=_display(credit_part),
-            exam_score=_display(exam_part),
-            total=total,
-            # Decided on the total as shown, so that nobody sees 60.00 and "failed".
+            credit_score=shown(credit_part),
+            exam_score=shown(exam_part),
+            total=shown(total),
+            # On the exact score; shown truncated, so a shown 60.00 always passed and a
+            # shown 59.99 never did.
             passed=total >= self.pass_mark,
         )
 
     def hours(self, credits: int) -> Decimal:
-        return _display(Fraction(credits, self.credits_per_hour))
+        return shown(Fraction(credits, self.credits_per_hour))
 
 
 class AnnualResult(BaseModel):
@@ -139,11 +207,27 @@ class AnnualResult(BaseModel):
     passed: bool
 
 
-def _display(value: Fraction) -> Decimal:
-    """Two decimal places, half up, as scores are shown to people."""
-    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
-        TWO_PLACES, rounding=ROUND_HALF_UP
-    )
+def _truncated(value: Fraction, places: Decimal) -> Decimal:
+    whole = (value / Fraction(places)).__floor__()
+    return (Decimal(whole) * places).quantize(places, rounding=ROUND_DOWN)
+
+
+def shown(value: Fraction | Decimal) -> Decimal:
+    """Two decimal places, truncated, as scores are shown to people: never rounded up
+    across the pass mark."""
+    return _truncated(Fraction(value), TWO_PLACES)
+
+
+def stored_score(value: Fraction) -> Decimal:
+    """An exam score as a DynamoDB number: ordered like the exact scores (so `best < new`
+    holds in a condition) and exact again through `exact_score`."""
+    return _truncated(value, STORED_PLACES)
+
+
+def exact_score(value: Decimal | int | float | str) -> Fraction:
+    """The exact fraction behind a stored score. Scores are fractions with denominators
+    far below 10^9, and stored to 24 places, so the nearest such fraction is the one."""
+    return Fraction(Decimal(str(value))).limit_denominator(EXACT_DENOMINATOR)
 
 
 def study_year_of(day: date) -> int:
@@ -160,14 +244,18 @@ def load_packaged_year(year: int) -> YearConfig:
 def demo_year(today: date) -> YearConfig:
     """The local demo's year: the study year containing `today`, exam window open today.
 
-    The exam window runs from two weeks before today to two weeks after, so that a demo
-    started on any day has an exam to sit and a history to look at.
+    The exam window runs from two weeks before today to two weeks after (within the
+    credit window), so that a demo started on any day has an exam to sit and a history.
     """
     year = study_year_of(today)
+    first, last = date(year - 1, 12, 1), date(year, 11, 30)
+    # Inside the credit window: near the year's end the exam closes with it.
     return YearConfig(
         year=year,
-        credit_window=Window.days(date(year - 1, 12, 1), date(year, 11, 30)),
-        exam_window=Window.days(today - timedelta(days=14), today + timedelta(days=14)),
+        credit_window=Window.days(first, last),
+        exam_window=Window.days(
+            max(first, today - timedelta(days=14)), min(last, today + timedelta(days=14))
+        ),
     )
 
 

@@ -13,6 +13,7 @@ import hmac
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from xuefa.aws import LazyClient, aws_client
@@ -128,6 +129,20 @@ class Keys:
     @staticmethod
     def catalogue(year: int) -> str:
         return f"CATALOGUE#{year}"
+
+    @staticmethod
+    def paid_today(student_no: str, day: date, resource_id: str) -> dict[str, str]:
+        """Marks a once-a-day resource as paid to the learner on that Shanghai day."""
+        return Keys.idempotency(f"day-{student_no}-{day:%Y%m%d}", resource_id)
+
+    @staticmethod
+    def departure(unit_id: str, at: str, student_no: str) -> dict[str, str]:
+        """A learner left the unit at `at`: a dated report of the unit still lists them."""
+        return {PARTITION_KEY: f"UNIT#{unit_id}", SORT_KEY: f"LEFT#{at}#{student_no}"}
+
+    @staticmethod
+    def departures_prefix() -> str:
+        return "LEFT#"
 
     @staticmethod
     def year_config(year: int) -> dict[str, str]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
 
 from xuefa.errors import NotFound
 from xuefa.rules import YearConfig, year_config_item
@@ -60,4 +62,25 @@ def window_attributes(config: YearConfig) -> dict[str, int]:
         "credit_closes": int(config.credit_window.closes_at.timestamp()),
         "exam_opens": int(config.exam_window.opens_at.timestamp()),
         "exam_closes": int(config.exam_window.closes_at.timestamp()),
+        "override_latest_close": int(config.latest_override_close.timestamp()),
+    }
+
+
+def year_open_check(
+    year: int, at: datetime, *, grace_seconds: int = 0, override_close: datetime | None = None
+) -> dict[str, Any]:
+    """A ConditionCheck on the year's config for a transaction that changes the year: its
+    credit window has not closed at `at` (less a grace), and an override's close lies
+    within the policy. A closed year is read-only even if Python's check was wrong."""
+    condition = "credit_closes > :at"
+    values: dict[str, Any] = {":at": int((at - timedelta(seconds=grace_seconds)).timestamp())}
+    if override_close is not None:
+        condition += " AND override_latest_close >= :close"
+        values[":close"] = int(override_close.timestamp())
+    return {
+        "ConditionCheck": {
+            "Key": Keys.year_config(year),
+            "ConditionExpression": condition,
+            "ExpressionAttributeValues": values,
+        }
     }

@@ -7,7 +7,8 @@ from typing import Any
 
 from xuefa.store import Keys
 
-# (resource_id, title, activity, credits, min_seconds, once_per_year)
+# (resource_id, title, activity, credits, min_seconds, once_per_year); the daily sign-in
+# pays once a day (once_per_day), everything else as often as the caps allow.
 RESOURCES: list[tuple[str, str, str, int, int, bool]] = [
     ("signin", "每日学法签到", "sign_in", 5, 0, False),
     ("c-xf-01", "宪法总纲与国家根本制度", "course", 50, 1200, True),
@@ -45,6 +46,7 @@ def items(year: int) -> list[dict[str, Any]]:
             "credits": credits,
             "min_seconds": min_seconds,
             "once_per_year": once,
+            "once_per_day": activity == "sign_in",
         }
         for resource_id, title, activity, credits, min_seconds, once in RESOURCES
     ]

@@ -43,7 +43,10 @@ def test_catalogue_lists_the_years_resources(api) -> None:  # type: ignore[no-un
         "credits": 50,
         "min_seconds": 1200,
         "once_per_year": True,
+        "once_per_day": False,
     }
+    sign_in = next(i for i in items if i["resource_id"] == "signin")
+    assert (sign_in["once_per_day"], sign_in["once_per_year"]) == (True, False)
 
 
 def test_a_course_pays_only_after_its_minutes_of_server_time(api, clock) -> None:  # type: ignore[no-untyped-def]
@@ -136,7 +139,99 @@ def test_a_session_completed_after_the_window_closes_pays_nothing(api, clock) ->
     session_id = start(api, "signin")
     clock.set(datetime(2026, 12, 1, 0, 0, 0, tzinfo=SHANGHAI))
     response = post(api, f"/sessions/{session_id}/complete", LEARNER)
-    assert code(response) == "OUTSIDE_WINDOW"
+    assert (response.status_code, code(response)) == (409, "YEAR_CLOSED")
+    assert json_of(get(api, "/me?year=2026", LEARNER))["credits"] == 0
+
+
+# --- once a day ---------------------------------------------------------------------
+
+
+def test_the_sign_in_pays_once_a_day_and_a_second_start_is_refused(api, clock) -> None:  # type: ignore[no-untyped-def]
+    session_id = start(api, "signin")
+    assert json_of(post(api, f"/sessions/{session_id}/complete", LEARNER))["awarded"] == 5
+    clock.advance(hours=3)
+    again = post(api, "/sessions", LEARNER, {"resource_id": "signin"})
+    assert (again.status_code, code(again)) == (409, "DUPLICATE")
+    assert json_of(again)["error"]["details"] == {"once_per_day": True}
+    clock.advance(hours=11)  # past midnight: a new Shanghai day
+    assert json_of(post(api, f"/sessions/{start(api, 'signin')}/complete", LEARNER))["awarded"] == 5
+    assert balance(api)["credits"] == 10
+
+
+def test_two_sign_ins_started_the_same_day_pay_once(api) -> None:  # type: ignore[no-untyped-def]
+    # Both starts pass the friendly check (nothing paid yet); the award's transaction
+    # holds the line: the second completes on 0, and says why.
+    first, second = start(api, "signin"), start(api, "signin")
+    paid = json_of(post(api, f"/sessions/{first}/complete", LEARNER))
+    refused = json_of(post(api, f"/sessions/{second}/complete", LEARNER))
+    assert (paid["awarded"], paid["limit"]) == (5, None)
+    assert (refused["awarded"], refused["capped"], refused["limit"]) == (0, True, "once_per_day")
+    assert balance(api)["credits"] == 5
+    assert json_of(post(api, f"/sessions/{second}/complete", LEARNER)) == refused
+    ledger = json_of(get(api, "/me/ledger", LEARNER))["items"]
+    assert [e["entry_id"] for e in ledger] == [first]
+
+
+def test_an_activity_daily_cap_in_the_year_config_binds(api, city, clock) -> None:  # type: ignore[no-untyped-def]
+    from xuefa.rules import YearConfig
+    from xuefa_api import wiring
+
+    years = wiring.services().years
+    raw = years.get(2026).model_dump(mode="json")
+    years.put(
+        YearConfig.model_validate({**raw, "caps": {"per_activity_daily_caps": {"practice": 30}}})
+    )
+    first, second = start(api, "p-lx-01"), start(api, "p-lx-02")
+    clock.advance(minutes=6)
+    results = [json_of(post(api, f"/sessions/{s}/complete", LEARNER)) for s in (first, second)]
+    assert [(r["awarded"], r["limit"]) for r in results] == [(20, None), (10, "activity_daily")]
+
+
+# --- a closed year ------------------------------------------------------------------
+
+
+def test_a_closed_years_credits_and_catalogue_do_not_change(api, city, clock) -> None:  # type: ignore[no-untyped-def]
+    from datetime import datetime
+
+    from xuefa.clock import SHANGHAI
+
+    post(api, "/adjustments", UNIT_ADMIN, adjustment(delta=100))
+    clock.set(datetime(2027, 3, 1, 9, 0, tzinfo=SHANGHAI))
+    late = post(api, "/adjustments", UNIT_ADMIN, adjustment(adjustment_id="adj-late", delta=500))
+    assert (late.status_code, code(late)) == (409, "YEAR_CLOSED")
+    resource = {
+        "year": 2026,
+        "title": "补充课程",
+        "activity": "course",
+        "credits": 10,
+        "min_seconds": 60,
+    }
+    added = post(api, "/catalogue", CITY_ADMIN, resource)
+    assert (added.status_code, code(added)) == (409, "YEAR_CLOSED")
+    assert json_of(get(api, "/me?year=2026", LEARNER))["credits"] == 100
+    assert city.get(Keys.idempotency("adjustment", "adj-late")) is None
+
+
+def test_a_closed_year_is_closed_by_dynamodb_even_if_python_says_open(
+    api, city, clock, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from datetime import datetime
+
+    from xuefa.clock import SHANGHAI
+    from xuefa.rules import YearConfig
+
+    monkeypatch.setattr(YearConfig, "closed", lambda self, at: False)
+    clock.set(datetime(2026, 12, 1, 0, 0, 1, tzinfo=SHANGHAI))
+    late = post(api, "/adjustments", UNIT_ADMIN, adjustment())
+    assert (late.status_code, code(late)) == (409, "YEAR_CLOSED")
+    resource = {
+        "year": 2026,
+        "title": "补充课程",
+        "activity": "course",
+        "credits": 10,
+        "min_seconds": 60,
+    }
+    assert code(post(api, "/catalogue", CITY_ADMIN, resource)) == "YEAR_CLOSED"
     assert json_of(get(api, "/me?year=2026", LEARNER))["credits"] == 0
 
 

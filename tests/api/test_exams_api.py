@@ -12,15 +12,29 @@ from tests.api.conftest import call, code, json_of
 from tests.api.conftest import get as get_as
 from tests.helpers import CITY_ADMIN, COUNTY_ADMIN, LEARNER, OTHER_COUNTY_ADMIN, UNIT_ADMIN
 from xuefa.clock import SHANGHAI
+from xuefa.rules import YearConfig
 from xuefa.store import Keys, Store
+from xuefa_api import wiring
 
 OTHER_LEARNER = ("530402000002", ["learners"], "530402-001")
 WINDOW_OPENS = datetime(2026, 11, 6, 0, 0, tzinfo=SHANGHAI)
-WINDOW_CLOSES = datetime(2026, 12, 5, 0, 0, tzinfo=SHANGHAI)
+# The exam closes before the year does, leaving room for overrides until 30 Nov 24:00.
+WINDOW_CLOSES = datetime(2026, 11, 25, 0, 0, tzinfo=SHANGHAI)
+YEAR_CLOSES = datetime(2026, 12, 1, 0, 0, tzinfo=SHANGHAI)
+
+
+def put_year(**changes: Any) -> None:
+    """The 2026 config with `changes`, as a city admin would set it."""
+    years = wiring.services().years
+    config = years.get(2026)
+    years.put(YearConfig.model_validate({**config.model_dump(mode="json"), **changes}))
 
 
 @pytest.fixture
 def api(city, client):  # type: ignore[no-untyped-def]
+    put_year(
+        exam_window={"opens_at": WINDOW_OPENS.isoformat(), "closes_at": WINDOW_CLOSES.isoformat()}
+    )
     return client("exams").http
 
 
@@ -53,7 +67,7 @@ def test_the_summary_before_any_attempt(api) -> None:  # type: ignore[no-untyped
     assert body["duration_minutes"] == 90
     assert body["window"] == {
         "opens_at": "2026-11-06T00:00:00+08:00",
-        "closes_at": "2026-12-05T00:00:00+08:00",
+        "closes_at": "2026-11-25T00:00:00+08:00",
     }
 
 
@@ -207,7 +221,7 @@ def test_a_forgotten_attempt_is_graded_when_next_looked_at(api, city, clock) -> 
 
 def test_the_deadline_stops_at_the_window_close(api, clock) -> None:  # type: ignore[no-untyped-def]
     clock.set(WINDOW_CLOSES - timedelta(minutes=30))
-    assert start(api)["deadline"] == "2026-12-05T00:00:00+08:00"
+    assert start(api)["deadline"] == "2026-11-25T00:00:00+08:00"
 
 
 @pytest.mark.parametrize(
@@ -297,14 +311,14 @@ def override(**changes: Any) -> dict[str, Any]:
 
 
 def test_an_override_adds_attempts_once_and_is_audited(api, city) -> None:  # type: ignore[no-untyped-def]
-    first = call(api, "post", "/2026/overrides", UNIT_ADMIN, override())
+    first = call(api, "post", "/2026/overrides", CITY_ADMIN, override())
     assert first.status_code == 200, first.body
     assert json_of(first)["max_attempts"] == 10
     assert (
-        json_of(call(api, "post", "/2026/overrides", UNIT_ADMIN, override()))["max_attempts"] == 10
+        json_of(call(api, "post", "/2026/overrides", CITY_ADMIN, override()))["max_attempts"] == 10
     )
     assert json_of(get(api, "/2026"))["attempts_left"] == 10
-    reused = call(api, "post", "/2026/overrides", UNIT_ADMIN, override(extra_attempts=5))
+    reused = call(api, "post", "/2026/overrides", CITY_ADMIN, override(extra_attempts=1))
     assert (reused.status_code, code(reused)) == (409, "DUPLICATE")
     audits = list(city.query_all("AUDIT#2026#2026-11-20"))
     assert [(a["action"], a["after"]["extra_attempts"]) for a in audits] == [("exams.override", 2)]
@@ -316,12 +330,12 @@ def test_a_later_close_lets_one_learner_sit_after_the_window(api, clock) -> None
         api,
         "post",
         "/2026/overrides",
-        COUNTY_ADMIN,
+        CITY_ADMIN,
         override(override_id="ovr-late", extra_attempts=0, closes_at=later),
     )
-    assert json_of(response)["closes_at"] == "2026-12-07T00:00:00+08:00"
+    assert json_of(response)["closes_at"] == "2026-11-27T00:00:00+08:00"
     clock.set(WINDOW_CLOSES + timedelta(days=1))
-    assert start(api)["deadline"] == "2026-12-06T01:30:00+08:00"
+    assert start(api)["deadline"] == "2026-11-26T01:30:00+08:00"
     other = call(api, "post", "/2026/attempts", OTHER_LEARNER)
     assert code(other) == "OUTSIDE_WINDOW"
 
@@ -338,12 +352,13 @@ def test_a_later_close_lets_one_learner_sit_after_the_window(api, clock) -> None
     ],
 )
 def test_bad_overrides_change_nothing(api, changes: dict) -> None:  # type: ignore[no-untyped-def, type-arg]
-    response = call(api, "post", "/2026/overrides", UNIT_ADMIN, override(**changes))
+    response = call(api, "post", "/2026/overrides", CITY_ADMIN, override(**changes))
     assert (response.status_code, code(response)) == (400, "BAD_REQUEST")
     assert json_of(get(api, "/2026"))["max_attempts"] == 8
 
 
 def test_overrides_outside_ones_scope_are_forbidden(api) -> None:  # type: ignore[no-untyped-def]
+    put_year(overrides={"granted_by": "county"})
     assert call(api, "post", "/2026/overrides", OTHER_COUNTY_ADMIN, override()).status_code == 403
     assert call(api, "post", "/2026/overrides", LEARNER, override()).status_code == 403
     assert json_of(get(api, "/2026"))["max_attempts"] == 8
@@ -356,11 +371,155 @@ def test_a_bulk_override_reaches_every_learner_of_the_unit(api) -> None:  # type
         "extra_attempts": 1,
         "reason": "单位集中补考",
     }
+    put_year(overrides={"granted_by": "county"})
     response = call(api, "post", "/2026/overrides/bulk", COUNTY_ADMIN, body)
     assert response.status_code == 200, response.body
     assert len(json_of(response)["applied"]) == 10
+    assert json_of(response)["skipped"] == []
     assert json_of(get(api, "/2026", OTHER_LEARNER))["max_attempts"] == 9
     assert call(api, "post", "/2026/overrides/bulk", OTHER_COUNTY_ADMIN, body).status_code == 403
+
+
+# --- the override policy -----------------------------------------------------------
+
+
+def test_by_default_only_the_city_grants_overrides(api) -> None:  # type: ignore[no-untyped-def]
+    for admin in (UNIT_ADMIN, COUNTY_ADMIN):
+        response = call(api, "post", "/2026/overrides", admin, override())
+        assert (response.status_code, code(response)) == (403, "FORBIDDEN")
+    assert json_of(get(api, "/2026"))["max_attempts"] == 8
+    assert call(api, "post", "/2026/overrides", CITY_ADMIN, override()).status_code == 200
+
+
+def test_county_policy_lets_county_admins_grant_in_their_subtree_never_unit_admins(api) -> None:  # type: ignore[no-untyped-def]
+    put_year(overrides={"granted_by": "county"})
+    assert call(api, "post", "/2026/overrides", UNIT_ADMIN, override()).status_code == 403
+    assert call(api, "post", "/2026/overrides", OTHER_COUNTY_ADMIN, override()).status_code == 403
+    assert call(api, "post", "/2026/overrides", COUNTY_ADMIN, override()).status_code == 200
+
+
+def test_extra_attempts_are_capped_over_every_override_of_the_year(api, city) -> None:  # type: ignore[no-untyped-def]
+    assert (
+        call(api, "post", "/2026/overrides", CITY_ADMIN, override(extra_attempts=1)).status_code
+        == 200
+    )
+    beyond = call(
+        api, "post", "/2026/overrides", CITY_ADMIN, override(override_id="ovr-2", extra_attempts=2)
+    )
+    assert (beyond.status_code, code(beyond)) == (409, "OVERRIDE_LIMIT")
+    assert json_of(beyond)["error"]["details"] == {
+        "limit": "max_extra_attempts",
+        "max_extra_attempts": 2,
+        "granted": 1,
+    }
+    assert json_of(get(api, "/2026"))["max_attempts"] == 9
+    last = call(
+        api, "post", "/2026/overrides", CITY_ADMIN, override(override_id="ovr-3", extra_attempts=1)
+    )
+    assert json_of(last)["max_attempts"] == 10
+    bulk = call(
+        api,
+        "post",
+        "/2026/overrides/bulk",
+        CITY_ADMIN,
+        {"override_id": "bulk-2", "unit_id": "530402-001", "extra_attempts": 2, "reason": "补考"},
+    )
+    skipped = json_of(bulk)["skipped"]
+    assert [(s["student_no"], s["code"]) for s in skipped] == [(LEARNER[0], "OVERRIDE_LIMIT")]
+    assert len(json_of(bulk)["applied"]) == 9
+    assert json_of(get(api, "/2026"))["max_attempts"] == 10
+    audits = [
+        a for a in city.query_all("AUDIT#2026#2026-11-20") if a["target"] == f"{LEARNER[0]}/2026"
+    ]
+    assert len(audits) == 2
+
+
+def test_the_extra_attempt_limit_is_a_condition_not_only_a_check(api, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import xuefa.exams
+
+    monkeypatch.setattr(xuefa.exams, "override_limit", lambda *args: None)  # Python says yes
+    assert (
+        call(api, "post", "/2026/overrides", CITY_ADMIN, override(extra_attempts=2)).status_code
+        == 200
+    )
+    beyond = call(
+        api, "post", "/2026/overrides", CITY_ADMIN, override(override_id="o-x", extra_attempts=1)
+    )
+    assert (beyond.status_code, code(beyond)) == (409, "CONFLICT")  # DynamoDB said no
+    assert json_of(get(api, "/2026"))["max_attempts"] == 10
+
+
+def test_no_close_beyond_the_policy(api) -> None:  # type: ignore[no-untyped-def]
+    # default: the exam's close + 14 days, but never after the year: 1 December 00:00
+    too_late = override(extra_attempts=0, closes_at="2026-12-01T00:00:01+08:00")
+    response = call(api, "post", "/2026/overrides", CITY_ADMIN, too_late)
+    assert (response.status_code, code(response)) == (409, "OVERRIDE_LIMIT")
+    assert json_of(response)["error"]["details"] == {
+        "limit": "latest_close",
+        "latest_close": "2026-12-01T00:00:00+08:00",
+    }
+    assert json_of(get(api, "/2026"))["window"]["closes_at"] == "2026-11-25T00:00:00+08:00"
+    at_the_limit = override(extra_attempts=0, closes_at="2026-12-01T00:00:00+08:00")
+    assert call(api, "post", "/2026/overrides", CITY_ADMIN, at_the_limit).status_code == 200
+
+
+def test_the_latest_close_is_a_condition_not_only_a_check(api, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import xuefa.exams
+
+    monkeypatch.setattr(xuefa.exams, "override_limit", lambda *args: None)
+    too_late = override(extra_attempts=0, closes_at="2026-12-03T00:00:00+08:00")
+    response = call(api, "post", "/2026/overrides", CITY_ADMIN, too_late)
+    assert (response.status_code, code(response)) == (409, "OVERRIDE_LIMIT")
+    assert json_of(get(api, "/2026"))["window"]["closes_at"] == "2026-11-25T00:00:00+08:00"
+
+
+# --- a closed year -----------------------------------------------------------------
+
+
+def test_a_closed_year_takes_no_overrides_starts_or_questions(api, clock) -> None:  # type: ignore[no-untyped-def]
+    clock.set(YEAR_CLOSES)
+    for path, who, body in [
+        ("/2026/overrides", CITY_ADMIN, override()),
+        ("/2026/attempts", LEARNER, {}),
+        ("/2026/questions", CITY_ADMIN, {"questions": [bank_question()]}),
+    ]:
+        response = call(api, "post", path, who, body)
+        assert (response.status_code, code(response)) == (409, "YEAR_CLOSED"), path
+    clock.set(YEAR_CLOSES - timedelta(days=1))
+    assert json_of(get(api, "/2026"))["max_attempts"] == 8
+
+
+def test_a_closed_year_is_closed_by_dynamodb_too(api, clock, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(YearConfig, "closed", lambda self, at: False)  # Python says open
+    clock.set(YEAR_CLOSES + timedelta(hours=1))
+    response = call(api, "post", "/2026/overrides", CITY_ADMIN, override())
+    assert (response.status_code, code(response)) == (409, "YEAR_CLOSED")
+    response = call(api, "post", "/2026/questions", CITY_ADMIN, {"questions": [bank_question()]})
+    assert (response.status_code, code(response)) == (409, "YEAR_CLOSED")
+    monkeypatch.undo()
+    clock.set(YEAR_CLOSES - timedelta(days=1))
+    assert json_of(get(api, "/2026"))["max_attempts"] == 8
+
+
+def test_a_submit_after_the_year_and_its_grace_is_refused_and_graded_late(api, clock, city) -> None:  # type: ignore[no-untyped-def]
+    put_year(
+        exam_window={"opens_at": WINDOW_OPENS.isoformat(), "closes_at": YEAR_CLOSES.isoformat()}
+    )
+    clock.set(YEAR_CLOSES - timedelta(minutes=10))
+    start(api)
+    right = right_answers(city, 1, 30)
+    assert (
+        call(api, "put", "/2026/attempts/1/answers", LEARNER, {"answers": right}).status_code == 200
+    )
+    clock.set(YEAR_CLOSES + timedelta(seconds=30))  # in the grace: still taken
+    assert call(api, "post", "/2026/attempts/1/submit", LEARNER).status_code == 200
+    clock.set(YEAR_CLOSES - timedelta(minutes=10))
+    assert start(api, OTHER_LEARNER)["attempt_no"] == 1
+    clock.set(YEAR_CLOSES + timedelta(minutes=5))
+    late = call(api, "post", "/2026/attempts/1/submit", OTHER_LEARNER, {"answers": {}})
+    assert (late.status_code, code(late)) == (409, "YEAR_CLOSED")
+    # nobody is stuck: the next look grades what was saved by the deadline
+    assert json_of(get(api, "/2026/attempts", OTHER_LEARNER))["items"][0]["state"] == "submitted"
 
 
 def bank_question(**changes: Any) -> dict[str, Any]:

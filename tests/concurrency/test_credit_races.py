@@ -67,7 +67,7 @@ def test_the_cap_is_enforced_by_dynamodb_even_if_the_arithmetic_is_wrong(
     """Break the Python side on purpose: the transaction's condition still holds the cap."""
     import xuefa.credits
 
-    monkeypatch.setattr(xuefa.credits, "award_amount", lambda *args: (50, False))
+    monkeypatch.setattr(xuefa.credits, "award_and_limit", lambda *args: (50, None))
     credits = service(table(), clock)
     sessions = [credits.start(LEARNER, r)["session_id"] for r in ("c-xf-02", "c-xf-03", "c-xz-01")]
     clock.advance(minutes=21)
@@ -79,3 +79,21 @@ def test_the_cap_is_enforced_by_dynamodb_even_if_the_arithmetic_is_wrong(
             outcomes.append(error.code)
     assert outcomes == [50, 50, "CONFLICT"]
     assert table().get(Keys.year_result(LEARNER.username, 2026))["credits"] == 100
+
+
+def test_thirty_parallel_sign_ins_of_one_day_pay_once(
+    table: Callable[[], Store], clock: FixedClock
+) -> None:
+    # 30 sessions started before any completes (so none is refused at its start), then
+    # completed together: the once-a-day marker in the award's transaction pays one.
+    starter = service(table(), clock)
+    sessions = [starter.start(LEARNER, "signin")["session_id"] for _ in range(30)]
+    results = run_parallel(30, lambda i: service(table(), clock).complete(LEARNER, sessions[i]))
+    completions = [r for r in results if isinstance(r, Completion)]
+    assert len(completions) == 30, [r for r in results if not isinstance(r, Completion)]
+    assert sorted(c.awarded for c in completions) == [0] * 29 + [5]
+    assert {c.limit for c in completions if c.awarded == 0} == {"once_per_day"}
+    result = table().get(Keys.year_result(LEARNER.username, 2026))
+    assert result is not None and result["credits"] == 5
+    ledger = list(table().query_all(f"LEARNER#{LEARNER.username}", Keys.ledger_prefix(2026)))
+    assert [int(e["credits"]) for e in ledger] == [5]

@@ -12,8 +12,8 @@ import pytest
 from tests.concurrency.conftest import run_parallel, wiring
 from xuefa.auth import Actor
 from xuefa.clock import FixedClock
-from xuefa.errors import XuefaError
-from xuefa.exams import Exams
+from xuefa.errors import OverrideLimit, XuefaError
+from xuefa.exams import Exams, Override
 from xuefa.questions import BankReader
 from xuefa.store import Keys, Store
 
@@ -134,3 +134,23 @@ def test_every_answer_saved_while_a_submit_races_is_graded(
     assert graded is not None and graded["state"] == "submitted"
     assert set(graded["answers"]) == saved
     assert outcome["score"] == 2.0 * len(saved)
+
+
+def test_overrides_in_parallel_never_grant_more_than_the_years_extra_attempts(
+    table: Callable[[], Store], clock: FixedClock
+) -> None:
+    city_admin = Actor("city_admin", frozenset({"admins"}), "530400")
+
+    def grant(i: int) -> object:
+        terms = Override(
+            override_id=f"race-{i}", student_no=LEARNER.username, extra_attempts=1, reason="故障"
+        )
+        return service(table(), clock).override(city_admin, 2026, terms)
+
+    results = run_parallel(20, grant)
+    granted = [r for r in results if isinstance(r, dict)]
+    refused = [r for r in results if isinstance(r, XuefaError)]
+    assert len(granted) == 2 and len(refused) == 18, results
+    assert all(isinstance(r, OverrideLimit) or r.code == "CONFLICT" for r in refused)
+    result = table().get(Keys.year_result(LEARNER.username, 2026))
+    assert result is not None and result["extra_attempts"] == 2

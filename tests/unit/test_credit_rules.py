@@ -7,7 +7,7 @@ import pytest
 from xuefa.credits import (
     activity_attr,
     adjustment_attr,
-    award_amount,
+    award_and_limit,
     balance_of,
     credits_as_of,
     day_attr,
@@ -23,32 +23,32 @@ def y2017() -> YearConfig:
 
 
 def test_whole_award_fits_on_a_fresh_day(y2017: YearConfig) -> None:
-    assert award_amount(y2017, None, DAY, "course", 50) == (50, False)
+    assert award_and_limit(y2017, None, DAY, "course", 50) == (50, None)
 
 
 def test_award_is_cut_to_what_is_left_of_the_daily_cap(y2017: YearConfig) -> None:
     result = {day_attr(DAY): 100}
-    assert award_amount(y2017, result, DAY, "course", 50) == (25, True)
+    assert award_and_limit(y2017, result, DAY, "course", 50) == (25, "daily_total")
 
 
 def test_nothing_is_awarded_once_the_cap_is_reached(y2017: YearConfig) -> None:
     result = {day_attr(DAY): 125}
-    assert award_amount(y2017, result, DAY, "course", 50) == (0, True)
+    assert award_and_limit(y2017, result, DAY, "course", 50) == (0, "daily_total")
 
 
 def test_yesterdays_credits_do_not_count_against_today(y2017: YearConfig) -> None:
     result = {day_attr(date(2017, 5, 3)): 125}
-    assert award_amount(y2017, result, DAY, "course", 50) == (50, False)
+    assert award_and_limit(y2017, result, DAY, "course", 50) == (50, None)
 
 
 def test_an_activity_cap_binds_before_the_daily_cap() -> None:
     base = load_packaged_year(2017)
     config = base.model_copy(
-        update={"caps": CreditCaps(daily_total=125, per_activity={"practice": 40})}
+        update={"caps": CreditCaps(daily_total=125, per_activity_daily_caps={"practice": 40})}
     )
     result = {day_attr(DAY): 20, activity_attr(DAY, "practice"): 20}
-    assert award_amount(config, result, DAY, "practice", 30) == (20, True)
-    assert award_amount(config, result, DAY, "course", 30) == (30, False)
+    assert award_and_limit(config, result, DAY, "practice", 30) == (20, "activity_daily")
+    assert award_and_limit(config, result, DAY, "course", 30) == (30, None)
 
 
 def test_credits_as_of_a_day_ignore_what_came_after_midnight() -> None:

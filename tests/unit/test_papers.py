@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
@@ -10,7 +11,7 @@ from infra.local import demo_bank
 from xuefa.errors import BadRequest
 from xuefa.papers import attempt_rng, check_answers, draw, grade, make_paper
 from xuefa.questions import Question, validate_import
-from xuefa.rules import PaperRules
+from xuefa.rules import PaperRules, exact_score, shown
 
 BANK = [Question.model_validate(q) for q in demo_bank.questions(2017)]
 RULES = PaperRules()
@@ -90,12 +91,13 @@ def test_a_multiple_choice_scores_only_with_the_exact_set() -> None:
     assert partial < full and over < full
 
 
-def test_scores_are_scaled_to_the_full_marks_and_rounded_half_up() -> None:
-    paper = _paper(3)  # 3 × 2 points; one right = 33.333… → 33.33, two right = 66.67
+def test_scores_are_scaled_to_the_full_marks_exactly_and_shown_truncated() -> None:
+    paper = _paper(3)  # 3 × 2 points; one right = 33.333…, two right = 66.666…
     one = {paper[0].question_id: paper[0].answer}
     two = {**one, paper[1].question_id: paper[1].answer}
-    assert grade(paper, one, 100) == Decimal("33.33")
-    assert grade(paper, two, 100) == Decimal("66.67")
+    assert exact_score(grade(paper, one, 100)) == Fraction(100, 3)
+    assert exact_score(grade(paper, two, 100)) == Fraction(200, 3)
+    assert shown(exact_score(grade(paper, two, 100))) == Decimal("66.66")
 
 
 def test_answers_for_other_questions_or_unknown_options_are_refused() -> None:

@@ -1,12 +1,25 @@
 """The notice's numbers at their boundaries."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
+from pydantic import ValidationError
 
 from xuefa.clock import SHANGHAI
-from xuefa.rules import YearConfig, demo_year, load_packaged_year, study_year_of
+from xuefa.papers import PaperQuestion, grade
+from xuefa.rules import (
+    OverridePolicy,
+    Window,
+    YearConfig,
+    demo_year,
+    exact_score,
+    load_packaged_year,
+    shown,
+    stored_score,
+    study_year_of,
+)
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +57,9 @@ def test_1500_credits_and_70_is_exactly_60_and_passes(y2017: YearConfig) -> None
 
 
 def test_1498_credits_and_70_is_below_60_and_fails(y2017: YearConfig) -> None:
+    # 24.9666… + 35 = 59.9666…: shown truncated, not rounded up
     result = y2017.annual(1498, 70)
-    assert result.total == Decimal("59.97")
+    assert result.total == Decimal("59.96")
     assert not result.passed
 
 
@@ -61,11 +75,62 @@ def test_no_exam_taken_scores_zero_for_the_exam_part(y2017: YearConfig) -> None:
     assert not result.passed
 
 
-def test_pass_follows_the_total_people_see(y2017: YearConfig) -> None:
-    # 1499 credits → 24.9833…, exam 70.03 → 35.015: the exact sum 59.998… shows as 60.00.
+def test_just_below_the_pass_mark_shows_59_99_and_fails(y2017: YearConfig) -> None:
+    # 1499 credits → 24.9833…, exam 70.03 → 35.015: the exact sum 59.998… is below 60.
+    # Rounded half up it would show 60.00 beside "failed"; truncated it shows 59.99.
     result = y2017.annual(1499, Decimal("70.03"))
+    assert result.total == Decimal("59.99")
+    assert not result.passed
+
+
+def test_a_pass_built_of_fractions_on_both_sides_is_exactly_60(y2017: YearConfig) -> None:
+    # 1600 of 3000 credits → 26.666…; a paper of three 1-point questions, 2 right →
+    # 66.666… → 33.333…: exactly 60. Each part shown truncated (26.66 + 33.33 = 59.99)
+    # would fail; floats might go either way. The exact sum passes and shows 60.00.
+    score = grade(_paper([1, 1, 1]), {"q0": ["A"], "q1": ["A"]}, 100)
+    result = y2017.annual(1600, score)
+    assert (result.credit_score, result.exam_score) == (Decimal("26.66"), Decimal("33.33"))
     assert result.total == Decimal("60.00")
     assert result.passed
+
+
+def test_mixed_point_values_score_exactly(y2017: YearConfig) -> None:
+    # 3 + 4 + 5 points, the 3- and 4-point ones right: 7/12 of 100 = 58.333…
+    score = grade(_paper([3, 4, 5]), {"q0": ["A"], "q1": ["A"], "q2": ["B"]}, 100)
+    assert exact_score(score) == Fraction(175, 3)
+    result = y2017.annual(3000, score)  # 50 + 29.1666…
+    assert result.exam_score == Decimal("29.16")
+    assert result.total == Decimal("79.16")
+    assert y2017.annual(139, score).total == Decimal("31.48")  # 2.3166… + 29.1666… = 31.483…
+
+
+def test_stored_scores_order_like_the_exact_ones() -> None:
+    # best < new must hold in a DynamoDB condition on the stored numbers
+    thirds = [stored_score(Fraction(200, 3)), stored_score(Fraction(2000, 30) + Fraction(1, 10**8))]
+    assert thirds[0] < thirds[1]
+    assert exact_score(thirds[0]) == Fraction(200, 3)
+    assert exact_score(Decimal("63.33")) == Fraction(6333, 100)  # a score stored before
+
+
+def test_scores_are_shown_truncated_never_rounded_up() -> None:
+    assert shown(Fraction(59999, 1000)) == Decimal("59.99")
+    assert shown(Fraction(60)) == Decimal("60.00")
+    assert shown(Fraction(200, 3)) == Decimal("66.66")
+
+
+def _paper(points: list[int]) -> list[PaperQuestion]:
+    return [
+        PaperQuestion(
+            question_id=f"q{i}",
+            type="single",
+            stem="?",
+            options=[{"key": "A", "text": "a"}, {"key": "B", "text": "b"}],
+            answer=["A"],
+            points=p,
+            category="c",
+        )
+        for i, p in enumerate(points)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -120,3 +185,57 @@ def test_weights_must_add_up_to_100() -> None:
                 "weights": {"credits": 60, "exam": 50},
             }
         )
+
+
+def test_2017_names_its_daily_sign_in_cap_and_override_policy(y2017: YearConfig) -> None:
+    assert y2017.caps.per_activity_daily_caps == {"sign_in": 5}
+    assert y2017.overrides.granted_by == "city"
+    assert y2017.overrides.max_extra_attempts == 2
+    assert y2017.latest_override_close == at("2017-10-15T00:00:00+08:00")
+
+
+def test_configs_stored_before_the_rename_still_read() -> None:
+    raw = load_packaged_year(2017).model_dump(mode="json")
+    raw["caps"] = {"daily_total": 125, "per_activity": {"practice": 40}}
+    assert YearConfig.model_validate(raw).caps.per_activity_daily_caps == {"practice": 40}
+
+
+def test_the_latest_override_close_defaults_to_14_days_but_never_past_the_year() -> None:
+    config = demo_year(date(2026, 6, 1))
+    assert config.latest_override_close == config.exam_window.closes_at + timedelta(days=14)
+    late = demo_year(date(2026, 11, 26))
+    assert late.latest_override_close == late.credit_window.closes_at
+
+
+def test_the_exam_window_must_lie_inside_the_credit_window(y2017: YearConfig) -> None:
+    with pytest.raises(ValidationError, match="inside the credit window"):
+        y2017.model_copy(update={}).model_validate(
+            {
+                **y2017.model_dump(mode="json"),
+                "exam_window": Window.days(date(2017, 11, 20), date(2017, 12, 5)).model_dump(
+                    mode="json"
+                ),
+            }
+        )
+    with pytest.raises(ValidationError, match="latest_close"):
+        YearConfig.model_validate(
+            {
+                **y2017.model_dump(mode="json"),
+                "overrides": OverridePolicy(
+                    latest_close=at("2017-12-02T00:00:00+08:00")
+                ).model_dump(mode="json"),
+            }
+        )
+
+
+@pytest.mark.parametrize("today", [date(2026, 11, 26), date(2026, 11, 30), date(2026, 12, 1)])
+def test_the_demo_years_exam_closes_with_its_credit_window(today: date) -> None:
+    config = demo_year(today)
+    assert config.exam_window.closes_at <= config.credit_window.closes_at
+    assert config.credit_window.opens_at <= config.exam_window.opens_at
+    assert config.exam_window.contains(datetime.combine(today, datetime.min.time(), SHANGHAI))
+
+
+def test_a_year_is_closed_from_its_credit_windows_end(y2017: YearConfig) -> None:
+    assert not y2017.closed(at("2017-11-30T23:59:59+08:00"))
+    assert y2017.closed(at("2017-12-01T00:00:00+08:00"))
