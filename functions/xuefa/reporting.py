@@ -9,28 +9,32 @@ import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from xuefa.clock import parse_iso
 from xuefa.credits import credits_as_of
 from xuefa.results import exam_as_of
-from xuefa.rules import YearConfig
+from xuefa.rules import YearConfig, exact_score, shown
 
+STATUSES = ("active", "resigned", "retired")
+
+# In the notice's own words: 积分 are the points a learner earns, 日常学法成绩 the score
+# they convert to, 年度学法成绩 the annual total that must reach the pass mark.
 LEARNER_COLUMNS = [
     ("student_no", "学号"),
     ("name", "姓名"),
     ("unit", "单位"),
-    ("credits", "学分"),
+    ("credits", "积分"),
     ("hours", "学时"),
-    ("credit_score", "学分成绩"),
-    ("exam_best", "最高分"),
+    ("credit_score", "日常学法成绩"),
+    ("exam_best", "考试最高分"),
     ("attempts", "考试次数"),
     ("exam_score", "考试成绩"),
-    ("total", "年度成绩"),
+    ("total", "年度学法成绩"),
     ("passed", "是否合格"),
-    ("status", "状态"),
 ]
 ROLLUP_COLUMNS = [
     ("unit_id", "单位编号"),
@@ -40,9 +44,30 @@ ROLLUP_COLUMNS = [
     ("exam_takers", "参考人数"),
     ("passed", "合格人数"),
     ("pass_rate", "合格率(%)"),
-    ("avg_total", "平均年度成绩"),
+    ("avg_total", "平均年度学法成绩"),
 ]
-STATUS_NAMES = {"active": "在职", "resigned": "辞职", "retired": "退休"}
+
+
+def membership_at(profile: Mapping[str, Any], cutoff: datetime) -> tuple[str | None, str]:
+    """The learner's unit and status just before `cutoff`, from the dated history on the
+    profile: (None, …) if they were not yet registered. A profile without history is
+    taken as it is now."""
+    history = profile.get("history") or []
+    if not history:
+        return str(profile["unit_id"]), str(profile.get("status", "active"))
+    unit: str | None = None
+    status = "active"
+    for event in sorted(history, key=lambda e: parse_iso(str(e["at"]))):
+        if parse_iso(str(event["at"])) >= cutoff:
+            break
+        kind = event.get("event")
+        if kind == "created":
+            unit = str(event["unit_id"])
+        elif kind == "transfer":
+            unit = str(event["to_unit_id"])
+        elif kind in STATUSES:
+            status = str(kind)
+    return unit, status
 
 
 def learner_row(
@@ -51,8 +76,9 @@ def learner_row(
     unit_name: str,
     result: Mapping[str, Any] | None,
     day: date,
+    status: str = "active",
 ) -> dict[str, Any]:
-    """One learner's figures as of 24:00 of `day`."""
+    """One learner's figures as of 24:00 of `day` (and their status then)."""
     credits = credits_as_of(result, day)
     best, attempts = exam_as_of(result, day)
     annual = config.annual(credits, best)
@@ -63,12 +89,12 @@ def learner_row(
         "credits": credits,
         "hours": float(config.hours(credits)),
         "credit_score": float(annual.credit_score),
-        "exam_best": None if best is None else float(best),
+        "exam_best": None if best is None else float(shown(exact_score(best))),
         "attempts": attempts,
         "exam_score": float(annual.exam_score),
         "total": float(annual.total),
         "passed": annual.passed,
-        "status": profile.get("status", "active"),
+        "status": status,
     }
 
 
@@ -147,8 +173,6 @@ class WrittenFile:
 def _display(column: str, value: Any) -> Any:
     if column == "passed":
         return "合格" if value else "不合格"
-    if column == "status":
-        return STATUS_NAMES.get(value, value)
     return "" if value is None else value
 
 

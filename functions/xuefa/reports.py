@@ -10,13 +10,16 @@ date run again (EventBridge may deliver twice; an admin may ask) rewrites the sa
 
 from __future__ import annotations
 
+import heapq
+import logging
 import re
 import secrets
 import tempfile
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from xuefa.auth import Actor, in_subtree, require_admin
 from xuefa.clock import Clock, end_of_day, iso, local_date, parse_iso
@@ -29,6 +32,7 @@ from xuefa.reporting import (
     Rollup,
     WrittenFile,
     learner_row,
+    membership_at,
     replay,
     tee,
     write_csv,
@@ -39,6 +43,8 @@ from xuefa.rules import YearConfig, study_year_of
 from xuefa.store import GSI_NAME, ConditionFailed, Keys, Store
 from xuefa.years import YearBook
 
+LOGGER = logging.getLogger(__name__)
+T = TypeVar("T")
 LEASE = timedelta(minutes=30)
 URL_SECONDS = 15 * 60
 PAGE = 100
@@ -122,13 +128,14 @@ class ReportJob:
         """Claim the date's run and send out its shards; a complete run is left alone
         unless forced (an admin's re-run), a running one unless its lease has expired."""
         now = self.clock.now()
-        self.years.get(study_year_of(day))
         existing = self.store.get(run_key(day))
         if existing and not force:
             if existing["status"] == "complete":
                 return {"date": day.isoformat(), "status": "complete", "duplicate": True}
             if int(existing.get("lease_until", 0)) > int(now.timestamp()):
                 return {"date": day.isoformat(), "status": existing["status"], "duplicate": True}
+        if not self.years.exists(study_year_of(day)):
+            return self._no_year(day, now)
         shards = [unit.unit_id for unit in self.children(self.root_unit_id)]
         run_id = secrets.token_hex(8)
         condition = "attribute_not_exists(pk)" if not existing else "run_id = :previous"
@@ -154,6 +161,38 @@ class ReportJob:
         )
         run = self.store.get(run_key(day)) or {}
         return {"date": day.isoformat(), "status": run.get("status", "running"), "run_id": run_id}
+
+    def _no_year(self, day: date, now: datetime) -> dict[str, Any]:
+        """A day of a study year nobody has configured yet (1 December, before the city
+        has set the new year up): an empty set whose manifest says why, and a complete
+        run, so the schedule does not fail and retry. An admin's re-run builds the real
+        set once the year exists."""
+        year = study_year_of(day)
+        LOGGER.warning("study year %s is not configured: no report for %s", year, day)
+        self.bucket.put_json(
+            manifest_key(day),
+            {
+                "date": day.isoformat(),
+                "cutoff": iso(end_of_day(day)),
+                "generated_at": iso(now),
+                "year": year,
+                "year_configured": False,
+                "note": f"study year {year} is not configured: nothing to report",
+                "files": [],
+            },
+        )
+        self.store.put(
+            {
+                **run_key(day),
+                "run_id": "no-year",
+                "status": "complete",
+                "shards": [],
+                "year_configured": False,
+                "started_at": iso(now),
+                "completed_at": iso(now),
+            }
+        )
+        return {"date": day.isoformat(), "status": "year_not_configured"}
 
     def run_shard(self, day: str | date, shard_id: str, run_id: str) -> None:
         day = date.fromisoformat(day) if isinstance(day, str) else day
@@ -192,27 +231,61 @@ class ReportJob:
             total.merge(self._subtree(config, day, child, work, files))
         return total
 
-    def _rows(self, config: YearConfig, day: date, unit: Unit) -> Iterator[dict[str, Any]]:
-        """The unit's learners as of 24:00 of `day`, 100 at a time."""
-        year = config.year
-        now = int(self.clock.now().timestamp())
+    def _members(self, unit: Unit, day: date) -> Iterator[tuple[dict[str, Any], str]]:
+        """The unit's learners at 24:00 of `day`, with their status then, by student
+        number: those in it now who had joined by then, and those who left it since (a
+        transfer leaves a dated marker in the old unit). Registered later: absent. The
+        order does not depend on what happened after the cut-off."""
+        cutoff = end_of_day(day)
+        left = sorted(
+            {
+                str(item["student_no"])
+                for item in self.store.query_all(
+                    Keys.unit(unit.unit_id)["pk"], Keys.departures_prefix()
+                )
+                if parse_iso(str(item["at"])) >= cutoff
+            }
+        )
+        gone = [
+            p
+            for p in self.store.batch_get([Keys.learner(no) for no in left])
+            if p.get("unit_id") != unit.unit_id  # back in the unit: listed with the others
+        ]
+        for profile in heapq.merge(
+            self._current(unit),
+            sorted(gone, key=_student_no),
+            key=_student_no,
+        ):
+            unit_then, status = membership_at(profile, cutoff)
+            if unit_then == unit.unit_id:
+                yield profile, status
+
+    def _current(self, unit: Unit) -> Iterator[dict[str, Any]]:
+        """The unit's learners now, by student number, a page of 100 at a time."""
         start: dict[str, Any] | None = None
         while True:
             page = self.store.query(
                 Keys.unit_learners(unit.unit_id), index=GSI_NAME, limit=PAGE, start_key=start
             )
-            keys = [Keys.year_result(p["student_no"], year) for p in page.items]
+            yield from page.items
+            if not page.last_key:
+                return
+            start = page.last_key
+
+    def _rows(self, config: YearConfig, day: date, unit: Unit) -> Iterator[dict[str, Any]]:
+        """The unit's learners as of 24:00 of `day`, their year results read 100 at a time."""
+        year = config.year
+        now = int(self.clock.now().timestamp())
+        for members in batched(self._members(unit, day), PAGE):
+            keys = [Keys.year_result(p["student_no"], year) for p, _ in members]
             results = {r["student_no"]: r for r in self.store.batch_get(keys) if "student_no" in r}
-            for profile in page.items:
+            for profile, status in members:
                 result = results.get(profile["student_no"])
                 if result and "open_attempt" in result and int(result["open_hard_close"]) <= now:
                     # Past its deadline: graded first, so that it counts on its day.
                     self.grade_expired(profile["student_no"], year, int(result["open_attempt"]))
                     result = self.store.get(Keys.year_result(profile["student_no"], year))
-                yield learner_row(config, profile, unit.name, result, day)
-            if not page.last_key:
-                return
-            start = page.last_key
+                yield learner_row(config, profile, unit.name, result, day, status)
 
     def _unit_files(
         self, config: YearConfig, day: date, unit: Unit, work: Path, files: list[dict[str, Any]]
@@ -339,6 +412,16 @@ class ReportJob:
         )
 
 
+def batched(items: Iterator[T], size: int) -> Iterator[list[T]]:
+    """Lists of `size` (the last shorter) from a stream (itertools.batched is 3.12)."""
+    while chunk := list(islice(items, size)):
+        yield chunk
+
+
+def _student_no(profile: dict[str, Any]) -> str:
+    return str(profile["student_no"])
+
+
 class ReportQueries:
     """What admins and learners read: file lists with short-lived links, bulletins, and
     the personal study archive."""
@@ -389,6 +472,7 @@ class ReportQueries:
             "generated_at": manifest["generated_at"],
             "unit_id": unit.unit_id,
             "files": files,
+            **({"note": manifest["note"]} if manifest.get("note") else {}),
         }
 
     def bulletin(self, actor: Actor, day_text: str | None, unit_id: str | None) -> dict[str, Any]:

@@ -350,7 +350,15 @@ class Roster:
             "to_unit_id": target.unit_id,
             "by": actor.username,
         }
-        more: list[dict[str, Any]] = []
+        # The old unit keeps a dated marker: its reports for days before today still list
+        # the learner (a report is as of its cut-off, membership included).
+        departure = {
+            **Keys.departure(source_id, iso(now), student_no),
+            "student_no": student_no,
+            "at": iso(now),
+            "to_unit_id": target.unit_id,
+        }
+        more: list[dict[str, Any]] = [{"Put": {"Item": departure}}]
         if config is not None:
             identity = year_result_keys(student_no, year, target.unit_id)
             more.append(

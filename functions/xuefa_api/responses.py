@@ -257,6 +257,7 @@ class DailySet(BaseModel):
     generated_at: str
     unit_id: str
     files: list[ReportFile]
+    note: str | None = Field(None, description="why a set has no files (a year not configured)")
 
 
 class BulletinRow(BaseModel):

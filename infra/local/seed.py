@@ -4,7 +4,7 @@ study catalogue and the question bank. A marker item makes a second run a no-op.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from infra.local import demo_activity, demo_bank, demo_catalogue, demo_city
@@ -79,7 +79,11 @@ def seed_table(store: Store, today: date, configs: list[YearConfig]) -> int:
     unit_by_id = {unit.unit_id: unit for unit in units}
     counters: dict[str, int] = {}
     learners = demo_city.learners()
-    seeded_at = start_of_day(today)
+    # The demo city's learners joined their units before the first study year began, so
+    # that every report, for any date of any year, lists them.
+    seeded_at = start_of_day(min(c.credit_window.opens_at.date() for c in configs)) - timedelta(
+        days=1
+    )
     for learner in learners:
         demo = unit_by_id[learner.unit_id]
         home = Unit(

@@ -101,23 +101,27 @@ def test_the_report_shows_exactly_what_was_true_at_midnight(apps, city, clock) -
     rows = list(csv.DictReader(io.StringIO(csv_bytes.decode("utf-8-sig"))))
     assert len(rows) == 10 == by_format[("530402-001", "learners", "csv")]["rows"]
     mine = next(r for r in rows if r["学号"] == LEARNER[0])
-    assert int(mine["学分"]) == said["credits"]["credits"] == 50
-    assert float(mine["学分成绩"]) == said["credits"]["credit_score"]
-    assert float(mine["最高分"]) == said["exam"]["best_score"] == 100
+    assert list(rows[0]) == [
+        "学号", "姓名", "单位", "积分", "学时", "日常学法成绩", "考试最高分",
+        "考试次数", "考试成绩", "年度学法成绩", "是否合格",
+    ]  # fmt: skip
+    assert int(mine["积分"]) == said["credits"]["credits"] == 50
+    assert float(mine["日常学法成绩"]) == said["credits"]["credit_score"]
+    assert float(mine["考试最高分"]) == said["exam"]["best_score"] == 100
     assert int(mine["考试次数"]) == said["exam"]["attempts_used"] == 1
-    assert mine["年度成绩"] == "50.83" and mine["是否合格"] == "不合格"
+    assert mine["年度学法成绩"] == "50.83" and mine["是否合格"] == "不合格"
     assert mine["单位"] == "红塔区司法局"
     forgotten = next(r for r in rows if r["学号"] == LEARNER_C[0])
     assert int(forgotten["考试次数"]) == 1  # graded first, counted on its day
     still_open = next(r for r in rows if r["学号"] == LEARNER_B[0])
-    assert int(still_open["考试次数"]) == 0 and still_open["最高分"] == ""
+    assert int(still_open["考试次数"]) == 0 and still_open["考试最高分"] == ""
 
     from openpyxl import load_workbook
 
     xlsx = download(by_format[("530402-001", "learners", "xlsx")]["url"])
     sheet = load_workbook(io.BytesIO(xlsx), read_only=True).active
     table = list(sheet.iter_rows(values_only=True))
-    assert table[0][:4] == ("学号", "姓名", "单位", "学分")
+    assert table[0][:4] == ("学号", "姓名", "单位", "积分")
     xlsx_mine = next(r for r in table[1:] if r[0] == LEARNER[0])
     assert xlsx_mine[3] == 50 and xlsx_mine[6] == 100 and isinstance(xlsx_mine[5], float)
     assert len(table) == 11
@@ -246,3 +250,66 @@ def test_the_archive_lists_each_year(apps, city, clock) -> None:  # type: ignore
     assert json_of(get(reports, f"/learners/{LEARNER[0]}/archive", UNIT_ADMIN))["items"] == mine
     assert get(reports, f"/learners/{LEARNER[0]}/archive", OTHER_COUNTY_ADMIN).status_code == 403
     assert get(reports, "/me/archive", UNIT_ADMIN).status_code == 403
+
+
+def rows_of(reports: Any, day: str, unit_id: str) -> list[dict[str, str]]:
+    listing = json_of(get(reports, f"/daily?date={day}&unit_id={unit_id}", CITY_ADMIN))
+    url = next(
+        f["url"] for f in listing["files"] if f["unit_id"] == unit_id and f["format"] == "csv"
+    )
+    return list(csv.DictReader(io.StringIO(download(url).decode("utf-8-sig"))))
+
+
+def test_a_report_lists_a_units_learners_as_they_were_at_its_cutoff(
+    apps, accounts, clock, client
+) -> None:  # type: ignore[no-untyped-def]
+    credits_api, _, reports_client = apps
+    reports, roster = reports_client.http, client("roster").http
+    clock.set(at("2026-11-20T01:00:00"))
+    post(reports, "/runs", CITY_ADMIN, {"date": "2026-11-19"})
+    first = rows_of(reports, "2026-11-19", "530402-001")
+    # On the 20th: one learner studies and moves to another unit, one resigns, one is
+    # registered.
+    clock.set(at("2026-11-20T10:00:00"))
+    earn(credits_api, clock, "c-xf-01", LEARNER, 21)
+    moved = post(
+        roster, f"/learners/{LEARNER[0]}/transfer", COUNTY_ADMIN, {"to_unit_id": "530402-002"}
+    )
+    assert moved.status_code == 200, moved.body
+    status = {"status": "resigned", "reason": "辞职"}
+    assert post(roster, f"/learners/{LEARNER_B[0]}/status", UNIT_ADMIN, status).status_code == 200
+    new = {"name": "新来者", "unit_id": "530402-001"}
+    assert post(roster, "/learners", UNIT_ADMIN, new).status_code == 201
+    clock.set(at("2026-11-21T01:00:00"))
+    post(reports, "/runs", CITY_ADMIN, {"date": "2026-11-19"})
+    assert rows_of(reports, "2026-11-19", "530402-001") == first  # the same rows, re-run
+    assert LEARNER[0] in {r["学号"] for r in first} and "新来者" not in {r["姓名"] for r in first}
+    assert LEARNER[0] not in {r["学号"] for r in rows_of(reports, "2026-11-19", "530402-002")}
+    post(reports, "/runs", CITY_ADMIN, {"date": "2026-11-20"})
+    after = rows_of(reports, "2026-11-20", "530402-001")
+    assert LEARNER[0] not in {r["学号"] for r in after} and "新来者" in {r["姓名"] for r in after}
+    assert LEARNER_B[0] in {r["学号"] for r in after}  # resigned, still listed
+    moved_rows = rows_of(reports, "2026-11-20", "530402-002")
+    assert [r["积分"] for r in moved_rows if r["学号"] == LEARNER[0]] == ["50"]  # history kept
+
+
+def test_a_night_of_a_year_nobody_configured_says_so_and_does_not_fail(apps, city, clock) -> None:  # type: ignore[no-untyped-def]
+    reports_client = apps[2]
+    event = reports_client.events.generate_cw_event(
+        source="aws.events",
+        detail_type="Scheduled Event",
+        detail={},
+        resources=[],
+        region="us-east-1",
+    )
+    clock.set(at("2026-12-01T01:00:00"))
+    event["time"] = "2026-11-30T17:00:00Z"  # 1 December 01:00: the report for 30 November
+    assert reports_client.lambda_.invoke("nightly-report", event).payload["status"] == "complete"
+    clock.set(at("2026-12-02T01:00:00"))
+    event["time"] = "2026-12-01T17:00:00Z"  # the first day of 2027, not configured yet
+    result = reports_client.lambda_.invoke("nightly-report", event).payload
+    assert result == {"date": "2026-12-01", "status": "year_not_configured"}
+    listing = json_of(get(reports_client.http, "/daily?date=2026-12-01", CITY_ADMIN))
+    assert listing["files"] == [] and "2027" in listing["note"]
+    again = reports_client.lambda_.invoke("nightly-report", event).payload
+    assert again["duplicate"] is True  # a second delivery is left alone, not retried
