@@ -90,6 +90,11 @@ class Today(BaseModel):
     cap: int
 
 
+class CreditWindow(BaseModel):
+    opens_at: str
+    closes_at: str
+
+
 class Balance(BaseModel):
     student_no: str
     year: int
@@ -98,6 +103,9 @@ class Balance(BaseModel):
     credit_score: float
     target: int
     today: Today
+    # When the year's credits can be earned: clients count the days left and the credits
+    # a day still needed.
+    window: CreditWindow
 
 
 class Completion(BaseModel):
@@ -152,6 +160,10 @@ def balance_of(
         today=Today(
             credits=int((year_result or {}).get(day_attr(today), 0)),
             cap=config.caps.daily_total,
+        ),
+        window=CreditWindow(
+            opens_at=iso(config.credit_window.opens_at),
+            closes_at=iso(config.credit_window.closes_at),
         ),
     )
 

@@ -195,6 +195,7 @@ class Exams:
         closes = _closes(config, result)
         used = int(result.get("attempts_used", 0))
         allowed = _allowed(config, result)
+        annual = config.annual(int(result.get("credits", 0)), result.get("best_score"))
         return {
             "year": year,
             "window": {"opens_at": iso(config.exam_window.opens_at), "closes_at": iso(closes)},
@@ -206,6 +207,15 @@ class Exams:
             "open_attempt_no": int(result["open_attempt"]) if "open_attempt" in result else None,
             "duration_minutes": config.paper.duration_minutes,
             "questions_per_paper": config.paper.questions_per_paper,
+            "full_marks": config.exam_full_marks,
+            "pass_mark": config.pass_mark,
+            # the annual score so far: the credits now and the best score now
+            "annual": {
+                "credit_score": float(annual.credit_score),
+                "exam_score": float(annual.exam_score),
+                "total": float(annual.total),
+                "passed": annual.passed,
+            },
         }
 
     # --- start -----------------------------------------------------------------------

@@ -134,6 +134,13 @@ class Window(BaseModel):
     closes_at: str
 
 
+class Annual(BaseModel):
+    credit_score: float
+    exam_score: float
+    total: float
+    passed: bool
+
+
 class ExamSummary(BaseModel):
     year: int
     window: Window
@@ -144,6 +151,10 @@ class ExamSummary(BaseModel):
     best_score: float | None
     open_attempt_no: int | None
     duration_minutes: int
+    questions_per_paper: int
+    full_marks: int
+    pass_mark: int
+    annual: Annual = Field(description="the annual score so far: credits and best score now")
 
 
 class Option(BaseModel):
@@ -201,13 +212,6 @@ class SavedAnswers(BaseModel):
     saved: int
 
 
-class Annual(BaseModel):
-    credit_score: float
-    exam_score: float
-    total: float
-    passed: bool
-
-
 class Outcome(BaseModel):
     attempt_no: int
     score: float
@@ -231,10 +235,18 @@ class OverrideView(BaseModel):
     reason: str
 
 
+class SkippedOverride(BaseModel):
+    student_no: str
+    code: str
+    message: str
+    details: dict[str, object]
+
+
 class BulkOverrideView(BaseModel):
     override_id: str
     unit_id: str
     applied: list[OverrideView]
+    skipped: list[SkippedOverride]
 
 
 # --- reports ------------------------------------------------------------------------

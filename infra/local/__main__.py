@@ -121,16 +121,19 @@ def main(argv: list[str] | None = None) -> int:
         client_id=pool.client_id,
     )
     from infra.local.openapi import build as openapi
+    from infra.local.web import COGNITO_PATH, WebApp, cognito_proxy, web_config
 
     spec = json.dumps(openapi(), ensure_ascii=False).encode("utf-8")
     documents = {f"/{name}/openapi.json": spec for name in APPS} | {"/openapi.json": spec}
+    web = WebApp(ROOT / "web" / "dist", web_config(REGION, pool.client_id))
     gateway = Gateway(
         pools,
         verifier,
         timing,
-        extra_routes={"/health": health}
+        extra_routes={"/health": health, COGNITO_PATH: cognito_proxy(moto.endpoint)}
         | {path: serve_json(body) for path, body in documents.items()},
         access_log=(lambda _: None) if args.quiet else _log,
+        pages=web,
     )
     from infra.local.serving import Served
 
@@ -185,6 +188,7 @@ def _banner(
     if seeded:
         state += ", demo city seeded"
     print(f"xuefa local stack ({state})")
+    print(f"  learners   {api_url}/   (the web app; sign in with a student number)")
     print(f"  API        {api_url}/{{credits,exams,reports,roster}}   health: {api_url}/health")
     print(f"  Cognito    {moto_endpoint}  (moto: DynamoDB, S3, Cognito)")
     print(f"  details    {data_dir / 'local.json'}")

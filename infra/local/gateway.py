@@ -68,10 +68,13 @@ class Gateway:
         timing: AwsCallTiming,
         extra_routes: dict[str, Callable[[Request], Response]] | None = None,
         access_log: Callable[[str], None] = print,
+        pages: Callable[[Request], Response] | None = None,
     ):
         self.pools = pools
         self.verifier = verifier
         self.extra_routes = extra_routes or {}
+        # The web apps: any GET outside the APIs (files, or the app's client-side routes).
+        self.pages = pages
         self.access_log = access_log
         self.timing = timing
 
@@ -106,6 +109,8 @@ class Gateway:
             return self.extra_routes[path](request)
         prefix, _, rest = path.lstrip("/").partition("/")
         pool = self.pools.get(prefix)
+        if pool is None and self.pages is not None and request.method in ("GET", "HEAD"):
+            return self.pages(request)
         if pool is None:
             raise NotFound(f"no such path: {path}")
         sub_path = "/" + rest

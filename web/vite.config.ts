@@ -1,0 +1,20 @@
+import { VantResolver } from '@vant/auto-import-resolver'
+import vue from '@vitejs/plugin-vue'
+import Components from 'unplugin-vue-components/vite'
+import { defineConfig } from 'vitest/config'
+
+// One project, one page per app: the learners' app at / (Vant, imported on demand).
+export default defineConfig({
+  plugins: [vue(), Components({ resolvers: [VantResolver()], dts: false })],
+  build: {
+    target: 'es2020',
+    rollupOptions: { input: { index: 'index.html' } },
+  },
+  server: {
+    // `npm run dev` against `make run`'s stack on :8000
+    proxy: {
+      '^/(credits|exams|reports|roster|cognito|config\\.json)': 'http://127.0.0.1:8000',
+    },
+  },
+  test: { environment: 'jsdom', include: ['tests/unit/**/*.test.ts'] },
+})
