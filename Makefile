@@ -5,7 +5,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 APPS   := credits exams reports roster
 
-.PHONY: run test test-fast lint format clean install report bench synth deploy openapi fuzz
+WEB_SRC := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
+WEB_DEPS := web/node_modules/.ci-stamp
+WEB_DIST := web/dist/index.html
+
+.PHONY: run test test-fast lint format clean install report bench synth deploy openapi fuzz web web-types browser
 
 install: $(STAMP)
 
@@ -17,8 +21,29 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+## web: the web apps, built into web/dist when their sources changed (npm ci from the lock file)
+web: $(WEB_DIST)
+
+$(WEB_DEPS): web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(WEB_DIST): $(WEB_DEPS) $(WEB_SRC)
+	cd web && npm run build --silent
+
+## web-types: regenerate the web client's types from the OpenAPI document
+web-types: $(STAMP) $(WEB_DEPS)
+	$(BIN)/python -m infra.local.openapi openapi.json
+	cd web && npx openapi-typescript ../openapi.json -o src/api/schema.d.ts
+
+## browser: Debian's chromium and CJK fonts for the browser tests (installed when missing and root)
+browser:
+	@command -v chromium >/dev/null && fc-list :lang=zh | grep -q . || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else echo "browser tests need: apt-get install chromium fonts-noto-cjk (as root)"; exit 1; fi; }
+
 ## run: the whole system on http://127.0.0.1:8000 with demo data (FRESH=1 starts anew; PORT=… to move it)
-run: $(STAMP)
+run: $(STAMP) $(WEB_DIST)
 	$(BIN)/python -m infra.local $(if $(PORT),--port $(PORT)) $(if $(FRESH),--fresh)
 
 ## report: run the nightly report now against the running local stack (DATE=YYYY-MM-DD, default yesterday)
@@ -45,19 +70,26 @@ openapi: $(STAMP)
 fuzz: $(STAMP)
 	XUEFA_FUZZ_EXAMPLES=$(or $(EXAMPLES),300) $(BIN)/python -m pytest -q tests/e2e/test_fuzz.py
 
-## test: every test (unit, API on moto, concurrency, end-to-end against the local stack)
-test: $(STAMP)
+## test: every test (unit, API on moto, concurrency, end-to-end and browser against the local stack, web unit tests)
+test: $(STAMP) $(WEB_DIST) browser
+	cd web && npx vitest run --reporter=dot
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 ## test-fast: unit and API tests only
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q tests/unit tests/api
 
-## lint: ruff (lint + format check) and mypy
-lint: $(STAMP)
+## lint: ruff (lint + format check) and mypy; ESLint and vue-tsc; web types must match the OpenAPI document
+lint: $(STAMP) $(WEB_DEPS)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	cd web && npx eslint . && npx vue-tsc --noEmit -p tsconfig.json
+	$(BIN)/python -m infra.local.openapi $(CURDIR)/.xuefa-openapi.json >/dev/null
+	cd web && npx openapi-typescript ../.xuefa-openapi.json -o ../.xuefa-schema.d.ts >/dev/null 2>&1
+	@diff -q web/src/api/schema.d.ts .xuefa-schema.d.ts >/dev/null || { \
+	  echo "web/src/api/schema.d.ts is stale: run make web-types"; rm -f .xuefa-openapi.json .xuefa-schema.d.ts; exit 1; }
+	rm -f .xuefa-openapi.json .xuefa-schema.d.ts
 	AWS_DEFAULT_REGION=cn-north-1 XUEFA_STAGE=prod $(BIN)/python infra/app.py
 	$(BIN)/cfn-lint cdk.out/xuefa-prod.template.json
 	for app in $(APPS); do $(BIN)/mypy --no-namespace-packages functions/$$app/app.py || exit 1; done
@@ -69,5 +101,6 @@ format: $(STAMP)
 ## clean: remove the virtualenv, local data and build output
 clean:
 	rm -rf $(VENV) .xuefa .pytest_cache .mypy_cache .ruff_cache cdk.out chalice.out openapi.json
+	rm -rf web/node_modules web/dist web/test-results tests/browser/screenshots
 	rm -rf functions/*/.chalice/deployments
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
