@@ -204,6 +204,15 @@ class XuefaStack(cdk.Stack):
             self.roles[name] = role
             self.apps[name] = self._chalice(name, stage, role, environment)
         self._alarms()
+        from infra.web import WebHosting
+
+        self.web = WebHosting(
+            self,
+            "Web",
+            apis=self.apps,
+            user_pool_client_id=self.client.user_pool_client_id,
+            removal=removal,
+        )
         cdk.CfnOutput(self, "UserPoolId", value=self.user_pool.user_pool_id)
         cdk.CfnOutput(self, "UserPoolClientId", value=self.client.user_pool_client_id)
         cdk.CfnOutput(self, "ReportBucket", value=self.bucket.bucket_name)

@@ -266,7 +266,14 @@ def test_every_function_has_its_own_least_privilege_role(synthesized) -> None:  
             assert resource != '"*"', statement
     text = json.dumps(resources(raw, "AWS::IAM::Policy"))
     assert text.count("cognito-idp:AdminCreateUser") == 1  # roster only
-    assert text.count("s3:PutObject") == 1  # reports only
+    apps = json.dumps(
+        {
+            name: policy
+            for name, policy in resources(raw, "AWS::IAM::Policy").items()
+            if name.startswith(("Credits", "Exams", "Reports", "Roster"))
+        }
+    )
+    assert apps.count("s3:PutObject") == 1  # of the apps, reports only (the site deploys too)
 
 
 def test_the_cursor_key_is_generated_in_secrets_manager_and_in_no_template(synthesized) -> None:  # type: ignore[no-untyped-def]
@@ -309,8 +316,60 @@ def test_outputs_name_the_apis_pool_and_bucket(synthesized) -> None:  # type: ig
         "UserPoolClientId",
         "ReportBucket",
         "TableName",
+        "WebUrl",
     ):
         assert name in outputs
+
+
+def test_the_web_apps_sit_in_a_private_bucket_behind_cloudfront(synthesized) -> None:  # type: ignore[no-untyped-def]
+    from aws_cdk.assertions import Match
+
+    template, raw, _ = synthesized
+    template.has_resource_properties(
+        "AWS::CloudFront::OriginAccessControl",
+        {"OriginAccessControlConfig": Match.object_like({"SigningBehavior": "always"})},
+    )
+    (distribution,) = resources(raw, "AWS::CloudFront::Distribution").values()
+    config = distribution["Properties"]["DistributionConfig"]
+    assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
+    assert "OriginAccessControlId" in json.dumps(config["Origins"])
+    behaviours = {b["PathPattern"]: b for b in config["CacheBehaviors"]}
+    assert set(behaviours) == {"/credits/*", "/exams/*", "/reports/*", "/roster/*"}
+    for behaviour in behaviours.values():
+        assert behaviour["ViewerProtocolPolicy"] == "https-only"
+        assert "DELETE" in behaviour["AllowedMethods"] and "PUT" in behaviour["AllowedMethods"]
+        assert behaviour["FunctionAssociations"][0]["EventType"] == "viewer-request"
+    site = [
+        b
+        for b in resources(raw, "AWS::S3::Bucket").values()
+        if "PublicAccessBlockConfiguration" in b["Properties"]
+    ]
+    assert all(b["Properties"]["PublicAccessBlockConfiguration"]["BlockPublicPolicy"] for b in site)
+
+
+def test_every_answer_carries_the_security_headers(synthesized) -> None:  # type: ignore[no-untyped-def]
+    _, raw, _ = synthesized
+    (policy,) = resources(raw, "AWS::CloudFront::ResponseHeadersPolicy").values()
+    security = policy["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+    csp = json.dumps(security["ContentSecurityPolicy"]["ContentSecurityPolicy"])
+    assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp
+    assert "cognito-idp" in csp
+    assert security["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
+    assert security["FrameOptions"]["FrameOption"] == "DENY"
+    assert security["ContentTypeOptions"]["Override"] is True
+
+
+def test_config_json_is_written_at_deploy_time_from_the_stacks_values(synthesized) -> None:  # type: ignore[no-untyped-def]
+    _, raw, _ = synthesized
+    deployments = resources(raw, "Custom::CDKBucketDeployment")
+    pages = next(d for name, d in deployments.items() if "Pages" in name)
+    assert len(pages["Properties"]["SourceObjectKeys"]) == 2  # the pages and config.json
+    markers = json.dumps(pages["Properties"]["SourceMarkers"])
+    assert "UsersWeb" in markers and "cognito-idp" in markers  # the client id, the endpoint
+    assert pages["Properties"]["SystemMetadata"]["cache-control"] == "no-cache"
+    assets = next(d for name, d in deployments.items() if "Assets" in name)
+    assert "immutable" in assets["Properties"]["SystemMetadata"]["cache-control"]
+    assert "DistributionId" not in json.dumps(deployments)  # no invalidation, no cloudfront:*
 
 
 def test_cfn_lint_finds_no_errors(synthesized) -> None:  # type: ignore[no-untyped-def]
