@@ -5,7 +5,14 @@ from __future__ import annotations
 import platform
 from datetime import date
 
-from tests.bench import bench_credits, bench_exams, bench_latency, bench_reports, bench_startup
+from tests.bench import (
+    bench_credits,
+    bench_exams,
+    bench_latency,
+    bench_reports,
+    bench_startup,
+    bench_web,
+)
 
 
 def main() -> None:
@@ -64,6 +71,24 @@ def main() -> None:
                 f"CSV {figures['csv_rows_s']:,.0f} rows/s, "
                 f"XLSX {figures['xlsx_rows_s']:,.0f} rows/s, peak {figures['peak_mb']:.1f} MiB",
                 "flat memory",
+            )
+        )
+    loaded = bench_web.first_load()
+    rows.append(
+        (
+            "learners' app, first load (gzipped)",
+            f"JS {loaded['js'] / 1024:.1f} KB, CSS {loaded['css'] / 1024:.1f} KB; exam screen "
+            f"+{bench_web.route_chunk('ExamPaper') / 1024:.1f} KB JS",
+            "JS ≤ 150 KB",
+        )
+    )
+    for screen, score in bench_web.lighthouse().items():
+        rows.append(
+            (
+                f"Lighthouse mobile: {screen}",
+                f"performance {score['performance']}, accessibility {score['accessibility']}"
+                f" (FCP {score['fcp_ms']} ms, LCP {score['lcp_ms']} ms, TBT {score['tbt_ms']} ms)",
+                "performance ≥ 90, accessibility ≥ 95",
             )
         )
     width = max(len(r[0]) for r in rows)

@@ -140,10 +140,22 @@ def test_access_token_is_not_an_id_token(stack: Stack) -> None:
 
 
 def test_unknown_paths_are_404_json(stack: Stack) -> None:
-    for path in ("/nothing", "/roster/nothing/here", "/credits/zzz"):
+    for path in ("/roster/nothing/here", "/credits/zzz"):
         response = requests.get(stack.url + path, timeout=10)
         assert response.status_code == 404, path
         assert error_code(response) == "NOT_FOUND"
+    posted = requests.post(stack.url + "/nothing", json={}, timeout=10)
+    assert (posted.status_code, error_code(posted)) == (404, "NOT_FOUND")
+
+
+def test_other_pages_are_the_learners_app_with_its_config(stack: Stack) -> None:
+    # The app routes on the client (/exam, /study/ledger …): any other GET is its page.
+    page = requests.get(stack.url + "/study/ledger", timeout=10)
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    config = requests.get(stack.url + "/config.json", timeout=10).json()
+    assert config["client_id"] == stack.local["client_id"]
+    assert config["cognito_endpoint"] == "/cognito/"
 
 
 def test_body_over_one_megabyte_is_413(stack: Stack) -> None:

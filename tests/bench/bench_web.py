@@ -1,0 +1,57 @@
+"""The learners' app's budgets: JavaScript on first load (gzipped), and Lighthouse's mobile
+performance and accessibility on 首页 and on an exam question, signed in, in Debian's
+chromium against a local stack."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DIST = ROOT / "web" / "dist"
+
+
+def first_load(page: str = "index.html") -> dict[str, int]:
+    """Bytes (gzipped) of what the page loads before it can show anything: its entry
+    script, the modules it preloads, and its stylesheets. Routes load their own chunks."""
+    html = (DIST / page).read_text(encoding="utf-8")
+    scripts = re.findall(r'<script[^>]+src="([^"]+)"', html)
+    scripts += re.findall(r'<link rel="modulepreload"[^>]+href="([^"]+)"', html)
+    styles = re.findall(r'<link rel="stylesheet"[^>]+href="([^"]+)"', html)
+
+    def gz(paths: list[str]) -> int:
+        return sum(len(gzip.compress((DIST / p.lstrip("/")).read_bytes(), 9)) for p in paths)
+
+    return {"js": gz(scripts), "css": gz(styles)}
+
+
+def route_chunk(name: str) -> int:
+    """A route's own chunk, gzipped (loaded when the learner opens it)."""
+    (chunk,) = DIST.glob(f"assets/{name}-*.js")
+    return len(gzip.compress(chunk.read_bytes(), 9))
+
+
+def lighthouse() -> dict[str, dict[str, int]]:
+    from tests.e2e.conftest import start_stack
+
+    with tempfile.TemporaryDirectory(prefix="xuefa-lighthouse-") as data:
+        stack = start_stack(Path(data), fresh=True)
+        try:
+            run = subprocess.run(
+                ["node", "bench/lighthouse.mjs", stack.url, "530402000001", "Xuefa-Demo-2026"],
+                cwd=ROOT / "web",
+                capture_output=True,
+                text=True,
+                timeout=600,
+                check=False,
+            )
+        finally:
+            stack.stop()
+    if run.returncode != 0:
+        raise RuntimeError(f"lighthouse failed:\n{run.stderr[-2000:]}")
+    scores: dict[str, dict[str, int]] = json.loads(run.stdout.strip().splitlines()[-1])
+    return scores
