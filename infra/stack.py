@@ -123,7 +123,13 @@ class XuefaStack(cdk.Stack):
                         )
                     ],
                     expiration=cdk.Duration.days(400),
-                )
+                ),
+                # progress lists an admin downloaded: a link lives 15 minutes, the file a day
+                s3.LifecycleRule(
+                    id="progress-exports",
+                    prefix="reports/exports/",
+                    expiration=cdk.Duration.days(1),
+                ),
             ],
         )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 from chalice import Chalice, Cron
 from chalice.app import CloudWatchEvent, SQSEvent
@@ -15,9 +15,17 @@ from xuefa.auth import Actor, require_learner
 from xuefa.clock import local_date
 from xuefa.exams import Exams
 from xuefa.objects import ReportBucket
+from xuefa.progress import Filter, Progress
 from xuefa.questions import BankReader
 from xuefa.queue import ShardQueue
-from xuefa.reports import ReportJob, ReportQueries, parse_report_date, report_date_of_event
+from xuefa.reports import (
+    ReportJob,
+    ReportQueries,
+    export_progress,
+    parse_report_date,
+    report_date_of_event,
+)
+from xuefa.rules import study_year_of
 from xuefa_api import Api
 from xuefa_api.wiring import services
 
@@ -76,6 +84,32 @@ class RunRequest(BaseModel):
     date: str = Field(max_length=10)
 
 
+class ProgressQuery(BaseModel):
+    unit_id: str | None = Field(None, max_length=64, description="default: the caller's unit")
+    year: int | None = Field(None, ge=2000, le=2100, description="default: the current year")
+
+
+class ProgressListQuery(ProgressQuery):
+    filter: Filter | None = Field(None, description="behind, no_exam or failing; all if absent")
+    limit: int = Field(50, ge=1, le=200)
+    cursor: str | None = Field(None, max_length=2000)
+
+
+class ProgressExportQuery(ProgressQuery):
+    filter: Filter | None = None
+    format: Literal["csv", "xlsx"] = "xlsx"
+
+
+@cache
+def progress() -> Progress:
+    s = services()
+    return Progress(s.store, s.years, s.directory, s.clock, s.settings.cursor_secret)
+
+
+def _year(year: int | None) -> int:
+    return year or study_year_of(local_date(services().clock.now()))
+
+
 @api.route("/daily", ["GET"], query=DailyQuery, response="DailySet")
 def daily(actor: Actor, query: DailyQuery) -> Any:
     """A date's report files in the caller's subtree, with links valid for 15 minutes."""
@@ -100,6 +134,32 @@ def learner_archive(actor: Actor, student_no: str) -> Any:
     """A learner's archive, for administrators in scope."""
     services().directory.learner_in_scope(actor, student_no)
     return queries().archive(student_no)
+
+
+@api.route("/progress/summary", ["GET"], query=ProgressQuery, response="ProgressSummary")
+def progress_summary(actor: Actor, query: ProgressQuery) -> Any:
+    """Live, per child unit: learners, on pace with the credit target, behind, sat the
+    exam, passing now."""
+    return progress().summary(actor, query.unit_id, _year(query.year))
+
+
+@api.route("/progress", ["GET"], query=ProgressListQuery, response="ProgressPage")
+def progress_list(actor: Actor, query: ProgressListQuery) -> Any:
+    """Live, the learners of a subtree who are behind, have not sat the exam or would fail
+    now, with the figures that put them there; paged."""
+    return progress().page(
+        actor, query.unit_id, _year(query.year), query.filter, query.limit, query.cursor
+    )
+
+
+@api.route("/progress/export", ["GET"], query=ProgressExportQuery, response="ProgressExport")
+def progress_export(actor: Actor, query: ProgressExportQuery) -> Any:
+    """The same list as a file (CSV or XLSX), through a link valid for 15 minutes."""
+    s = services()
+    learners = progress().all(actor, query.unit_id, _year(query.year), query.filter)
+    return export_progress(
+        ReportBucket(s.settings.bucket_name), s.clock, learners, query.format, query.filter
+    )
 
 
 @api.route("/runs", ["POST"], body=RunRequest, status=202, response="Run")

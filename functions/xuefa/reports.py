@@ -422,6 +422,38 @@ def _student_no(profile: dict[str, Any]) -> str:
     return str(profile["student_no"])
 
 
+EXPORT_NAMES = {"behind": "积分落后", "no_exam": "未参加考试", "failing": "暂未合格", None: "全部"}
+
+
+def export_progress(
+    bucket: ReportBucket,
+    clock: Clock,
+    learners: Iterator[Any],
+    fmt: str,
+    wanted: str | None,
+) -> dict[str, Any]:
+    """A reminder list as a file on S3 (under reports/exports/, kept a day) and its link."""
+    from xuefa.progress import EXPORT_COLUMNS
+
+    now = clock.now()
+    rows = (learner.model_dump() for learner in learners)
+    name = f"学法进度-{EXPORT_NAMES.get(wanted, wanted)}-{now:%Y%m%d-%H%M}"
+    key = f"reports/exports/{now:%Y-%m-%d}/{secrets.token_hex(8)}/{name}.{fmt}"
+    with tempfile.TemporaryDirectory(prefix="xuefa-export-") as work:
+        path = Path(work) / f"export.{fmt}"
+        if fmt == "csv":
+            written = write_csv(path, EXPORT_COLUMNS, rows)
+        else:
+            written = write_xlsx(path, EXPORT_COLUMNS, rows, "学法进度")
+        bucket.upload(key, written.path, f"{name}.{fmt}")
+    return {
+        "format": fmt,
+        "rows": written.rows,
+        "url": bucket.presign(key, URL_SECONDS),
+        "expires_at": iso(now + timedelta(seconds=URL_SECONDS)),
+    }
+
+
 class ReportQueries:
     """What admins and learners read: file lists with short-lived links, bulletins, and
     the personal study archive."""

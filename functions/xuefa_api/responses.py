@@ -305,6 +305,54 @@ class Archive(BaseModel):
     items: list[ArchiveYear]
 
 
+class ProgressRowView(BaseModel):
+    unit_id: str
+    name: str
+    learners: int
+    on_pace: int
+    behind: int
+    exam_takers: int
+    passing: int
+
+
+class ProgressSummary(BaseModel):
+    as_of: str
+    unit_id: str
+    year: int
+    expected_credits: int = Field(description="the credit target pro rata to the days gone")
+    rows: list[ProgressRowView]
+
+
+class LearnerProgressView(BaseModel):
+    student_no: str
+    name: str
+    unit_id: str
+    unit_name: str
+    credits: int
+    expected_credits: int
+    exam_best: float | None
+    attempts: int
+    total: float
+    passed: bool
+
+
+class ProgressPage(BaseModel):
+    as_of: str
+    unit_id: str
+    year: int
+    filter: str | None
+    expected_credits: int
+    items: list[LearnerProgressView]
+    cursor: Page
+
+
+class ProgressExport(BaseModel):
+    format: Literal["csv", "xlsx"]
+    rows: int
+    url: str
+    expires_at: str
+
+
 class Run(BaseModel):
     date: str
     status: str

@@ -41,6 +41,9 @@ API_ROUTES = {
         "/health",
         "/learners/{student_no}/archive",
         "/me/archive",
+        "/progress",
+        "/progress/export",
+        "/progress/summary",
         "/runs",
     },
     "roster": {
@@ -140,7 +143,10 @@ def test_the_bucket_is_private_encrypted_tls_only_with_a_lifecycle(synthesized) 
                 "Rules": [
                     Match.object_like(
                         {"Prefix": "reports/daily/", "ExpirationInDays": 400, "Status": "Enabled"}
-                    )
+                    ),
+                    Match.object_like(
+                        {"Prefix": "reports/exports/", "ExpirationInDays": 1, "Status": "Enabled"}
+                    ),
                 ]
             },
         },

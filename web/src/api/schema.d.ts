@@ -380,6 +380,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/reports/progress/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Live, per child unit: learners, on pace with the credit target, behind, sat the */
+        get: operations["reports_progress_summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reports/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Live, the learners of a subtree who are behind, have not sat the exam or would fail */
+        get: operations["reports_progress_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reports/progress/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The same list as a file (CSV or XLSX), through a link valid for 15 minutes. */
+        get: operations["reports_progress_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/reports/runs": {
         parameters: {
             query?: never;
@@ -1134,6 +1185,93 @@ export interface components {
             student_no: string;
             /** Items */
             items: components["schemas"]["ArchiveYear"][];
+        };
+        /** ProgressRowView */
+        ProgressRowView: {
+            /** Unit Id */
+            unit_id: string;
+            /** Name */
+            name: string;
+            /** Learners */
+            learners: number;
+            /** On Pace */
+            on_pace: number;
+            /** Behind */
+            behind: number;
+            /** Exam Takers */
+            exam_takers: number;
+            /** Passing */
+            passing: number;
+        };
+        /** ProgressSummary */
+        ProgressSummary: {
+            /** As Of */
+            as_of: string;
+            /** Unit Id */
+            unit_id: string;
+            /** Year */
+            year: number;
+            /**
+             * Expected Credits
+             * @description the credit target pro rata to the days gone
+             */
+            expected_credits: number;
+            /** Rows */
+            rows: components["schemas"]["ProgressRowView"][];
+        };
+        /** LearnerProgressView */
+        LearnerProgressView: {
+            /** Student No */
+            student_no: string;
+            /** Name */
+            name: string;
+            /** Unit Id */
+            unit_id: string;
+            /** Unit Name */
+            unit_name: string;
+            /** Credits */
+            credits: number;
+            /** Expected Credits */
+            expected_credits: number;
+            /** Exam Best */
+            exam_best: number | null;
+            /** Attempts */
+            attempts: number;
+            /** Total */
+            total: number;
+            /** Passed */
+            passed: boolean;
+        };
+        /** ProgressPage */
+        ProgressPage: {
+            /** As Of */
+            as_of: string;
+            /** Unit Id */
+            unit_id: string;
+            /** Year */
+            year: number;
+            /** Filter */
+            filter: string | null;
+            /** Expected Credits */
+            expected_credits: number;
+            /** Items */
+            items: components["schemas"]["LearnerProgressView"][];
+            /** Cursor */
+            cursor: string | null;
+        };
+        /** ProgressExport */
+        ProgressExport: {
+            /**
+             * Format
+             * @enum {string}
+             */
+            format: "csv" | "xlsx";
+            /** Rows */
+            rows: number;
+            /** Url */
+            url: string;
+            /** Expires At */
+            expires_at: string;
         };
         /** Run */
         Run: {
@@ -3570,6 +3708,303 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Archive"];
+                };
+            };
+            /** @description the contract's error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    reports_progress_summary: {
+        parameters: {
+            query?: {
+                /** @description default: the caller's unit */
+                unit_id?: string | null;
+                /** @description default: the current year */
+                year?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgressSummary"];
+                };
+            };
+            /** @description the contract's error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    reports_progress_list: {
+        parameters: {
+            query?: {
+                /** @description default: the caller's unit */
+                unit_id?: string | null;
+                /** @description default: the current year */
+                year?: number | null;
+                /** @description behind, no_exam or failing; all if absent */
+                filter?: ("behind" | "no_exam" | "failing") | null;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgressPage"];
+                };
+            };
+            /** @description the contract's error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    reports_progress_export: {
+        parameters: {
+            query?: {
+                /** @description default: the caller's unit */
+                unit_id?: string | null;
+                /** @description default: the current year */
+                year?: number | null;
+                filter?: ("behind" | "no_exam" | "failing") | null;
+                format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgressExport"];
                 };
             };
             /** @description the contract's error */
