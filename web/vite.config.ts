@@ -1,14 +1,19 @@
 import { VantResolver } from '@vant/auto-import-resolver'
 import vue from '@vitejs/plugin-vue'
+import { ElementPlusResolver } from 'unplugin-vue-components/resolvers'
 import Components from 'unplugin-vue-components/vite'
 import { defineConfig } from 'vitest/config'
 
-// One project, one page per app: the learners' app at / (Vant, imported on demand).
+// One project, one page per app: the learners' app at / (Vant) and the administrators'
+// console at /admin/ (Element Plus), each component imported on demand.
 export default defineConfig({
-  plugins: [vue(), Components({ resolvers: [VantResolver()], dts: false })],
+  plugins: [
+    vue(),
+    Components({ resolvers: [VantResolver(), ElementPlusResolver({ importStyle: 'css' })], dts: false }),
+  ],
   build: {
     target: 'es2020',
-    rollupOptions: { input: { index: 'index.html' } },
+    rollupOptions: { input: { index: 'index.html', admin: 'admin.html' } },
   },
   server: {
     // `npm run dev` against `make run`'s stack on :8000

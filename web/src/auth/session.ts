@@ -41,13 +41,14 @@ export class Session {
     readonly provider: IdentityProvider,
     private readonly storage: Storage = localStorage,
     private readonly now: () => number = Date.now,
+    private readonly key: string = KEY,
   ) {
-    const kept = storage.getItem(KEY)
+    const kept = storage.getItem(key)
     if (kept) {
       try {
         this.remember(JSON.parse(kept) as Tokens)
       } catch {
-        storage.removeItem(KEY)
+        storage.removeItem(key)
       }
     }
   }
@@ -59,7 +60,7 @@ export class Session {
   remember(tokens: Tokens): void {
     this.state.tokens = tokens
     this.state.claims = claimsOf(tokens.idToken)
-    this.storage.setItem(KEY, JSON.stringify(tokens))
+    this.storage.setItem(this.key, JSON.stringify(tokens))
   }
 
   /** The ID token to send, refreshed first when it is about to expire. */
@@ -111,6 +112,6 @@ export class Session {
   forget(): void {
     this.state.tokens = null
     this.state.claims = null
-    this.storage.removeItem(KEY)
+    this.storage.removeItem(this.key)
   }
 }

@@ -10,7 +10,7 @@ import { loadConfig } from '../shared/config'
 import { t } from '../shared/messages'
 import App from './App.vue'
 import { makeRouter } from './router'
-import { setServices } from './services'
+import { setServices } from '../shared/services'
 
 async function boot(): Promise<void> {
   let config

@@ -1,9 +1,9 @@
 /** What every screen uses: the config, the session and the typed API client. */
 import type { Api } from '../api/client'
 import type { Session } from '../auth/session'
-import type { WebConfig } from '../shared/config'
-import { serverNow } from '../shared/clock'
-import { studyYearOf } from '../shared/format'
+import type { WebConfig } from './config'
+import { serverNow } from './clock'
+import { studyYearOf } from './format'
 
 export interface Services {
   config: WebConfig

@@ -1,0 +1,11 @@
+/** Load a screen's data; failures are shown with ElMessage in the contract's words. */
+import { ElMessage } from 'element-plus'
+import { ApiError } from '../api/client'
+import { errorText } from '../shared/messages'
+
+export function complain(caught: unknown): string {
+  const code = caught instanceof ApiError ? caught.code : 'INTERNAL'
+  if (!(caught instanceof ApiError)) console.error(caught)
+  ElMessage.error(errorText(code))
+  return code
+}
