@@ -1,0 +1,220 @@
+"""Administrators at a desktop: a county admin reads the overview, adds and imports
+learners, resets a password, transfers a learner and downloads last night's report; the
+city admin imports questions and grants an override within the policy and is refused
+beyond it; a unit admin cannot reach another unit's learner by URL."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from tests.browser.conftest import PASSWORD, axe_violations, shot, sign_in
+from tests.e2e.conftest import Stack
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+def admin_sign_in(page: Any, url: str, login: str) -> None:
+    page.goto(url + "/admin/")
+    page.fill("input[name=username]", login)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("[data-test=who]")
+
+
+def menu(page: Any, name: str) -> None:
+    page.click(f".el-menu-item:has-text('{name}')")
+
+
+def unit(page: Any, name: str) -> None:
+    page.click(f".el-tree-node__content:has-text('{name}')")
+
+
+def confirm(page: Any) -> None:
+    page.click(".el-message-box__btns .el-button--primary")
+
+
+def shown_once(page: Any) -> dict[str, str]:
+    table = page.wait_for_selector("[data-test=shown-once]")
+    rows = table.query_selector_all("tr")
+    values = {
+        r.query_selector("th").inner_text(): r.query_selector("td").inner_text() for r in rows
+    }
+    page.click("[data-test=shown-once-ok]")
+    return values
+
+
+def test_a_county_admin_reads_the_overview(web_stack: Stack, desktop: Any) -> None:
+    page = desktop.new_page()
+    page.goto(web_stack.url + "/admin/")
+    page.wait_for_selector("input[name=username]")
+    assert (found := axe_violations(page)) == [], found
+    admin_sign_in(page, web_stack.url, "county_530402")
+    page.wait_for_selector("[data-test=summary] .el-table__row")
+    assert page.inner_text("[data-test=learners] .el-statistic__number") == "30"
+    rows = page.locator("[data-test=summary] .el-table__body .el-table__row")
+    assert rows.count() == 3
+    shot(page, "admin-01-overview")
+    assert (found := axe_violations(page)) == [], found
+    menu(page, "进度")
+    page.wait_for_selector("[data-test=progress] .el-table__row")
+    shot(page, "admin-02-progress")
+    assert (found := axe_violations(page)) == [], found
+
+
+def test_a_learner_added_by_an_admin_signs_in_with_the_temporary_password(
+    web_stack: Stack, desktop: Any, phone: Any
+) -> None:
+    page = desktop.new_page()
+    admin_sign_in(page, web_stack.url, "county_530402")
+    unit(page, "红塔区教育体育局")
+    menu(page, "学员")
+    page.wait_for_selector("[data-test=learners] .el-table__row")
+    page.click("[data-test=add]")
+    page.fill("input[name=name]", "控制台新人")
+    page.click(".el-dialog button[type=submit]")
+    once = shown_once(page)
+    assert once["姓名"] == "控制台新人" and once["学号"].startswith("530402")
+    learner = phone.new_page()
+    sign_in(learner, web_stack.url, once["学号"], once["临时密码"])
+    learner.wait_for_selector("text=首次登录需要设置自己的密码")
+
+
+def test_a_csv_with_a_bad_line_writes_nothing_until_fixed(
+    web_stack: Stack, desktop: Any, tmp_path: Path
+) -> None:
+    page = desktop.new_page()
+    admin_sign_in(page, web_stack.url, "county_530402")
+    unit(page, "红塔区财政局")
+    menu(page, "学员")
+    page.wait_for_selector("[data-test=learners] .el-table__row")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "姓名,单位编号,手机号\n导入甲,530402-003,\n导入乙,530402-404,\n", encoding="utf-8"
+    )
+    page.click("[data-test=import]")
+    page.set_input_files("[data-test=csv]", str(bad))
+    page.wait_for_selector(".el-dialog .el-table__row")
+    page.click("[data-test=import-now]")
+    problem = page.wait_for_selector("[data-test=import-problem]").inner_text()
+    assert "第 3 行" in problem
+    shot(page, "admin-03-import-problem")
+    good = tmp_path / "good.csv"
+    good.write_text(
+        "姓名,单位编号,手机号\n导入甲,530402-003,\n导入乙,530402-003,\n", encoding="utf-8"
+    )
+    page.set_input_files("[data-test=csv]", str(good))
+    page.click("[data-test=import-now]")
+    once = shown_once(page)
+    assert len(once) == 2 and all(key.startswith("导入") for key in once)
+    page.wait_for_selector("[data-test=learners] .el-table__row:has-text('导入乙')")
+
+
+def test_a_password_reset_and_a_transfer_from_the_learners_page(
+    web_stack: Stack, desktop: Any
+) -> None:
+    page = desktop.new_page()
+    admin_sign_in(page, web_stack.url, "county_530402")
+    page.goto(web_stack.url + "/admin/learners/530402000015")
+    page.wait_for_selector("[data-test=status]")
+    page.click("[data-test=reset]")
+    confirm(page)
+    once = shown_once(page)
+    assert once["学号"] == "530402000015" and len(once["临时密码"]) >= 8
+    page.click("[data-test=unit-picker]")
+    popper = ".el-tree-select__popper:visible"
+    page.click(f"{popper} .el-tree-node__expand-icon >> nth=0")
+    page.click(f"{popper} .el-tree-node__content:has-text('红塔区财政局')")
+    page.click("[data-test=transfer]")
+    confirm(page)
+    page.wait_for_selector("text=红塔区财政局（530402-003）")
+    shot(page, "admin-04-learner")
+    assert (found := axe_violations(page)) == [], found
+    profile = requests.get(
+        f"{web_stack.url}/roster/learners/530402000015",
+        headers={"Authorization": web_stack.sign_in("county_530402")},
+        timeout=10,
+    ).json()
+    assert profile["unit_id"] == "530402-003" and profile["history"][-1]["event"] == "transfer"
+
+
+def test_last_nights_report_is_downloaded_and_opens(web_stack: Stack, desktop: Any) -> None:
+    yesterday = (datetime.now(UTC) + timedelta(hours=8) - timedelta(days=1)).date().isoformat()
+    run = requests.post(
+        f"{web_stack.url}/reports/runs",
+        json={"date": yesterday},
+        headers={"Authorization": web_stack.sign_in("city_admin")},
+        timeout=120,
+    )
+    assert run.status_code == 202
+    page = desktop.new_page()
+    admin_sign_in(page, web_stack.url, "county_530402")
+    menu(page, "报表")
+    page.wait_for_selector("[data-test=files] .el-table__row")
+    page.wait_for_selector("[data-test=bulletin] .el-table__row")
+    shot(page, "admin-05-reports")
+    link = page.locator("[data-test=download][aria-label$='530402-001 csv']")
+    with page.expect_download() as download:
+        link.click()
+    body = Path(download.value.path()).read_bytes().decode("utf-8-sig")
+    header = next(csv.reader(io.StringIO(body)))
+    assert header[:4] == ["学号", "姓名", "单位", "积分"]
+    assert len(body.splitlines()) >= 11
+
+
+def test_the_city_imports_questions_and_grants_overrides_within_the_policy(
+    web_stack: Stack, desktop: Any
+) -> None:
+    page = desktop.new_page()
+    admin_sign_in(page, web_stack.url, "city_admin")
+    menu(page, "考试")
+    page.fill(
+        "textarea[data-test=bank]",
+        '{"questions": [{"type": "judge", "stem": "宪法是国家的根本大法。", "options": '
+        '[{"key": "A", "text": "正确"}, {"key": "B", "text": "错误"}], "answer": ["A"]}]}',
+    )
+    page.click("[data-test=import-questions]")
+    page.wait_for_selector(".el-message--success:has-text('已导入 1 道题')")
+    page.fill("#ovr-student", "530403000002")
+    page.fill("#ovr-reason", "系统故障补考")
+    page.fill("#ovr-extra", "2")
+    page.click("[data-test=grant]")
+    assert "最多 10 次" in page.wait_for_selector("[data-test=granted]").inner_text()
+    page.fill("#ovr-extra", "1")
+    page.click("[data-test=grant]")
+    refused = page.wait_for_selector("[data-test=refused]").inner_text()
+    assert "全年最多增加 2 次" in refused
+    shot(page, "admin-06-override-refused")
+    assert (found := axe_violations(page)) == [], found
+
+
+def test_a_unit_admin_cannot_reach_another_units_learner_by_url(
+    web_stack: Stack, desktop: Any
+) -> None:
+    page = desktop.new_page()
+    admin_sign_in(page, web_stack.url, "unit_530402-001")
+    assert page.locator(".el-menu-item:has-text('考试')").count() == 0
+    page.goto(web_stack.url + "/admin/learners/530403000003")
+    page.wait_for_selector(".el-alert--error")
+    other = requests.get(
+        f"{web_stack.url}/roster/learners/530403000003",
+        headers={"Authorization": web_stack.sign_in("city_admin")},
+        timeout=10,
+    ).json()
+    assert other["name"] not in page.inner_text("body")
+    assert page.locator("[data-test=status]").count() == 0
+
+
+def test_a_learner_cannot_use_the_console(web_stack: Stack, desktop: Any) -> None:
+    page = desktop.new_page()
+    page.goto(web_stack.url + "/admin/")
+    page.fill("input[name=username]", "530402000022")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=该账号不是管理员账号")
