@@ -13,6 +13,7 @@ export default defineConfig({
   ],
   build: {
     target: 'es2020',
+    manifest: true, // make bench reads it to size each screen with what it imports
     rollupOptions: { input: { index: 'index.html', admin: 'admin.html' } },
   },
   server: {

@@ -29,10 +29,24 @@ def first_load(page: str = "index.html") -> dict[str, int]:
     return {"js": gz(scripts), "css": gz(styles)}
 
 
-def route_chunk(name: str) -> int:
-    """A route's own chunk, gzipped (loaded when the learner opens it)."""
-    (chunk,) = DIST.glob(f"assets/{name}-*.js")
-    return len(gzip.compress(chunk.read_bytes(), 9))
+def screen(*sources: str) -> int:
+    """The JavaScript of a page and screens with everything they import, gzipped, each
+    chunk once (from Vite's manifest): e.g. `screen("admin.html", "src/…/Overview.vue")`
+    is what a console's first visit downloads."""
+    manifest = json.loads((DIST / ".vite" / "manifest.json").read_text())
+    seen: set[str] = set()
+
+    def walk(key: str) -> None:
+        if key in seen:
+            return
+        seen.add(key)
+        for child in manifest[key].get("imports", []):
+            walk(child)
+
+    for source in sources:
+        walk(source)
+    files = {manifest[key]["file"] for key in seen}
+    return sum(len(gzip.compress((DIST / f).read_bytes(), 9)) for f in files)
 
 
 def lighthouse() -> dict[str, dict[str, int]]:
