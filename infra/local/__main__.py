@@ -189,6 +189,7 @@ def _banner(
         state += ", demo city seeded"
     print(f"xuefa local stack ({state})")
     print(f"  learners   {api_url}/   (the web app; sign in with a student number)")
+    print(f"  admins     {api_url}/admin/   (the console; sign in as county_530402)")
     print(f"  API        {api_url}/{{credits,exams,reports,roster}}   health: {api_url}/health")
     print(f"  Cognito    {moto_endpoint}  (moto: DynamoDB, S3, Cognito)")
     print(f"  details    {data_dir / 'local.json'}")
