@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from xuefa.credits import Balance, Completion, Resource
+from xuefa.progress import LearnerProgress, ProgressRow
 
 Page = str | None  # the next page's cursor, or null on the last page
 
@@ -305,35 +306,12 @@ class Archive(BaseModel):
     items: list[ArchiveYear]
 
 
-class ProgressRowView(BaseModel):
-    unit_id: str
-    name: str
-    learners: int
-    on_pace: int
-    behind: int
-    exam_takers: int
-    passing: int
-
-
 class ProgressSummary(BaseModel):
     as_of: str
     unit_id: str
     year: int
     expected_credits: int = Field(description="the credit target pro rata to the days gone")
-    rows: list[ProgressRowView]
-
-
-class LearnerProgressView(BaseModel):
-    student_no: str
-    name: str
-    unit_id: str
-    unit_name: str
-    credits: int
-    expected_credits: int
-    exam_best: float | None
-    attempts: int
-    total: float
-    passed: bool
+    rows: list[ProgressRow]
 
 
 class ProgressPage(BaseModel):
@@ -342,7 +320,7 @@ class ProgressPage(BaseModel):
     year: int
     filter: str | None
     expected_credits: int
-    items: list[LearnerProgressView]
+    items: list[LearnerProgress]
     cursor: Page
 
 
@@ -360,4 +338,4 @@ class Run(BaseModel):
     duplicate: bool = False
 
 
-__all__ = ["Balance", "Completion", "Resource"]
+__all__ = ["Balance", "Completion", "LearnerProgress", "ProgressRow", "Resource"]

@@ -1186,21 +1186,36 @@ export interface components {
             /** Items */
             items: components["schemas"]["ArchiveYear"][];
         };
-        /** ProgressRowView */
-        ProgressRowView: {
+        /** ProgressRow */
+        ProgressRow: {
             /** Unit Id */
             unit_id: string;
             /** Name */
             name: string;
-            /** Learners */
+            /**
+             * Learners
+             * @default 0
+             */
             learners: number;
-            /** On Pace */
+            /**
+             * On Pace
+             * @default 0
+             */
             on_pace: number;
-            /** Behind */
+            /**
+             * Behind
+             * @default 0
+             */
             behind: number;
-            /** Exam Takers */
+            /**
+             * Exam Takers
+             * @default 0
+             */
             exam_takers: number;
-            /** Passing */
+            /**
+             * Passing
+             * @default 0
+             */
             passing: number;
         };
         /** ProgressSummary */
@@ -1217,10 +1232,10 @@ export interface components {
              */
             expected_credits: number;
             /** Rows */
-            rows: components["schemas"]["ProgressRowView"][];
+            rows: components["schemas"]["ProgressRow"][];
         };
-        /** LearnerProgressView */
-        LearnerProgressView: {
+        /** LearnerProgress */
+        LearnerProgress: {
             /** Student No */
             student_no: string;
             /** Name */
@@ -1255,7 +1270,7 @@ export interface components {
             /** Expected Credits */
             expected_credits: number;
             /** Items */
-            items: components["schemas"]["LearnerProgressView"][];
+            items: components["schemas"]["LearnerProgress"][];
             /** Cursor */
             cursor: string | null;
         };

@@ -1,0 +1,27 @@
+/** Starting an app: its config, the session (through the identity seam), the typed
+ * client, then the Vue app with its router. */
+import { createApp, type Component } from 'vue'
+import type { Router } from 'vue-router'
+import { makeApi } from '../api/client'
+import { CognitoIdentity } from '../auth/cognito'
+import { Session } from '../auth/session'
+import { loadConfig } from './config'
+import { t } from './messages'
+import { setServices } from './services'
+
+export async function boot(app: Component, makeRouter: (session: Session) => Router, sessionKey: string): Promise<void> {
+  let config
+  try {
+    config = await loadConfig()
+  } catch {
+    document.getElementById('app')!.textContent = t.errors.NETWORK
+    return
+  }
+  const endpoint = new URL(config.cognito_endpoint, window.location.href).toString()
+  const session = new Session(new CognitoIdentity(endpoint, config.client_id), localStorage, Date.now, sessionKey)
+  const router = makeRouter(session)
+  const api = makeApi(config.api_base, session, () => void router.replace('/login'))
+  setServices({ config, session, api })
+  session.keepFresh()
+  createApp(app).use(router).mount('#app')
+}
