@@ -97,6 +97,12 @@ def learner_balance(actor: Actor, query: YearQuery, student_no: str) -> Any:
     return credits().learner_balance(actor, student_no, _year(query.year))
 
 
+@api.route("/learners/{student_no}/ledger", ["GET"], query=LedgerQuery, response="Ledger")
+def learner_ledger(actor: Actor, query: LedgerQuery, student_no: str) -> Any:
+    """A learner's ledger, newest first, for administrators in scope."""
+    return credits().learner_ledger(actor, student_no, _year(query.year), query.limit, query.cursor)
+
+
 @api.route("/adjustments", ["POST"], body=Adjustment, response="Balance")
 def adjust(actor: Actor, body: Adjustment) -> Any:
     """Add or remove credits with a reason; idempotent on adjustment_id; audited."""

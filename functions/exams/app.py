@@ -64,6 +64,12 @@ def history(actor: Actor, year: str) -> Any:
     return exams().history(actor, _year(year))
 
 
+@api.route("/{year}/learners/{student_no}/attempts", ["GET"], response="Attempts")
+def learner_history(actor: Actor, year: str, student_no: str) -> Any:
+    """A learner's attempts and scores, for administrators in scope."""
+    return exams().learner_history(actor, _year(year), student_no)
+
+
 @api.route("/{year}/attempts/{attempt_no}", ["GET"], response="Attempt")
 def attempt(actor: Actor, year: str, attempt_no: str) -> Any:
     """One attempt with its questions and saved answers; its result once closed."""

@@ -116,6 +116,16 @@ def daily(actor: Actor, query: DailyQuery) -> Any:
     return queries().daily(actor, query.date, query.unit_id)
 
 
+class DatesQuery(BaseModel):
+    month: str = Field(max_length=7, description="YYYY-MM")
+
+
+@api.route("/dates", ["GET"], query=DatesQuery, response="ReportDates")
+def dates(actor: Actor, query: DatesQuery) -> Any:
+    """The days of a month that have a complete report set (for a calendar)."""
+    return queries().dates(actor, query.month)
+
+
 @api.route("/bulletin", ["GET"], query=BulletinQuery, response="Bulletin")
 def bulletin(actor: Actor, query: BulletinQuery) -> Any:
     """Participation and pass figures per child unit, as of the date's midnight."""

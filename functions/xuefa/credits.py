@@ -526,6 +526,12 @@ class Credits:
         self.directory.learner_in_scope(actor, student_no)
         return self.balance(student_no, year)
 
+    def learner_ledger(
+        self, actor: Actor, student_no: str, year: int, limit: int, cursor: str | None
+    ) -> dict[str, Any]:
+        self.directory.learner_in_scope(actor, student_no)
+        return self.ledger(student_no, year, limit, cursor)
+
     def ledger(self, student_no: str, year: int, limit: int, cursor: str | None) -> dict[str, Any]:
         self.years.get(year)
         scope = f"ledger:{student_no}:{year}"

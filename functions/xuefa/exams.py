@@ -524,10 +524,18 @@ class Exams:
 
     def history(self, actor: Actor, year: int) -> dict[str, Any]:
         require_learner(actor)
+        return self._history(actor.username, year)
+
+    def learner_history(self, actor: Actor, year: int, student_no: str) -> dict[str, Any]:
+        """A learner's attempts, for administrators in scope (scores, never papers)."""
+        self.directory.learner_in_scope(actor, student_no)
+        return self._history(student_no, year)
+
+    def _history(self, student_no: str, year: int) -> dict[str, Any]:
         config = self.years.get(year)
-        result, _ = self._read(actor.username, year)
-        self._settle(actor.username, config, result)
-        items = self.store.query_all(f"LEARNER#{actor.username}", Keys.attempt_prefix(year))
+        result, _ = self._read(student_no, year)
+        self._settle(student_no, config, result)
+        items = self.store.query_all(f"LEARNER#{student_no}", Keys.attempt_prefix(year))
         return {
             "items": [
                 {

@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from xuefa.auth import Actor
 from xuefa.clock import Clock, iso, start_of_day
@@ -62,6 +62,18 @@ class LearnerProgress(BaseModel):
     passed: bool
 
 
+# How far learners are towards the year's credit target: none, under a quarter, …, there.
+CREDIT_BANDS = ("0", "<25%", "25–50%", "50–75%", "75–100%", "100%")
+
+
+def credit_band(credits: int, target: int) -> int:
+    if credits <= 0:
+        return 0
+    if credits >= target:
+        return len(CREDIT_BANDS) - 1
+    return 1 + (4 * credits) // target
+
+
 class ProgressRow(BaseModel):
     unit_id: str
     name: str
@@ -70,8 +82,14 @@ class ProgressRow(BaseModel):
     behind: int = 0
     exam_takers: int = 0
     passing: int = 0
+    credit_bands: list[int] = Field(
+        default_factory=lambda: [0] * len(CREDIT_BANDS),
+        description="learners by share of the credit target: 0, <25%, 25–50%, 50–75%, "
+        "75–100%, reached",
+    )
 
-    def add(self, learner: LearnerProgress) -> None:
+    def add(self, learner: LearnerProgress, target: int) -> None:
+        self.credit_bands[credit_band(learner.credits, target)] += 1
         self.learners += 1
         if learner.credits >= learner.expected_credits:
             self.on_pace += 1
@@ -183,14 +201,14 @@ class Progress:
         rows = []
         own = ProgressRow(unit_id=unit.unit_id, name=unit.name)
         for learner, _ in self._learners(config, unit, expected, None):
-            own.add(learner)
+            own.add(learner, config.credit_target)
         if own.learners:
             rows.append(own)
         for child in self.children(unit.unit_id):
             row = ProgressRow(unit_id=child.unit_id, name=child.name)
             for member in self.subtree(child):
                 for learner, _ in self._learners(config, member, expected, None):
-                    row.add(learner)
+                    row.add(learner, config.credit_target)
             rows.append(row)
         return {
             "as_of": iso(now),

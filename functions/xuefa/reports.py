@@ -507,6 +507,22 @@ class ReportQueries:
             **({"note": manifest["note"]} if manifest.get("note") else {}),
         }
 
+    def dates(self, actor: Actor, month: str) -> dict[str, Any]:
+        """The days of a month whose report set is complete (one BatchGetItem)."""
+        require_admin(actor)
+        if not re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", month):
+            raise BadRequest("months are YYYY-MM", {"month": month})
+        first = date.fromisoformat(f"{month}-01")
+        days = [first + timedelta(days=i) for i in range(31)]
+        days = [d for d in days if d.month == first.month]
+        runs = self.store.batch_get([run_key(d) for d in days])
+        done = sorted(
+            str(run["pk"]).removeprefix("RUN#")
+            for run in runs
+            if run.get("status") == "complete" and run.get("year_configured", True)
+        )
+        return {"month": month, "dates": done}
+
     def bulletin(self, actor: Actor, day_text: str | None, unit_id: str | None) -> dict[str, Any]:
         require_admin(actor)
         day = parse_report_date(day_text, local_date(self.clock.now()))

@@ -331,6 +331,11 @@ class ProgressExport(BaseModel):
     expires_at: str
 
 
+class ReportDates(BaseModel):
+    month: str
+    dates: list[str]
+
+
 class Run(BaseModel):
     date: str
     status: str

@@ -409,3 +409,11 @@ def test_a_completion_publishes_its_credits_as_a_metric(api, clock, monkeypatch,
     awarded = [m for m in emitted if "CreditsAwarded" in m]
     assert awarded and awarded[0]["CreditsAwarded"] == [5.0]
     assert awarded[0]["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "xuefa"
+
+
+def test_admins_read_a_learners_ledger_in_their_scope_only(api, clock) -> None:  # type: ignore[no-untyped-def]
+    post(api, f"/sessions/{start(api, 'signin')}/complete", LEARNER)
+    ledger = json_of(get(api, f"/learners/{LEARNER[0]}/ledger", UNIT_ADMIN))["items"]
+    assert [(e["activity"], e["credits"]) for e in ledger] == [("sign_in", 5)]
+    assert get(api, f"/learners/{LEARNER[0]}/ledger", OTHER_COUNTY_ADMIN).status_code == 403
+    assert get(api, f"/learners/{LEARNER[0]}/ledger", OTHER_LEARNER).status_code == 403

@@ -562,3 +562,13 @@ def test_city_admins_import_questions_all_or_nothing(api, city) -> None:  # type
     )
     assert call(api, "post", "/2026/questions", CITY_ADMIN, {"questions": []}).status_code == 400
     assert call(api, "post", "/2026/questions", CITY_ADMIN, {"questions": "x"}).status_code == 400
+
+
+def test_admins_see_a_learners_attempts_in_their_scope_only(api, clock) -> None:  # type: ignore[no-untyped-def]
+    start(api)
+    clock.advance(minutes=5)
+    call(api, "post", "/2026/attempts/1/submit", LEARNER, {"answers": {}})
+    items = json_of(get(api, f"/2026/learners/{LEARNER[0]}/attempts", UNIT_ADMIN))["items"]
+    assert [(i["attempt_no"], i["state"], i["score"]) for i in items] == [(1, "submitted", 0.0)]
+    assert get(api, f"/2026/learners/{LEARNER[0]}/attempts", OTHER_COUNTY_ADMIN).status_code == 403
+    assert get(api, f"/2026/learners/{LEARNER[0]}/attempts", OTHER_LEARNER).status_code == 403

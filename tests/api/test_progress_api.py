@@ -43,6 +43,7 @@ def test_the_summary_counts_each_child_unit_of_the_subtree(apps, clock) -> None:
         "behind": 10,
         "exam_takers": 1,
         "passing": 0,
+        "credit_bands": [10, 0, 0, 0, 0, 0],
     }
     city = json_of(get(reports, "/progress/summary", CITY_ADMIN))["rows"]
     assert len(city) == 13 and next(r for r in city if r["unit_id"] == "530402")["learners"] == 30

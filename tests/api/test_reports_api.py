@@ -313,3 +313,16 @@ def test_a_night_of_a_year_nobody_configured_says_so_and_does_not_fail(apps, cit
     assert listing["files"] == [] and "2027" in listing["note"]
     again = reports_client.lambda_.invoke("nightly-report", event).payload
     assert again["duplicate"] is True  # a second delivery is left alone, not retried
+
+
+def test_the_calendar_lists_the_days_that_have_a_set(apps, city, clock) -> None:  # type: ignore[no-untyped-def]
+    reports = apps[2].http
+    clock.set(at("2026-11-20T01:00:00"))
+    post(reports, "/runs", CITY_ADMIN, {"date": "2026-11-19"})
+    assert json_of(get(reports, "/dates?month=2026-11", UNIT_ADMIN)) == {
+        "month": "2026-11",
+        "dates": ["2026-11-19"],
+    }
+    assert json_of(get(reports, "/dates?month=2026-10", UNIT_ADMIN))["dates"] == []
+    assert get(reports, "/dates?month=2026-13", UNIT_ADMIN).status_code == 400
+    assert get(reports, "/dates?month=2026-11", LEARNER).status_code == 403

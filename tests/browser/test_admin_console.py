@@ -123,6 +123,8 @@ def test_a_password_reset_and_a_transfer_from_the_learners_page(
     admin_sign_in(page, web_stack.url, "county_530402")
     page.goto(web_stack.url + "/admin/learners/530402000015")
     page.wait_for_selector("[data-test=status]")
+    assert page.locator("[data-test=attempts]").count() == 1
+    assert page.locator("[data-test=ledger]").count() == 1
     page.click("[data-test=reset]")
     confirm(page)
     once = shown_once(page)

@@ -19,6 +19,7 @@ API_ROUTES = {
         "/catalogue",
         "/health",
         "/learners/{student_no}",
+        "/learners/{student_no}/ledger",
         "/me",
         "/me/ledger",
         "/sessions",
@@ -31,6 +32,7 @@ API_ROUTES = {
         "/{year}/attempts/{attempt_no}",
         "/{year}/attempts/{attempt_no}/answers",
         "/{year}/attempts/{attempt_no}/submit",
+        "/{year}/learners/{student_no}/attempts",
         "/{year}/overrides",
         "/{year}/overrides/bulk",
         "/{year}/questions",
@@ -38,6 +40,7 @@ API_ROUTES = {
     "reports": {
         "/bulletin",
         "/daily",
+        "/dates",
         "/health",
         "/learners/{student_no}/archive",
         "/me/archive",
