@@ -56,4 +56,3 @@ def test_the_report_speaks_the_notices_words() -> None:
         "考试次数", "考试成绩", "年度学法成绩", "是否合格",
     ]  # fmt: skip
     assert ROLLUP_COLUMNS[-1] == ("avg_total", "平均年度学法成绩")
-
