@@ -69,3 +69,56 @@ def lighthouse() -> dict[str, dict[str, int]]:
         raise RuntimeError(f"lighthouse failed:\n{run.stderr[-2000:]}")
     scores: dict[str, dict[str, int]] = json.loads(run.stdout.strip().splitlines()[-1])
     return scores
+
+
+def big_unit_list(staff: int = 300) -> dict[str, float]:
+    """A unit admin with `staff` learners opens 学员: milliseconds until every row is in
+    the table, and the main thread's long tasks meanwhile (jank), in Debian's chromium."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import ARGS, CHROMIUM, PASSWORD
+    from tests.e2e.conftest import start_stack
+
+    with tempfile.TemporaryDirectory(prefix="xuefa-big-unit-") as data:
+        stack = start_stack(Path(data), fresh=True)
+        try:
+            lines = "".join(f"员工{i:04d},530402-001,\n" for i in range(staff - 10))
+            imported = requests_post(
+                stack.url + "/roster/learners/import",
+                ("name,unit_id,phone\n" + lines).encode(),
+                stack.sign_in("unit_530402-001"),
+            )
+            assert len(imported["created"]) == staff - 10, imported
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+                page = browser.new_page(viewport={"width": 1280, "height": 800})
+                page.goto(stack.url + "/admin/")
+                page.fill("input[name=username]", "unit_530402-001")
+                page.fill("input[name=password]", PASSWORD)
+                page.click("button[type=submit]")
+                page.wait_for_selector("[data-test=who]")
+                page.evaluate(
+                    "() => { window.__long = 0; new PerformanceObserver((l) => l.getEntries()"
+                    ".forEach((e) => window.__long += e.duration)).observe({type: 'longtask'}) }"
+                )
+                started = page.evaluate("() => performance.now()")
+                page.click(".el-menu-item:has-text('学员')")
+                page.wait_for_selector(f"[data-test=learners][data-rows='{staff}']")
+                page.wait_for_selector("[data-test=learners] .el-table-v2__row")
+                done = page.evaluate("() => performance.now()")
+                long_tasks = float(page.evaluate("() => window.__long"))
+                browser.close()
+        finally:
+            stack.stop()
+    return {"ms": done - started, "long_tasks_ms": long_tasks}
+
+
+def requests_post(url: str, body: bytes, token: str) -> dict[str, object]:
+    import requests
+
+    response = requests.post(
+        url, data=body, headers={"Authorization": token, "Content-Type": "text/csv"}, timeout=300
+    )
+    response.raise_for_status()
+    result: dict[str, object] = response.json()
+    return result

@@ -75,7 +75,7 @@ def test_a_learner_added_by_an_admin_signs_in_with_the_temporary_password(
     admin_sign_in(page, web_stack.url, "county_530402")
     unit(page, "红塔区教育体育局")
     menu(page, "学员")
-    page.wait_for_selector("[data-test=learners] .el-table__row")
+    page.wait_for_selector("[data-test=learners] .el-table-v2__row")
     page.click("[data-test=add]")
     page.fill("input[name=name]", "控制台新人")
     page.click(".el-dialog button[type=submit]")
@@ -93,7 +93,7 @@ def test_a_csv_with_a_bad_line_writes_nothing_until_fixed(
     admin_sign_in(page, web_stack.url, "county_530402")
     unit(page, "红塔区财政局")
     menu(page, "学员")
-    page.wait_for_selector("[data-test=learners] .el-table__row")
+    page.wait_for_selector("[data-test=learners] .el-table-v2__row")
     bad = tmp_path / "bad.csv"
     bad.write_text(
         "姓名,单位编号,手机号\n导入甲,530402-003,\n导入乙,530402-404,\n", encoding="utf-8"
@@ -113,7 +113,7 @@ def test_a_csv_with_a_bad_line_writes_nothing_until_fixed(
     page.click("[data-test=import-now]")
     once = shown_once(page)
     assert len(once) == 2 and all(key.startswith("导入") for key in once)
-    page.wait_for_selector("[data-test=learners] .el-table__row:has-text('导入乙')")
+    page.wait_for_selector("[data-test=learners][data-rows='12']")
 
 
 def test_a_password_reset_and_a_transfer_from_the_learners_page(
