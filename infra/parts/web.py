@@ -14,7 +14,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
-DIST = Path(__file__).resolve().parents[1] / "web" / "dist"
+DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
 # The same policy the local stack sends (infra/local/web.py): the page, the APIs and its
 # fonts from its own origin; Cognito's endpoint for signing in; never framed.
 CSP = (

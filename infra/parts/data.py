@@ -1,0 +1,87 @@
+"""The data: one DynamoDB table (keys from xuefa.store, the same definition the code and
+the local stack use), the report bucket, and the key that signs paging cursors."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+from infra.parts import keep_logical_id
+from xuefa.store import GSI_NAME, GSI_PARTITION_KEY, GSI_SORT_KEY, PARTITION_KEY, SORT_KEY
+
+
+class Data(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, production: bool):
+        super().__init__(scope, construct_id)
+        removal = cdk.RemovalPolicy.RETAIN if production else cdk.RemovalPolicy.DESTROY
+        self.table = dynamodb.Table(
+            self,
+            "Table",
+            partition_key=dynamodb.Attribute(
+                name=PARTITION_KEY, type=dynamodb.AttributeType.STRING
+            ),
+            sort_key=dynamodb.Attribute(name=SORT_KEY, type=dynamodb.AttributeType.STRING),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            deletion_protection=production,
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            removal_policy=removal,
+        )
+        self.table.add_global_secondary_index(
+            index_name=GSI_NAME,
+            partition_key=dynamodb.Attribute(
+                name=GSI_PARTITION_KEY, type=dynamodb.AttributeType.STRING
+            ),
+            sort_key=dynamodb.Attribute(name=GSI_SORT_KEY, type=dynamodb.AttributeType.STRING),
+            projection_type=dynamodb.ProjectionType.ALL,
+        )
+        keep_logical_id(self.table, "TableCD117FA1")
+
+        self.bucket = s3.Bucket(
+            self,
+            "Reports",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            versioned=False,
+            removal_policy=removal,
+            auto_delete_objects=not production,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="old-daily-report-sets",
+                    prefix="reports/daily/",
+                    transitions=[
+                        s3.Transition(
+                            storage_class=s3.StorageClass.INFREQUENT_ACCESS,
+                            transition_after=cdk.Duration.days(30),
+                        )
+                    ],
+                    expiration=cdk.Duration.days(400),
+                ),
+                # progress lists an admin downloaded: a link lives 15 minutes, the file a day
+                s3.LifecycleRule(
+                    id="progress-exports",
+                    prefix="reports/exports/",
+                    expiration=cdk.Duration.days(1),
+                ),
+            ],
+        )
+        keep_logical_id(self.bucket, "Reports65402A0A")
+
+        # Signs paging cursors. Generated in AWS and read by the functions at a cold start:
+        # no one types it, and it is in no template or environment variable.
+        self.cursor_secret = secretsmanager.Secret(
+            self,
+            "CursorSecret",
+            description="xuefa: the key that signs paging cursors",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                password_length=64, exclude_punctuation=True
+            ),
+            removal_policy=removal,
+        )
+        keep_logical_id(self.cursor_secret, "CursorSecretABAE1358")

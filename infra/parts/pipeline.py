@@ -1,0 +1,34 @@
+"""The nightly report's fan-out: one SQS message per county or city department, and a
+dead-letter queue for a shard that failed three times."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.parts import keep_logical_id
+
+
+class ReportPipeline(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, stage: str):
+        super().__init__(scope, construct_id)
+        self.dead_letters = sqs.Queue(
+            self,
+            "ReportShardsDLQ",
+            retention_period=cdk.Duration.days(14),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+        )
+        keep_logical_id(self.dead_letters, "ReportShardsDLQCCB84E24")
+        self.queue_name = f"xuefa-{stage}-report-shards"
+        self.queue = sqs.Queue(
+            self,
+            "ReportShards",
+            queue_name=self.queue_name,
+            visibility_timeout=cdk.Duration.minutes(16),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=3, queue=self.dead_letters),
+        )
+        keep_logical_id(self.queue, "ReportShards0F4A3177")
