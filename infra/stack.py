@@ -40,6 +40,7 @@ class XuefaStack(cdk.Stack):
             apis=apps.apps,
             user_pool_client_id=identity.client.user_pool_client_id,
             removal=removal,
+            access_logs=data.access_logs,
         )
         cdk.CfnOutput(self, "UserPoolId", value=identity.user_pool.user_pool_id)
         cdk.CfnOutput(self, "UserPoolClientId", value=identity.client.user_pool_client_id)

@@ -42,9 +42,24 @@ class Data(Construct):
         )
         keep_logical_id(self.table, "TableCD117FA1")
 
+        # Server access logs of the report bucket and the web site (and CloudFront's):
+        # who downloaded what, kept a year. The log bucket logs to nowhere, by nature.
+        self.access_logs = s3.Bucket(
+            self,
+            "AccessLogs",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,  # CloudFront's logs
+            removal_policy=removal,
+            auto_delete_objects=not production,
+            lifecycle_rules=[s3.LifecycleRule(expiration=cdk.Duration.days(365))],
+        )
         self.bucket = s3.Bucket(
             self,
             "Reports",
+            server_access_logs_bucket=self.access_logs,
+            server_access_logs_prefix="reports-bucket/",
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             encryption=s3.BucketEncryption.S3_MANAGED,
             enforce_ssl=True,

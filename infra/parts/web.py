@@ -51,6 +51,7 @@ class WebHosting(Construct):
         apis: dict[str, Any],
         user_pool_client_id: str,
         removal: cdk.RemovalPolicy,
+        access_logs: s3.IBucket,
     ):
         super().__init__(scope, construct_id)
         if not (DIST / "index.html").is_file():
@@ -64,6 +65,8 @@ class WebHosting(Construct):
             enforce_ssl=True,
             removal_policy=removal,
             auto_delete_objects=removal == cdk.RemovalPolicy.DESTROY,
+            server_access_logs_bucket=access_logs,
+            server_access_logs_prefix="web-bucket/",
         )
         headers = cloudfront.ResponseHeadersPolicy(
             self,
@@ -125,6 +128,9 @@ class WebHosting(Construct):
             comment="xuefa web apps and APIs",
             default_root_object="index.html",
             minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+            enable_logging=True,
+            log_bucket=access_logs,
+            log_file_prefix="cloudfront/",
             default_behavior=cloudfront.BehaviorOptions(
                 origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
