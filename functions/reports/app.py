@@ -19,6 +19,7 @@ from xuefa.progress import Filter, Progress
 from xuefa.questions import BankReader
 from xuefa.queue import ShardQueue
 from xuefa.reports import (
+    MONTH,
     ReportJob,
     ReportQueries,
     export_progress,
@@ -71,8 +72,17 @@ def shard(event: SQSEvent) -> None:
         job().run_shard(**json.loads(record.body))
 
 
+DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
 class DailyQuery(BaseModel):
-    date: str | None = Field(None, max_length=10, description="YYYY-MM-DD; default: yesterday")
+    date: str | None = Field(
+        None,
+        max_length=10,
+        pattern=DATE,
+        json_schema_extra={"format": "date"},
+        description="YYYY-MM-DD; default: yesterday; a day without a set is a 404",
+    )
     unit_id: str | None = Field(None, max_length=64, description="default: the caller's unit")
 
 
@@ -117,7 +127,7 @@ def daily(actor: Actor, query: DailyQuery) -> Any:
 
 
 class DatesQuery(BaseModel):
-    month: str = Field(max_length=7, description="YYYY-MM")
+    month: str = Field(max_length=7, pattern=f"^{MONTH}$", description="YYYY-MM")
 
 
 @api.route("/dates", ["GET"], query=DatesQuery, response="ReportDates")

@@ -74,7 +74,9 @@ class Adjustment(BaseModel):
     adjustment_id: str = Field(pattern=ID_PATTERN)
     student_no: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9]+$")
     year: int = Field(ge=2000, le=2100)
-    delta: int = Field(ge=-MAX_ADJUSTMENT, le=MAX_ADJUSTMENT)
+    delta: int = Field(
+        ge=-MAX_ADJUSTMENT, le=MAX_ADJUSTMENT, json_schema_extra={"not": {"const": 0}}
+    )
     reason: Reason
 
     @field_validator("delta")

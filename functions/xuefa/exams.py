@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from xuefa.audit import Reason, audit_put
 from xuefa.auth import Actor, require_learner
@@ -61,6 +61,16 @@ BANK_CHUNK = 99
 
 class OverrideTerms(BaseModel):
     """What an override grants, for one learner or a whole unit, and why."""
+
+    # At least one of the two, as the validator below insists: said in the schema too.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["extra_attempts"], "properties": {"extra_attempts": {"minimum": 1}}},
+                {"required": ["closes_at"], "properties": {"closes_at": {"type": "string"}}},
+            ]
+        }
+    )
 
     override_id: str = Field(pattern=ID_PATTERN)
     extra_attempts: int = Field(0, ge=0, le=20)

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 from xuefa.auth import Actor, in_subtree, require_admin
 from xuefa.clock import Clock, end_of_day, iso, local_date, parse_iso
 from xuefa.directory import Directory, Unit
-from xuefa.errors import BadRequest, NotFound
+from xuefa.errors import BadRequest, NotFound, XuefaError
 from xuefa.objects import ReportBucket
 from xuefa.reporting import (
     LEARNER_COLUMNS,
@@ -44,6 +44,7 @@ from xuefa.store import GSI_NAME, ConditionFailed, Keys, Store
 from xuefa.years import YearBook
 
 LOGGER = logging.getLogger(__name__)
+MONTH = r"20[0-9]{2}-(0[1-9]|1[0-2])"  # the months a report can have: 2000-01 to 2099-12
 T = TypeVar("T")
 LEASE = timedelta(minutes=30)
 URL_SECONDS = 15 * 60
@@ -53,8 +54,11 @@ GradeExpired = Callable[[str, int, int], object]  # student_no, year, attempt_no
 Dispatch = Callable[[list[dict[str, Any]]], None]
 
 
-def parse_report_date(text: str | None, today: date) -> date:
-    """A day that has ended: not today, not the future."""
+def parse_report_date(
+    text: str | None, today: date, not_yet: type[XuefaError] = BadRequest
+) -> date:
+    """A day that has ended: not today, not the future (`not_yet` says which error: a
+    listing answers 404, there is no set; a request to build one answers 400)."""
     if not text:
         return today - timedelta(days=1)
     if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
@@ -64,9 +68,9 @@ def parse_report_date(text: str | None, today: date) -> date:
     except ValueError as exc:
         raise BadRequest("no such date", {"date": text}) from exc
     if day >= today:
-        raise BadRequest("a day's report exists only after the day has ended", {"date": text})
+        raise not_yet("a day's report exists only after the day has ended", {"date": text})
     if day.year < 2000:
-        raise BadRequest("no reports before 2000", {"date": text})
+        raise not_yet("no reports before 2000", {"date": text})
     return day
 
 
@@ -480,7 +484,7 @@ class ReportQueries:
 
     def daily(self, actor: Actor, day_text: str | None, unit_id: str | None) -> dict[str, Any]:
         require_admin(actor)
-        day = parse_report_date(day_text, local_date(self.clock.now()))
+        day = parse_report_date(day_text, local_date(self.clock.now()), NotFound)
         unit = self.directory.unit_in_scope(actor, unit_id or actor.unit_id)
         manifest = self._manifest(day)
         expires = iso(self.clock.now() + timedelta(seconds=URL_SECONDS))
@@ -510,8 +514,8 @@ class ReportQueries:
     def dates(self, actor: Actor, month: str) -> dict[str, Any]:
         """The days of a month whose report set is complete (one BatchGetItem)."""
         require_admin(actor)
-        if not re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", month):
-            raise BadRequest("months are YYYY-MM", {"month": month})
+        if not re.fullmatch(MONTH, month):
+            raise BadRequest("months are YYYY-MM, from 2000-01", {"month": month})
         first = date.fromisoformat(f"{month}-01")
         days = [first + timedelta(days=i) for i in range(31)]
         days = [d for d in days if d.month == first.month]
@@ -525,7 +529,7 @@ class ReportQueries:
 
     def bulletin(self, actor: Actor, day_text: str | None, unit_id: str | None) -> dict[str, Any]:
         require_admin(actor)
-        day = parse_report_date(day_text, local_date(self.clock.now()))
+        day = parse_report_date(day_text, local_date(self.clock.now()), NotFound)
         unit = self.directory.unit_in_scope(actor, unit_id or actor.unit_id)
         manifest = self._manifest(day)
         rollups = {

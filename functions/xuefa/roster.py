@@ -60,7 +60,8 @@ class NewUnit(BaseModel):
 
 
 class NewLearner(BaseModel):
-    name: str
+    # 1 to 50 printable characters once spaces are folded (clean_name)
+    name: str = Field(min_length=1, max_length=50, pattern=r"^[^\x00-\x1f]*\S[^\x00-\x1f]*$")
     unit_id: str = Field(pattern=UNIT_ID)
     phone: str | None = Field(None, pattern=PHONE)
 

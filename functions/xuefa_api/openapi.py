@@ -9,11 +9,24 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from xuefa.credits import SESSION_ID
 from xuefa.errors import ALL_ERRORS
+from xuefa.roster import UNIT_ID
 from xuefa_api import Api, Operation
 
 REF = "#/components/schemas/{model}"
-ERROR_STATUSES = sorted({error.status for error in ALL_ERRORS})
+# Every contract error, and what the gateway answers for a method a path lacks (405) or a
+# body of another media type (415), both in the contract's error shape.
+ERROR_STATUSES = sorted({error.status for error in ALL_ERRORS} | {405, 415})
+# Path parameters as the services check them: a value outside these is a 400, so the
+# document says so instead of letting a client send it.
+PATH_PATTERNS = {
+    "year": r"^20[0-9]{2}$",
+    "attempt_no": r"^[1-9][0-9]{0,2}$",
+    "student_no": r"^[A-Za-z0-9]{1,32}$",
+    "unit_id": UNIT_ID,
+    "session_id": SESSION_ID.pattern,
+}
 
 
 def _schema(
@@ -57,7 +70,13 @@ def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
 def _operation(prefix: str, operation: Operation, components: dict[str, Any]) -> dict[str, Any]:
     doc = (operation.view.__doc__ or operation.view.__name__).strip()
     parameters: list[dict[str, Any]] = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": {"type": "string", "minLength": 1}
+            | ({"pattern": PATH_PATTERNS[name]} if name in PATH_PATTERNS else {}),
+        }
         for name in re.findall(r"{([^}]+)}", operation.path)
     ]
     if operation.query is not None:
@@ -80,7 +99,8 @@ def _operation(prefix: str, operation: Operation, components: dict[str, Any]) ->
                     },
                 }
                 for status in ERROR_STATUSES
-                if status != 401 or not operation.public
+                if (status != 401 or not operation.public)
+                and (status != 415 or operation.body is not None or operation.raw_body)
             },
         },
     }
@@ -92,7 +112,9 @@ def _operation(prefix: str, operation: Operation, components: dict[str, Any]) ->
     elif operation.raw_body:
         spec["requestBody"] = {
             "required": True,
-            "content": {kind: {"schema": {"type": "string"}} for kind in operation.raw_body},
+            "content": {
+                kind: {"schema": {"type": "string", "minLength": 1}} for kind in operation.raw_body
+            },
         }
     if not operation.public:
         spec["security"] = [{"cognito": []}]

@@ -1098,6 +1098,10 @@ export interface components {
             reason: string;
             /** Student No */
             student_no: string;
+        } | {
+            extra_attempts: unknown;
+        } | {
+            closes_at: string;
         };
         /** SkippedOverride */
         SkippedOverride: {
@@ -1141,6 +1145,10 @@ export interface components {
             reason: string;
             /** Unit Id */
             unit_id: string;
+        } | {
+            extra_attempts: unknown;
+        } | {
+            closes_at: string;
         };
         /** ReportFile */
         ReportFile: {
@@ -1635,6 +1643,15 @@ export interface operations {
                 };
             };
             /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1722,6 +1739,15 @@ export interface operations {
             };
             /** @description the contract's error */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            405: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1826,6 +1852,15 @@ export interface operations {
                 };
             };
             /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1836,6 +1871,15 @@ export interface operations {
             };
             /** @description the contract's error */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1922,6 +1966,15 @@ export interface operations {
                 };
             };
             /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1932,6 +1985,15 @@ export interface operations {
             };
             /** @description the contract's error */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2020,6 +2082,15 @@ export interface operations {
                 };
             };
             /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2030,6 +2101,15 @@ export interface operations {
             };
             /** @description the contract's error */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2107,6 +2187,15 @@ export interface operations {
             };
             /** @description the contract's error */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            405: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2212,6 +2301,15 @@ export interface operations {
                 };
             };
             /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2301,6 +2399,15 @@ export interface operations {
             };
             /** @description the contract's error */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            405: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2408,6 +2515,15 @@ export interface operations {
                 };
             };
             /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2504,6 +2620,15 @@ export interface operations {
                 };
             };
             /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2514,6 +2639,15 @@ export interface operations {
             };
             /** @description the contract's error */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2579,6 +2713,15 @@ export interface operations {
             };
             /** @description the contract's error */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            405: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2681,6 +2824,15 @@ export interface operations {
                 };
             };
             /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2767,6 +2919,15 @@ export interface operations {
             };
             /** @description the contract's error */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            405: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2873,6 +3034,15 @@ export interface operations {
                 };
             };
             /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2883,6 +3053,15 @@ export interface operations {
             };
             /** @description the contract's error */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2960,6 +3139,15 @@ export interface operations {
             };
             /** @description the contract's error */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            405: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3055,6 +3243,15 @@ export interface operations {
             };
             /** @description the contract's error */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            405: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3162,6 +3359,15 @@ export interface operations {
                 };
             };
             /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3172,6 +3378,15 @@ export interface operations {
             };
             /** @description the contract's error */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3261,6 +3476,15 @@ export interface operations {
                 };
             };
             /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3271,6 +3495,15 @@ export interface operations {
             };
             /** @description the contract's error */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3359,6 +3592,15 @@ export interface operations {
                 };
             };
             /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3369,6 +3611,15 @@ export interface operations {
             };
             /** @description the contract's error */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3457,6 +3708,15 @@ export interface operations {
                 };
             };
             /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3467,6 +3727,15 @@ export interface operations {
             };
             /** @description the contract's error */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3555,6 +3824,15 @@ export interface operations {
                 };
             };
             /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3565,6 +3843,15 @@ export interface operations {
             };
             /** @description the contract's error */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3638,6 +3925,15 @@ export interface operations {
                 };
             };
             /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3678,7 +3974,7 @@ export interface operations {
     reports_daily: {
         parameters: {
             query?: {
-                /** @description YYYY-MM-DD; default: yesterday */
+                /** @description YYYY-MM-DD; default: yesterday; a day without a set is a 404 */
                 date?: string | null;
                 /** @description default: the caller's unit */
                 unit_id?: string | null;
@@ -3727,6 +4023,15 @@ export interface operations {
             };
             /** @description the contract's error */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            405: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3830,6 +4135,15 @@ export interface operations {
                 };
             };
             /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3870,7 +4184,7 @@ export interface operations {
     reports_bulletin: {
         parameters: {
             query?: {
-                /** @description YYYY-MM-DD; default: yesterday */
+                /** @description YYYY-MM-DD; default: yesterday; a day without a set is a 404 */
                 date?: string | null;
                 /** @description default: the caller's unit */
                 unit_id?: string | null;
@@ -3920,6 +4234,15 @@ export interface operations {
             };
             /** @description the contract's error */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            405: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4012,6 +4335,15 @@ export interface operations {
             };
             /** @description the contract's error */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            405: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4114,6 +4446,15 @@ export interface operations {
                 };
             };
             /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4203,6 +4544,15 @@ export interface operations {
             };
             /** @description the contract's error */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            405: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4312,6 +4662,15 @@ export interface operations {
                 };
             };
             /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4403,6 +4762,15 @@ export interface operations {
             };
             /** @description the contract's error */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            405: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4507,6 +4875,15 @@ export interface operations {
                 };
             };
             /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4517,6 +4894,15 @@ export interface operations {
             };
             /** @description the contract's error */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4582,6 +4968,15 @@ export interface operations {
             };
             /** @description the contract's error */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            405: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4682,6 +5077,15 @@ export interface operations {
                 };
             };
             /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4768,6 +5172,15 @@ export interface operations {
             };
             /** @description the contract's error */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            405: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4872,6 +5285,15 @@ export interface operations {
                 };
             };
             /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4882,6 +5304,15 @@ export interface operations {
             };
             /** @description the contract's error */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4962,6 +5393,15 @@ export interface operations {
             };
             /** @description the contract's error */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            405: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5066,6 +5506,15 @@ export interface operations {
                 };
             };
             /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5076,6 +5525,15 @@ export interface operations {
             };
             /** @description the contract's error */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5166,6 +5624,15 @@ export interface operations {
                 };
             };
             /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5176,6 +5643,15 @@ export interface operations {
             };
             /** @description the contract's error */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5252,6 +5728,15 @@ export interface operations {
             };
             /** @description the contract's error */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            405: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5358,6 +5843,15 @@ export interface operations {
                 };
             };
             /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5368,6 +5862,15 @@ export interface operations {
             };
             /** @description the contract's error */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5456,6 +5959,15 @@ export interface operations {
                 };
             };
             /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5466,6 +5978,15 @@ export interface operations {
             };
             /** @description the contract's error */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5554,6 +6075,15 @@ export interface operations {
                 };
             };
             /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5564,6 +6094,15 @@ export interface operations {
             };
             /** @description the contract's error */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
