@@ -6,6 +6,7 @@ import platform
 from datetime import date
 
 from tests.bench import (
+    bench_capacity,
     bench_credits,
     bench_exams,
     bench_latency,
@@ -29,6 +30,26 @@ def main() -> None:
         rows.append(
             (f"DynamoDB requests: exams {operation}", f"{reads} read + {writes} write", target)
         )
+    bills = bench_capacity.measure()
+    for name, bill in bills.items():
+        target = "≤ 2 WCU (issue #18)" if name == "exams: save one answer" else ""
+        target = "1 request (issue #18)" if name == "credits: complete session" else target
+        rows.append(
+            (
+                f"DynamoDB capacity: {name}",
+                f"{bill.requests} requests, {bill.read_units:.1f} RCU, {bill.write_units:.1f} WCU",
+                target,
+            )
+        )
+    year = bench_capacity.projection(bills)
+    rows.append(
+        (
+            "a province on demand (1.5M learners; assumptions in bench_capacity.py)",
+            f"{year['reads'] / 1e9:.1f} G RRU + {year['writes'] / 1e9:.1f} G WRU a year: "
+            f"${year['dollars_a_month']:,.0f} a month",
+            "",
+        )
+    )
     for app, (ms, ratio) in bench_startup.import_ratios().items():
         rows.append((f"import time: {app}", f"{ms:.0f} ms, ratio {ratio:.2f}", "ratio ≤ 1.5"))
     for app, mb in bench_startup.package_sizes().items():

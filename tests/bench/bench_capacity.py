@@ -1,0 +1,127 @@
+"""DynamoDB capacity per operation, billed from the items read and written (see
+capacity.py), and what a province's year would cost on demand.
+
+.venv/bin/python -m tests.bench.bench_capacity
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tests.bench.capacity import Bill, CapacityMeter
+from tests.bench.common import demo_city_on_moto
+
+# On-demand prices (USD, us-east-1, per million request units); China regions bill in CNY
+# at similar rates.
+PRICE_PER_MILLION_WRITES = 0.625
+PRICE_PER_MILLION_READS = 0.125
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    learners: int = 1_500_000
+    sessions_a_year: int = 120  # sign-ins and courses: a few a week
+    attempts_a_year: float = 2.5
+    saves_an_attempt: int = 50  # one per question
+    balance_reads_a_year: int = 150  # the home screen, opened often
+    report_runs_a_year: int = 365
+    report_reads_a_learner: float = 1.0  # a year result and a profile page, per night
+
+
+def measure() -> dict[str, Bill]:
+    from xuefa.auth import Actor
+    from xuefa.credits import Credits
+    from xuefa.directory import Directory
+    from xuefa.exams import Exams
+    from xuefa.progress import Progress
+    from xuefa.questions import BankReader
+    from xuefa.years import YearBook
+
+    bills: dict[str, Bill] = {}
+    with demo_city_on_moto() as (client, store, clock):
+        from tests.helpers import TABLE
+
+        years, directory = YearBook(store), Directory(store)
+        credits = Credits(store, years, directory, clock, "bench-secret-0123456789")
+        exams = Exams(store, years, BankReader(store), directory, clock)
+        progress = Progress(store, years, directory, clock, "bench-secret-0123456789")
+        learner = Actor("530402000001", frozenset({"learners"}), "530402-001")
+        admin = Actor("unit_530402-001", frozenset({"admins"}), "530402-001")
+        meter = CapacityMeter(client, TABLE)
+        credits.balance(learner.username, 2026)  # a warm container: config cached
+        exams.summary(learner, 2026)
+        with meter.measure() as bills["credits: start session"]:
+            session_id = credits.start(learner, "c-xf-01")["session_id"]
+        clock.advance(minutes=21)
+        with meter.measure() as bills["credits: complete session"]:
+            credits.complete(learner, session_id)
+        with meter.measure() as bills["credits: balance"]:
+            credits.balance(learner.username, 2026)
+        with meter.measure() as bills["credits: ledger page"]:
+            credits.ledger(learner.username, 2026, 20, None)
+        exams.start(learner, 2026)  # the first start loads the bank into the container
+        exams.submit(learner, 2026, 1, None)
+        with meter.measure() as bills["exams: start attempt (warm)"]:
+            started = exams.start(learner, 2026)
+        first = started["questions"][0]
+        answer = {first["question_id"]: [first["options"][0]["key"]]}
+        with meter.measure() as bills["exams: save one answer"]:
+            exams.save_answers(learner, 2026, 2, answer)
+        with meter.measure() as bills["exams: submit"]:
+            exams.submit(learner, 2026, 2, None)
+        with meter.measure() as bills["exams: summary"]:
+            exams.summary(learner, 2026)
+        with meter.measure() as bills["reports: progress page (a unit of 10)"]:
+            progress.page(admin, "530402-001", 2026, "behind", 50, None)
+    return bills
+
+
+def projection(bills: dict[str, Bill], a: Assumptions = Assumptions()) -> dict[str, float]:
+    """A year of a province on demand: request units by kind, and dollars."""
+
+    def units(name: str, times: float) -> tuple[float, float]:
+        bill = bills[name]
+        return bill.read_units * times, bill.write_units * times
+
+    parts = [
+        units("credits: start session", a.sessions_a_year),
+        units("credits: complete session", a.sessions_a_year),
+        units("credits: balance", a.balance_reads_a_year),
+        units("exams: start attempt (warm)", a.attempts_a_year),
+        units("exams: save one answer", a.attempts_a_year * a.saves_an_attempt),
+        units("exams: submit", a.attempts_a_year),
+        units("exams: summary", a.attempts_a_year * 4),
+    ]
+    reads = sum(r for r, _ in parts) * a.learners
+    writes = sum(w for _, w in parts) * a.learners
+    # The nightly report reads each learner's profile and year result (~1 KB each,
+    # eventually consistent, 100 a request): half a unit each.
+    reads += a.learners * a.report_runs_a_year * a.report_reads_a_learner
+    dollars = reads / 1e6 * PRICE_PER_MILLION_READS + writes / 1e6 * PRICE_PER_MILLION_WRITES
+    return {
+        "reads": reads,
+        "writes": writes,
+        "dollars_a_year": dollars,
+        "dollars_a_month": dollars / 12,
+    }
+
+
+def main() -> None:
+    bills = measure()
+    print("DynamoDB per operation (billed from item sizes): requests, read units, write units")
+    for name, bill in bills.items():
+        print(
+            f"  {name:<40} {bill.requests:>2} req  {bill.read_units:>5.1f} RCU"
+            f"  {bill.write_units:>5.1f} WCU"
+        )
+    a = Assumptions()
+    p = projection(bills, a)
+    print(f"\nprojection, on demand: {a}")
+    print(
+        f"  {p['reads'] / 1e9:.1f} G read units, {p['writes'] / 1e9:.1f} G write units a year: "
+        f"${p['dollars_a_year']:,.0f} a year, ${p['dollars_a_month']:,.0f} a month on average"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,15 @@
+"""The capacity benchmark bills as DynamoDB does: item sizes and units at the edges."""
+
+from tests.bench.capacity import item_size, read_units, write_units
+
+
+def test_an_items_size_counts_names_and_values() -> None:
+    item = {"pk": {"S": "LEARNER#1"}, "n": {"N": "12345"}, "ok": {"BOOL": True}}
+    assert item_size(item) == (2 + 9) + (1 + 4) + (2 + 1)
+    assert item_size({"m": {"M": {"a": {"S": "学"}}}}) == 1 + 3 + (1 + 3 + 1)
+
+
+def test_units_round_up_per_item() -> None:
+    assert write_units(1) == 1 and write_units(1024) == 1 and write_units(1025) == 2
+    assert read_units(4096, consistent=True) == 1 and read_units(4097, consistent=True) == 2
+    assert read_units(100, consistent=False) == 0.5
