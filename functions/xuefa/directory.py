@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from xuefa.auth import Actor, require_admin, require_city_admin, require_unit_in_scope
 from xuefa.errors import Forbidden, NotFound
-from xuefa.store import Keys, Store
+from xuefa.store import GSI_NAME, Keys, Store
 
 
 class Unit(BaseModel):
@@ -58,6 +58,11 @@ class Directory:
         unit = unit_from_item(item)
         self._units[unit_id] = unit
         return unit
+
+    def children(self, unit_id: str) -> list[Unit]:
+        """The units directly below, by unit id (the index's order)."""
+        items = self.store.query_all(Keys.unit_children(unit_id), index=GSI_NAME)
+        return [self.unit(item["unit_id"]) for item in items]
 
     def unit_in_scope(self, actor: Actor, unit_id: str) -> Unit:
         """The unit, if the admin may act on it: 403 for a unit outside their subtree."""

@@ -48,7 +48,7 @@ from xuefa.papers import (
 )
 from xuefa.questions import BankReader, question_item, validate_import
 from xuefa.results import best_attr, finished_attr, year_result_update
-from xuefa.rules import YearConfig, exact_score, shown
+from xuefa.rules import YearConfig, exact_score, shown_score
 from xuefa.store import Keys, Store, TransactionCancelled
 from xuefa.years import YearBook, year_open_check
 
@@ -115,11 +115,6 @@ def _closes(config: YearConfig, result: Mapping[str, Any]) -> datetime:
 
 def _allowed(config: YearConfig, result: Mapping[str, Any]) -> int:
     return config.max_attempts + int(result.get("extra_attempts", 0))
-
-
-def _score(value: Any) -> float | None:
-    """A stored score as shown: two places, truncated."""
-    return None if value is None else float(shown(exact_score(value)))
 
 
 # Who may grant overrides, by the depth of their unit: the city is the root (depth 0),
@@ -213,19 +208,14 @@ class Exams:
             "max_attempts": allowed,
             "attempts_used": used,
             "attempts_left": max(0, allowed - used),
-            "best_score": _score(result.get("best_score")),
+            "best_score": shown_score(result.get("best_score")),
             "open_attempt_no": int(result["open_attempt"]) if "open_attempt" in result else None,
             "duration_minutes": config.paper.duration_minutes,
             "questions_per_paper": config.paper.questions_per_paper,
             "full_marks": config.exam_full_marks,
             "pass_mark": config.pass_mark,
             # the annual score so far: the credits now and the best score now
-            "annual": {
-                "credit_score": float(annual.credit_score),
-                "exam_score": float(annual.exam_score),
-                "total": float(annual.total),
-                "passed": annual.passed,
-            },
+            "annual": annual.view(),
         }
 
     # --- start -----------------------------------------------------------------------
@@ -518,16 +508,11 @@ class Exams:
         exact = exact_score(score)
         return {
             "attempt_no": int(attempt["attempt_no"]),
-            "score": _score(score),
-            "best_score": _score(best),
+            "score": shown_score(score),
+            "best_score": shown_score(best),
             "passed_exam_part": exact * 100 >= config.pass_mark * config.exam_full_marks,
             "late": bool(attempt.get("late", False)),
-            "annual": {
-                "credit_score": float(annual.credit_score),
-                "exam_score": float(annual.exam_score),
-                "total": float(annual.total),
-                "passed": annual.passed,
-            },
+            "annual": annual.view(),
         }
 
     # --- history ---------------------------------------------------------------------
@@ -554,7 +539,7 @@ class Exams:
                     "started_at": item["started_at"],
                     "deadline": item["deadline"],
                     "submitted_at": item.get("submitted_at"),
-                    "score": _score(item.get("score")),
+                    "score": shown_score(item.get("score")),
                 }
                 for item in items
             ]
@@ -580,7 +565,7 @@ class Exams:
         if attempt["state"] != "open":
             # The score and which questions were right; never the key, while others sit.
             body["submitted_at"] = attempt.get("submitted_at")
-            body["score"] = _score(attempt.get("score"))
+            body["score"] = shown_score(attempt.get("score"))
             body["correct"] = corrections(paper, answers)
         return body
 

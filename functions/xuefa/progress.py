@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Mapping
 from datetime import datetime
-from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -16,7 +15,7 @@ from pydantic import BaseModel, Field
 from xuefa.auth import Actor
 from xuefa.clock import Clock, iso, start_of_day
 from xuefa.directory import Directory, Unit
-from xuefa.rules import YearConfig, exact_score, shown
+from xuefa.rules import YearConfig, shown_score
 from xuefa.store import (
     GSI_NAME,
     GSI_PARTITION_KEY,
@@ -126,7 +125,7 @@ def progress_of(
         unit_name=unit.name,
         credits=credits,
         expected_credits=expected,
-        exam_best=None if best is None else float(shown(exact_score(Decimal(best)))),
+        exam_best=shown_score(best),
         attempts=int(result.get("attempts_used", 0)) - (1 if "open_attempt" in result else 0),
         total=float(annual.total),
         passed=annual.passed,
@@ -155,16 +154,10 @@ class Progress:
 
     # --- the subtree ---------------------------------------------------------------
 
-    def children(self, unit_id: str) -> list[Unit]:
-        items = self.store.query_all(Keys.unit_children(unit_id), index=GSI_NAME)
-        return sorted(
-            (self.directory.unit(item["unit_id"]) for item in items), key=lambda u: u.unit_id
-        )
-
     def subtree(self, unit: Unit) -> Iterator[Unit]:
         """The unit and everything below it, depth first, in a stable order."""
         yield unit
-        for child in self.children(unit.unit_id):
+        for child in self.directory.children(unit.unit_id):
             yield from self.subtree(child)
 
     def _learners(
@@ -204,7 +197,7 @@ class Progress:
             own.add(learner, config.credit_target)
         if own.learners:
             rows.append(own)
-        for child in self.children(unit.unit_id):
+        for child in self.directory.children(unit.unit_id):
             row = ProgressRow(unit_id=child.unit_id, name=child.name)
             for member in self.subtree(child):
                 for learner, _ in self._learners(config, member, expected, None):

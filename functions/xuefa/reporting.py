@@ -17,7 +17,7 @@ from typing import Any
 from xuefa.clock import parse_iso
 from xuefa.credits import credits_as_of
 from xuefa.results import exam_as_of
-from xuefa.rules import YearConfig, exact_score, shown
+from xuefa.rules import YearConfig, shown_score
 
 STATUSES = ("active", "resigned", "retired")
 
@@ -89,7 +89,7 @@ def learner_row(
         "credits": credits,
         "hours": float(config.hours(credits)),
         "credit_score": float(annual.credit_score),
-        "exam_best": None if best is None else float(shown(exact_score(best))),
+        "exam_best": shown_score(best),
         "attempts": attempts,
         "exam_score": float(annual.exam_score),
         "total": float(annual.total),

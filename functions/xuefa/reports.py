@@ -39,7 +39,7 @@ from xuefa.reporting import (
     write_json,
     write_xlsx,
 )
-from xuefa.rules import YearConfig, study_year_of
+from xuefa.rules import YearConfig, shown_score, study_year_of
 from xuefa.store import GSI_NAME, ConditionFailed, Keys, Store
 from xuefa.years import YearBook
 
@@ -124,10 +124,6 @@ class ReportJob:
 
     # --- the run -------------------------------------------------------------------
 
-    def children(self, unit_id: str) -> list[Unit]:
-        items = self.store.query_all(Keys.unit_children(unit_id), index=GSI_NAME)
-        return [self.directory.unit(item["unit_id"]) for item in items]
-
     def start(self, day: date, force: bool = False) -> dict[str, Any]:
         """Claim the date's run and send out its shards; a complete run is left alone
         unless forced (an admin's re-run), a running one unless its lease has expired."""
@@ -140,7 +136,7 @@ class ReportJob:
                 return {"date": day.isoformat(), "status": existing["status"], "duplicate": True}
         if not self.years.exists(study_year_of(day)):
             return self._no_year(day, now)
-        shards = [unit.unit_id for unit in self.children(self.root_unit_id)]
+        shards = [unit.unit_id for unit in self.directory.children(self.root_unit_id)]
         run_id = secrets.token_hex(8)
         condition = "attribute_not_exists(pk)" if not existing else "run_id = :previous"
         values: dict[str, Any] = {":previous": existing["run_id"]} if existing else {}
@@ -210,7 +206,7 @@ class ReportJob:
             total.merge(own)
             if own.learners:
                 child_rollups.append(own)
-            for child in self.children(shard.unit_id):
+            for child in self.directory.children(shard.unit_id):
                 subtree = self._subtree(config, day, child, Path(work), files)
                 total.merge(subtree)
                 child_rollups.append(subtree)
@@ -231,7 +227,7 @@ class ReportJob:
         rollup = self._unit_files(config, day, unit, work, files)
         total = Rollup(unit.unit_id, unit.name)
         total.merge(rollup)
-        for child in self.children(unit.unit_id):
+        for child in self.directory.children(unit.unit_id):
             total.merge(self._subtree(config, day, child, work, files))
         return total
 
@@ -572,7 +568,7 @@ class ReportQueries:
                     "year": int(result["year"]),
                     "credits": credits,
                     "credit_score": float(annual.credit_score),
-                    "exam_best": None if best is None else float(best),
+                    "exam_best": shown_score(best),
                     "exam_score": float(annual.exam_score),
                     "total": float(annual.total),
                     "passed": annual.passed,

@@ -206,6 +206,15 @@ class AnnualResult(BaseModel):
     total: Decimal
     passed: bool
 
+    def view(self) -> dict[str, Any]:
+        """As the APIs answer it: numbers as shown."""
+        return {
+            "credit_score": float(self.credit_score),
+            "exam_score": float(self.exam_score),
+            "total": float(self.total),
+            "passed": self.passed,
+        }
+
 
 def _truncated(value: Fraction, places: Decimal) -> Decimal:
     whole = (value / Fraction(places)).__floor__()
@@ -222,6 +231,11 @@ def stored_score(value: Fraction) -> Decimal:
     """An exam score as a DynamoDB number: ordered like the exact scores (so `best < new`
     holds in a condition) and exact again through `exact_score`."""
     return _truncated(value, STORED_PLACES)
+
+
+def shown_score(value: Decimal | int | float | str | None) -> float | None:
+    """A stored exam score as people see it: two places, truncated (None: not sat)."""
+    return None if value is None else float(shown(exact_score(value)))
 
 
 def exact_score(value: Decimal | int | float | str) -> Fraction:

@@ -327,3 +327,21 @@ def test_the_calendar_lists_the_days_that_have_a_set(apps, city, clock) -> None:
     assert get(reports, "/dates?month=2026-13", UNIT_ADMIN).status_code == 400
     assert get(reports, "/dates?month=0000-01", UNIT_ADMIN).status_code == 400  # was a 500
     assert get(reports, "/dates?month=2026-11", LEARNER).status_code == 403
+
+
+def test_the_archive_shows_a_best_score_as_every_screen_does(apps, city) -> None:  # type: ignore[no-untyped-def]
+    from fractions import Fraction
+
+    from xuefa.rules import stored_score
+
+    city.put(
+        {
+            **Keys.year_result(LEARNER[0], 2017),
+            "student_no": LEARNER[0],
+            "year": 2017,
+            "credits": 3000,
+            "best_score": stored_score(Fraction(200, 3)),  # 66.666… as exams store it
+        }
+    )
+    (year,) = [i for i in json_of(get(apps[2].http, "/me/archive", LEARNER))["items"]]
+    assert year["exam_best"] == 66.66 and year["total"] == 83.33
