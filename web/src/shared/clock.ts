@@ -11,7 +11,3 @@ export function noteServerDate(header: string | null, receivedAt: number = Date.
 export function serverNow(): number {
   return Date.now() + offsetMs
 }
-
-export function setOffsetForTests(ms: number): void {
-  offsetMs = ms
-}

@@ -1,4 +1,4 @@
-/** Load a screen's data; failures are shown with ElMessage in the contract's words. */
+/** A failed request, told to the admin in the contract's words (ElMessage); its code back. */
 import { ElMessage } from 'element-plus'
 import { ApiError } from '../api/client'
 import { errorText } from '../shared/messages'
