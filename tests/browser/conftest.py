@@ -83,6 +83,8 @@ def desktop(browser: Any) -> Iterator[Any]:
 def shot(page: Any, name: str) -> Path:
     """A screenshot kept as test output (tests/browser/screenshots/)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    # after popups and dialogs have finished sliding in or fading out
+    page.wait_for_function("() => document.getAnimations().every((a) => a.playState !== 'running')")
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path))
     return path
