@@ -18,9 +18,19 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from xuefa.audit import Reason, audit_put
+from xuefa.audit import Reason
 from xuefa.auth import Actor, require_learner
 from xuefa.clock import Clock, iso, local_date
+from xuefa.dal.audit import audit_put
+from xuefa.dal.table import (
+    Keys,
+    Store,
+    TransactionCancelled,
+    decode_cursor,
+    encode_cursor,
+)
+from xuefa.dal.year_results import year_result_update
+from xuefa.dal.years import YearBook, year_open_check
 from xuefa.directory import Directory
 from xuefa.errors import (
     BadRequest,
@@ -32,16 +42,7 @@ from xuefa.errors import (
     TooEarly,
     YearClosed,
 )
-from xuefa.results import year_result_update
 from xuefa.rules import YearConfig, study_year_of
-from xuefa.store import (
-    Keys,
-    Store,
-    TransactionCancelled,
-    decode_cursor,
-    encode_cursor,
-)
-from xuefa.years import YearBook, year_open_check
 
 ACTIVITY_PATTERN = r"^[a-z][a-z0-9_]{0,31}$"
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"

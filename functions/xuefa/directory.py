@@ -11,8 +11,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from xuefa.auth import Actor, require_admin, require_city_admin, require_unit_in_scope
+from xuefa.dal.table import GSI_NAME, Keys, Store
 from xuefa.errors import Forbidden, NotFound
-from xuefa.store import GSI_NAME, Keys, Store
 
 
 class Unit(BaseModel):

@@ -20,9 +20,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from xuefa.audit import Reason, audit_put
+from xuefa.audit import Reason
 from xuefa.auth import Actor, require_learner
 from xuefa.clock import SHANGHAI, Clock, iso, local_date, parse_iso
+from xuefa.dal.audit import audit_put
+from xuefa.dal.table import Keys, Store, TransactionCancelled
+from xuefa.dal.year_results import year_result_update
+from xuefa.dal.years import YearBook, year_open_check
 from xuefa.directory import Directory
 from xuefa.errors import (
     AttemptClosed,
@@ -47,10 +51,8 @@ from xuefa.papers import (
     make_paper,
 )
 from xuefa.questions import BankReader, question_item, validate_import
-from xuefa.results import best_attr, finished_attr, year_result_update
+from xuefa.results import best_attr, finished_attr
 from xuefa.rules import YearConfig, exact_score, shown_score
-from xuefa.store import Keys, Store, TransactionCancelled
-from xuefa.years import YearBook, year_open_check
 
 RETRIES = 8
 SAVES = "answer_saves"  # on an attempt: how many times answers were saved
@@ -372,7 +374,7 @@ class Exams:
             names[f"#q{i}"] = question_id
             values[f":a{i}"] = keys
             sets.append(f"#answers.#q{i} = :a{i}")
-        from xuefa.store import ConditionFailed
+        from xuefa.dal.table import ConditionFailed
 
         try:
             # Counting the saves lets a submit in flight see that it graded stale answers.

@@ -14,9 +14,7 @@ from pydantic import BaseModel, Field
 
 from xuefa.auth import Actor
 from xuefa.clock import Clock, iso, start_of_day
-from xuefa.directory import Directory, Unit
-from xuefa.rules import YearConfig, shown_score
-from xuefa.store import (
+from xuefa.dal.table import (
     GSI_NAME,
     GSI_PARTITION_KEY,
     GSI_SORT_KEY,
@@ -27,7 +25,9 @@ from xuefa.store import (
     decode_cursor,
     encode_cursor,
 )
-from xuefa.years import YearBook
+from xuefa.dal.years import YearBook
+from xuefa.directory import Directory, Unit
+from xuefa.rules import YearConfig, shown_score
 
 Filter = Literal["behind", "no_exam", "failing"]
 PAGE = 100

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
-from xuefa.store import Keys, Store
+from xuefa.dal.table import Keys, Store
 
 QuestionType = Literal["single", "multiple", "judge"]
 OPTION_KEY = r"^[A-Z]$"

@@ -23,6 +23,8 @@ from typing import Any, TypeVar
 
 from xuefa.auth import Actor, in_subtree, require_admin
 from xuefa.clock import Clock, end_of_day, iso, local_date, parse_iso
+from xuefa.dal.table import GSI_NAME, ConditionFailed, Keys, Store
+from xuefa.dal.years import YearBook
 from xuefa.directory import Directory, Unit
 from xuefa.errors import BadRequest, NotFound, XuefaError
 from xuefa.objects import ReportBucket
@@ -40,8 +42,6 @@ from xuefa.reporting import (
     write_xlsx,
 )
 from xuefa.rules import YearConfig, shown_score, study_year_of
-from xuefa.store import GSI_NAME, ConditionFailed, Keys, Store
-from xuefa.years import YearBook
 
 LOGGER = logging.getLogger(__name__)
 MONTH = r"20[0-9]{2}-(0[1-9]|1[0-2])"  # the months a report can have: 2000-01 to 2099-12

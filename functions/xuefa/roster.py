@@ -20,14 +20,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from xuefa.accounts import Accounts
-from xuefa.audit import audit_put
 from xuefa.auth import Actor, require_admin
 from xuefa.clock import Clock, iso, local_date
-from xuefa.directory import Directory, Unit
-from xuefa.errors import BadRequest, Conflict, Duplicate, Forbidden, XuefaError
-from xuefa.results import year_result_keys
-from xuefa.rules import study_year_of
-from xuefa.store import (
+from xuefa.dal.audit import audit_put
+from xuefa.dal.table import (
     GSI_NAME,
     GSI_PARTITION_KEY,
     GSI_SORT_KEY,
@@ -37,7 +33,11 @@ from xuefa.store import (
     decode_cursor,
     encode_cursor,
 )
-from xuefa.years import YearBook
+from xuefa.dal.year_results import year_result_keys
+from xuefa.dal.years import YearBook
+from xuefa.directory import Directory, Unit
+from xuefa.errors import BadRequest, Conflict, Duplicate, Forbidden, XuefaError
+from xuefa.rules import study_year_of
 
 Status = Literal["active", "resigned", "retired"]
 UNIT_ID = r"^[0-9A-Za-z][0-9A-Za-z-]{1,39}$"

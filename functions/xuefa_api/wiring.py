@@ -10,10 +10,10 @@ from functools import lru_cache
 from chalice import CognitoUserPoolAuthorizer
 
 from xuefa.clock import Clock, SystemClock
+from xuefa.dal.table import Store
+from xuefa.dal.years import YearBook
 from xuefa.directory import Directory
 from xuefa.settings import Settings, get_settings, responses_checked
-from xuefa.store import Store
-from xuefa.years import YearBook
 
 
 @dataclass

@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     from infra.local.timing import AwsCallTiming
     from infra.local.tokens import TokenVerifier
     from xuefa.clock import SystemClock, local_date
-    from xuefa.store import Store
+    from xuefa.dal.table import Store
 
     timing = AwsCallTiming()
     timing.install()  # before any client exists: clients copy the session's hooks

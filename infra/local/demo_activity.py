@@ -11,13 +11,13 @@ from infra.local import demo_city
 from xuefa.auth import Actor
 from xuefa.clock import SHANGHAI, FixedClock
 from xuefa.credits import Credits
+from xuefa.dal.table import Store
+from xuefa.dal.years import YearBook
 from xuefa.directory import Directory
 from xuefa.errors import XuefaError
 from xuefa.exams import Exams
 from xuefa.questions import BankReader
 from xuefa.rules import YearConfig
-from xuefa.store import Store
-from xuefa.years import YearBook
 
 UNTOUCHED = {"530402-001", "530403-001"}
 COURSES = ["c-xf-01", "c-xf-02", "c-xz-01", "c-xz-02", "v-fz-01", "r-qw-01"]
@@ -63,7 +63,7 @@ def _sit(
     config: YearConfig,
     rng: random.Random,
 ) -> None:
-    from xuefa.store import Keys
+    from xuefa.dal.table import Keys
 
     started = exams.start(actor, config.year)
     attempt = store.get(Keys.attempt(actor.username, config.year, int(started["attempt_no"])))

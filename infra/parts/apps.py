@@ -16,7 +16,7 @@ from constructs import Construct
 from infra.parts.data import Data
 from infra.parts.identity import Identity
 from infra.parts.pipeline import ReportPipeline
-from xuefa.store import GSI_NAME
+from xuefa.dal.table import GSI_NAME
 
 FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
 APPS = ("credits", "exams", "reports", "roster")

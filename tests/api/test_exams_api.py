@@ -12,8 +12,8 @@ from tests.api.conftest import call, code, json_of
 from tests.api.conftest import get as get_as
 from tests.helpers import CITY_ADMIN, COUNTY_ADMIN, LEARNER, OTHER_COUNTY_ADMIN, UNIT_ADMIN
 from xuefa.clock import SHANGHAI
+from xuefa.dal.table import Keys, Store
 from xuefa.rules import YearConfig
-from xuefa.store import Keys, Store
 from xuefa_api import wiring
 
 OTHER_LEARNER = ("530402000002", ["learners"], "530402-001")

@@ -21,7 +21,7 @@ from tests.helpers import (
     UNIT_ADMIN,
 )
 from xuefa.clock import SHANGHAI
-from xuefa.store import Keys
+from xuefa.dal.table import Keys
 
 LEARNER_B = ("530402000002", ["learners"], "530402-001")
 LEARNER_C = ("530402000003", ["learners"], "530402-001")

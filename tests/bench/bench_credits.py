@@ -12,8 +12,8 @@ def count_requests() -> dict[str, tuple[int, int]]:
     """Requests per operation, with the domain code on moto in this process."""
     from xuefa.auth import Actor
     from xuefa.credits import Credits
+    from xuefa.dal.years import YearBook
     from xuefa.directory import Directory
-    from xuefa.years import YearBook
 
     figures: dict[str, tuple[int, int]] = {}
     with demo_city_on_moto() as (client, store, clock):

@@ -79,10 +79,10 @@ def end_to_end(learners: int, units: int = 40) -> dict[str, float]:
     from tests.helpers import BUCKET, ENV, TABLE
     from xuefa import reporting, reports
     from xuefa.clock import SHANGHAI, FixedClock
+    from xuefa.dal.table import Keys, Store, create_table_request
+    from xuefa.dal.years import YearBook
     from xuefa.directory import Directory
     from xuefa.objects import ReportBucket
-    from xuefa.store import Keys, Store, create_table_request
-    from xuefa.years import YearBook
 
     os.environ.update(ENV)
     os.environ.pop("AWS_ENDPOINT_URL", None)

@@ -11,8 +11,8 @@ from tests.concurrency.conftest import run_parallel, wiring
 from xuefa.auth import Actor
 from xuefa.clock import FixedClock
 from xuefa.credits import Completion, Credits, day_attr
+from xuefa.dal.table import Keys, Store
 from xuefa.errors import XuefaError
-from xuefa.store import Keys, Store
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.xdist_group("moto-server")]
 

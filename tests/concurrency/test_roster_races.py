@@ -12,8 +12,8 @@ from tests.concurrency.conftest import run_parallel, wiring
 from xuefa.accounts import CognitoAccounts
 from xuefa.auth import Actor
 from xuefa.clock import FixedClock
+from xuefa.dal.table import Store
 from xuefa.roster import NewLearner, Roster
-from xuefa.store import Store
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.xdist_group("moto-server")]
 

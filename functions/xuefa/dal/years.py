@@ -11,9 +11,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from xuefa.dal.table import Keys, Store
 from xuefa.errors import NotFound
 from xuefa.rules import YearConfig, year_config_item
-from xuefa.store import Keys, Store
 
 CACHE_SECONDS = 60.0
 
