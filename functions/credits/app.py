@@ -8,9 +8,10 @@ from typing import Any
 from chalice import Chalice
 from pydantic import BaseModel, Field
 
-from xuefa.auth import Actor, require_learner
+from xuefa.auth import Actor
 from xuefa.clock import local_date
 from xuefa.credits import Adjustment, Credits, NewResource
+from xuefa.dal.credits import DynamoCredits
 from xuefa.rules import study_year_of
 from xuefa_api import Api
 from xuefa_api.wiring import services
@@ -22,7 +23,7 @@ api = Api(app, "credits")
 @cache
 def credits() -> Credits:
     s = services()
-    return Credits(s.store, s.years, s.directory, s.clock, s.settings.cursor_secret)
+    return Credits(DynamoCredits(s.store), s.years, s.directory, s.clock, s.settings.cursor_secret)
 
 
 class YearQuery(BaseModel):
@@ -61,7 +62,7 @@ def add_resource(actor: Actor, body: NewResource) -> Any:
     return credits().add_resource(actor, body)
 
 
-@api.route("/sessions", ["POST"], body=StartSession, status=201, response="Session")
+@api.route("/sessions", ["POST"], body=StartSession, status=201, response="SessionStarted")
 def start_session(actor: Actor, body: StartSession) -> Any:
     """Start studying a resource; the server's clock measures the time."""
     return credits().start(actor, body.resource_id)
@@ -80,15 +81,13 @@ def complete_session(actor: Actor, body: Empty, session_id: str) -> Any:
 @api.route("/me", ["GET"], query=YearQuery, response="Balance")
 def my_balance(actor: Actor, query: YearQuery) -> Any:
     """The learner's own balance, in real time."""
-    require_learner(actor)
-    return credits().balance(actor.username, _year(query.year))
+    return credits().my_balance(actor, _year(query.year))
 
 
 @api.route("/me/ledger", ["GET"], query=LedgerQuery, response="Ledger")
 def my_ledger(actor: Actor, query: LedgerQuery) -> Any:
     """Every credit the learner earned or was adjusted, newest first, in pages."""
-    require_learner(actor)
-    return credits().ledger(actor.username, _year(query.year), query.limit, query.cursor)
+    return credits().my_ledger(actor, _year(query.year), query.limit, query.cursor)
 
 
 @api.route("/learners/{student_no}", ["GET"], query=YearQuery, response="Balance")

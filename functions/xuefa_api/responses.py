@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from xuefa.credits import Balance, Completion, Resource
 from xuefa.progress import LearnerProgress, ProgressRow
+from xuefa.study import Ledger, LedgerEntry, SessionStarted
 
 Page = str | None  # the next page's cursor, or null on the last page
 
@@ -103,28 +104,6 @@ class PasswordReset(BaseModel):
 
 class Catalogue(BaseModel):
     items: list[Resource]
-
-
-class Session(BaseModel):
-    session_id: str
-    resource_id: str
-    started_at: str
-    min_seconds: int
-    credits: int
-
-
-class LedgerEntry(BaseModel):
-    entry_id: str
-    at: str
-    activity: str
-    resource_id: str | None = None
-    credits: int
-    kind: str
-
-
-class Ledger(BaseModel):
-    items: list[LedgerEntry]
-    cursor: Page
 
 
 # --- exams --------------------------------------------------------------------------
@@ -343,4 +322,13 @@ class Run(BaseModel):
     duplicate: bool = False
 
 
-__all__ = ["Balance", "Completion", "LearnerProgress", "ProgressRow", "Resource"]
+__all__ = [
+    "Balance",
+    "Completion",
+    "LearnerProgress",
+    "Ledger",
+    "LedgerEntry",
+    "ProgressRow",
+    "Resource",
+    "SessionStarted",
+]

@@ -11,6 +11,7 @@ from infra.local import demo_city
 from xuefa.auth import Actor
 from xuefa.clock import SHANGHAI, FixedClock
 from xuefa.credits import Credits
+from xuefa.dal.credits import DynamoCredits
 from xuefa.dal.table import Store
 from xuefa.dal.years import YearBook
 from xuefa.directory import Directory
@@ -28,7 +29,7 @@ def make(store: Store, config: YearConfig, today: date) -> int:
     rng = random.Random(today.toordinal())
     clock = FixedClock(datetime.combine(today, time(0), SHANGHAI))
     years, directory = YearBook(store), Directory(store)
-    credits = Credits(store, years, directory, clock, "demo-activity-secret-000")
+    credits = Credits(DynamoCredits(store), years, directory, clock, "demo-activity-secret-000")
     exams = Exams(store, years, BankReader(store), directory, clock)
     learners = [p for p in demo_city.learners() if p.unit_id not in UNTOUCHED]
     active = rng.sample(learners, k=len(learners) // 4)
@@ -49,8 +50,8 @@ def _study(credits: Credits, actor: Actor, clock: FixedClock, resource: str) -> 
     for resource_id in ("signin", resource):
         try:
             session = credits.start(actor, resource_id)
-            clock.advance(seconds=int(session["min_seconds"]) + 60)
-            credits.complete(actor, str(session["session_id"]))
+            clock.advance(seconds=session.min_seconds + 60)
+            credits.complete(actor, session.session_id)
         except XuefaError:
             pass  # e.g. a once-a-year course already done: a learner would move on too
 

@@ -31,6 +31,7 @@ class Assumptions:
 def measure() -> dict[str, Bill]:
     from xuefa.auth import Actor
     from xuefa.credits import Credits
+    from xuefa.dal.credits import DynamoCredits
     from xuefa.dal.years import YearBook
     from xuefa.directory import Directory
     from xuefa.exams import Exams
@@ -42,7 +43,7 @@ def measure() -> dict[str, Bill]:
         from tests.helpers import TABLE
 
         years, directory = YearBook(store), Directory(store)
-        credits = Credits(store, years, directory, clock, "bench-secret-0123456789")
+        credits = Credits(DynamoCredits(store), years, directory, clock, "bench-secret-0123456789")
         exams = Exams(store, years, BankReader(store), directory, clock)
         progress = Progress(store, years, directory, clock, "bench-secret-0123456789")
         learner = Actor("530402000001", frozenset({"learners"}), "530402-001")
@@ -51,7 +52,7 @@ def measure() -> dict[str, Bill]:
         credits.balance(learner.username, 2026)  # a warm container: config cached
         exams.summary(learner, 2026)
         with meter.measure() as bills["credits: start session"]:
-            session_id = credits.start(learner, "c-xf-01")["session_id"]
+            session_id = credits.start(learner, "c-xf-01").session_id
         clock.advance(minutes=21)
         with meter.measure() as bills["credits: complete session"]:
             credits.complete(learner, session_id)

@@ -12,19 +12,21 @@ def count_requests() -> dict[str, tuple[int, int]]:
     """Requests per operation, with the domain code on moto in this process."""
     from xuefa.auth import Actor
     from xuefa.credits import Credits
+    from xuefa.dal.credits import DynamoCredits
     from xuefa.dal.years import YearBook
     from xuefa.directory import Directory
 
     figures: dict[str, tuple[int, int]] = {}
     with demo_city_on_moto() as (client, store, clock):
+        records = DynamoCredits(store)
         credits = Credits(
-            store, YearBook(store), Directory(store), clock, "bench-secret-0123456789"
+            records, YearBook(store), Directory(store), clock, "bench-secret-0123456789"
         )
         learner = Actor("530402000001", frozenset({"learners"}), "530402-001")
         counter = RequestCounter(client)
         credits.balance(learner.username, 2026)  # warm the year-config cache, as a warm container
         with counter.measure() as calls:
-            session_id = credits.start(learner, "c-xf-01")["session_id"]
+            session_id = credits.start(learner, "c-xf-01").session_id
         figures["start session"] = split(calls)
         clock.advance(minutes=21)
         with counter.measure() as calls:

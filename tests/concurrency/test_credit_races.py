@@ -10,7 +10,8 @@ import pytest
 from tests.concurrency.conftest import run_parallel, wiring
 from xuefa.auth import Actor
 from xuefa.clock import FixedClock
-from xuefa.credits import Completion, Credits, day_attr
+from xuefa.credits import Completion, Credits
+from xuefa.dal.credits import DynamoCredits, day_attr
 from xuefa.dal.table import Keys, Store
 from xuefa.errors import XuefaError
 
@@ -22,13 +23,13 @@ SECRET = "concurrency-cursor-secret-0123"
 
 def service(store: Store, clock: FixedClock) -> Credits:
     store, years, directory = wiring(store)
-    return Credits(store, years, directory, clock, SECRET)
+    return Credits(DynamoCredits(store), years, directory, clock, SECRET)
 
 
 def test_fifty_parallel_completions_of_one_session_award_once(
     table: Callable[[], Store], clock: FixedClock
 ) -> None:
-    session_id = service(table(), clock).start(LEARNER, "c-xf-01")["session_id"]
+    session_id = service(table(), clock).start(LEARNER, "c-xf-01").session_id
     clock.advance(minutes=21)
     results = run_parallel(50, lambda _: service(table(), clock).complete(LEARNER, session_id))
     failures = [r for r in results if not isinstance(r, Completion)]
@@ -46,7 +47,7 @@ def test_thirty_parallel_sessions_over_the_cap_fill_it_exactly(
 ) -> None:
     # 30 practice sessions of 20 credits (600 in all) against a daily cap of 125.
     starter = service(table(), clock)
-    sessions = [starter.start(LEARNER, "p-lx-01")["session_id"] for _ in range(30)]
+    sessions = [starter.start(LEARNER, "p-lx-01").session_id for _ in range(30)]
     clock.advance(minutes=6)
     results = run_parallel(30, lambda i: service(table(), clock).complete(LEARNER, sessions[i]))
     errors = [r for r in results if isinstance(r, BaseException)]
@@ -69,7 +70,7 @@ def test_the_cap_is_enforced_by_dynamodb_even_if_the_arithmetic_is_wrong(
 
     monkeypatch.setattr(xuefa.credits, "award_and_limit", lambda *args: (50, None))
     credits = service(table(), clock)
-    sessions = [credits.start(LEARNER, r)["session_id"] for r in ("c-xf-02", "c-xf-03", "c-xz-01")]
+    sessions = [credits.start(LEARNER, r).session_id for r in ("c-xf-02", "c-xf-03", "c-xz-01")]
     clock.advance(minutes=21)
     outcomes = []
     for session_id in sessions:
@@ -87,7 +88,7 @@ def test_thirty_parallel_sign_ins_of_one_day_pay_once(
     # 30 sessions started before any completes (so none is refused at its start), then
     # completed together: the once-a-day marker in the award's transaction pays one.
     starter = service(table(), clock)
-    sessions = [starter.start(LEARNER, "signin")["session_id"] for _ in range(30)]
+    sessions = [starter.start(LEARNER, "signin").session_id for _ in range(30)]
     results = run_parallel(30, lambda i: service(table(), clock).complete(LEARNER, sessions[i]))
     completions = [r for r in results if isinstance(r, Completion)]
     assert len(completions) == 30, [r for r in results if not isinstance(r, Completion)]

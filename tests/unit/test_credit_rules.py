@@ -4,14 +4,8 @@ from datetime import date
 
 import pytest
 
-from xuefa.credits import (
-    activity_attr,
-    adjustment_attr,
-    award_and_limit,
-    balance_of,
-    credits_as_of,
-    day_attr,
-)
+from xuefa.credits import award_and_limit, balance_of, credits_as_of
+from xuefa.dal.credits import activity_attr, adjustment_attr, day_attr
 from xuefa.rules import CreditCaps, YearConfig, load_packaged_year
 
 DAY = date(2017, 5, 4)

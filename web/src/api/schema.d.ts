@@ -766,8 +766,8 @@ export interface components {
             /** Year */
             year: number;
         };
-        /** Session */
-        Session: {
+        /** SessionStarted */
+        SessionStarted: {
             /** Session Id */
             session_id: string;
             /** Resource Id */
@@ -847,14 +847,25 @@ export interface components {
             resource_id: string | null;
             /** Credits */
             credits: number;
-            /** Kind */
-            kind: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "study" | "adjustment";
+            /**
+             * Reason
+             * @default null
+             */
+            reason: string | null;
         };
         /** Ledger */
         Ledger: {
             /** Items */
             items: components["schemas"]["LedgerEntry"][];
-            /** Cursor */
+            /**
+             * Cursor
+             * @description the next page's cursor, or null on the last page
+             */
             cursor: string | null;
         };
         /** Adjustment */
@@ -1926,7 +1937,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Session"];
+                    "application/json": components["schemas"]["SessionStarted"];
                 };
             };
             /** @description the contract's error */

@@ -1,0 +1,372 @@
+"""The credits repository: the catalogue, study sessions, the year result's credit
+counters, the ledger and adjustments, on the one table.
+
+Every guarantee of a completion is a condition of one TransactWriteItems (see `award`);
+a cancelled transaction comes back as the set of checks that failed, in the domain's
+words, for the service to decide what that means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from xuefa.auth import Actor
+from xuefa.clock import iso, local_date
+from xuefa.dal.audit import audit_put
+from xuefa.dal.table import Keys, Store, TransactionCancelled
+from xuefa.dal.year_results import year_result_update
+from xuefa.dal.years import year_open_check
+from xuefa.errors import Conflict, Duplicate, YearClosed
+from xuefa.study import Award, AwardCheck, LedgerEntry, Resource, StudySession
+
+
+def day_attr(day: date) -> str:
+    return f"d_{day:%Y%m%d}"
+
+
+def activity_attr(day: date, activity: str) -> str:
+    return f"a_{day:%Y%m%d}_{activity}"
+
+
+def adjustment_attr(day: date) -> str:
+    return f"j_{day:%Y%m%d}"
+
+
+class AdjustmentRecord(Protocol):
+    adjustment_id: str
+    student_no: str
+    year: int
+    delta: int
+    reason: str
+
+
+class CreditRepository(Protocol):
+    def catalogue(self, year: int) -> list[Resource]: ...
+
+    def resource(self, year: int, resource_id: str) -> Resource | None:
+        """A resource, from a warm cache: resources are only ever added, never changed."""
+        ...
+
+    def add_resource(self, actor: Actor, year: int, resource: Resource, at: datetime) -> None:
+        """Raises Duplicate for a taken id, YearClosed once the year has closed."""
+        ...
+
+    def start_facts(
+        self, year: int, resource_id: str, student_no: str, day: date
+    ) -> tuple[Resource | None, dict[str, Any] | None, bool]:
+        """The resource, the learner's profile, and whether it was paid to them today."""
+        ...
+
+    def open_session(self, session: StudySession) -> None: ...
+
+    def session_and_counters(
+        self, student_no: str, year: int, session_id: str
+    ) -> tuple[StudySession | None, dict[str, Any] | None]:
+        """The session and the learner's year result (its counters), read consistently."""
+        ...
+
+    def counters(self, student_no: str, year: int) -> dict[str, Any] | None: ...
+
+    def award(self, award: Award) -> frozenset[AwardCheck]:
+        """Write the award; the checks that failed (nothing written), or none."""
+        ...
+
+    def ledger(
+        self, student_no: str, year: int, limit: int, start: Mapping[str, Any] | None
+    ) -> tuple[list[LedgerEntry], dict[str, Any] | None]: ...
+
+    def adjust(
+        self, actor: Actor, adjustment: AdjustmentRecord, unit_id: str, before: int, at: datetime
+    ) -> None:
+        """Raises Duplicate (with the earlier request) for a used id, Conflict below zero,
+        YearClosed once the year has closed."""
+        ...
+
+    def adjustment_request(self, adjustment_id: str) -> dict[str, Any] | None: ...
+
+
+class DynamoCredits:
+    def __init__(self, store: Store):
+        self.store = store
+        self._resources: dict[tuple[int, str], Resource] = {}
+
+    # the catalogue ------------------------------------------------------------------
+
+    def catalogue(self, year: int) -> list[Resource]:
+        items = self.store.query_all(Keys.catalogue(year))
+        return [Resource.model_validate(item) for item in items]
+
+    def resource(self, year: int, resource_id: str) -> Resource | None:
+        cached = self._resources.get((year, resource_id))
+        if cached is None:
+            item = self.store.get(Keys.resource(year, resource_id), consistent=False)
+            if item is None:
+                return None
+            cached = self._resources[(year, resource_id)] = Resource.model_validate(item)
+        return cached
+
+    def add_resource(self, actor: Actor, year: int, resource: Resource, at: datetime) -> None:
+        item = {**Keys.resource(year, resource.resource_id), **resource.model_dump(), "year": year}
+        try:
+            self.store.transact(
+                [
+                    {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(pk)"}},
+                    audit_put(
+                        actor,
+                        "catalogue.add",
+                        f"{year}/{resource.resource_id}",
+                        at,
+                        after=resource.model_dump(),
+                    ),
+                    year_open_check(year, at),
+                ]
+            )
+        except TransactionCancelled as exc:
+            if exc.failed(0):
+                raise Duplicate(f"resource {resource.resource_id} already exists") from exc
+            if exc.failed(2):
+                raise YearClosed(f"study year {year} has closed") from exc
+            raise Conflict() from exc
+
+    # sessions -----------------------------------------------------------------------
+
+    def start_facts(
+        self, year: int, resource_id: str, student_no: str, day: date
+    ) -> tuple[Resource | None, dict[str, Any] | None, bool]:
+        resource_key = Keys.resource(year, resource_id)
+        paid_key = Keys.paid_today(student_no, day, resource_id)
+        found = self.store.batch_get([resource_key, Keys.learner(student_no), paid_key])
+        resource = next((i for i in found if i["pk"] == resource_key["pk"]), None)
+        profile = next((i for i in found if i["sk"] == "PROFILE"), None)
+        paid = any(i["pk"] == paid_key["pk"] for i in found)
+        if resource is None:
+            return None, profile, paid
+        # Cached for the completion that follows, usually in this same warm container.
+        cached = self._resources[(year, resource_id)] = Resource.model_validate(resource)
+        return cached, profile, paid
+
+    def open_session(self, session: StudySession) -> None:
+        item = {
+            **Keys.session(session.student_no, session.year, session.session_id),
+            **session.model_dump(exclude_none=True),
+            "ready_epoch": session.ready_epoch,
+        }
+        self.store.transact(
+            [
+                {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(pk)"}},
+                year_result_update(session.student_no, session.year, session.unit_id or ""),
+            ]
+        )
+
+    def session_and_counters(
+        self, student_no: str, year: int, session_id: str
+    ) -> tuple[StudySession | None, dict[str, Any] | None]:
+        session_key = Keys.session(student_no, year, session_id)
+        result_key = Keys.year_result(student_no, year)
+        found = self.store.batch_get([session_key, result_key], consistent=True)
+        session = next((i for i in found if i["sk"] == session_key["sk"]), None)
+        result = next((i for i in found if i["sk"] == result_key["sk"]), None)
+        return (StudySession.model_validate(session) if session else None), result
+
+    def counters(self, student_no: str, year: int) -> dict[str, Any] | None:
+        return self.store.get(Keys.year_result(student_no, year), consistent=True)
+
+    # the award ----------------------------------------------------------------------
+
+    def award(self, award: Award) -> frozenset[AwardCheck]:
+        checks: list[tuple[AwardCheck, dict[str, Any]]] = [
+            ("session", self._close_session(award)),
+            ("window", self._window_open(award)),
+        ]
+        if award.amount > 0:
+            checks += [("caps", self._add_credits(award)), ("ledger", self._ledger_entry(award))]
+            session = award.session
+            if session.once_per_year:
+                once = Keys.idempotency(
+                    f"resource-{session.year}-{session.student_no}", session.resource_id
+                )
+                checks.append(("once", _put_new({**once, "session_id": session.session_id})))
+            if session.once_per_day:
+                paid = Keys.paid_today(session.student_no, award.day, session.resource_id)
+                checks.append(("once_day", _put_new({**paid, "session_id": session.session_id})))
+        try:
+            self.store.transact([operation for _, operation in checks])
+        except TransactionCancelled as exc:
+            return frozenset(check for i, (check, _) in enumerate(checks) if exc.failed(i))
+        return frozenset()
+
+    @staticmethod
+    def _close_session(award: Award) -> dict[str, Any]:
+        """Only an open session, served long enough, still as its resource promised."""
+        session = award.session
+        return {
+            "Update": {
+                "Key": Keys.session(session.student_no, session.year, session.session_id),
+                "UpdateExpression": "SET #state = :done, awarded = :amount, "
+                "capped = :capped, #limit = :limit, completed_at = :at",
+                # Sessions from before `ready_epoch` was kept are timed by the service alone.
+                "ConditionExpression": "#state = :open "
+                "AND (ready_epoch <= :now OR attribute_not_exists(ready_epoch)) "
+                "AND resource_id = :resource AND credits = :credits AND activity = :activity",
+                "ExpressionAttributeNames": {"#state": "state", "#limit": "limit"},
+                "ExpressionAttributeValues": {
+                    ":done": "completed",
+                    ":open": "open",
+                    ":amount": award.amount,
+                    ":capped": award.limit is not None,
+                    ":limit": award.limit,
+                    ":at": iso(award.at),
+                    ":now": int(award.at.timestamp()),
+                    ":resource": session.resource_id,
+                    ":credits": session.credits,
+                    ":activity": session.activity,
+                },
+            }
+        }
+
+    @staticmethod
+    def _window_open(award: Award) -> dict[str, Any]:
+        return {
+            "ConditionCheck": {
+                "Key": Keys.year_config(award.session.year),
+                "ConditionExpression": "credit_opens <= :now AND credit_closes > :now",
+                "ExpressionAttributeValues": {":now": int(award.at.timestamp())},
+            }
+        }
+
+    @staticmethod
+    def _add_credits(award: Award) -> dict[str, Any]:
+        """The caps as conditions: today's counters must still leave room for the amount."""
+        session = award.session
+        condition = "(attribute_not_exists(#c1) OR #c1 <= :day_room)"
+        room: dict[str, Any] = {":day_room": award.day_ceiling - award.amount}
+        if award.activity_ceiling is not None:
+            condition += " AND (attribute_not_exists(#c2) OR #c2 <= :act_room)"
+            room[":act_room"] = award.activity_ceiling - award.amount
+        if session.unit_id is None:
+            condition = "attribute_exists(pk) AND " + condition
+        adds = {
+            "credits": award.amount,
+            day_attr(award.day): award.amount,
+            activity_attr(award.day, session.activity): award.amount,
+        }
+        return year_result_update(
+            session.student_no,
+            session.year,
+            session.unit_id or "",
+            adds=adds,
+            condition=condition,
+            values=room,
+        )
+
+    @staticmethod
+    def _ledger_entry(award: Award) -> dict[str, Any]:
+        session = award.session
+        entry = LedgerEntry(
+            entry_id=session.session_id,
+            at=iso(award.at),
+            activity=session.activity,
+            resource_id=session.resource_id,
+            credits=award.amount,
+            kind="study",
+        )
+        key = Keys.ledger_entry(session.student_no, session.year, entry.at, entry.entry_id)
+        return _put_new({**key, **entry.model_dump(exclude_none=True)})
+
+    # the ledger and adjustments -----------------------------------------------------
+
+    def ledger(
+        self, student_no: str, year: int, limit: int, start: Mapping[str, Any] | None
+    ) -> tuple[list[LedgerEntry], dict[str, Any] | None]:
+        page = self.store.query(
+            Keys.learner(student_no)["pk"],
+            Keys.ledger_prefix(year),
+            limit=limit,
+            start_key=start,
+            forward=False,
+        )
+        return [LedgerEntry.model_validate(item) for item in page.items], page.last_key
+
+    def adjust(
+        self, actor: Actor, adjustment: AdjustmentRecord, unit_id: str, before: int, at: datetime
+    ) -> None:
+        day = local_date(at)
+        delta = adjustment.delta
+        request = _adjustment_request(adjustment)
+        # Never below zero: a missing year result has no credits to take away either.
+        condition = "credits >= :needed" if delta < 0 else None
+        needed = {":needed": -delta} if delta < 0 else None
+        entry = LedgerEntry(
+            entry_id=adjustment.adjustment_id,
+            at=iso(at),
+            activity="adjustment",
+            credits=delta,
+            kind="adjustment",
+            reason=adjustment.reason,
+        )
+        ledger_key = Keys.ledger_entry(
+            adjustment.student_no, adjustment.year, entry.at, entry.entry_id
+        )
+        operations = [
+            _put_new(
+                {
+                    **Keys.idempotency("adjustment", adjustment.adjustment_id),
+                    "request": request,
+                    "at": iso(at),
+                    "actor": actor.username,
+                }
+            ),
+            year_result_update(
+                adjustment.student_no,
+                adjustment.year,
+                unit_id,
+                adds={"credits": delta, adjustment_attr(day): delta},
+                condition=condition,
+                values=needed,
+            ),
+            _put_new({**ledger_key, **entry.model_dump(), "actor": actor.username}),
+            audit_put(
+                actor,
+                "credits.adjust",
+                f"{adjustment.student_no}/{adjustment.year}",
+                at,
+                before={"credits": before},
+                after={"credits": before + delta},
+                reason=adjustment.reason,
+            ),
+            year_open_check(adjustment.year, at),
+        ]
+        try:
+            self.store.transact(operations)
+        except TransactionCancelled as exc:
+            if exc.failed(0):
+                raise Duplicate(f"adjustment {adjustment.adjustment_id} was already used") from exc
+            if exc.failed(1):
+                raise Conflict(
+                    "that adjustment would take the learner's credits below zero",
+                    {"credits": before, "delta": delta},
+                ) from exc
+            if exc.failed(4):
+                raise YearClosed(f"study year {adjustment.year} has closed") from exc
+            raise Conflict() from exc
+
+    def adjustment_request(self, adjustment_id: str) -> dict[str, Any] | None:
+        earlier = self.store.get(Keys.idempotency("adjustment", adjustment_id))
+        return earlier.get("request") if earlier else None
+
+
+def _adjustment_request(adjustment: AdjustmentRecord) -> dict[str, Any]:
+    """What makes a repeated adjustment the same one."""
+    return {
+        "adjustment_id": adjustment.adjustment_id,
+        "student_no": adjustment.student_no,
+        "year": adjustment.year,
+        "delta": adjustment.delta,
+        "reason": adjustment.reason,
+    }
+
+
+def _put_new(item: dict[str, Any]) -> dict[str, Any]:
+    return {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(pk)"}}
