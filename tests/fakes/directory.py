@@ -1,0 +1,57 @@
+"""A small unit tree and its people, in memory: a city, a county, two units."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xuefa.dal.years import YearBook
+from xuefa.directory import Directory, Unit
+from xuefa.errors import NotFound
+from xuefa.rules import YearConfig
+
+CITY, COUNTY, UNIT, OTHER_UNIT = "530400", "530402", "530402-001", "530402-002"
+PATHS = {
+    CITY: CITY,
+    COUNTY: f"{CITY}/{COUNTY}",
+    UNIT: f"{CITY}/{COUNTY}/{UNIT}",
+    OTHER_UNIT: f"{CITY}/{COUNTY}/{OTHER_UNIT}",
+}
+
+
+class FakeDirectory(Directory):
+    def __init__(self) -> None:
+        super().__init__(store=None)  # type: ignore[arg-type]  # never touched: reads are overridden
+        self.profiles: dict[str, dict[str, Any]] = {}
+
+    def add_learner(self, student_no: str, unit_id: str = UNIT, status: str = "active") -> None:
+        self.profiles[student_no] = {
+            "student_no": student_no,
+            "name": "学员" + student_no[-2:],
+            "unit_id": unit_id,
+            "unit_path": PATHS[unit_id],
+            "status": status,
+        }
+
+    def unit(self, unit_id: str) -> Unit:
+        if unit_id not in PATHS:
+            raise NotFound(f"unit {unit_id} does not exist")
+        parent = PATHS[unit_id].rpartition("/")[0].rpartition("/")[2] or None
+        return Unit(unit_id=unit_id, name=unit_id, parent_id=parent, path=PATHS[unit_id])
+
+    def learner(self, student_no: str) -> dict[str, Any]:
+        if student_no not in self.profiles:
+            raise NotFound(f"learner {student_no} does not exist")
+        return self.profiles[student_no]
+
+
+class FakeYearBook(YearBook):
+    def __init__(self, *configs: YearConfig) -> None:
+        self.configs = {config.year: config for config in configs}
+
+    def get(self, year: int) -> YearConfig:
+        if year not in self.configs:
+            raise NotFound(f"study year {year} is not configured")
+        return self.configs[year]
+
+    def put(self, config: YearConfig) -> None:
+        self.configs[config.year] = config
