@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from xuefa.audit import Reason
 from xuefa.auth import Actor, require_learner
 from xuefa.clock import SHANGHAI, Clock, iso, local_date, parse_iso
+from xuefa.dal.attempts import SAVES, Attempt, Closing, DynamoAttempts, NewAttempt, YearHasClosed
 from xuefa.dal.audit import audit_put
 from xuefa.dal.table import Keys, Store, TransactionCancelled
 from xuefa.dal.year_results import year_result_update
@@ -43,19 +44,18 @@ from xuefa.errors import (
     YearClosed,
 )
 from xuefa.papers import (
-    PaperQuestion,
     attempt_rng,
     check_answers,
     corrections,
     grade,
     make_paper,
+    shapes_of,
+    well_formed,
 )
 from xuefa.questions import BankReader, question_item, validate_import
-from xuefa.results import best_attr, finished_attr
 from xuefa.rules import YearConfig, exact_score, shown_score
 
 RETRIES = 8
-SAVES = "answer_saves"  # on an attempt: how many times answers were saved
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 MAX_ATTEMPT_NO = 999
 BANK_CHUNK = 99
@@ -160,8 +160,10 @@ class Exams:
         bank: BankReader,
         directory: Directory,
         clock: Clock,
+        attempts: DynamoAttempts | None = None,
     ):
         self.store = store
+        self.attempts = attempts or DynamoAttempts(store)
         self.years = years
         self.bank = bank
         self.directory = directory
@@ -172,15 +174,8 @@ class Exams:
     def _read(
         self, student_no: str, year: int, attempt_no: int | None = None
     ) -> tuple[dict[str, Any], dict[str, Any] | None]:
-        """Year result, profile (or the attempt), in one strongly consistent request."""
-        result_key = Keys.year_result(student_no, year)
-        other = (
-            Keys.attempt(student_no, year, attempt_no) if attempt_no else Keys.learner(student_no)
-        )
-        found = self.store.batch_get([result_key, other], consistent=True)
-        result = next((i for i in found if i["sk"] == result_key["sk"]), None) or {}
-        extra = next((i for i in found if i["sk"] == other["sk"]), None)
-        return result, extra
+        """Year result and profile, in one strongly consistent request."""
+        return self.attempts.result_and_profile(student_no, year)
 
     def _settle(
         self, student_no: str, config: YearConfig, result: dict[str, Any]
@@ -232,27 +227,31 @@ class Exams:
         for _ in range(RETRIES):
             result = self._settle(actor.username, config, result)
             now = self.clock.now()
-            if config.closed(now):
-                raise YearClosed(f"study year {year} has closed")
-            closes = _closes(config, result)
-            if not config.exam_window.opens_at <= now < closes:
-                raise OutsideWindow("the exam window is not open")
-            if "open_attempt" in result:
-                number = int(result["open_attempt"])
-                raise AttemptOpen(f"attempt {number} is still open", {"open_attempt_no": number})
-            used = int(result.get("attempts_used", 0))
-            allowed = _allowed(config, result)
-            if used >= allowed:
-                raise AttemptLimit(f"all {allowed} attempts have been used")
-            self._check_wait(config, result, now)
-            attempt_no = used + 1
-            try:
-                return self._create(
-                    actor.username, unit_id, config, result, attempt_no, now, closes
-                )
-            except TransactionCancelled:
-                result, _ = self._read(actor.username, year)  # someone moved first: look again
+            closes = self._check_may_start(config, result, now)
+            started = self._create(actor.username, unit_id, config, result, now, closes)
+            if started is not None:
+                return started
+            result, _ = self._read(actor.username, year)  # someone moved first: look again
         raise Conflict("too many simultaneous starts; try again")
+
+    def _check_may_start(
+        self, config: YearConfig, result: Mapping[str, Any], now: datetime
+    ) -> datetime:
+        """The learner's close, if an attempt may start now; else why not."""
+        if config.closed(now):
+            raise YearClosed(f"study year {config.year} has closed")
+        closes = _closes(config, result)
+        if not config.exam_window.opens_at <= now < closes:
+            raise OutsideWindow("the exam window is not open")
+        if "open_attempt" in result:
+            number = int(result["open_attempt"])
+            raise AttemptOpen(f"attempt {number} is still open", {"open_attempt_no": number})
+        used = int(result.get("attempts_used", 0))
+        allowed = _allowed(config, result)
+        if used >= allowed:
+            raise AttemptLimit(f"all {allowed} attempts have been used")
+        self._check_wait(config, result, now)
+        return closes
 
     def _check_wait(self, config: YearConfig, result: Mapping[str, Any], now: datetime) -> None:
         wait = config.paper.min_wait_minutes
@@ -270,10 +269,10 @@ class Exams:
         unit_id: str,
         config: YearConfig,
         result: Mapping[str, Any],
-        attempt_no: int,
         now: datetime,
         closes: datetime,
-    ) -> dict[str, Any]:
+    ) -> dict[str, Any] | None:
+        attempt_no = int(result.get("attempts_used", 0)) + 1
         salt = secrets.token_hex(8)
         paper = make_paper(
             self.bank.questions(config.year),
@@ -282,62 +281,25 @@ class Exams:
         )
         deadline = min(now + timedelta(minutes=config.paper.duration_minutes), closes)
         hard_close = deadline + timedelta(seconds=config.paper.grace_seconds)
-        used = attempt_no - 1
-        allowed = _allowed(config, result)
-        # The limit itself, as a condition: the counter is still n, n < allowed, none open.
-        counter = "(#s0 = :used AND #s0 < :allowed)"
-        if used == 0:
-            counter = f"(attribute_not_exists(#s0) OR {counter})"
-        condition = f"{counter} AND attribute_not_exists(#s1)"
-        values: dict[str, Any] = {":used": used, ":allowed": allowed}
-        if "close_override" in result:
-            condition += " AND close_override > :now"
-            values[":now"] = _epoch(now)
-        operations: list[dict[str, Any]] = [
-            year_result_update(
-                student_no,
-                config.year,
-                unit_id,
-                sets={
-                    "attempts_used": attempt_no,
-                    "open_attempt": attempt_no,
-                    "open_hard_close": _epoch(hard_close),
-                },
-                condition=condition,
-                values=values,
-            ),
-            {
-                "Put": {
-                    "Item": {
-                        **Keys.attempt(student_no, config.year, attempt_no),
-                        "student_no": student_no,
-                        "year": config.year,
-                        "attempt_no": attempt_no,
-                        "state": "open",
-                        "started_at": iso(now),
-                        "deadline": iso(deadline),
-                        "hard_close": _epoch(hard_close),
-                        "salt": salt,
-                        "paper": [question.model_dump() for question in paper],
-                        "answers": {},
-                    },
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            },
-        ]
-        if "close_override" not in result:
-            operations.append(
-                {
-                    "ConditionCheck": {
-                        "Key": Keys.year_config(config.year),
-                        "ConditionExpression": "exam_opens <= :now AND exam_closes > :now",
-                        "ExpressionAttributeValues": {":now": _epoch(now)},
-                    }
-                }
+        opened = self.attempts.open(
+            NewAttempt(
+                student_no=student_no,
+                unit_id=unit_id,
+                year=config.year,
+                attempt_no=attempt_no,
+                allowed=_allowed(config, result),
+                started_at=iso(now),
+                deadline=iso(deadline),
+                hard_close=_epoch(hard_close),
+                salt=salt,
+                paper=paper,
+                shapes=shapes_of(paper),
+                now=now,
+                close_override="close_override" in result,
             )
-        else:  # a learner's later close never reaches past the year
-            operations.append(year_open_check(config.year, now))
-        self.store.transact(operations)
+        )
+        if not opened:
+            return None
         return {
             "attempt_no": attempt_no,
             "started_at": iso(now),
@@ -348,47 +310,34 @@ class Exams:
 
     # --- answering and submitting ----------------------------------------------------
 
-    def _attempt(self, student_no: str, year: int, attempt_no: int) -> dict[str, Any]:
-        attempt = self.store.get(Keys.attempt(student_no, year, attempt_no))
-        if attempt is None:
-            raise NotFound(f"there is no attempt {attempt_no}")
-        return attempt
-
     def save_answers(
         self, actor: Actor, year: int, attempt_no: int, answers: dict[str, Any]
     ) -> dict[str, Any]:
+        """One conditional write, no read: DynamoDB checks that the attempt is open and
+        each answer fits its question; only a refused save is read and explained."""
         require_learner(actor)
         self.years.get(year)
-        attempt = self._attempt(actor.username, year, attempt_no)
-        paper = [PaperQuestion.model_validate(q) for q in attempt["paper"]]
-        clean = check_answers(paper, answers)
-        now = self.clock.now()
-        if attempt["state"] != "open" or int(attempt["hard_close"]) <= _epoch(now):
-            raise AttemptClosed("this attempt no longer takes answers")
-        if not clean:
-            return {"attempt_no": attempt_no, "saved": 0}
-        names = {"#state": "state", "#answers": "answers"}
-        values: dict[str, Any] = {":open": "open", ":now": _epoch(now), ":one": 1}
-        sets = []
-        for i, (question_id, keys) in enumerate(clean.items()):
-            names[f"#q{i}"] = question_id
-            values[f":a{i}"] = keys
-            sets.append(f"#answers.#q{i} = :a{i}")
-        from xuefa.dal.table import ConditionFailed
+        clean = well_formed(answers)
+        for _ in range(2):  # a second time only after giving an old attempt its sheet
+            now = _epoch(self.clock.now())
+            refused = self.attempts.save(actor.username, year, attempt_no, clean, now)
+            if refused is None:
+                return {"attempt_no": attempt_no, "saved": len(clean)}
+            if refused:
+                if refused["state"] != "open" or int(refused["hard_close"]) <= now:
+                    raise AttemptClosed("this attempt no longer takes answers")
+                check_answers(dict(refused.get("shapes", {})), clean)  # says which, as a 400
+                raise Conflict()  # fitted after all: the sheet changed meanwhile
+            self._give_sheet(actor.username, year, attempt_no)
+        raise Conflict()
 
-        try:
-            # Counting the saves lets a submit in flight see that it graded stale answers.
-            self.store.update(
-                Keys.attempt(actor.username, year, attempt_no),
-                "SET " + ", ".join(sets) + " ADD " + SAVES + " :one",
-                condition="#state = :open AND hard_close > :now",
-                names=names,
-                values=values,
-                new_item=False,
-            )
-        except ConditionFailed as exc:
-            raise AttemptClosed("this attempt no longer takes answers") from exc
-        return {"attempt_no": attempt_no, "saved": len(clean)}
+    def _give_sheet(self, student_no: str, year: int, attempt_no: int) -> None:
+        """A save found no sheet: the attempt is missing, or from before the split."""
+        _, attempt = self.attempts.result_and_attempt(student_no, year, attempt_no)
+        if attempt is None:
+            raise NotFound(f"there is no attempt {attempt_no}")
+        if attempt.legacy and attempt.paper is not None:
+            self.attempts.copy_to_sheet(attempt, shapes_of(attempt.paper))
 
     def submit(
         self, actor: Actor, year: int, attempt_no: int, answers: dict[str, Any] | None
@@ -411,95 +360,65 @@ class Exams:
         config = self.years.get(year)
         grace = config.paper.grace_seconds
         for _ in range(RETRIES):
-            result, attempt = self._read(student_no, year, attempt_no)
-            if attempt is None:
+            result, attempt = self.attempts.result_and_attempt(student_no, year, attempt_no)
+            if attempt is None or attempt.paper is None:
                 raise NotFound(f"there is no attempt {attempt_no}")
-            if attempt["state"] != "open":
-                return self._outcome(config, attempt, result)
+            if not attempt.is_open:
+                return self._outcome(config, attempt.sheet, result)
             if by_learner and config.closed(self.clock.now() - timedelta(seconds=grace)):
                 raise YearClosed(f"study year {year} has closed")
-            paper = [PaperQuestion.model_validate(q) for q in attempt["paper"]]
-            saved: dict[str, list[str]] = {
-                k: list(v) for k, v in attempt.get("answers", {}).items()
-            }
-            given = check_answers(paper, answers) if answers else {}
-            now = self.clock.now()
-            late = _epoch(now) >= int(attempt["hard_close"])
-            final = saved if late else {**saved, **given}
-            # A forgotten attempt finished at its deadline, whenever it is graded: the
-            # nightly report counts it on that day.
-            finished = parse_iso(str(attempt["deadline"])) if late else now
-            day = local_date(finished)
-            score = grade(paper, final, config.exam_full_marks)
-            best = result.get("best_score")
-            raises_best = best is None or Decimal(best) < score
-            sets: dict[str, Any] = {"last_submitted": _epoch(now)}
-            condition = "#open = :n"
-            values: dict[str, Any] = {":n": attempt_no}
-            if raises_best:
-                sets["best_score"] = score
-                sets[best_attr(day)] = score
-                condition += " AND (attribute_not_exists(#s1) OR #s1 < :s1)"
-            saves = attempt.get(SAVES)
-            saves_unchanged = (
-                f"{SAVES} = :saves" if saves is not None else f"attribute_not_exists({SAVES})"
-            )
-            saves_seen = {":saves": saves} if saves is not None else {}
-            closed_attempt = {
-                "state": "submitted",
-                "score": score,
-                "answers": final,
-                "submitted_at": iso(now),
-                "finished_at": iso(finished),
-                "late": late,
-            }
-            operations = [
-                {
-                    "Update": {
-                        "Key": Keys.attempt(student_no, year, attempt_no),
-                        "UpdateExpression": "SET #state = :submitted, score = :score, "
-                        "answers = :answers, submitted_at = :at, finished_at = :finished, "
-                        "late = :late",
-                        # Still open, and no answer saved since it was read: else the
-                        # grade would drop an answer the learner was told was saved.
-                        "ConditionExpression": "#state = :open AND " + saves_unchanged,
-                        "ExpressionAttributeNames": {"#state": "state"},
-                        "ExpressionAttributeValues": {
-                            **saves_seen,
-                            ":submitted": "submitted",
-                            ":open": "open",
-                            ":score": score,
-                            ":answers": final,
-                            ":at": iso(now),
-                            ":finished": iso(finished),
-                            ":late": late,
-                        },
-                    }
-                },
-                year_result_update(
-                    student_no,
-                    year,
-                    str(result.get("unit_id") or self.directory.learner(student_no)["unit_id"]),
-                    sets=sets,
-                    adds={finished_attr(day): 1},
-                    removes=("open_attempt", "open_hard_close"),
-                    condition=condition,
-                    names={"#open": "open_attempt"},
-                    values=values,
-                ),
-            ]
-            if by_learner:
-                operations.append(year_open_check(year, now, grace_seconds=grace))
+            if attempt.legacy:
+                self.attempts.copy_to_sheet(attempt, shapes_of(attempt.paper))
+                continue
+            closing = self._grade(student_no, config, result, attempt, answers, by_learner)
             try:
-                self.store.transact(operations)
-            except TransactionCancelled as exc:
-                if by_learner and exc.failed(2):
-                    raise YearClosed(f"study year {year} has closed") from exc
-                continue  # closed meanwhile, or an answer saved: read again
-            if raises_best:
-                result = {**result, "best_score": score}
-            return self._outcome(config, {**attempt, **closed_attempt}, result)
+                if not self.attempts.close(closing):
+                    continue  # closed meanwhile, or an answer saved: read again
+            except YearHasClosed as exc:
+                raise YearClosed(f"study year {year} has closed") from exc
+            if closing.raises_best:
+                result = {**result, "best_score": closing.score}
+            closed = {**attempt.sheet, "score": closing.score, "late": closing.late}
+            return self._outcome(config, closed, result)
         raise Conflict("too many simultaneous submissions; try again")
+
+    def _grade(
+        self,
+        student_no: str,
+        config: YearConfig,
+        result: Mapping[str, Any],
+        attempt: Attempt,
+        answers: dict[str, Any] | None,
+        by_learner: bool,
+    ) -> Closing:
+        paper = attempt.paper or []
+        given = check_answers(shapes_of(paper), answers) if answers else {}
+        now = self.clock.now()
+        late = _epoch(now) >= int(attempt.sheet["hard_close"])
+        final = attempt.answers if late else {**attempt.answers, **given}
+        # A forgotten attempt finished at its deadline, whenever it is graded: the
+        # nightly report counts it on that day.
+        finished = parse_iso(str(attempt.sheet["deadline"])) if late else now
+        score = grade(paper, final, config.exam_full_marks)
+        best = result.get("best_score")
+        saves = attempt.sheet.get(SAVES)
+        return Closing(
+            student_no=student_no,
+            unit_id=str(result.get("unit_id") or self.directory.learner(student_no)["unit_id"]),
+            year=config.year,
+            attempt_no=attempt.number,
+            saves_seen=int(saves) if saves is not None else None,
+            score=score,
+            answers=final,
+            submitted_at=iso(now),
+            submitted_epoch=_epoch(now),
+            finished_at=iso(finished),
+            finished_day=local_date(finished),
+            late=late,
+            raises_best=best is None or Decimal(best) < score,
+            year_check=now if by_learner else None,
+            grace_seconds=config.paper.grace_seconds,
+        )
 
     def _outcome(
         self, config: YearConfig, attempt: Mapping[str, Any], result: Mapping[str, Any]
@@ -531,19 +450,19 @@ class Exams:
     def _history(self, student_no: str, year: int) -> dict[str, Any]:
         config = self.years.get(year)
         result, _ = self._read(student_no, year)
-        self._settle(student_no, config, result)
-        items = self.store.query_all(f"LEARNER#{student_no}", Keys.attempt_prefix(year))
+        result = self._settle(student_no, config, result)
+        sheets = self.attempts.sheets(student_no, year, int(result.get("attempts_used", 0)))
         return {
             "items": [
                 {
-                    "attempt_no": int(item["attempt_no"]),
-                    "state": item["state"],
-                    "started_at": item["started_at"],
-                    "deadline": item["deadline"],
-                    "submitted_at": item.get("submitted_at"),
-                    "score": shown_score(item.get("score")),
+                    "attempt_no": int(sheet["attempt_no"]),
+                    "state": sheet["state"],
+                    "started_at": sheet["started_at"],
+                    "deadline": sheet["deadline"],
+                    "submitted_at": sheet.get("submitted_at"),
+                    "score": shown_score(sheet.get("score")),
                 }
-                for item in items
+                for sheet in sheets
             ]
         }
 
@@ -553,21 +472,22 @@ class Exams:
         result, _ = self._read(actor.username, year)
         if result.get("open_attempt") == attempt_no:
             self._settle(actor.username, config, result)
-        attempt = self._attempt(actor.username, year, attempt_no)
-        paper = [PaperQuestion.model_validate(q) for q in attempt["paper"]]
-        answers = {k: list(v) for k, v in attempt.get("answers", {}).items()}
+        _, found = self.attempts.result_and_attempt(actor.username, year, attempt_no)
+        if found is None or found.paper is None:
+            raise NotFound(f"there is no attempt {attempt_no}")
+        sheet, paper, answers = found.sheet, found.paper, found.answers
         body: dict[str, Any] = {
             "attempt_no": attempt_no,
-            "state": attempt["state"],
-            "started_at": attempt["started_at"],
-            "deadline": attempt["deadline"],
+            "state": sheet["state"],
+            "started_at": sheet["started_at"],
+            "deadline": sheet["deadline"],
             "questions": [question.public() for question in paper],
             "answers": answers,
         }
-        if attempt["state"] != "open":
+        if not found.is_open:
             # The score and which questions were right; never the key, while others sit.
-            body["submitted_at"] = attempt.get("submitted_at")
-            body["score"] = shown_score(attempt.get("score"))
+            body["submitted_at"] = sheet.get("submitted_at")
+            body["score"] = shown_score(sheet.get("score"))
             body["correct"] = corrections(paper, answers)
         return body
 

@@ -1,9 +1,9 @@
 """Drawing a paper, shuffling its options, and grading it: pure functions, no AWS.
 
 A paper is stored whole on its attempt (stems, options in the order shown, answer keys),
-so the same attempt always shows the same order and is graded against the bank as it
-was when drawn. Options are relabelled A, B, C… in the order shown; the learner answers
-with those labels.
+written once at the start, so the same attempt always shows the same order and is graded
+against the bank as it was when drawn. Options are relabelled A, B, C… in the order
+shown; the learner answers with those labels.
 """
 
 from __future__ import annotations
@@ -93,31 +93,61 @@ def make_paper(bank: list[Question], rules: PaperRules, rng: random.Random) -> l
     return [shuffle_options(question, rng) for question in draw(bank, rules, rng)]
 
 
-def check_answers(
-    paper: list[PaperQuestion], answers: dict[str, list[str]]
-) -> dict[str, list[str]]:
-    """Answers keyed by question id, each a list of shown labels; anything not on this
-    paper, or not an option of its question, is a 400 and nothing is saved."""
-    by_id = {q.question_id: q for q in paper}
+def shape(question: PaperQuestion) -> str:
+    """What a question accepts, in one letter: its last option's label, upper case for
+    one answer (single, judge), lower case for several (multiple). Kept on the answer
+    sheet, it lets DynamoDB check a save against the paper without reading it."""
+    last = LABELS[len(question.options) - 1]
+    return last.lower() if question.type == "multiple" else last
+
+
+def shapes_of(paper: list[PaperQuestion]) -> dict[str, str]:
+    return {question.question_id: shape(question) for question in paper}
+
+
+def fits(keys: list[str]) -> list[tuple[str, str]]:
+    """The ranges of shapes that accept these (well-formed, sorted) keys: any one-answer
+    or several-answer question reaching the last key, or only the latter for several."""
+    if not keys:
+        return []
+    last = keys[-1]
+    several = (last.lower(), "z")
+    return [several] if len(keys) > 1 else [(last, "Z"), several]
+
+
+def well_formed(answers: dict[str, Any]) -> dict[str, list[str]]:
+    """Answers keyed by question id, each a list of option labels, as sorted sets; what
+    does not look like that is a 400 before anything is read or written."""
     problems: dict[str, str] = {}
     clean: dict[str, list[str]] = {}
     for question_id, keys in answers.items():
-        question = by_id.get(question_id)
-        if question is None:
-            problems[question_id] = "not on this paper"
-            continue
         if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
             problems[question_id] = "answers are a list of option keys"
             continue
-        valid = {option["key"] for option in question.options}
-        unknown = sorted(set(keys) - valid)
+        unknown = sorted({k for k in keys if len(k) != 1 or k not in LABELS})
         if unknown:
             problems[question_id] = f"unknown option keys {unknown}"
             continue
-        if question.type != "multiple" and len(set(keys)) > 1:
-            problems[question_id] = "this question takes one answer"
-            continue
         clean[question_id] = sorted(set(keys))
+    if problems:
+        raise BadRequest("some answers do not fit the paper", problems)
+    return clean
+
+
+def check_answers(shapes: dict[str, str], answers: dict[str, Any]) -> dict[str, list[str]]:
+    """Well-formed answers that fit the paper's questions (`shapes_of`); anything not on
+    this paper, or not an option of its question, is a 400 and nothing is saved."""
+    clean = well_formed(answers)
+    problems: dict[str, str] = {}
+    for question_id, keys in clean.items():
+        accepts = shapes.get(question_id)
+        if accepts is None:
+            problems[question_id] = "not on this paper"
+        elif keys and not any(low <= accepts <= high for low, high in fits(keys)):
+            several = len(keys) > 1 and accepts.isupper()
+            problems[question_id] = (
+                "this question takes one answer" if several else f"unknown option keys {keys}"
+            )
     if problems:
         raise BadRequest("some answers do not fit the paper", problems)
     return clean

@@ -274,6 +274,68 @@ def test_unknown_option_keys_are_refused(api) -> None:  # type: ignore[no-untype
     assert json_of(get(api, "/2026"))["open_attempt_no"] == 1
 
 
+def test_an_answer_beyond_a_questions_options_is_refused_by_the_sheet(api) -> None:  # type: ignore[no-untyped-def]
+    """The save reads nothing: DynamoDB checks each answer against the question's shape."""
+    paper = start(api)["questions"]
+    single = next(q for q in paper if q["type"] != "multiple")
+    beyond = "ABCDEFGH"[len(single["options"])]
+    for answer in ([beyond], ["A", "B"]):
+        response = call(
+            api,
+            "put",
+            "/2026/attempts/1/answers",
+            LEARNER,
+            {"answers": {single["question_id"]: answer}},
+        )
+        assert (response.status_code, code(response)) == (400, "BAD_REQUEST"), answer
+        assert single["question_id"] in json_of(response)["error"]["details"]
+    last = "ABCDEFGH"[len(single["options"]) - 1]
+    saved = call(
+        api,
+        "put",
+        "/2026/attempts/1/answers",
+        LEARNER,
+        {"answers": {single["question_id"]: [last]}},
+    )
+    assert saved.status_code == 200, saved.body
+    assert json_of(get(api, "/2026/attempts/1"))["answers"] == {single["question_id"]: [last]}
+
+
+def test_a_save_rewrites_the_small_sheet_and_never_the_paper(api, city) -> None:  # type: ignore[no-untyped-def]
+    paper = start(api)["questions"]
+    before = city.get(Keys.attempt(LEARNER[0], 2026, 1))
+    answer = {paper[0]["question_id"]: ["A"]}
+    assert (
+        call(api, "put", "/2026/attempts/1/answers", LEARNER, {"answers": answer}).status_code
+        == 200
+    )
+    assert call(api, "post", "/2026/attempts/1/submit", LEARNER, {}).status_code == 200
+    assert city.get(Keys.attempt(LEARNER[0], 2026, 1)) == before
+    sheet = city.get(Keys.sheet(LEARNER[0], 2026, 1))
+    assert (sheet["state"], sheet["answers"], sheet["answer_saves"]) == ("submitted", answer, 1)
+    assert len(json.dumps(sheet, default=str)) < 2048  # a save is at most 2 write units
+
+
+def test_an_attempt_from_before_the_split_is_saved_submitted_and_listed(api, city) -> None:  # type: ignore[no-untyped-def]
+    """Attempts written as one item (paper, state and answers) keep working."""
+    start(api)
+    paper_item = city.get(Keys.attempt(LEARNER[0], 2026, 1))
+    sheet = city.get(Keys.sheet(LEARNER[0], 2026, 1))
+    city.delete(Keys.sheet(LEARNER[0], 2026, 1))
+    old = {k: v for k, v in sheet.items() if k not in ("pk", "sk", "shapes")}
+    city.put({**paper_item, **old})
+    first, second = (q["question_id"] for q in paper_item["paper"][:2])
+    assert json_of(get(api, "/2026/attempts"))["items"][0]["state"] == "open"
+    saved = call(api, "put", "/2026/attempts/1/answers", LEARNER, {"answers": {first: ["A"]}})
+    assert saved.status_code == 200, saved.body
+    done = call(api, "post", "/2026/attempts/1/submit", LEARNER, {"answers": {second: ["A"]}})
+    assert done.status_code == 200, done.body
+    shown = json_of(get(api, "/2026/attempts/1"))
+    assert (shown["state"], shown["answers"]) == ("submitted", {first: ["A"], second: ["A"]})
+    listed = json_of(get(api, "/2026/attempts"))["items"]
+    assert [(i["attempt_no"], i["state"]) for i in listed] == [(1, "submitted")]
+
+
 @pytest.mark.parametrize(
     ("path", "status"),
     [

@@ -73,7 +73,7 @@ def test_racing_start_and_submit_loops_get_exactly_max_attempts(
     results = run_parallel(4, sit_until_refused)
     assert all(isinstance(r, list) and r[-1] == "ATTEMPT_LIMIT" for r in results), results
     store = table()
-    attempts = list(store.query_all(f"LEARNER#{LEARNER.username}", Keys.attempt_prefix(2026)))
+    attempts = list(store.query_all(f"LEARNER#{LEARNER.username}", Keys.sheet_prefix(2026)))
     assert [a["attempt_no"] for a in attempts] == list(range(1, 9))
     assert {a["state"] for a in attempts} == {"submitted"}
     assert store.get(Keys.year_result(LEARNER.username, 2026))["attempts_used"] == 8
@@ -95,7 +95,7 @@ def test_twenty_concurrent_submits_grade_once(
     assert all(isinstance(r, dict) for r in results), results
     scores = {r["score"] for r in results if isinstance(r, dict)}
     assert len(scores) == 1
-    stored = table().get(Keys.attempt(LEARNER.username, 2026, 1))
+    stored = table().get(Keys.sheet(LEARNER.username, 2026, 1))
     assert stored is not None and float(stored["score"]) in scores
     result = table().get(Keys.year_result(LEARNER.username, 2026))
     assert result is not None and float(result["best_score"]) in scores
@@ -130,7 +130,7 @@ def test_every_answer_saved_while_a_submit_races_is_graded(
     outcome = results[8]
     assert isinstance(outcome, dict), outcome
     saved = {q for told in results[:8] if isinstance(told, list) for q in told}
-    graded = table().get(Keys.attempt(LEARNER.username, 2026, 1))
+    graded = table().get(Keys.sheet(LEARNER.username, 2026, 1))
     assert graded is not None and graded["state"] == "submitted"
     assert set(graded["answers"]) == saved
     assert outcome["score"] == 2.0 * len(saved)

@@ -9,7 +9,7 @@ import pytest
 
 from infra.local import demo_bank
 from xuefa.errors import BadRequest
-from xuefa.papers import attempt_rng, check_answers, draw, grade, make_paper
+from xuefa.papers import attempt_rng, check_answers, draw, grade, make_paper, shapes_of
 from xuefa.questions import Question, validate_import
 from xuefa.rules import PaperRules, exact_score, shown
 
@@ -104,13 +104,19 @@ def test_answers_for_other_questions_or_unknown_options_are_refused() -> None:
     paper = _paper(5)
     single = next(q for q in paper if q.type != "multiple")
     with pytest.raises(BadRequest) as not_on_paper:
-        check_answers(paper, {"q-not-here": ["A"]})
+        check_answers(shapes_of(paper), {"q-not-here": ["A"]})
     assert "q-not-here" in (not_on_paper.value.details or {})
     with pytest.raises(BadRequest):
-        check_answers(paper, {paper[0].question_id: ["Z"]})
+        check_answers(shapes_of(paper), {paper[0].question_id: ["Z"]})
     with pytest.raises(BadRequest):
-        check_answers(paper, {single.question_id: ["A", "B"]})
-    assert check_answers(paper, {paper[0].question_id: []}) == {paper[0].question_id: []}
+        check_answers(shapes_of(paper), {single.question_id: ["A", "B"]})
+    beyond = "ABCDEFGH"[len(single.options)]  # a label one past the question's last option
+    with pytest.raises(BadRequest) as too_far:
+        check_answers(shapes_of(paper), {single.question_id: [beyond]})
+    assert "unknown option keys" in (too_far.value.details or {})[single.question_id]
+    last = "ABCDEFGH"[len(single.options) - 1]
+    assert check_answers(shapes_of(paper), {single.question_id: [last]})
+    assert check_answers(shapes_of(paper), {paper[0].question_id: []}) == {paper[0].question_id: []}
 
 
 @pytest.mark.parametrize(

@@ -111,6 +111,19 @@ class Keys:
         }
 
     @staticmethod
+    def sheet(student_no: str, year: int, attempt_no: int) -> dict[str, str]:
+        """An attempt's answer sheet: its state, deadline and saved answers, apart from
+        the paper so that a save rewrites a small item."""
+        return {
+            PARTITION_KEY: f"LEARNER#{student_no}",
+            SORT_KEY: f"SHEET#{year}#{attempt_no:03d}",
+        }
+
+    @staticmethod
+    def sheet_prefix(year: int) -> str:
+        return f"SHEET#{year}#"
+
+    @staticmethod
     def attempt_prefix(year: int) -> str:
         return f"ATTEMPT#{year}#"
 

@@ -1,0 +1,332 @@
+"""The attempts repository: an attempt is two items. The paper (questions, options in the
+order shown, answer keys; ~17 KB) is written once at the start and only read again to
+show or grade it. The answer sheet (state, deadline, saved answers, how many saves, and
+each question's shape) is small, so a save is one conditional UpdateItem of ~1-2 KB with
+no read at all: DynamoDB checks that the attempt is open, the deadline not passed and
+each answer fits its question.
+
+Attempts started before the split are one item (paper, state and answers together).
+They are read as they are; the first save or submit of one still open copies its state
+into a sheet (written only if none exists) and goes on from there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from xuefa.dal.table import ConditionFailed, Keys, Store, TransactionCancelled
+from xuefa.dal.year_results import year_result_update
+from xuefa.dal.years import year_open_check
+from xuefa.papers import PaperQuestion, fits
+from xuefa.results import best_attr, finished_attr
+
+SAVES = "answer_saves"  # on a sheet: how many times answers were saved
+SHEET_FIELDS = (
+    "student_no",
+    "year",
+    "attempt_no",
+    "state",
+    "started_at",
+    "deadline",
+    "hard_close",
+    "answers",
+    SAVES,
+    "shapes",
+    "score",
+    "submitted_at",
+    "finished_at",
+    "late",
+)
+
+
+@dataclass
+class Attempt:
+    """An attempt as the service sees it: its sheet, and its paper when it was read."""
+
+    sheet: dict[str, Any]
+    paper: list[PaperQuestion] | None
+    legacy: bool = False  # one item from before the split, with no sheet of its own yet
+
+    @property
+    def number(self) -> int:
+        return int(self.sheet["attempt_no"])
+
+    @property
+    def is_open(self) -> bool:
+        return self.sheet["state"] == "open"
+
+    @property
+    def answers(self) -> dict[str, list[str]]:
+        return {k: list(v) for k, v in self.sheet.get("answers", {}).items()}
+
+
+@dataclass(frozen=True)
+class NewAttempt:
+    student_no: str
+    unit_id: str
+    year: int
+    attempt_no: int
+    allowed: int  # the attempts this learner may use (the year's plus overrides)
+    started_at: str
+    deadline: str
+    hard_close: int
+    salt: str
+    paper: list[PaperQuestion]
+    shapes: dict[str, str]
+    now: datetime
+    close_override: bool  # a later close granted: the year's close bounds it, not the window
+
+
+@dataclass(frozen=True)
+class Closing:
+    """A graded attempt, to be closed with the year result's counters in one write."""
+
+    student_no: str
+    unit_id: str
+    year: int
+    attempt_no: int
+    saves_seen: int | None
+    score: Any
+    answers: dict[str, list[str]]
+    submitted_at: str
+    submitted_epoch: int
+    finished_at: str
+    finished_day: Any
+    late: bool
+    raises_best: bool
+    year_check: datetime | None  # a learner's submit: the year must still be open then
+    grace_seconds: int = 0
+
+
+class DynamoAttempts:
+    def __init__(self, store: Store):
+        self.store = store
+
+    # reading ------------------------------------------------------------------------
+
+    def result_and_profile(
+        self, student_no: str, year: int
+    ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """Year result and profile, in one strongly consistent request."""
+        result_key, profile_key = Keys.year_result(student_no, year), Keys.learner(student_no)
+        found = self.store.batch_get([result_key, profile_key], consistent=True)
+        result = next((i for i in found if i["sk"] == result_key["sk"]), None) or {}
+        return result, next((i for i in found if i["sk"] == profile_key["sk"]), None)
+
+    def result_and_attempt(
+        self, student_no: str, year: int, attempt_no: int, *, paper: bool = True
+    ) -> tuple[dict[str, Any], Attempt | None]:
+        """Year result and the attempt (with its paper if asked), in one request."""
+        keys = [Keys.year_result(student_no, year), Keys.sheet(student_no, year, attempt_no)]
+        keys.append(Keys.attempt(student_no, year, attempt_no))
+        found = {i["sk"]: i for i in self.store.batch_get(keys, consistent=True)}
+        result = found.get(keys[0]["sk"]) or {}
+        sheet, whole = found.get(keys[1]["sk"]), found.get(keys[2]["sk"])
+        if whole is None:
+            return result, None
+        questions = [PaperQuestion.model_validate(q) for q in whole["paper"]] if paper else None
+        if sheet is not None:
+            return result, Attempt(sheet, questions)
+        return result, Attempt(_sheet_of(whole), questions, legacy=True)
+
+    def sheets(self, student_no: str, year: int, attempts_used: int) -> list[dict[str, Any]]:
+        """Every attempt's sheet, in order; attempts from before the split read whole."""
+        learner = Keys.learner(student_no)["pk"]
+        found = list(self.store.query_all(learner, Keys.sheet_prefix(year)))
+        if len(found) < attempts_used:
+            split = {int(s["attempt_no"]) for s in found}
+            whole = self.store.query_all(learner, Keys.attempt_prefix(year))
+            found += [_sheet_of(i) for i in whole if int(i["attempt_no"]) not in split]
+        return sorted(found, key=lambda s: int(s["attempt_no"]))
+
+    # writing ------------------------------------------------------------------------
+
+    def open(self, new: NewAttempt) -> bool:
+        """The attempt counter moves from n to n+1 under its limit with none open, and the
+        paper and sheet appear; False if anything moved first."""
+        used = new.attempt_no - 1
+        counter = "(#s0 = :used AND #s0 < :allowed)"
+        if used == 0:
+            counter = f"(attribute_not_exists(#s0) OR {counter})"
+        condition = f"{counter} AND attribute_not_exists(#s1)"
+        values: dict[str, Any] = {":used": used, ":allowed": new.allowed}
+        if new.close_override:
+            condition += " AND close_override > :now"
+            values[":now"] = int(new.now.timestamp())
+        identity = {"student_no": new.student_no, "year": new.year, "attempt_no": new.attempt_no}
+        times = {"started_at": new.started_at, "deadline": new.deadline}
+        paper = {
+            **Keys.attempt(new.student_no, new.year, new.attempt_no),
+            **identity,
+            **times,
+            "hard_close": new.hard_close,
+            "salt": new.salt,
+            "paper": [question.model_dump() for question in new.paper],
+        }
+        sheet = {
+            **Keys.sheet(new.student_no, new.year, new.attempt_no),
+            **identity,
+            **times,
+            "state": "open",
+            "hard_close": new.hard_close,
+            "answers": {},
+            "shapes": new.shapes,
+        }
+        operations = [
+            year_result_update(
+                new.student_no,
+                new.year,
+                new.unit_id,
+                sets={
+                    "attempts_used": new.attempt_no,
+                    "open_attempt": new.attempt_no,
+                    "open_hard_close": new.hard_close,
+                },
+                condition=condition,
+                values=values,
+            ),
+            _put_new(paper),
+            _put_new(sheet),
+            self._window_check(new),
+        ]
+        try:
+            self.store.transact(operations)
+        except TransactionCancelled:
+            return False
+        return True
+
+    @staticmethod
+    def _window_check(new: NewAttempt) -> dict[str, Any]:
+        if new.close_override:  # a learner's later close never reaches past the year
+            return year_open_check(new.year, new.now)
+        return {
+            "ConditionCheck": {
+                "Key": Keys.year_config(new.year),
+                "ConditionExpression": "exam_opens <= :now AND exam_closes > :now",
+                "ExpressionAttributeValues": {":now": int(new.now.timestamp())},
+            }
+        }
+
+    def save(
+        self,
+        student_no: str,
+        year: int,
+        attempt_no: int,
+        answers: Mapping[str, list[str]],
+        now: int,
+    ) -> dict[str, Any] | None:
+        """Save answers onto the sheet if it is open, before its hard close, and each
+        answer fits its question; None when saved, else the sheet as it was ({} if none).
+        The save count lets a submit in flight see that it graded stale answers."""
+        names = {"#state": "state", "#answers": "answers", "#shapes": "shapes"}
+        values: dict[str, Any] = {":open": "open", ":now": now, ":one": 1}
+        sets, fit = [], []
+        for i, (question_id, keys) in enumerate(answers.items()):
+            names[f"#q{i}"] = question_id
+            values[f":a{i}"] = keys
+            sets.append(f"#answers.#q{i} = :a{i}")
+            ranges = []
+            for j, (low, high) in enumerate(fits(keys)):
+                values[f":l{i}{j}"], values[f":h{i}{j}"] = low, high
+                ranges.append(f"#shapes.#q{i} BETWEEN :l{i}{j} AND :h{i}{j}")
+            fit.append(f"({' OR '.join(ranges)})" if ranges else f"attribute_exists(#shapes.#q{i})")
+        try:
+            self.store.update(
+                Keys.sheet(student_no, year, attempt_no),
+                "SET " + ", ".join(sets) + " ADD " + SAVES + " :one",
+                condition=" AND ".join(["#state = :open AND hard_close > :now", *fit]),
+                names=names,
+                values=values,
+                new_item=False,
+            )
+        except ConditionFailed as refused:
+            return refused.item or {}
+        return None
+
+    def copy_to_sheet(self, attempt: Attempt, shapes: dict[str, str]) -> None:
+        """Give an attempt from before the split its own sheet (once: a racing copy loses)."""
+        sheet = {**attempt.sheet, "shapes": shapes}
+        key = Keys.sheet(str(sheet["student_no"]), int(sheet["year"]), attempt.number)
+        with suppress(ConditionFailed):
+            self.store.put({**key, **sheet}, condition="attribute_not_exists(pk)")
+
+    def close(self, closing: Closing) -> bool:
+        """Close the sheet (still open, no save since it was read), forget the open attempt
+        and raise the best score only if higher, in one transaction; False if anything
+        moved first, `YearHasClosed` if a learner's submit came after the year's close."""
+        operations = [self._close_sheet(closing), self._count_attempt(closing)]
+        if closing.year_check is not None:
+            operations.append(
+                year_open_check(
+                    closing.year, closing.year_check, grace_seconds=closing.grace_seconds
+                )
+            )
+        try:
+            self.store.transact(operations)
+        except TransactionCancelled as exc:
+            if closing.year_check is not None and exc.failed(2):
+                raise YearHasClosed() from exc
+            return False
+        return True
+
+    @staticmethod
+    def _close_sheet(closing: Closing) -> dict[str, Any]:
+        saves = closing.saves_seen
+        unchanged = f"{SAVES} = :saves" if saves is not None else f"attribute_not_exists({SAVES})"
+        return {
+            "Update": {
+                "Key": Keys.sheet(closing.student_no, closing.year, closing.attempt_no),
+                "UpdateExpression": "SET #state = :submitted, score = :score, "
+                "answers = :answers, submitted_at = :at, finished_at = :finished, late = :late",
+                # Still open, and no answer saved since it was read: else the grade would
+                # drop an answer the learner was told was saved.
+                "ConditionExpression": "#state = :open AND " + unchanged,
+                "ExpressionAttributeNames": {"#state": "state"},
+                "ExpressionAttributeValues": {
+                    **({":saves": saves} if saves is not None else {}),
+                    ":submitted": "submitted",
+                    ":open": "open",
+                    ":score": closing.score,
+                    ":answers": closing.answers,
+                    ":at": closing.submitted_at,
+                    ":finished": closing.finished_at,
+                    ":late": closing.late,
+                },
+            }
+        }
+
+    @staticmethod
+    def _count_attempt(closing: Closing) -> dict[str, Any]:
+        sets: dict[str, Any] = {"last_submitted": closing.submitted_epoch}
+        condition = "#open = :n"
+        if closing.raises_best:
+            sets["best_score"] = closing.score
+            sets[best_attr(closing.finished_day)] = closing.score
+            condition += " AND (attribute_not_exists(#s1) OR #s1 < :s1)"
+        return year_result_update(
+            closing.student_no,
+            closing.year,
+            closing.unit_id,
+            sets=sets,
+            adds={finished_attr(closing.finished_day): 1},
+            removes=("open_attempt", "open_hard_close"),
+            condition=condition,
+            names={"#open": "open_attempt"},
+            values={":n": closing.attempt_no},
+        )
+
+
+class YearHasClosed(Exception):
+    """A learner's submit found the study year closed, by the year's own check."""
+
+
+def _sheet_of(whole: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: whole[name] for name in SHEET_FIELDS if name in whole}
+
+
+def _put_new(item: dict[str, Any]) -> dict[str, Any]:
+    return {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(pk)"}}
