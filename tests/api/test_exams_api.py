@@ -289,6 +289,8 @@ def test_an_answer_beyond_a_questions_options_is_refused_by_the_sheet(api) -> No
         )
         assert (response.status_code, code(response)) == (400, "BAD_REQUEST"), answer
         assert single["question_id"] in json_of(response)["error"]["details"]
+    nothing = call(api, "put", "/2026/attempts/1/answers", LEARNER, {"answers": {}})
+    assert (nothing.status_code, json_of(nothing)["saved"]) == (200, 0)
     last = "ABCDEFGH"[len(single["options"]) - 1]
     saved = call(
         api,

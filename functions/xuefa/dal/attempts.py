@@ -222,7 +222,9 @@ class DynamoAttempts:
         """Save answers onto the sheet if it is open, before its hard close, and each
         answer fits its question; None when saved, else the sheet as it was ({} if none).
         The save count lets a submit in flight see that it graded stale answers."""
-        names = {"#state": "state", "#answers": "answers", "#shapes": "shapes"}
+        names = {"#state": "state"}
+        if answers:
+            names.update({"#answers": "answers", "#shapes": "shapes"})
         values: dict[str, Any] = {":open": "open", ":now": now, ":one": 1}
         sets, fit = [], []
         for i, (question_id, keys) in enumerate(answers.items()):
@@ -237,7 +239,8 @@ class DynamoAttempts:
         try:
             self.store.update(
                 Keys.sheet(student_no, year, attempt_no),
-                "SET " + ", ".join(sets) + " ADD " + SAVES + " :one",
+                # An empty save still says whether the attempt takes answers.
+                ("SET " + ", ".join(sets) + " " if sets else "") + "ADD " + SAVES + " :one",
                 condition=" AND ".join(["#state = :open AND hard_close > :now", *fit]),
                 names=names,
                 values=values,
