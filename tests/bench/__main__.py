@@ -8,6 +8,7 @@ from datetime import date
 from tests.bench import (
     bench_capacity,
     bench_credits,
+    bench_evening,
     bench_exams,
     bench_latency,
     bench_reports,
@@ -33,7 +34,7 @@ def main() -> None:
     bills = bench_capacity.measure()
     for name, bill in bills.items():
         target = "≤ 2 WCU (issue #18)" if name == "exams: save one answer" else ""
-        target = "1 request (issue #18)" if name == "credits: complete session" else target
+        target = "1 write, no read before it" if name == "credits: complete session" else target
         rows.append(
             (
                 f"DynamoDB capacity: {name}",
@@ -47,6 +48,31 @@ def main() -> None:
             "a province on demand (1.5M learners; assumptions in bench_capacity.py)",
             f"{year['reads'] / 1e9:.1f} G RRU + {year['writes'] / 1e9:.1f} G WRU a year: "
             f"${year['dollars_a_month']:,.0f} a month",
+            "",
+        )
+    )
+    evening = bench_evening.run()
+    rows.append(
+        (
+            f"exam evening: {evening['learners']} learners start, save 50 answers, submit",
+            f"{evening['requests']} requests, {evening['throughput']:.0f}/s, "
+            f"{len(evening['errors'])} errors",
+            "0 errors",
+        )
+    )
+    for name, (count, p50, p95, p99) in evening["operations"].items():
+        rows.append(
+            (
+                f"exam evening: {name} ({count})",
+                f"p50 {p50:.0f} / p95 {p95:.0f} / p99 {p99:.0f} ms",
+                "",
+            )
+        )
+    peak = bench_evening.capacity_at_peak(bills)
+    rows.append(
+        (
+            f"DynamoDB at {bench_evening.AN_HOUR:,} learners sitting an hour",
+            f"{peak['read_units_s']:,.0f} RCU/s, {peak['write_units_s']:,.0f} WCU/s",
             "",
         )
     )
