@@ -64,6 +64,11 @@ class Directory:
         items = self.store.query_all(Keys.unit_children(unit_id), index=GSI_NAME)
         return [self.unit(item["unit_id"]) for item in items]
 
+    def active_learners(self, unit_id: str) -> list[dict[str, Any]]:
+        """The profiles of a unit's learners who are still active."""
+        items = self.store.query_all(Keys.unit_learners(unit_id), index=GSI_NAME)
+        return [item for item in items if item.get("status", "active") == "active"]
+
     def unit_in_scope(self, actor: Actor, unit_id: str) -> Unit:
         """The unit, if the admin may act on it: 403 for a unit outside their subtree."""
         require_admin(actor)

@@ -23,11 +23,17 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from xuefa.audit import Reason
 from xuefa.auth import Actor, require_learner
 from xuefa.clock import SHANGHAI, Clock, iso, local_date, parse_iso
-from xuefa.dal.attempts import SAVES, Attempt, Closing, DynamoAttempts, NewAttempt, YearHasClosed
-from xuefa.dal.audit import audit_put
-from xuefa.dal.table import Keys, Store, TransactionCancelled
-from xuefa.dal.year_results import year_result_update
-from xuefa.dal.years import YearBook, year_open_check
+from xuefa.dal.attempts import (
+    SAVES,
+    Attempt,
+    Closing,
+    DynamoAttempts,
+    Grant,
+    NewAttempt,
+    YearHasClosed,
+)
+from xuefa.dal.table import Store
+from xuefa.dal.years import YearBook
 from xuefa.directory import Directory
 from xuefa.errors import (
     AttemptClosed,
@@ -511,11 +517,8 @@ class Exams:
         # In transactions with the year's open check, so a closed year's bank stays as
         # it was; 99 puts and the check fill one transaction.
         for first in range(0, len(items), BANK_CHUNK):
-            chunk = [{"Put": {"Item": item}} for item in items[first : first + BANK_CHUNK]]
-            try:
-                self.store.transact([*chunk, year_open_check(year, now)])
-            except TransactionCancelled as exc:
-                raise YearClosed(f"study year {year} has closed") from exc
+            if not self.attempts.add_questions(year, items[first : first + BANK_CHUNK], now):
+                raise YearClosed(f"study year {year} has closed")
         self.bank.forget(year)
         return {"imported": len(valid), "errors": []}
 
@@ -544,62 +547,34 @@ class Exams:
         self, actor: Actor, config: YearConfig, profile: Mapping[str, Any], override: Override
     ) -> dict[str, Any]:
         now = self.clock.now()
-        once = Keys.idempotency("override", override.override_id)
         request = override.model_dump(mode="json")
         result, _ = self._read(override.student_no, config.year)
         extra_before = int(result.get("extra_attempts", 0))
-        if self.store.get(once) is None:  # a repeated request is answered below, as before
+        earlier = self.attempts.override_request(override.override_id)
+        if earlier is None:  # a repeated request is answered below, as before
             refusal = override_limit(config, extra_before, override)
             if refusal is not None:
                 raise refusal
-        sets: dict[str, Any] = {}
-        conditions = []
-        values: dict[str, Any] = {}
+        closes = _closes(config, result)
         if override.closes_at is not None:
-            closes = max(_closes(config, result), override.closes_at)
-            sets["close_override"] = _epoch(closes)
-            conditions.append("(attribute_not_exists(#s0) OR #s0 <= :s0)")
-        adds = {"extra_attempts": override.extra_attempts} if override.extra_attempts else {}
-        if adds:
-            # The year's total of extra attempts, held by DynamoDB over every override.
-            conditions.append("(attribute_not_exists(#c0) OR #c0 <= :extra_room)")
-            values[":extra_room"] = config.overrides.max_extra_attempts - override.extra_attempts
-        before = {"extra_attempts": extra_before, "close_override": result.get("close_override")}
-        after = {
-            "extra_attempts": extra_before + override.extra_attempts,
-            "close_override": sets.get("close_override", result.get("close_override")),
-        }
-        operations = [
-            {
-                "Put": {
-                    "Item": {**once, "request": request, "actor": actor.username, "at": iso(now)},
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            },
-            year_result_update(
-                override.student_no,
-                config.year,
-                str(result.get("unit_id") or profile["unit_id"]),
-                sets=sets,
-                adds=adds,
-                condition=" AND ".join(conditions) or None,
-                values=values,
-            ),
-            audit_put(
-                actor,
-                "exams.override",
-                f"{override.student_no}/{config.year}",
-                now,
-                before=before,
-                after=after,
-                reason=override.reason,
-            ),
-            year_open_check(config.year, now, override_close=override.closes_at),
-        ]
-        try:
-            self.store.transact(operations)
-        except TransactionCancelled as exc:
-            self._override_refused(exc, config, once, request, override)
+            closes = max(closes, override.closes_at)
+        grant = Grant(
+            override_id=override.override_id,
+            student_no=override.student_no,
+            unit_id=str(result.get("unit_id") or profile["unit_id"]),
+            year=config.year,
+            request=request,
+            extra_attempts=override.extra_attempts,
+            extra_room=config.overrides.max_extra_attempts - override.extra_attempts,
+            close_override=_epoch(closes) if override.closes_at is not None else None,
+            asked_close=override.closes_at,
+            reason=override.reason,
+            before={"extra_attempts": extra_before, "close_override": result.get("close_override")},
+            at=now,
+        )
+        refused = self.attempts.grant(actor, grant)
+        if refused:
+            self._override_refused(refused, config, request, override)
         fresh, _ = self._read(override.student_no, config.year)
         return {
             "override_id": override.override_id,
@@ -612,44 +587,38 @@ class Exams:
 
     def _override_refused(
         self,
-        exc: TransactionCancelled,
+        refused: frozenset[str],
         config: YearConfig,
-        once: dict[str, str],
         request: dict[str, Any],
         override: Override,
     ) -> None:
-        """Turn a cancelled override into its answer: a repeat (nothing to raise), a
-        reused id, a limit reached meanwhile, or the year closing."""
-        if exc.failed(0):
-            earlier = self.store.get(once) or {}
-            if earlier.get("request") != request:
+        """Turn a refused override into its answer: a repeat (nothing to raise), a reused
+        id, a limit reached meanwhile, or the year closing."""
+        if "once" in refused:
+            if self.attempts.override_request(override.override_id) != request:
                 raise Duplicate(
                     f"override {override.override_id} was already used for another change"
-                ) from exc
+                )
             return
-        if exc.failed(3):
+        if "year" in refused:
             latest = config.latest_override_close
             if override.closes_at is None or override.closes_at <= latest:
-                raise YearClosed(f"study year {config.year} has closed") from exc
+                raise YearClosed(f"study year {config.year} has closed")
             raise OverrideLimit(
-                f"no close later than {iso(config.latest_override_close)}",
-                {"limit": "latest_close", "latest_close": iso(config.latest_override_close)},
-            ) from exc
-        if exc.failed(1):
+                f"no close later than {iso(latest)}",
+                {"limit": "latest_close", "latest_close": iso(latest)},
+            )
+        if "room" in refused:
             result, _ = self._read(override.student_no, config.year)
             refusal = override_limit(config, int(result.get("extra_attempts", 0)), override)
             if refusal is not None:  # another override took the room meanwhile
-                raise refusal from exc
-        raise Conflict() from exc
+                raise refusal
+        raise Conflict()
 
     def bulk_override(self, actor: Actor, year: int, bulk: BulkOverride) -> dict[str, Any]:
         self.directory.unit_in_scope(actor, bulk.unit_id)
         config = self._override_policy(actor, year, bulk)
-        learners = [
-            item
-            for item in self.store.query_all(Keys.unit_learners(bulk.unit_id), index="gsi1")
-            if item.get("status", "active") == "active"
-        ]
+        learners = self.directory.active_learners(bulk.unit_id)
         applied = []
         skipped = []
         for profile in learners:

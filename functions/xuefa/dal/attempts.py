@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from xuefa.auth import Actor
+from xuefa.clock import iso
+from xuefa.dal.audit import audit_put
 from xuefa.dal.table import ConditionFailed, Keys, Store, TransactionCancelled
 from xuefa.dal.year_results import year_result_update
 from xuefa.dal.years import year_open_check
@@ -100,6 +103,24 @@ class Closing:
     raises_best: bool
     year_check: datetime | None  # a learner's submit: the year must still be open then
     grace_seconds: int = 0
+
+
+@dataclass(frozen=True)
+class Grant:
+    """An override as recorded: more attempts and/or a later close, with its audit."""
+
+    override_id: str
+    student_no: str
+    unit_id: str
+    year: int
+    request: dict[str, Any]
+    extra_attempts: int
+    extra_room: int  # the year's extra attempts a learner may still be given, less these
+    close_override: int | None  # the learner's new close (epoch), if one is asked
+    asked_close: datetime | None
+    reason: str
+    before: dict[str, Any]
+    at: datetime
 
 
 class DynamoAttempts:
@@ -321,6 +342,82 @@ class DynamoAttempts:
             names={"#open": "open_attempt"},
             values={":n": closing.attempt_no},
         )
+
+    # overrides and the bank ---------------------------------------------------------
+
+    def override_request(self, override_id: str) -> dict[str, Any] | None:
+        earlier = self.store.get(Keys.idempotency("override", override_id))
+        return earlier.get("request") if earlier else None
+
+    def grant(self, actor: Actor, grant: Grant) -> frozenset[str]:
+        """Record an override once, its extra attempts under the year's total (held over
+        every override), its close within the policy and the year; what refused it:
+        "once" (the id was used), "room" (no extra attempts left), "year" (closed, or a
+        close beyond the latest allowed)."""
+        sets: dict[str, Any] = {}
+        conditions = []
+        values: dict[str, Any] = {}
+        if grant.close_override is not None:
+            sets["close_override"] = grant.close_override
+            conditions.append("(attribute_not_exists(#s0) OR #s0 <= :s0)")
+        adds = {"extra_attempts": grant.extra_attempts} if grant.extra_attempts else {}
+        if adds:
+            conditions.append("(attribute_not_exists(#c0) OR #c0 <= :extra_room)")
+            values[":extra_room"] = grant.extra_room
+        after = {
+            "extra_attempts": int(grant.before["extra_attempts"]) + grant.extra_attempts,
+            "close_override": sets.get("close_override", grant.before["close_override"]),
+        }
+        once = Keys.idempotency("override", grant.override_id)
+        checks: list[tuple[str, dict[str, Any]]] = [
+            (
+                "once",
+                _put_new(
+                    {**once, "request": grant.request, "actor": actor.username, "at": iso(grant.at)}
+                ),
+            ),
+            (
+                "room",
+                year_result_update(
+                    grant.student_no,
+                    grant.year,
+                    grant.unit_id,
+                    sets=sets,
+                    adds=adds,
+                    condition=" AND ".join(conditions) or None,
+                    values=values,
+                ),
+            ),
+            (
+                "audit",
+                audit_put(
+                    actor,
+                    "exams.override",
+                    f"{grant.student_no}/{grant.year}",
+                    grant.at,
+                    before=grant.before,
+                    after=after,
+                    reason=grant.reason,
+                ),
+            ),
+            ("year", year_open_check(grant.year, grant.at, override_close=grant.asked_close)),
+        ]
+        try:
+            self.store.transact([operation for _, operation in checks])
+        except TransactionCancelled as exc:
+            return frozenset(label for i, (label, _) in enumerate(checks) if exc.failed(i))
+        return frozenset()
+
+    def add_questions(self, year: int, items: list[dict[str, Any]], at: datetime) -> bool:
+        """Up to 99 questions and the year's open check in one transaction (a closed
+        year's bank stays as it was); False if the year has closed."""
+        try:
+            self.store.transact(
+                [*({"Put": {"Item": item}} for item in items), year_open_check(year, at)]
+            )
+        except TransactionCancelled:
+            return False
+        return True
 
 
 class YearHasClosed(Exception):
