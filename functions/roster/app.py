@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from xuefa.accounts import CognitoAccounts
 from xuefa.auth import Actor
+from xuefa.dal.roster import DynamoRoster
 from xuefa.roster import NewLearner, NewUnit, Roster, Status, StatusChange, Transfer
 from xuefa_api import Api
 from xuefa_api.wiring import services
@@ -22,7 +23,9 @@ api = Api(app, "roster")
 def roster() -> Roster:
     s = services()
     accounts = CognitoAccounts(s.settings.user_pool_id)
-    return Roster(s.store, s.directory, s.years, accounts, s.clock, s.settings.cursor_secret)
+    return Roster(
+        DynamoRoster(s.store), s.directory, s.years, accounts, s.clock, s.settings.cursor_secret
+    )
 
 
 class Empty(BaseModel):

@@ -14,7 +14,6 @@ import io
 import re
 import secrets
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
@@ -22,18 +21,8 @@ from pydantic import BaseModel, Field, field_validator
 from xuefa.accounts import Accounts
 from xuefa.auth import Actor, require_admin
 from xuefa.clock import Clock, iso, local_date
-from xuefa.dal.audit import audit_put
-from xuefa.dal.table import (
-    GSI_NAME,
-    GSI_PARTITION_KEY,
-    GSI_SORT_KEY,
-    Keys,
-    Store,
-    TransactionCancelled,
-    decode_cursor,
-    encode_cursor,
-)
-from xuefa.dal.year_results import year_result_keys
+from xuefa.dal.roster import DynamoRoster, Move, learner_item
+from xuefa.dal.table import decode_cursor, encode_cursor
 from xuefa.dal.years import YearBook
 from xuefa.directory import Directory, Unit
 from xuefa.errors import BadRequest, Conflict, Duplicate, Forbidden, XuefaError
@@ -85,28 +74,6 @@ def student_no_prefix(unit_path: str) -> str:
     return parts[0]
 
 
-def dedupe_key(unit_id: str, name: str, phone: str | None) -> dict[str, str]:
-    """Same name and phone in the same unit is the same person."""
-    return Keys.idempotency("person", f"{unit_id}#{name}#{phone or ''}")
-
-
-def learner_item(
-    student_no: str, name: str, unit: Unit, phone: str | None, at: datetime, by: str
-) -> dict[str, Any]:
-    return {
-        **Keys.learner(student_no),
-        "student_no": student_no,
-        "name": name,
-        "unit_id": unit.unit_id,
-        "unit_path": unit.path,
-        "phone": phone,
-        "status": "active",
-        "history": [{"at": iso(at), "event": "created", "unit_id": unit.unit_id, "by": by}],
-        GSI_PARTITION_KEY: Keys.unit_learners(unit.unit_id),
-        GSI_SORT_KEY: student_no,
-    }
-
-
 def learner_view(profile: Mapping[str, Any], unit_name: str | None = None) -> dict[str, Any]:
     return {
         "student_no": profile["student_no"],
@@ -122,14 +89,14 @@ def learner_view(profile: Mapping[str, Any], unit_name: str | None = None) -> di
 class Roster:
     def __init__(
         self,
-        store: Store,
+        people: DynamoRoster,
         directory: Directory,
         years: YearBook,
         accounts: Accounts,
         clock: Clock,
         cursor_secret: str,
     ):
-        self.store = store
+        self.people = people
         self.directory = directory
         self.years = years
         self.accounts = accounts
@@ -140,11 +107,10 @@ class Roster:
 
     def unit(self, actor: Actor, unit_id: str) -> dict[str, Any]:
         unit = self.directory.unit_in_scope(actor, unit_id)
-        children = self.store.query_all(Keys.unit_children(unit_id), index=GSI_NAME)
         return {
             **unit.model_dump(),
-            "children": [{"unit_id": c["unit_id"], "name": c["name"]} for c in children],
-            "learner_count": self.store.count(Keys.unit_learners(unit_id), index=GSI_NAME),
+            "children": self.people.children(unit_id),
+            "learner_count": self.people.learner_count(unit_id),
         }
 
     def create_unit(self, actor: Actor, new: NewUnit) -> dict[str, Any]:
@@ -157,42 +123,21 @@ class Roster:
             path=f"{parent.path}/{unit_id}",
             kind="unit",
         )
-        item = {
-            **Keys.unit(unit_id),
-            **unit.model_dump(),
-            GSI_PARTITION_KEY: Keys.unit_children(parent.unit_id),
-            GSI_SORT_KEY: unit_id,
-        }
-        now = self.clock.now()
-        try:
-            self.store.transact(
-                [
-                    {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(pk)"}},
-                    audit_put(actor, "roster.unit.create", unit_id, now, after=unit.model_dump()),
-                ]
-            )
-        except TransactionCancelled as exc:
-            raise Duplicate(f"unit {unit_id} already exists") from exc
+        self.people.add_unit(actor, unit, self.clock.now())
         return {**unit.model_dump(), "children": [], "learner_count": 0}
 
     # --- learners --------------------------------------------------------------------
 
     def _allocate(self, prefix: str, count: int = 1) -> list[str]:
         """`count` new student numbers for a county, unique under any concurrency."""
-        counter = self.store.update(
-            Keys.counter(f"STUDENT_NO#{prefix}"),
-            "ADD #v :n",
-            names={"#v": "value"},
-            values={":n": count},
-        )
-        last = int(counter["value"])
+        last = self.people.allocate(prefix, count)
         if last >= 10**SEQUENCE_DIGITS:
             raise Conflict(f"county {prefix} has run out of student numbers")
         return [f"{prefix}{seq:0{SEQUENCE_DIGITS}d}" for seq in range(last - count + 1, last + 1)]
 
     def create_learner(self, actor: Actor, new: NewLearner) -> dict[str, Any]:
         unit = self.directory.unit_in_scope(actor, new.unit_id)
-        if self.store.get(dedupe_key(unit.unit_id, new.name, new.phone)) is not None:
+        if self.people.registered([(unit.unit_id, new.name, new.phone)]):
             raise Duplicate(f"{new.name} is already registered in this unit")
         (student_no,) = self._allocate(student_no_prefix(unit.path))
         return self._register(actor, student_no, new.name, unit, new.phone)
@@ -203,38 +148,18 @@ class Roster:
         now = self.clock.now()
         password = self.accounts.create_learner(student_no, unit.unit_id)
         profile = learner_item(student_no, name, unit, phone, now, actor.username)
-        operations: list[dict[str, Any]] = [
-            {"Put": {"Item": profile, "ConditionExpression": "attribute_not_exists(pk)"}},
-            {
-                "Put": {
-                    "Item": {**dedupe_key(unit.unit_id, name, phone), "student_no": student_no},
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            },
-            audit_put(actor, "roster.learner.create", student_no, now, after=learner_view(profile)),
-        ]
         year = study_year_of(local_date(now))
-        if self.years.exists(year):
-            # Listed in this year's report from the start, with no credits yet.
-            operations.append(
-                {
-                    "Put": {
-                        "Item": {
-                            **Keys.year_result(student_no, year),
-                            **year_result_keys(student_no, year, unit.unit_id),
-                            "credits": 0,
-                        },
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                }
-            )
         try:
-            self.store.transact(operations)
-        except TransactionCancelled as exc:
+            self.people.register(
+                actor,
+                profile,
+                now,
+                year if self.years.exists(year) else None,
+                learner_view(profile),
+            )
+        except XuefaError:
             self.accounts.delete(student_no)  # no account without its learner
-            if exc.failed(1):
-                raise Duplicate(f"{name} is already registered in this unit") from exc
-            raise Conflict() from exc
+            raise
         return {**learner_view(profile, unit.name), "temporary_password": password}
 
     def learners(
@@ -242,18 +167,11 @@ class Roster:
     ) -> dict[str, Any]:
         unit = self.directory.unit_in_scope(actor, unit_id)
         scope = f"learners:{unit_id}:{status or ''}"
-        page = self.store.query(
-            Keys.unit_learners(unit_id),
-            index=GSI_NAME,
-            limit=limit,
-            start_key=decode_cursor(cursor, scope, self.cursor_secret),
-            filter_expression="#status = :status" if status else None,
-            filter_names={"#status": "status"} if status else None,
-            filter_values={":status": status} if status else None,
-        )
+        start = decode_cursor(cursor, scope, self.cursor_secret)
+        items, last = self.people.learners_page(unit_id, status, limit, start)
         return {
-            "items": [learner_view(item, unit.name) for item in page.items],
-            "cursor": encode_cursor(page.last_key, scope, self.cursor_secret),
+            "items": [learner_view(item, unit.name) for item in items],
+            "cursor": encode_cursor(last, scope, self.cursor_secret),
         }
 
     def learner(self, actor: Actor, student_no: str) -> dict[str, Any]:
@@ -276,58 +194,12 @@ class Roster:
             "by": actor.username,
             "reason": change.reason,
         }
-        self._update_profile(
-            actor,
-            profile,
-            "SET #status = :new, history = list_append(history, :entry)",
-            {"#status": "status"},
-            {":new": change.status, ":old": old, ":entry": [entry]},
-            "#status = :old",
-            "roster.learner.status",
-            now,
-            before={"status": old},
-            after={"status": change.status},
-            reason=change.reason,
-        )
+        self.people.change_status(actor, profile, change.status, entry, now)
         self.accounts.set_enabled(student_no, change.status == "active")
         return learner_view(
             {**profile, "status": change.status, "history": [*profile.get("history", []), entry]},
             unit_name,
         )
-
-    def _update_profile(
-        self,
-        actor: Actor,
-        profile: Mapping[str, Any],
-        expression: str,
-        names: dict[str, str],
-        values: dict[str, Any],
-        condition: str,
-        action: str,
-        now: datetime,
-        before: Any,
-        after: Any,
-        reason: str | None = None,
-        more: list[dict[str, Any]] | None = None,
-    ) -> None:
-        student_no = str(profile["student_no"])
-        operations = [
-            {
-                "Update": {
-                    "Key": Keys.learner(student_no),
-                    "UpdateExpression": expression,
-                    "ConditionExpression": condition,
-                    "ExpressionAttributeNames": names,
-                    "ExpressionAttributeValues": values,
-                }
-            },
-            *(more or []),
-            audit_put(actor, action, student_no, now, before=before, after=after, reason=reason),
-        ]
-        try:
-            self.store.transact(operations)
-        except TransactionCancelled as exc:
-            raise Conflict("the learner changed meanwhile; reload and try again") from exc
 
     def transfer(self, actor: Actor, student_no: str, transfer: Transfer) -> dict[str, Any]:
         profile = self.directory.learner_in_scope(actor, student_no)
@@ -351,59 +223,8 @@ class Roster:
             "to_unit_id": target.unit_id,
             "by": actor.username,
         }
-        # The old unit keeps a dated marker: its reports for days before today still list
-        # the learner (a report is as of its cut-off, membership included).
-        departure = {
-            **Keys.departure(source_id, iso(now), student_no),
-            "student_no": student_no,
-            "at": iso(now),
-            "to_unit_id": target.unit_id,
-        }
-        more: list[dict[str, Any]] = [{"Put": {"Item": departure}}]
-        if config is not None:
-            identity = year_result_keys(student_no, year, target.unit_id)
-            more.append(
-                {
-                    "Update": {
-                        "Key": Keys.year_result(student_no, year),
-                        "UpdateExpression": "SET unit_id = :unit, #gpk = :gpk, #gsk = :gsk, "
-                        "student_no = :no, #year = :year, credits = if_not_exists(credits, :zero)",
-                        "ExpressionAttributeNames": {
-                            "#gpk": GSI_PARTITION_KEY,
-                            "#gsk": GSI_SORT_KEY,
-                            "#year": "year",
-                        },
-                        "ExpressionAttributeValues": {
-                            ":unit": target.unit_id,
-                            ":gpk": identity[GSI_PARTITION_KEY],
-                            ":gsk": student_no,
-                            ":no": student_no,
-                            ":year": year,
-                            ":zero": 0,
-                        },
-                    }
-                }
-            )
-        self._update_profile(
-            actor,
-            profile,
-            "SET unit_id = :to, unit_path = :path, #gpk = :gpk, "
-            "history = list_append(history, :entry)",
-            {"#gpk": GSI_PARTITION_KEY},
-            {
-                ":to": target.unit_id,
-                ":from": source_id,
-                ":path": target.path,
-                ":gpk": Keys.unit_learners(target.unit_id),
-                ":entry": [entry],
-            },
-            "unit_id = :from",
-            "roster.learner.transfer",
-            now,
-            before={"unit_id": source_id},
-            after={"unit_id": target.unit_id},
-            more=more,
-        )
+        move = Move(student_no, source_id, target, entry, year if config else None, now)
+        self.people.transfer(actor, move)
         self.accounts.move(student_no, target.unit_id)
         moved = {
             **profile,
@@ -416,9 +237,7 @@ class Roster:
     def reset_password(self, actor: Actor, student_no: str) -> dict[str, Any]:
         self.directory.learner_in_scope(actor, student_no)
         password = self.accounts.reset_password(student_no)
-        self.store.transact(
-            [audit_put(actor, "roster.learner.password_reset", student_no, self.clock.now())]
-        )
+        self.people.audit(actor, "roster.learner.password_reset", student_no, self.clock.now())
         return {"student_no": student_no, "temporary_password": password}
 
     # --- bulk import -----------------------------------------------------------------
@@ -464,14 +283,11 @@ class Roster:
                 f"{len(errors)} of {len(rows)} rows are invalid; nothing was written",
                 {"errors": errors},
             )
-        existing = {
-            item["pk"]
-            for item in self.store.batch_get([dedupe_key(u.unit_id, n, p) for _, n, u, p in valid])
-        }
+        existing = self.people.registered([(u.unit_id, n, p) for _, n, u, p in valid])
         duplicates = []
         fresh = []
-        for line, name, unit, phone in valid:
-            if dedupe_key(unit.unit_id, name, phone)["pk"] in existing:
+        for i, (line, name, unit, phone) in enumerate(valid):
+            if i in existing:
                 duplicates.append({"line": line, "message": f"{name} is already registered"})
             else:
                 fresh.append((line, name, unit, phone))

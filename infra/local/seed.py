@@ -10,10 +10,11 @@ from typing import Any
 from infra.local import demo_activity, demo_bank, demo_catalogue, demo_city
 from infra.local.resources import ensure_user
 from xuefa.clock import start_of_day
+from xuefa.dal.roster import dedupe_key, learner_item
 from xuefa.dal.table import GSI_PARTITION_KEY, GSI_SORT_KEY, Keys, Store
 from xuefa.dal.years import YearBook
 from xuefa.directory import Unit
-from xuefa.roster import dedupe_key, learner_item, student_no_prefix
+from xuefa.roster import student_no_prefix
 from xuefa.rules import YearConfig, demo_year, load_packaged_year
 
 SEED_MARKER = {"pk": "SEED#demo", "sk": "META"}

@@ -12,6 +12,7 @@ from tests.concurrency.conftest import run_parallel, wiring
 from xuefa.accounts import CognitoAccounts
 from xuefa.auth import Actor
 from xuefa.clock import FixedClock
+from xuefa.dal.roster import DynamoRoster
 from xuefa.dal.table import Store
 from xuefa.roster import NewLearner, Roster
 
@@ -28,7 +29,9 @@ def test_fifty_concurrent_creations_get_fifty_distinct_numbers(
     def create(i: int) -> str:
         store, years, directory = wiring(table())
         accounts = CognitoAccounts(pool.pool_id, lambda: boto3.client("cognito-idp"))
-        roster = Roster(store, directory, years, accounts, clock, "concurrency-secret-0123456")
+        roster = Roster(
+            DynamoRoster(store), directory, years, accounts, clock, "concurrency-secret-0123456"
+        )
         new = NewLearner(name=f"新同事{i}", unit_id="530402-001", phone=f"139{i:08d}")
         return str(roster.create_learner(UNIT_ADMIN, new)["student_no"])
 
