@@ -10,9 +10,10 @@ from chalice import Chalice
 from pydantic import BaseModel, Field
 
 from xuefa.auth import Actor
+from xuefa.dal.bank import BankReader
 from xuefa.errors import BadRequest
 from xuefa.exams import BulkOverride, Exams, Override, parse_attempt_no
-from xuefa.questions import BankReader, ImportRequest
+from xuefa.questions import ImportRequest
 from xuefa_api import Api
 from xuefa_api.wiring import services
 

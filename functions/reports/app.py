@@ -13,10 +13,10 @@ from pydantic import BaseModel, Field
 
 from xuefa.auth import Actor, require_learner
 from xuefa.clock import local_date
+from xuefa.dal.bank import BankReader
 from xuefa.exams import Exams
 from xuefa.objects import ReportBucket
 from xuefa.progress import Filter, Progress
-from xuefa.questions import BankReader
 from xuefa.queue import ShardQueue
 from xuefa.reports import (
     MONTH,

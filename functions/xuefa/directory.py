@@ -11,7 +11,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from xuefa.auth import Actor, require_admin, require_city_admin, require_unit_in_scope
-from xuefa.dal.table import GSI_NAME, Keys, Store
+from xuefa.dal.people import DynamoPeople
+from xuefa.dal.table import Store
 from xuefa.errors import Forbidden, NotFound
 
 
@@ -45,14 +46,14 @@ def unit_from_item(item: dict[str, Any]) -> Unit:
 
 class Directory:
     def __init__(self, store: Store):
-        self.store = store
+        self.people = DynamoPeople(store)
         self._units: dict[str, Unit] = {}
 
     def unit(self, unit_id: str) -> Unit:
         cached = self._units.get(unit_id)
         if cached is not None:
             return cached
-        item = self.store.get(Keys.unit(unit_id), consistent=False)
+        item = self.people.unit(unit_id)
         if item is None:
             raise NotFound(f"unit {unit_id} does not exist")
         unit = unit_from_item(item)
@@ -61,12 +62,11 @@ class Directory:
 
     def children(self, unit_id: str) -> list[Unit]:
         """The units directly below, by unit id (the index's order)."""
-        items = self.store.query_all(Keys.unit_children(unit_id), index=GSI_NAME)
-        return [self.unit(item["unit_id"]) for item in items]
+        return [self.unit(child) for child in self.people.child_ids(unit_id)]
 
     def active_learners(self, unit_id: str) -> list[dict[str, Any]]:
         """The profiles of a unit's learners who are still active."""
-        items = self.store.query_all(Keys.unit_learners(unit_id), index=GSI_NAME)
+        items = self.people.unit_profiles(unit_id)
         return [item for item in items if item.get("status", "active") == "active"]
 
     def unit_in_scope(self, actor: Actor, unit_id: str) -> Unit:
@@ -84,7 +84,7 @@ class Directory:
         return unit
 
     def learner(self, student_no: str) -> dict[str, Any]:
-        item = self.store.get(Keys.learner(student_no))
+        item = self.people.profile(student_no)
         if item is None:
             raise NotFound(f"learner {student_no} does not exist")
         return item
@@ -105,8 +105,7 @@ class Directory:
         return self.learner_in_scope(actor, student_no)
 
     def person(self, actor: Actor) -> Person:
-        key = Keys.admin(actor.username) if actor.is_admin else Keys.learner(actor.username)
-        item = self.store.get(key, consistent=False)
+        item = self.people.account(actor.username, actor.is_admin)
         if item is None:
             raise NotFound("no profile for this account")
         unit = self.unit(item["unit_id"])

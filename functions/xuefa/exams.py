@@ -32,6 +32,7 @@ from xuefa.dal.attempts import (
     NewAttempt,
     YearHasClosed,
 )
+from xuefa.dal.bank import BankReader, question_item
 from xuefa.dal.table import Store
 from xuefa.dal.years import YearBook
 from xuefa.directory import Directory
@@ -58,7 +59,7 @@ from xuefa.papers import (
     shapes_of,
     well_formed,
 )
-from xuefa.questions import BankReader, question_item, validate_import
+from xuefa.questions import validate_import
 from xuefa.rules import YearConfig, exact_score, shown_score
 
 RETRIES = 8

@@ -14,13 +14,12 @@ from pydantic import BaseModel, Field
 
 from xuefa.auth import Actor
 from xuefa.clock import Clock, iso, start_of_day
+from xuefa.dal.people import DynamoPeople
 from xuefa.dal.table import (
-    GSI_NAME,
     GSI_PARTITION_KEY,
     GSI_SORT_KEY,
     PARTITION_KEY,
     SORT_KEY,
-    Keys,
     Store,
     decode_cursor,
     encode_cursor,
@@ -146,7 +145,7 @@ class Progress:
     def __init__(
         self, store: Store, years: YearBook, directory: Directory, clock: Clock, cursor_secret: str
     ):
-        self.store = store
+        self.people = DynamoPeople(store)
         self.years = years
         self.directory = directory
         self.clock = clock
@@ -166,21 +165,18 @@ class Progress:
         """The unit's active learners with their progress, and the key to resume after."""
         start = after
         while True:
-            page = self.store.query(
-                Keys.unit_learners(unit.unit_id), index=GSI_NAME, limit=PAGE, start_key=start
-            )
-            active = [p for p in page.items if p.get("status", "active") == "active"]
-            keys = [Keys.year_result(p["student_no"], config.year) for p in active]
-            results = {r["student_no"]: r for r in self.store.batch_get(keys) if "student_no" in r}
-            for profile in page.items:
+            items, last = self.people.unit_page(unit.unit_id, start, PAGE)
+            active = [str(p["student_no"]) for p in items if p.get("status", "active") == "active"]
+            results = self.people.year_results(active, config.year)
+            for profile in items:
                 position = {k: profile[k] for k in INDEX_KEYS if k in profile}
                 if profile.get("status", "active") != "active":
                     continue
                 result = results.get(profile["student_no"])
                 yield progress_of(config, profile, unit, result, expected), position
-            if not page.last_key:
+            if not last:
                 return
-            start = page.last_key
+            start = last
 
     # --- what admins ask -----------------------------------------------------------
 

@@ -4,13 +4,9 @@ is read (cached per warm container: a paper is drawn from it on every start)."""
 from __future__ import annotations
 
 import secrets
-import time
-from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
-
-from xuefa.dal.table import Keys, Store
 
 QuestionType = Literal["single", "multiple", "judge"]
 OPTION_KEY = r"^[A-Z]$"
@@ -83,30 +79,3 @@ def validate_import(raw: list[dict[str, Any]]) -> tuple[list[Question], list[dic
         seen.add(question.question_id)
         valid.append(question)
     return valid, errors
-
-
-def question_item(year: int, question: Question) -> dict[str, Any]:
-    return {**Keys.question(year, question.question_id), **question.model_dump(), "year": year}
-
-
-class BankReader:
-    """A year's bank, read once per warm container and kept for a few minutes."""
-
-    def __init__(self, store: Store, monotonic: Callable[[], float] = time.monotonic):
-        self.store = store
-        self._monotonic = monotonic
-        self._cache: dict[int, tuple[float, list[Question]]] = {}
-
-    def questions(self, year: int) -> list[Question]:
-        cached = self._cache.get(year)
-        now = self._monotonic()
-        if cached and now - cached[0] < BANK_CACHE_SECONDS:
-            return cached[1]
-        questions = [
-            Question.model_validate(item) for item in self.store.query_all(Keys.bank(year))
-        ]
-        self._cache[year] = (now, questions)
-        return questions
-
-    def forget(self, year: int) -> None:
-        self._cache.pop(year, None)

@@ -23,7 +23,9 @@ from typing import Any, TypeVar
 
 from xuefa.auth import Actor, in_subtree, require_admin
 from xuefa.clock import Clock, end_of_day, iso, local_date, parse_iso
-from xuefa.dal.table import GSI_NAME, ConditionFailed, Keys, Store
+from xuefa.dal.people import DynamoPeople
+from xuefa.dal.report_runs import DynamoReportRuns
+from xuefa.dal.table import Store
 from xuefa.dal.years import YearBook
 from xuefa.directory import Directory, Unit
 from xuefa.errors import BadRequest, NotFound, XuefaError
@@ -88,14 +90,6 @@ def manifest_key(day: date) -> str:
     return f"{prefix(day)}/manifest.json"
 
 
-def run_key(day: date) -> dict[str, str]:
-    return Keys.report_run(day.isoformat())
-
-
-def shard_key(day: date, shard_id: str) -> dict[str, str]:
-    return Keys.report_shard(day.isoformat(), shard_id)
-
-
 class ReportJob:
     def __init__(
         self,
@@ -108,7 +102,8 @@ class ReportJob:
         grade_expired: GradeExpired,
         dispatch: Dispatch | None = None,
     ):
-        self.store = store
+        self.people = DynamoPeople(store)
+        self.runs = DynamoReportRuns(store)
         self.years = years
         self.directory = directory
         self.bucket = bucket
@@ -128,7 +123,7 @@ class ReportJob:
         """Claim the date's run and send out its shards; a complete run is left alone
         unless forced (an admin's re-run), a running one unless its lease has expired."""
         now = self.clock.now()
-        existing = self.store.get(run_key(day))
+        existing = self.runs.run(day)
         if existing and not force:
             if existing["status"] == "complete":
                 return {"date": day.isoformat(), "status": "complete", "duplicate": True}
@@ -138,28 +133,24 @@ class ReportJob:
             return self._no_year(day, now)
         shards = [unit.unit_id for unit in self.directory.children(self.root_unit_id)]
         run_id = secrets.token_hex(8)
-        condition = "attribute_not_exists(pk)" if not existing else "run_id = :previous"
-        values: dict[str, Any] = {":previous": existing["run_id"]} if existing else {}
-        try:
-            self.store.put(
-                {
-                    **run_key(day),
-                    "run_id": run_id,
-                    "status": "running",
-                    "shards": shards,
-                    "started_at": iso(now),
-                    "lease_until": int((now + LEASE).timestamp()),
-                },
-                condition=condition,
-                values=values or None,
-            )
-        except ConditionFailed:  # another request claimed it first
+        claimed = self.runs.claim(
+            day,
+            {
+                "run_id": run_id,
+                "status": "running",
+                "shards": shards,
+                "started_at": iso(now),
+                "lease_until": int((now + LEASE).timestamp()),
+            },
+            existing["run_id"] if existing else None,
+        )
+        if not claimed:  # another request claimed it first
             return {"date": day.isoformat(), "status": "running", "duplicate": True}
         self.bucket.delete(manifest_key(day))  # the old set is no longer whole
         self.dispatch(
             [{"day": day.isoformat(), "shard_id": shard, "run_id": run_id} for shard in shards]
         )
-        run = self.store.get(run_key(day)) or {}
+        run = self.runs.run(day) or {}
         return {"date": day.isoformat(), "status": run.get("status", "running"), "run_id": run_id}
 
     def _no_year(self, day: date, now: datetime) -> dict[str, Any]:
@@ -181,16 +172,16 @@ class ReportJob:
                 "files": [],
             },
         )
-        self.store.put(
+        self.runs.record(
+            day,
             {
-                **run_key(day),
                 "run_id": "no-year",
                 "status": "complete",
                 "shards": [],
                 "year_configured": False,
                 "started_at": iso(now),
                 "completed_at": iso(now),
-            }
+            },
         )
         return {"date": day.isoformat(), "status": "year_not_configured"}
 
@@ -211,14 +202,7 @@ class ReportJob:
                 total.merge(subtree)
                 child_rollups.append(subtree)
             files.extend(self._rollup_files(day, shard, child_rollups, Path(work)))
-        self.store.put(
-            {
-                **shard_key(day, shard_id),
-                "run_id": run_id,
-                "files": files,
-                "rollup": total.to_state(),
-            }
-        )
+        self.runs.shard_written(day, shard_id, run_id, {"files": files, "rollup": total.to_state()})
         self._shard_done(day, shard_id, run_id)
 
     def _subtree(
@@ -240,19 +224,17 @@ class ReportJob:
         left = sorted(
             {
                 str(item["student_no"])
-                for item in self.store.query_all(
-                    Keys.unit(unit.unit_id)["pk"], Keys.departures_prefix()
-                )
+                for item in self.people.departures(unit.unit_id)
                 if parse_iso(str(item["at"])) >= cutoff
             }
         )
         gone = [
             p
-            for p in self.store.batch_get([Keys.learner(no) for no in left])
+            for p in self.people.profiles(left)
             if p.get("unit_id") != unit.unit_id  # back in the unit: listed with the others
         ]
         for profile in heapq.merge(
-            self._current(unit),
+            self.people.unit_profiles(unit.unit_id),
             sorted(gone, key=_student_no),
             key=_student_no,
         ):
@@ -260,31 +242,18 @@ class ReportJob:
             if unit_then == unit.unit_id:
                 yield profile, status
 
-    def _current(self, unit: Unit) -> Iterator[dict[str, Any]]:
-        """The unit's learners now, by student number, a page of 100 at a time."""
-        start: dict[str, Any] | None = None
-        while True:
-            page = self.store.query(
-                Keys.unit_learners(unit.unit_id), index=GSI_NAME, limit=PAGE, start_key=start
-            )
-            yield from page.items
-            if not page.last_key:
-                return
-            start = page.last_key
-
     def _rows(self, config: YearConfig, day: date, unit: Unit) -> Iterator[dict[str, Any]]:
         """The unit's learners as of 24:00 of `day`, their year results read 100 at a time."""
         year = config.year
         now = int(self.clock.now().timestamp())
         for members in batched(self._members(unit, day), PAGE):
-            keys = [Keys.year_result(p["student_no"], year) for p, _ in members]
-            results = {r["student_no"]: r for r in self.store.batch_get(keys) if "student_no" in r}
+            results = self.people.year_results([str(p["student_no"]) for p, _ in members], year)
             for profile, status in members:
                 result = results.get(profile["student_no"])
                 if result and "open_attempt" in result and int(result["open_hard_close"]) <= now:
                     # Past its deadline: graded first, so that it counts on its day.
                     self.grade_expired(profile["student_no"], year, int(result["open_attempt"]))
-                    result = self.store.get(Keys.year_result(profile["student_no"], year))
+                    result = self.people.year_result(profile["student_no"], year)
                 yield learner_row(config, profile, unit.name, result, day, status)
 
     def _unit_files(
@@ -353,37 +322,14 @@ class ReportJob:
         }
 
     def _shard_done(self, day: date, shard_id: str, run_id: str) -> None:
-        try:
-            run = self.store.update(
-                run_key(day),
-                "ADD done :shard",
-                condition="run_id = :run AND #status = :running",
-                names={"#status": "status"},
-                values={":shard": {shard_id}, ":run": run_id, ":running": "running"},
-            )
-        except ConditionFailed:
-            return  # a newer run took over: its own shards will finish it
-        if set(run.get("done", set())) >= set(run["shards"]):
+        if self.runs.shard_done(day, shard_id, run_id):
             self._finalize(day, run_id)
 
     def _finalize(self, day: date, run_id: str) -> None:
-        try:  # exactly one shard writes the manifest
-            self.store.update(
-                run_key(day),
-                "SET #status = :finalizing",
-                condition="run_id = :run AND #status = :running",
-                names={"#status": "status"},
-                values={":finalizing": "finalizing", ":run": run_id, ":running": "running"},
-                new_item=False,
-            )
-        except ConditionFailed:
+        if not self.runs.take_final(day, run_id):  # exactly one shard writes the manifest
             return
         root = self.directory.unit(self.root_unit_id)
-        shards = [
-            item
-            for item in self.store.query_all(f"RUN#{day.isoformat()}", "SHARD#")
-            if item.get("run_id") == run_id
-        ]
+        shards = self.runs.shards(day, run_id)
         files = [file for shard in shards for file in shard["files"]]
         rollups = [Rollup.from_state(shard["rollup"]) for shard in shards]
         config = self.years.get(study_year_of(day))
@@ -403,13 +349,7 @@ class ReportJob:
                 "files": files,
             },
         )
-        self.store.update(
-            run_key(day),
-            "SET #status = :complete, completed_at = :at",
-            names={"#status": "status"},
-            values={":complete": "complete", ":at": iso(now)},
-            new_item=False,
-        )
+        self.runs.complete(day, iso(now))
 
 
 def batched(items: Iterator[T], size: int) -> Iterator[list[T]]:
@@ -466,7 +406,8 @@ class ReportQueries:
         bucket: ReportBucket,
         clock: Clock,
     ):
-        self.store = store
+        self.people = DynamoPeople(store)
+        self.runs = DynamoReportRuns(store)
         self.years = years
         self.directory = directory
         self.bucket = bucket
@@ -515,10 +456,9 @@ class ReportQueries:
         first = date.fromisoformat(f"{month}-01")
         days = [first + timedelta(days=i) for i in range(31)]
         days = [d for d in days if d.month == first.month]
-        runs = self.store.batch_get([run_key(d) for d in days])
         done = sorted(
-            str(run["pk"]).removeprefix("RUN#")
-            for run in runs
+            day.isoformat()
+            for day, run in self.runs.runs(days).items()
             if run.get("status") == "complete" and run.get("year_configured", True)
         )
         return {"month": month, "dates": done}
@@ -555,7 +495,7 @@ class ReportQueries:
     def archive(self, student_no: str) -> dict[str, Any]:
         """Every study year of the learner, as the rules score it today."""
         items = []
-        for result in self.store.query_all(f"LEARNER#{student_no}", "YEAR#"):
+        for result in self.people.every_year(student_no):
             try:
                 config = self.years.get(int(result["year"]))
             except NotFound:

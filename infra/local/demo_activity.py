@@ -11,13 +11,13 @@ from infra.local import demo_city
 from xuefa.auth import Actor
 from xuefa.clock import SHANGHAI, FixedClock
 from xuefa.credits import Credits
+from xuefa.dal.bank import BankReader
 from xuefa.dal.credits import DynamoCredits
 from xuefa.dal.table import Store
 from xuefa.dal.years import YearBook
 from xuefa.directory import Directory
 from xuefa.errors import XuefaError
 from xuefa.exams import Exams
-from xuefa.questions import BankReader
 from xuefa.rules import YearConfig
 
 UNTOUCHED = {"530402-001", "530403-001"}

@@ -119,8 +119,8 @@ def test_an_answer_saved_while_the_submit_is_being_graded_is_not_lost(
     """Autosave and submit in flight together: the save lands after the submit read the
     attempt and before it closed it. The save said 200, so the grade must count it."""
     from xuefa.auth import Actor
+    from xuefa.dal.bank import BankReader
     from xuefa.exams import Exams
-    from xuefa.questions import BankReader
     from xuefa_api.wiring import services
 
     s = services()

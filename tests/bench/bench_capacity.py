@@ -31,12 +31,12 @@ class Assumptions:
 def measure() -> dict[str, Bill]:
     from xuefa.auth import Actor
     from xuefa.credits import Credits
+    from xuefa.dal.bank import BankReader
     from xuefa.dal.credits import DynamoCredits
     from xuefa.dal.years import YearBook
     from xuefa.directory import Directory
     from xuefa.exams import Exams
     from xuefa.progress import Progress
-    from xuefa.questions import BankReader
 
     bills: dict[str, Bill] = {}
     with demo_city_on_moto() as (client, store, clock):

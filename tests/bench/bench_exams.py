@@ -15,10 +15,10 @@ from tests.bench.common import RequestCounter, demo_city_on_moto, split
 
 def count_requests() -> dict[str, tuple[int, int]]:
     from xuefa.auth import Actor
+    from xuefa.dal.bank import BankReader
     from xuefa.dal.years import YearBook
     from xuefa.directory import Directory
     from xuefa.exams import Exams
-    from xuefa.questions import BankReader
 
     figures: dict[str, tuple[int, int]] = {}
     with demo_city_on_moto() as (client, store, clock):

@@ -12,10 +12,10 @@ import pytest
 from tests.concurrency.conftest import run_parallel, wiring
 from xuefa.auth import Actor
 from xuefa.clock import FixedClock
+from xuefa.dal.bank import BankReader
 from xuefa.dal.table import Keys, Store
 from xuefa.errors import OverrideLimit, XuefaError
 from xuefa.exams import Exams, Override
-from xuefa.questions import BankReader
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.xdist_group("moto-server")]
 

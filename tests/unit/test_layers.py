@@ -1,6 +1,5 @@
 """The data-access layer is the only code that knows the table: no DynamoDB expression,
-raw key, key builder or transaction outside `xuefa/dal` — except in the services still
-waiting for their repository (#17), listed here so that the list can only shrink."""
+raw key, key builder or transaction outside `xuefa/dal`."""
 
 from __future__ import annotations
 
@@ -12,8 +11,6 @@ TABLE_TALK = re.compile(
     r"ConditionExpression|UpdateExpression|KeyConditionExpression|attribute_(not_)?exists"
     r"|[\"'][A-Z]+#|\bKeys\.|\.transact\(|\bTransactionCancelled\b|\bConditionFailed\b"
 )
-# Not yet behind a repository: each still builds keys or writes the table itself.
-WAITING = {"directory.py", "progress.py", "questions.py", "reports.py"}
 
 
 def talkers() -> set[str]:
@@ -28,11 +25,7 @@ def talkers() -> set[str]:
 
 
 def test_only_the_repositories_speak_dynamodb() -> None:
-    assert talkers() - WAITING == set()
-
-
-def test_the_waiting_list_only_names_modules_that_still_wait() -> None:
-    assert WAITING - talkers() == set(), "moved behind a repository: take it off WAITING"
+    assert talkers() == set()
 
 
 def test_the_pattern_sees_what_it_looks_for() -> None:

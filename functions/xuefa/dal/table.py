@@ -88,6 +88,19 @@ class Keys:
         return {PARTITION_KEY: f"LEARNER#{student_no}", SORT_KEY: f"YEAR#{year}"}
 
     @staticmethod
+    def year_prefix() -> str:
+        return "YEAR#"
+
+    @staticmethod
+    def run_prefix(day: str) -> str:
+        """A report run's partition: the run and its shards."""
+        return f"RUN#{day}"
+
+    @staticmethod
+    def shard_prefix() -> str:
+        return "SHARD#"
+
+    @staticmethod
     def session(student_no: str, year: int, session_id: str) -> dict[str, str]:
         return {PARTITION_KEY: f"LEARNER#{student_no}", SORT_KEY: f"SESSION#{year}#{session_id}"}
 
