@@ -20,6 +20,7 @@ from xuefa.progress import Filter, Progress
 from xuefa.queue import ShardQueue
 from xuefa.reports import (
     MONTH,
+    Pipeline,
     ReportJob,
     ReportQueries,
     export_progress,
@@ -46,9 +47,11 @@ def job() -> ReportJob:
         s.directory,
         ReportBucket(s.settings.bucket_name),
         s.clock,
-        s.settings.root_unit_id,
-        grade_expired=lambda student_no, year, n: exams.finish(student_no, year, n, None),
-        dispatch=queue,
+        Pipeline(
+            s.settings.root_unit_id,
+            grade_expired=lambda student_no, year, n: exams.finish(student_no, year, n, None),
+            dispatch=queue,
+        ),
     )
 
 

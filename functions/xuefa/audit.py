@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
 
 from pydantic import StringConstraints
 
 # Why an admin changed something: required, trimmed, 2 to 500 characters.
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=500)]
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """What an admin did to what, when, the state before and after, and why."""
+
+    action: str
+    target: str
+    at: datetime
+    before: Any = None
+    after: Any = None
+    reason: str | None = None

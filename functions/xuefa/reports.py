@@ -16,6 +16,7 @@ import re
 import secrets
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import islice
 from pathlib import Path
@@ -90,6 +91,16 @@ def manifest_key(day: date) -> str:
     return f"{prefix(day)}/manifest.json"
 
 
+@dataclass(frozen=True)
+class Pipeline:
+    """How a run goes: from which unit (its children are the shards), how a forgotten
+    attempt is graded before it is reported, and where the shards are sent."""
+
+    root_unit_id: str
+    grade_expired: GradeExpired
+    dispatch: Dispatch | None = None
+
+
 class ReportJob:
     def __init__(
         self,
@@ -98,9 +109,7 @@ class ReportJob:
         directory: Directory,
         bucket: ReportBucket,
         clock: Clock,
-        root_unit_id: str,
-        grade_expired: GradeExpired,
-        dispatch: Dispatch | None = None,
+        pipeline: Pipeline,
     ):
         self.people = DynamoPeople(store)
         self.runs = DynamoReportRuns(store)
@@ -108,10 +117,10 @@ class ReportJob:
         self.directory = directory
         self.bucket = bucket
         self.clock = clock
-        self.root_unit_id = root_unit_id
-        self.grade_expired = grade_expired
+        self.root_unit_id = pipeline.root_unit_id
+        self.grade_expired = pipeline.grade_expired
         # Without a queue (locally, in tests) the shards run here, one after another.
-        self.dispatch = dispatch or self._run_here
+        self.dispatch = pipeline.dispatch or self._run_here
 
     def _run_here(self, messages: list[dict[str, Any]]) -> None:
         for message in messages:

@@ -14,6 +14,7 @@ import io
 import re
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
@@ -245,66 +246,96 @@ class Roster:
     def import_csv(self, actor: Actor, raw: bytes, partial: bool) -> dict[str, Any]:
         require_admin(actor)
         rows = parse_roster_csv(raw)
-        units: dict[str, Unit | Exception] = {}
-        valid: list[tuple[int, str, Unit, str | None]] = []
-        errors: list[dict[str, Any]] = []
-        seen: set[str] = set()
-        for line, row in rows:
-            try:
-                new = NewLearner.model_validate(
-                    {"name": row["name"], "unit_id": row["unit_id"], "phone": row["phone"] or None}
-                )
-            except ValueError as exc:
-                errors.append({"line": line, "message": _first_error(exc)})
-                continue
-            if new.unit_id not in units:
-                try:
-                    units[new.unit_id] = self.directory.unit_in_scope(actor, new.unit_id)
-                except Forbidden as exc:  # a file reaching outside one's scope is refused whole
-                    raise Forbidden(
-                        f"line {line}: unit {new.unit_id} is outside your scope"
-                    ) from exc
-                except XuefaError as exc:  # an unknown unit: reported with its line
-                    units[new.unit_id] = exc
-            unit = units[new.unit_id]
-            if isinstance(unit, Exception):
-                errors.append({"line": line, "message": str(unit)})
-                continue
-            marker = f"{unit.unit_id}#{new.name}#{new.phone or ''}"
-            if marker in seen:
-                errors.append(
-                    {"line": line, "message": "the same person appears twice in the file"}
-                )
-                continue
-            seen.add(marker)
-            valid.append((line, new.name, unit, new.phone))
+        valid, errors = self._read_rows(actor, rows)
         if errors and not partial:
             raise BadRequest(
                 f"{len(errors)} of {len(rows)} rows are invalid; nothing was written",
                 {"errors": errors},
             )
-        existing = self.people.registered([(u.unit_id, n, p) for _, n, u, p in valid])
-        duplicates = []
-        fresh = []
-        for i, (line, name, unit, phone) in enumerate(valid):
-            if i in existing:
-                duplicates.append({"line": line, "message": f"{name} is already registered"})
+        existing = self.people.registered([(r.unit.unit_id, r.name, r.phone) for r in valid])
+        duplicates = [
+            {"line": r.line, "message": f"{r.name} is already registered"}
+            for i, r in enumerate(valid)
+            if i in existing
+        ]
+        fresh = [r for i, r in enumerate(valid) if i not in existing]
+        created = self._register_all(actor, fresh, duplicates)
+        return {"created": created, "duplicates": duplicates, "errors": errors}
+
+    def _read_rows(
+        self, actor: Actor, rows: list[tuple[int, dict[str, str]]]
+    ) -> tuple[list[Row], list[dict[str, Any]]]:
+        """The file's people, each checked, in a unit in scope, once; and what is wrong
+        with the other lines. A unit outside one's scope refuses the whole file."""
+        units: dict[str, Unit | XuefaError] = {}
+        valid: list[Row] = []
+        errors: list[dict[str, Any]] = []
+        seen: set[tuple[str, str, str | None]] = set()
+        for line, fields in rows:
+            try:
+                new = NewLearner.model_validate(
+                    {
+                        "name": fields["name"],
+                        "unit_id": fields["unit_id"],
+                        "phone": fields["phone"] or None,
+                    }
+                )
+            except ValueError as exc:
+                errors.append({"line": line, "message": _first_error(exc)})
+                continue
+            if new.unit_id not in units:
+                units[new.unit_id] = self._import_unit(actor, new.unit_id, line)
+            unit = units[new.unit_id]
+            person = (new.unit_id, new.name, new.phone)
+            if isinstance(unit, XuefaError):
+                errors.append({"line": line, "message": str(unit)})
+            elif person in seen:
+                errors.append(
+                    {"line": line, "message": "the same person appears twice in the file"}
+                )
             else:
-                fresh.append((line, name, unit, phone))
+                seen.add(person)
+                valid.append(Row(line, new.name, unit, new.phone))
+        return valid, errors
+
+    def _import_unit(self, actor: Actor, unit_id: str, line: int) -> Unit | XuefaError:
+        try:
+            return self.directory.unit_in_scope(actor, unit_id)
+        except Forbidden as exc:  # a file reaching outside one's scope is refused whole
+            raise Forbidden(f"line {line}: unit {unit_id} is outside your scope") from exc
+        except XuefaError as exc:  # an unknown unit: reported with its line
+            return exc
+
+    def _register_all(
+        self, actor: Actor, fresh: list[Row], duplicates: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """Student numbers for each county in one counter move, then each learner."""
         numbers: dict[str, list[str]] = {}
-        for prefix in sorted({student_no_prefix(u.path) for _, _, u, _ in fresh}):
-            wanted = sum(1 for _, _, u, _ in fresh if student_no_prefix(u.path) == prefix)
+        for prefix in sorted({student_no_prefix(r.unit.path) for r in fresh}):
+            wanted = sum(1 for r in fresh if student_no_prefix(r.unit.path) == prefix)
             numbers[prefix] = self._allocate(prefix, wanted)
         created = []
-        for line, name, unit, phone in fresh:
-            student_no = numbers[student_no_prefix(unit.path)].pop(0)
+        for row in fresh:
+            student_no = numbers[student_no_prefix(row.unit.path)].pop(0)
             try:
-                learner = self._register(actor, student_no, name, unit, phone)
+                learner = self._register(actor, student_no, row.name, row.unit, row.phone)
             except Duplicate:
-                duplicates.append({"line": line, "message": f"{name} is already registered"})
+                duplicates.append(
+                    {"line": row.line, "message": f"{row.name} is already registered"}
+                )
                 continue
-            created.append({"line": line, **learner})
-        return {"created": created, "duplicates": duplicates, "errors": errors}
+            created.append({"line": row.line, **learner})
+        return created
+
+
+@dataclass(frozen=True)
+class Row:
+    """A person from an import file, checked, with the unit they go to."""
+
+    line: int
+    name: str
+    unit: Unit
+    phone: str | None
 
 
 def _first_error(exc: ValueError) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar, Unpack
 
 from chalice import Chalice, ConvertToMiddleware, Response
 from chalice.app import Request
@@ -90,6 +90,15 @@ class Operation:
         return answer_model(self.response) if self.response else None
 
 
+class RouteOptions(TypedDict, total=False):
+    public: bool  # no token needed (the health check)
+    body: type[BaseModel]  # the JSON body's model
+    query: type[BaseModel]  # the query string's model
+    raw_body: list[str]  # accepted media types of a body passed through as bytes
+    status: int  # on success
+    response: str  # the answer's model, by name in xuefa_api.responses
+
+
 def answer_model(name: str) -> type[BaseModel]:
     """A response model by name: the module is imported only to check answers or write
     the OpenAPI document, never on a Lambda cold start."""
@@ -122,61 +131,66 @@ class Api:
     # --- routing -------------------------------------------------------------------
 
     def route(
-        self,
-        path: str,
-        methods: list[str],
-        *,
-        public: bool = False,
-        body: type[BaseModel] | None = None,
-        query: type[BaseModel] | None = None,
-        raw_body: list[str] | None = None,
-        status: int = 200,
-        response: str | None = None,
-        **options: Any,
+        self, path: str, methods: list[str], **declared: Unpack[RouteOptions]
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """`app.route` behind the Cognito authorizer (unless public). The view receives
         `actor`, and the validated `body` and `query` when the route declares their
         models; `response` is what it answers (the OpenAPI document is generated from all
         three); domain errors become the contract's JSON here and nowhere else."""
-        if not public:
-            options.setdefault("authorizer", COGNITO)
-        if raw_body:
-            options["content_types"] = raw_body
 
         def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+            operation = Operation(
+                path,
+                tuple(methods),
+                view,
+                public=declared.get("public", False),
+                body=declared.get("body"),
+                query=declared.get("query"),
+                raw_body=declared.get("raw_body"),
+                status=declared.get("status", 200),
+                response=declared.get("response"),
+            )
+
             @functools.wraps(view)
             def guarded(**kwargs: Any) -> Any:
-                try:
-                    if not public:
-                        kwargs["actor"] = self.actor()  # 401 before anything is parsed
-                    if body is not None:
-                        kwargs["body"] = self.body(body)
-                    if raw_body:
-                        kwargs["body"] = self.raw_body()
-                    if query is not None:
-                        kwargs["query"] = self.query(query)
-                    result = view(**kwargs)
-                except XuefaError as error:
-                    return error_response(error, self._request_id())
-                except Exception:
-                    self.log.exception("unhandled error", extra={"path": self._path()})
-                    return error_response(Internal(), self._request_id())
-                if isinstance(result, Response):
-                    return result
-                answer = json_response(result, status=status)
-                if response is not None and responses_checked():
-                    return self._conform(answer_model(response), answer)
-                return answer
+                return self._serve(operation, kwargs)
 
+            options: dict[str, Any] = {} if operation.public else {"authorizer": COGNITO}
+            if operation.raw_body:
+                options["content_types"] = operation.raw_body
             self.app.route(path, methods=methods, **options)(guarded)
-            self.operations.append(
-                Operation(
-                    path, tuple(methods), view, public, body, query, raw_body, status, response
-                )
-            )
+            self.operations.append(operation)
             return guarded
 
         return decorate
+
+    def _serve(self, operation: Operation, kwargs: dict[str, Any]) -> Any:
+        try:
+            result = operation.view(**self._inputs(operation, kwargs))
+        except XuefaError as error:
+            return error_response(error, self._request_id())
+        except Exception:
+            self.log.exception("unhandled error", extra={"path": self._path()})
+            return error_response(Internal(), self._request_id())
+        if isinstance(result, Response):
+            return result
+        answer = json_response(result, status=operation.status)
+        if operation.response is not None and responses_checked():
+            return self._conform(answer_model(operation.response), answer)
+        return answer
+
+    def _inputs(self, operation: Operation, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """The view's arguments: who asks (401 before anything is parsed), then the
+        validated body and query."""
+        if not operation.public:
+            kwargs["actor"] = self.actor()
+        if operation.body is not None:
+            kwargs["body"] = self.body(operation.body)
+        if operation.raw_body:
+            kwargs["body"] = self.raw_body()
+        if operation.query is not None:
+            kwargs["query"] = self.query(operation.query)
+        return kwargs
 
     def _forget_metrics(self, event: Any, get_response: Callable[[Any], Response]) -> Response:
         # With metrics disabled (locally, in tests) Powertools' flush keeps the values, and

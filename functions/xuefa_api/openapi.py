@@ -67,6 +67,27 @@ def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
     return parameters
 
 
+def _responses(operation: Operation, components: dict[str, Any]) -> dict[str, Any]:
+    """Its answer, and every contract error it can give (401 only behind the token,
+    415 only with a body)."""
+    error = {
+        "description": "the contract's error",
+        "content": {"application/json": {"schema": {"$ref": REF.format(model="Error")}}},
+    }
+    return {
+        str(operation.status): {
+            "description": "success",
+            "content": {"application/json": {"schema": _success(operation, components)}},
+        },
+        **{
+            str(status): error
+            for status in ERROR_STATUSES
+            if (status != 401 or not operation.public)
+            and (status != 415 or operation.body is not None or operation.raw_body)
+        },
+    }
+
+
 def _operation(prefix: str, operation: Operation, components: dict[str, Any]) -> dict[str, Any]:
     doc = (operation.view.__doc__ or operation.view.__name__).strip()
     parameters: list[dict[str, Any]] = [
@@ -86,23 +107,7 @@ def _operation(prefix: str, operation: Operation, components: dict[str, Any]) ->
         "summary": doc.splitlines()[0],
         "tags": [prefix],
         "parameters": parameters,
-        "responses": {
-            str(operation.status): {
-                "description": "success",
-                "content": {"application/json": {"schema": _success(operation, components)}},
-            },
-            **{
-                str(status): {
-                    "description": "the contract's error",
-                    "content": {
-                        "application/json": {"schema": {"$ref": REF.format(model="Error")}}
-                    },
-                }
-                for status in ERROR_STATUSES
-                if (status != 401 or not operation.public)
-                and (status != 415 or operation.body is not None or operation.raw_body)
-            },
-        },
+        "responses": _responses(operation, components),
     }
     if operation.body is not None:
         spec["requestBody"] = {

@@ -187,8 +187,7 @@ def end_to_end(learners: int, units: int = 40) -> dict[str, float]:
             Directory(store),
             bucket,
             clock,
-            "530400",
-            grade_expired=lambda *_: None,
+            reports.Pipeline("530400", grade_expired=lambda *_: None),
         )
         t0 = time.perf_counter()
         job.start(day)

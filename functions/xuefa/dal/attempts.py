@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from xuefa.audit import AuditEntry
 from xuefa.auth import Actor
 from xuefa.clock import iso
 from xuefa.dal.audit import audit_put
 from xuefa.dal.table import ConditionFailed, Keys, Store, TransactionCancelled
-from xuefa.dal.year_results import year_result_update
+from xuefa.dal.year_results import Change, Condition, year_result_update
 from xuefa.dal.years import year_open_check
 from xuefa.papers import PaperQuestion, fits
 from xuefa.results import best_attr, finished_attr
@@ -178,37 +179,20 @@ class DynamoAttempts:
         if new.close_override:
             condition += " AND close_override > :now"
             values[":now"] = int(new.now.timestamp())
-        identity = {"student_no": new.student_no, "year": new.year, "attempt_no": new.attempt_no}
-        times = {"started_at": new.started_at, "deadline": new.deadline}
-        paper = {
-            **Keys.attempt(new.student_no, new.year, new.attempt_no),
-            **identity,
-            **times,
-            "hard_close": new.hard_close,
-            "salt": new.salt,
-            "paper": [question.model_dump() for question in new.paper],
-        }
-        sheet = {
-            **Keys.sheet(new.student_no, new.year, new.attempt_no),
-            **identity,
-            **times,
-            "state": "open",
-            "hard_close": new.hard_close,
-            "answers": {},
-            "shapes": new.shapes,
-        }
+        paper, sheet = _paper_and_sheet(new)
         operations = [
             year_result_update(
                 new.student_no,
                 new.year,
                 new.unit_id,
-                sets={
-                    "attempts_used": new.attempt_no,
-                    "open_attempt": new.attempt_no,
-                    "open_hard_close": new.hard_close,
-                },
-                condition=condition,
-                values=values,
+                Change(
+                    sets={
+                        "attempts_used": new.attempt_no,
+                        "open_attempt": new.attempt_no,
+                        "open_hard_close": new.hard_close,
+                    }
+                ),
+                Condition(condition, values=values),
             ),
             _put_new(paper),
             _put_new(sheet),
@@ -335,12 +319,12 @@ class DynamoAttempts:
             closing.student_no,
             closing.year,
             closing.unit_id,
-            sets=sets,
-            adds={finished_attr(closing.finished_day): 1},
-            removes=("open_attempt", "open_hard_close"),
-            condition=condition,
-            names={"#open": "open_attempt"},
-            values={":n": closing.attempt_no},
+            Change(
+                sets=sets,
+                adds={finished_attr(closing.finished_day): 1},
+                removes=("open_attempt", "open_hard_close"),
+            ),
+            Condition(condition, {"#open": "open_attempt"}, {":n": closing.attempt_no}),
         )
 
     # overrides and the bank ---------------------------------------------------------
@@ -354,19 +338,9 @@ class DynamoAttempts:
         every override), its close within the policy and the year; what refused it:
         "once" (the id was used), "room" (no extra attempts left), "year" (closed, or a
         close beyond the latest allowed)."""
-        sets: dict[str, Any] = {}
-        conditions = []
-        values: dict[str, Any] = {}
-        if grant.close_override is not None:
-            sets["close_override"] = grant.close_override
-            conditions.append("(attribute_not_exists(#s0) OR #s0 <= :s0)")
-        adds = {"extra_attempts": grant.extra_attempts} if grant.extra_attempts else {}
-        if adds:
-            conditions.append("(attribute_not_exists(#c0) OR #c0 <= :extra_room)")
-            values[":extra_room"] = grant.extra_room
         after = {
             "extra_attempts": int(grant.before["extra_attempts"]) + grant.extra_attempts,
-            "close_override": sets.get("close_override", grant.before["close_override"]),
+            "close_override": grant.close_override or grant.before["close_override"],
         }
         once = Keys.idempotency("override", grant.override_id)
         checks: list[tuple[str, dict[str, Any]]] = [
@@ -378,26 +352,20 @@ class DynamoAttempts:
             ),
             (
                 "room",
-                year_result_update(
-                    grant.student_no,
-                    grant.year,
-                    grant.unit_id,
-                    sets=sets,
-                    adds=adds,
-                    condition=" AND ".join(conditions) or None,
-                    values=values,
-                ),
+                self._grant_room(grant),
             ),
             (
                 "audit",
                 audit_put(
                     actor,
-                    "exams.override",
-                    f"{grant.student_no}/{grant.year}",
-                    grant.at,
-                    before=grant.before,
-                    after=after,
-                    reason=grant.reason,
+                    AuditEntry(
+                        "exams.override",
+                        f"{grant.student_no}/{grant.year}",
+                        grant.at,
+                        before=grant.before,
+                        after=after,
+                        reason=grant.reason,
+                    ),
                 ),
             ),
             ("year", year_open_check(grant.year, grant.at, override_close=grant.asked_close)),
@@ -407,6 +375,28 @@ class DynamoAttempts:
         except TransactionCancelled as exc:
             return frozenset(label for i, (label, _) in enumerate(checks) if exc.failed(i))
         return frozenset()
+
+    @staticmethod
+    def _grant_room(grant: Grant) -> dict[str, Any]:
+        """The year result's later close (never earlier than one already granted) and its
+        extra attempts, within the year's total over every override."""
+        sets: dict[str, Any] = {}
+        conditions = []
+        values: dict[str, Any] = {}
+        if grant.close_override is not None:
+            sets["close_override"] = grant.close_override
+            conditions.append("(attribute_not_exists(#s0) OR #s0 <= :s0)")
+        adds = {"extra_attempts": grant.extra_attempts} if grant.extra_attempts else {}
+        if adds:
+            conditions.append("(attribute_not_exists(#c0) OR #c0 <= :extra_room)")
+            values[":extra_room"] = grant.extra_room
+        return year_result_update(
+            grant.student_no,
+            grant.year,
+            grant.unit_id,
+            Change(sets=sets, adds=adds),
+            Condition(" AND ".join(conditions), values=values) if conditions else None,
+        )
 
     def add_questions(self, year: int, items: list[dict[str, Any]], at: datetime) -> bool:
         """Up to 99 questions and the year's open check in one transaction (a closed
@@ -418,6 +408,32 @@ class DynamoAttempts:
         except TransactionCancelled:
             return False
         return True
+
+
+def _paper_and_sheet(new: NewAttempt) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The two items of a new attempt: the paper, written once, and its open sheet."""
+    common = {
+        "student_no": new.student_no,
+        "year": new.year,
+        "attempt_no": new.attempt_no,
+        "started_at": new.started_at,
+        "deadline": new.deadline,
+        "hard_close": new.hard_close,
+    }
+    paper = {
+        **Keys.attempt(new.student_no, new.year, new.attempt_no),
+        **common,
+        "salt": new.salt,
+        "paper": [question.model_dump() for question in new.paper],
+    }
+    sheet = {
+        **Keys.sheet(new.student_no, new.year, new.attempt_no),
+        **common,
+        "state": "open",
+        "answers": {},
+        "shapes": new.shapes,
+    }
+    return paper, sheet
 
 
 class YearHasClosed(Exception):

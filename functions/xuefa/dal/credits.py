@@ -12,11 +12,12 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from xuefa.audit import AuditEntry
 from xuefa.auth import Actor
 from xuefa.clock import iso, local_date
 from xuefa.dal.audit import audit_put
-from xuefa.dal.table import Keys, Store, TransactionCancelled
-from xuefa.dal.year_results import year_result_update
+from xuefa.dal.table import Keys, Paging, Store, TransactionCancelled
+from xuefa.dal.year_results import Change, Condition, year_result_update
 from xuefa.dal.years import year_open_check
 from xuefa.errors import Conflict, Duplicate, YearClosed
 from xuefa.study import Award, AwardCheck, LedgerEntry, Resource, StudySession
@@ -115,10 +116,12 @@ class DynamoCredits:
                     {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(pk)"}},
                     audit_put(
                         actor,
-                        "catalogue.add",
-                        f"{year}/{resource.resource_id}",
-                        at,
-                        after=resource.model_dump(),
+                        AuditEntry(
+                            "catalogue.add",
+                            f"{year}/{resource.resource_id}",
+                            at,
+                            after=resource.model_dump(),
+                        ),
                     ),
                     year_open_check(year, at),
                 ]
@@ -256,9 +259,8 @@ class DynamoCredits:
             session.student_no,
             session.year,
             session.unit_id or "",
-            adds=adds,
-            condition=condition,
-            values=room,
+            Change(adds=adds),
+            Condition(condition, values=room),
         )
 
     @staticmethod
@@ -283,9 +285,7 @@ class DynamoCredits:
         page = self.store.query(
             Keys.learner(student_no)["pk"],
             Keys.ledger_prefix(year),
-            limit=limit,
-            start_key=start,
-            forward=False,
+            paging=Paging(limit, start, forward=False),
         )
         return [LedgerEntry.model_validate(item) for item in page.items], page.last_key
 
@@ -294,47 +294,33 @@ class DynamoCredits:
     ) -> None:
         day = local_date(at)
         delta = adjustment.delta
-        request = _adjustment_request(adjustment)
-        # Never below zero: a missing year result has no credits to take away either.
-        condition = "credits >= :needed" if delta < 0 else None
-        needed = {":needed": -delta} if delta < 0 else None
-        entry = LedgerEntry(
-            entry_id=adjustment.adjustment_id,
-            at=iso(at),
-            activity="adjustment",
-            credits=delta,
-            kind="adjustment",
-            reason=adjustment.reason,
-        )
-        ledger_key = Keys.ledger_entry(
-            adjustment.student_no, adjustment.year, entry.at, entry.entry_id
-        )
+        once = {
+            **Keys.idempotency("adjustment", adjustment.adjustment_id),
+            "request": _adjustment_request(adjustment),
+            "at": iso(at),
+            "actor": actor.username,
+        }
         operations = [
-            _put_new(
-                {
-                    **Keys.idempotency("adjustment", adjustment.adjustment_id),
-                    "request": request,
-                    "at": iso(at),
-                    "actor": actor.username,
-                }
-            ),
+            _put_new(once),
             year_result_update(
                 adjustment.student_no,
                 adjustment.year,
                 unit_id,
-                adds={"credits": delta, adjustment_attr(day): delta},
-                condition=condition,
-                values=needed,
+                Change(adds={"credits": delta, adjustment_attr(day): delta}),
+                # Never below zero: a missing year result has no credits to take away either.
+                Condition("credits >= :needed", values={":needed": -delta}) if delta < 0 else None,
             ),
-            _put_new({**ledger_key, **entry.model_dump(), "actor": actor.username}),
+            _put_new({**_adjustment_entry(adjustment, at), "actor": actor.username}),
             audit_put(
                 actor,
-                "credits.adjust",
-                f"{adjustment.student_no}/{adjustment.year}",
-                at,
-                before={"credits": before},
-                after={"credits": before + delta},
-                reason=adjustment.reason,
+                AuditEntry(
+                    "credits.adjust",
+                    f"{adjustment.student_no}/{adjustment.year}",
+                    at,
+                    before={"credits": before},
+                    after={"credits": before + delta},
+                    reason=adjustment.reason,
+                ),
             ),
             year_open_check(adjustment.year, at),
         ]
@@ -355,6 +341,19 @@ class DynamoCredits:
     def adjustment_request(self, adjustment_id: str) -> dict[str, Any] | None:
         earlier = self.store.get(Keys.idempotency("adjustment", adjustment_id))
         return earlier.get("request") if earlier else None
+
+
+def _adjustment_entry(adjustment: AdjustmentRecord, at: datetime) -> dict[str, Any]:
+    entry = LedgerEntry(
+        entry_id=adjustment.adjustment_id,
+        at=iso(at),
+        activity="adjustment",
+        credits=adjustment.delta,
+        kind="adjustment",
+        reason=adjustment.reason,
+    )
+    key = Keys.ledger_entry(adjustment.student_no, adjustment.year, entry.at, entry.entry_id)
+    return {**key, **entry.model_dump()}
 
 
 def _adjustment_request(adjustment: AdjustmentRecord) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from xuefa.dal.table import GSI_NAME, Keys, Store
+from xuefa.dal.table import GSI_NAME, Keys, Paging, Store
 
 PAGE = 100  # learners a page: one query of the unit index and one BatchGetItem
 
@@ -48,7 +48,7 @@ class DynamoPeople:
     ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
         """One page of the unit's learners (profiles) and the key to resume after."""
         page = self.store.query(
-            Keys.unit_learners(unit_id), index=GSI_NAME, limit=limit, start_key=start
+            Keys.unit_learners(unit_id), index=GSI_NAME, paging=Paging(limit, start)
         )
         return page.items, page.last_key
 

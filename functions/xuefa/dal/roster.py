@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from xuefa.audit import AuditEntry
 from xuefa.auth import Actor
 from xuefa.clock import iso
 from xuefa.dal.audit import audit_put
@@ -16,7 +17,9 @@ from xuefa.dal.table import (
     GSI_NAME,
     GSI_PARTITION_KEY,
     GSI_SORT_KEY,
+    Filter,
     Keys,
+    Paging,
     Store,
     TransactionCancelled,
 )
@@ -85,7 +88,8 @@ class DynamoRoster:
                 [
                     _put_new(item),
                     audit_put(
-                        actor, "roster.unit.create", unit.unit_id, at, after=unit.model_dump()
+                        actor,
+                        AuditEntry("roster.unit.create", unit.unit_id, at, after=unit.model_dump()),
                     ),
                 ]
             )
@@ -126,7 +130,7 @@ class DynamoRoster:
         operations: list[dict[str, Any]] = [
             _put_new(profile),
             _put_new({**marker, "student_no": student_no}),
-            audit_put(actor, "roster.learner.create", student_no, at, after=shown),
+            audit_put(actor, AuditEntry("roster.learner.create", student_no, at, after=shown)),
         ]
         if year is not None:
             result = {
@@ -145,14 +149,12 @@ class DynamoRoster:
     def learners_page(
         self, unit_id: str, status: str | None, limit: int, start: Mapping[str, Any] | None
     ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        where = Filter("#status = :status", {"#status": "status"}, {":status": status})
         page = self.store.query(
             Keys.unit_learners(unit_id),
             index=GSI_NAME,
-            limit=limit,
-            start_key=start,
-            filter_expression="#status = :status" if status else None,
-            filter_names={"#status": "status"} if status else None,
-            filter_values={":status": status} if status else None,
+            paging=Paging(limit, start),
+            where=where if status else None,
         )
         return page.items, page.last_key
 
@@ -177,12 +179,14 @@ class DynamoRoster:
         }
         audit = audit_put(
             actor,
-            "roster.learner.status",
-            str(profile["student_no"]),
-            at,
-            before={"status": old},
-            after={"status": new},
-            reason=entry.get("reason"),
+            AuditEntry(
+                "roster.learner.status",
+                str(profile["student_no"]),
+                at,
+                before={"status": old},
+                after={"status": new},
+                reason=entry.get("reason"),
+            ),
         )
         self._write([change, audit])
 
@@ -218,11 +222,13 @@ class DynamoRoster:
         operations.append(
             audit_put(
                 actor,
-                "roster.learner.transfer",
-                move.student_no,
-                move.at,
-                before={"unit_id": move.source},
-                after={"unit_id": move.target.unit_id},
+                AuditEntry(
+                    "roster.learner.transfer",
+                    move.student_no,
+                    move.at,
+                    before={"unit_id": move.source},
+                    after={"unit_id": move.target.unit_id},
+                ),
             )
         )
         self._write(operations)
@@ -253,7 +259,7 @@ class DynamoRoster:
         }
 
     def audit(self, actor: Actor, action: str, target: str, at: datetime) -> None:
-        self.store.transact([audit_put(actor, action, target, at)])
+        self.store.transact([audit_put(actor, AuditEntry(action, target, at))])
 
     def _write(self, operations: list[dict[str, Any]]) -> None:
         try:

@@ -246,6 +246,24 @@ class TransactionCancelled(Exception):
         return index < len(self.reasons) and self.reasons[index] == "ConditionalCheckFailed"
 
 
+@dataclass(frozen=True)
+class Paging:
+    """Which page: at most `limit` items after `start`, in key order or reversed."""
+
+    limit: int | None = None
+    start: Mapping[str, Any] | None = None
+    forward: bool = True
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A filter on a query's items (read, and billed, before they are filtered)."""
+
+    expression: str
+    names: Mapping[str, str]
+    values: Mapping[str, Any]
+
+
 @dataclass
 class Page:
     items: list[dict[str, Any]]
@@ -393,42 +411,32 @@ class Store(LazyClient):
         sort_prefix: str | None = None,
         *,
         index: str | None = None,
-        limit: int | None = None,
-        start_key: Mapping[str, Any] | None = None,
-        forward: bool = True,
-        consistent: bool = False,
-        filter_expression: str | None = None,
-        filter_names: Mapping[str, str] | None = None,
-        filter_values: Mapping[str, Any] | None = None,
+        paging: Paging = Paging(),
+        where: Filter | None = None,
     ) -> Page:
+        """One page of a partition (of the table, or of the index), optionally filtered."""
         pk_name = GSI_PARTITION_KEY if index else PARTITION_KEY
-        sk_name = GSI_SORT_KEY if index else SORT_KEY
         names = {"#pk": pk_name}
         values: dict[str, Any] = {":pk": partition}
         expression = "#pk = :pk"
         if sort_prefix:
-            names["#sk"] = sk_name
+            names["#sk"] = GSI_SORT_KEY if index else SORT_KEY
             values[":sk"] = sort_prefix
             expression += " AND begins_with(#sk, :sk)"
+        if where is not None:
+            names.update(where.names)
+            values.update(where.values)
         kwargs: dict[str, Any] = {
             "TableName": self.table_name,
             "KeyConditionExpression": expression,
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": self.values(values),
-            "ScanIndexForward": forward,
+            "ScanIndexForward": paging.forward,
+            **({"IndexName": index} if index else {}),
+            **({"Limit": paging.limit} if paging.limit else {}),
+            **({"ExclusiveStartKey": self.dump(paging.start)} if paging.start else {}),
+            **({"FilterExpression": where.expression} if where is not None else {}),
         }
-        if index:
-            kwargs["IndexName"] = index
-        elif consistent:
-            kwargs["ConsistentRead"] = True
-        if limit:
-            kwargs["Limit"] = limit
-        if start_key:
-            kwargs["ExclusiveStartKey"] = self.dump(start_key)
-        if filter_expression:
-            kwargs["FilterExpression"] = filter_expression
-            kwargs["ExpressionAttributeNames"].update(filter_names or {})
-            kwargs["ExpressionAttributeValues"].update(self.values(filter_values or {}))
         response = self._call("query", **kwargs)
         items = [self.load(raw) or {} for raw in response.get("Items", [])]
         return Page(items=items, last_key=self.load(response.get("LastEvaluatedKey")))
@@ -438,7 +446,7 @@ class Store(LazyClient):
     ) -> Iterator[dict[str, Any]]:
         start: dict[str, Any] | None = None
         while True:
-            page = self.query(partition, sort_prefix, index=index, start_key=start)
+            page = self.query(partition, sort_prefix, index=index, paging=Paging(start=start))
             yield from page.items
             if not page.last_key:
                 return

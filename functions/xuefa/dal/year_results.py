@@ -5,6 +5,7 @@ nightly report reads through the unit-year index."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from xuefa.dal.table import GSI_PARTITION_KEY, GSI_SORT_KEY, Keys
@@ -21,54 +22,58 @@ def year_result_keys(student_no: str, year: int, unit_id: str) -> dict[str, Any]
     }
 
 
+@dataclass(frozen=True)
+class Change:
+    """What an update does to a year result: attributes set, counters added, removed."""
+
+    sets: Mapping[str, Any] = field(default_factory=dict)
+    adds: Mapping[str, int] = field(default_factory=dict)
+    removes: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A condition on a year result. `#s0, #s1…` name the attributes of the change's
+    sets, `#c0, #c1…` those of its adds, `#r0…` its removes, in order; `names` and
+    `values` add more."""
+
+    expression: str
+    names: Mapping[str, str] = field(default_factory=dict)
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+
 def year_result_update(
     student_no: str,
     year: int,
     unit_id: str,
-    *,
-    sets: Mapping[str, Any] | None = None,
-    adds: Mapping[str, int] | None = None,
-    removes: Sequence[str] = (),
-    condition: str | None = None,
-    names: Mapping[str, str] | None = None,
-    values: Mapping[str, Any] | None = None,
+    change: Change = Change(),
+    condition: Condition | None = None,
 ) -> dict[str, Any]:
-    """One transactional Update of a year result that also creates it when missing.
-
-    In `condition`, `#s0, #s1…` name the attributes of `sets`, `#c0, #c1…` those of
-    `adds` and `#r0…` those of `removes`, in order; `names`/`values` add more."""
+    """One transactional Update of a year result that also creates it when missing."""
     identity = year_result_keys(student_no, year, unit_id)
-    expression_names: dict[str, str] = {f"#f{i}": name for i, name in enumerate(identity)}
-    expression_values: dict[str, Any] = {
-        f":f{i}": value for i, value in enumerate(identity.values())
-    }
+    names: dict[str, str] = {f"#f{i}": name for i, name in enumerate(identity)}
+    values: dict[str, Any] = {f":f{i}": value for i, value in enumerate(identity.values())}
     assignments = [f"#f{i} = if_not_exists(#f{i}, :f{i})" for i in range(len(identity))]
-    for i, (name, value) in enumerate((sets or {}).items()):
-        expression_names[f"#s{i}"] = name
-        expression_values[f":s{i}"] = value
+    for i, (name, value) in enumerate(change.sets.items()):
+        names[f"#s{i}"], values[f":s{i}"] = name, value
         assignments.append(f"#s{i} = :s{i}")
-    additions = []
-    for i, (name, amount) in enumerate((adds or {}).items()):
-        expression_names[f"#c{i}"] = name
-        expression_values[f":c{i}"] = amount
-        additions.append(f"#c{i} :c{i}")
-    if "credits" not in (adds or {}):
-        expression_names["#credits"] = "credits"
-        expression_values[":zero"] = 0
+    for i, (name, amount) in enumerate(change.adds.items()):
+        names[f"#c{i}"], values[f":c{i}"] = name, amount
+    if "credits" not in change.adds:
+        names["#credits"], values[":zero"] = "credits", 0
         assignments.append("#credits = if_not_exists(#credits, :zero)")
     expression = "SET " + ", ".join(assignments)
-    if additions:
-        expression += " ADD " + ", ".join(additions)
-    if removes:
-        for i, name in enumerate(removes):
-            expression_names[f"#r{i}"] = name
-        expression += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(removes)))
-    operation: dict[str, Any] = {
-        "Key": Keys.year_result(student_no, year),
-        "UpdateExpression": expression,
-        "ExpressionAttributeNames": {**expression_names, **(names or {})},
-        "ExpressionAttributeValues": {**expression_values, **(values or {})},
-    }
-    if condition:
-        operation["ConditionExpression"] = condition
+    if change.adds:
+        expression += " ADD " + ", ".join(f"#c{i} :c{i}" for i in range(len(change.adds)))
+    if change.removes:
+        names.update({f"#r{i}": name for i, name in enumerate(change.removes)})
+        expression += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(change.removes)))
+    operation: dict[str, Any] = {"Key": Keys.year_result(student_no, year)}
+    operation["UpdateExpression"] = expression
+    if condition is not None:
+        operation["ConditionExpression"] = condition.expression
+        names.update(condition.names)
+        values.update(condition.values)
+    operation["ExpressionAttributeNames"] = names
+    operation["ExpressionAttributeValues"] = values
     return {"Update": operation}
