@@ -68,7 +68,8 @@ openapi: $(STAMP)
 
 ## fuzz: the schema fuzz of every route against a local stack, with many examples
 fuzz: $(STAMP)
-	XUEFA_FUZZ_EXAMPLES=$(or $(EXAMPLES),300) $(BIN)/python -m pytest -q tests/e2e/test_fuzz.py
+	XUEFA_FUZZ_EXAMPLES=$(or $(EXAMPLES),300) XUEFA_ST_EXAMPLES=$(or $(EXAMPLES),200) XUEFA_ST_SEED=random \
+		$(BIN)/python -m pytest -q tests/e2e/test_fuzz.py tests/e2e/test_schemathesis.py
 
 ## test: every test (unit, API on moto, concurrency, end-to-end and browser against the local stack, web unit tests)
 test: $(STAMP) $(WEB_DIST) browser

@@ -12,7 +12,9 @@ from xuefa.auth import Actor
 from xuefa.clock import local_date
 from xuefa.credits import Adjustment, Credits, NewResource
 from xuefa.dal.credits import DynamoCredits
+from xuefa.dal.table import CURSOR_PATTERN
 from xuefa.rules import study_year_of
+from xuefa.study import ID_PATTERN
 from xuefa_api import Api
 from xuefa_api.wiring import services
 
@@ -34,11 +36,16 @@ class YearQuery(BaseModel):
 
 class LedgerQuery(YearQuery):
     limit: int = Field(20, ge=1, le=100)
-    cursor: str | None = Field(None, max_length=2000)
+    cursor: str | None = Field(
+        None,
+        max_length=2000,
+        pattern=CURSOR_PATTERN,
+        description="the previous page's `cursor`, signed by the server: any other is a 400",
+    )
 
 
 class StartSession(BaseModel):
-    resource_id: str = Field(min_length=1, max_length=64)
+    resource_id: str = Field(min_length=1, max_length=64, pattern=ID_PATTERN)
 
 
 class Empty(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 from chalice import Chalice
 from pydantic import BaseModel, Field
@@ -27,16 +27,20 @@ def exams() -> Exams:
     return Exams(s.store, s.years, BankReader(s.store), s.directory, s.clock)
 
 
+# An answer is the labels of the options chosen, as shown: A, B, C… (papers.LABELS)
+Label = Literal["A", "B", "C", "D", "E", "F", "G", "H"]
+
+
 class Empty(BaseModel):
     pass
 
 
 class Answers(BaseModel):
-    answers: dict[str, list[str]] = Field(max_length=500)
+    answers: dict[str, list[Label]] = Field(max_length=500)
 
 
 class Submission(BaseModel):
-    answers: dict[str, list[str]] | None = Field(None, max_length=500)
+    answers: dict[str, list[Label]] | None = Field(None, max_length=500)
 
 
 def _year(text: str) -> int:

@@ -14,6 +14,8 @@ from pydantic import BaseModel, Field
 from xuefa.auth import Actor, require_learner
 from xuefa.clock import local_date
 from xuefa.dal.bank import BankReader
+from xuefa.dal.table import CURSOR_PATTERN
+from xuefa.errors import Conflict
 from xuefa.exams import Exams
 from xuefa.objects import ReportBucket
 from xuefa.progress import Filter, Progress
@@ -94,7 +96,12 @@ class BulletinQuery(DailyQuery):
 
 
 class RunRequest(BaseModel):
-    date: str = Field(max_length=10)
+    date: str = Field(
+        max_length=10,
+        pattern=r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$",
+        json_schema_extra={"format": "date"},
+        description="a day that has ended, from 2000 (today or later is a 409: not yet)",
+    )
 
 
 class ProgressQuery(BaseModel):
@@ -105,7 +112,12 @@ class ProgressQuery(BaseModel):
 class ProgressListQuery(ProgressQuery):
     filter: Filter | None = Field(None, description="behind, no_exam or failing; all if absent")
     limit: int = Field(50, ge=1, le=200)
-    cursor: str | None = Field(None, max_length=2000)
+    cursor: str | None = Field(
+        None,
+        max_length=2000,
+        pattern=CURSOR_PATTERN,
+        description="the previous page's `cursor`, signed by the server: any other is a 400",
+    )
 
 
 class ProgressExportQuery(ProgressQuery):
@@ -190,5 +202,5 @@ def run(actor: Actor, body: RunRequest) -> Any:
     """Build a date's report set now (city administrators); idempotent."""
     s = services()
     s.directory.city_admin(actor)
-    day = parse_report_date(body.date, local_date(s.clock.now()))
+    day = parse_report_date(body.date, local_date(s.clock.now()), Conflict)
     return job().start(day, force=True)

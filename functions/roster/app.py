@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from xuefa.accounts import CognitoAccounts
 from xuefa.auth import Actor
 from xuefa.dal.roster import DynamoRoster
+from xuefa.dal.table import CURSOR_PATTERN
 from xuefa.roster import NewLearner, NewUnit, Roster, Status, StatusChange, Transfer
 from xuefa_api import Api
 from xuefa_api.wiring import services
@@ -35,7 +36,12 @@ class Empty(BaseModel):
 class LearnerQuery(BaseModel):
     status: Status | None = None
     limit: int = Field(50, ge=1, le=200)
-    cursor: str | None = Field(None, max_length=2000)
+    cursor: str | None = Field(
+        None,
+        max_length=2000,
+        pattern=CURSOR_PATTERN,
+        description="the previous page's `cursor`, signed by the server: any other is a 400",
+    )
 
 
 class ImportQuery(BaseModel):

@@ -8,8 +8,14 @@ from typing import Annotated, Any
 
 from pydantic import StringConstraints
 
-# Why an admin changed something: required, trimmed, 2 to 500 characters.
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=500)]
+# Why an admin changed something: required, trimmed, 2 to 500 characters (the pattern
+# says so to clients: two that are not spaces).
+Reason = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=2, max_length=500, pattern=r"^\s*\S[\s\S]*\S\s*$"
+    ),
+]
 
 
 @dataclass(frozen=True)

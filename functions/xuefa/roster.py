@@ -43,15 +43,19 @@ def clean_name(name: str) -> str:
     return name
 
 
+# Printable, and not only spaces: one visible character at least.
+NAME = r"^[^\x00-\x1f]*[^\x00-\x1f\s][^\x00-\x1f]*$"
+
+
 class NewUnit(BaseModel):
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=100, pattern=NAME)
     parent_id: str = Field(pattern=UNIT_ID)
     unit_id: str | None = Field(None, pattern=UNIT_ID)
 
 
 class NewLearner(BaseModel):
     # 1 to 50 printable characters once spaces are folded (clean_name)
-    name: str = Field(min_length=1, max_length=50, pattern=r"^[^\x00-\x1f]*\S[^\x00-\x1f]*$")
+    name: str = Field(min_length=1, max_length=50, pattern=NAME)
     unit_id: str = Field(pattern=UNIT_ID)
     phone: str | None = Field(None, pattern=PHONE)
 

@@ -13,6 +13,7 @@ from xuefa.credits import SESSION_ID
 from xuefa.errors import ALL_ERRORS
 from xuefa.roster import UNIT_ID
 from xuefa_api import Api, Operation
+from xuefa_api.links import add_links
 
 REF = "#/components/schemas/{model}"
 # Every contract error, and what the gateway answers for a method a path lacks (405) or a
@@ -152,13 +153,16 @@ def document(apis: Mapping[str, Api], title: str = "xuefa") -> dict[str, Any]:
             entry = paths.setdefault(f"/{prefix}{operation.path}", {})
             for method in operation.methods:
                 entry[method.lower()] = _operation(prefix, operation, components)
+    add_links(paths)
     return {
         "openapi": "3.1.0",
         "info": {
             "title": title,
             "version": "1.0.0",
             "description": "学法: yearly online legal study and exams. Errors are "
-            '`{"error": {"code", "message", "details"?}}`.',
+            '`{"error": {"code", "message", "details"?}}`. Request bodies may carry fields '
+            "beyond those documented: every route ignores them (none is refused for them). "
+            "Answers link creations to the reads and changes that follow (`links`).",
         },
         "paths": paths,
         "components": {

@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.api.conftest import get, json_of, post
+from tests.api.conftest import code, get, json_of, post
 from tests.helpers import (
     BUCKET,
     CITY_ADMIN,
@@ -345,3 +345,12 @@ def test_the_archive_shows_a_best_score_as_every_screen_does(apps, city) -> None
     )
     (year,) = [i for i in json_of(get(apps[2].http, "/me/archive", LEARNER))["items"]]
     assert year["exam_best"] == 66.66 and year["total"] == 83.33
+
+
+def test_a_run_for_a_day_not_yet_ended_is_a_conflict(apps) -> None:  # type: ignore[no-untyped-def]
+    reports = apps[2].http
+    for day in ("2026-11-20", "2027-01-01"):  # today (the clock's), and later
+        response = post(reports, "/runs", CITY_ADMIN, {"date": day})
+        assert (response.status_code, code(response)) == (409, "CONFLICT"), day
+    malformed = post(reports, "/runs", CITY_ADMIN, {"date": "000000000"})
+    assert malformed.status_code == 400

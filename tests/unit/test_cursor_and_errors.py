@@ -48,3 +48,11 @@ def test_every_contract_error_code_has_one_type_with_its_status() -> None:
     assert body == {
         "error": {"code": "BAD_REQUEST", "message": "x", "details": {"name": "missing"}}
     }
+
+
+@pytest.mark.parametrize(
+    "text", ["Z\u00c9iD\u00a6", "\u00ab.\u00d3" * 3, "abc", "a.b", "a." + "0" * 31]
+)
+def test_any_text_that_is_not_a_cursor_is_a_400_not_a_crash(text: str) -> None:
+    with pytest.raises(BadRequest):
+        decode_cursor(text, "s", SECRET)

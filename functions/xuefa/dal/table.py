@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -194,6 +195,10 @@ class Keys:
 # --- paging cursors: opaque to clients, signed so they cannot be forged or edited ------
 
 
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+\.[0-9a-f]{32}$"  # base64url payload, truncated HMAC
+CURSOR = re.compile(CURSOR_PATTERN)
+
+
 def encode_cursor(last_key: Mapping[str, Any] | None, scope: str, secret: str) -> str | None:
     if not last_key:
         return None
@@ -207,9 +212,11 @@ def decode_cursor(cursor: str | None, scope: str, secret: str) -> dict[str, Any]
     """The key to resume from; a cursor edited, forged or from another listing is a 400."""
     if not cursor:
         return None
+    if not CURSOR.fullmatch(cursor):  # not even the shape of one (any text can arrive)
+        raise BadRequest("the paging cursor is not valid", {"cursor": "malformed"})
     body, _, mac = cursor.partition(".")
     expected = hmac.new(secret.encode(), body.encode(), hashlib.sha256).hexdigest()[:32]
-    if not mac or not hmac.compare_digest(mac, expected):
+    if not hmac.compare_digest(mac, expected):
         raise BadRequest("the paging cursor is not valid", {"cursor": "tampered or foreign"})
     try:
         payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))

@@ -1033,7 +1033,7 @@ export interface components {
         Answers: {
             /** Answers */
             answers: {
-                [key: string]: string[];
+                [key: string]: ("A" | "B" | "C" | "D" | "E" | "F" | "G" | "H")[];
             };
         };
         /** Outcome */
@@ -1057,7 +1057,7 @@ export interface components {
              * @default null
              */
             answers: {
-                [key: string]: string[];
+                [key: string]: ("A" | "B" | "C" | "D" | "E" | "F" | "G" | "H")[];
             } | null;
         };
         /** Imported */
@@ -1389,7 +1389,11 @@ export interface components {
         };
         /** RunRequest */
         RunRequest: {
-            /** Date */
+            /**
+             * Date
+             * Format: date
+             * @description a day that has ended, from 2000 (today or later is a 409: not yet)
+             */
             date: string;
         };
         /**
@@ -2258,6 +2262,7 @@ export interface operations {
                 /** @description study year; default: the current one */
                 year?: number | null;
                 limit?: number;
+                /** @description the previous page's `cursor`, signed by the server: any other is a 400 */
                 cursor?: string | null;
             };
             header?: never;
@@ -2470,6 +2475,7 @@ export interface operations {
                 /** @description study year; default: the current one */
                 year?: number | null;
                 limit?: number;
+                /** @description the previous page's `cursor`, signed by the server: any other is a 400 */
                 cursor?: string | null;
             };
             header?: never;
@@ -4619,6 +4625,7 @@ export interface operations {
                 /** @description behind, no_exam or failing; all if absent */
                 filter?: ("behind" | "no_exam" | "failing") | null;
                 limit?: number;
+                /** @description the previous page's `cursor`, signed by the server: any other is a 400 */
                 cursor?: string | null;
             };
             header?: never;
@@ -5356,6 +5363,7 @@ export interface operations {
             query?: {
                 status?: ("active" | "resigned" | "retired") | null;
                 limit?: number;
+                /** @description the previous page's `cursor`, signed by the server: any other is a 400 */
                 cursor?: string | null;
             };
             header?: never;
