@@ -16,23 +16,23 @@ COURSE = "c-xf-01"  # 50 credits, 20 minutes, once a year
 
 
 @pytest.fixture
-def api(city, client):  # type: ignore[no-untyped-def]
+def api(city, client):
     return client("credits").http
 
 
-def start(api: Any, resource_id: str, who: tuple = LEARNER) -> str:  # type: ignore[type-arg]
+def start(api: Any, resource_id: str, who: tuple = LEARNER) -> str:
     response = post(api, "/sessions", who, {"resource_id": resource_id})
     assert response.status_code == 201, response.body
     return str(json_of(response)["session_id"])
 
 
-def balance(api: Any, who: tuple = LEARNER) -> dict[str, Any]:  # type: ignore[type-arg]
+def balance(api: Any, who: tuple = LEARNER) -> dict[str, Any]:
     response = get(api, "/me", who)
     assert response.status_code == 200
     return dict(json_of(response))
 
 
-def test_catalogue_lists_the_years_resources(api) -> None:  # type: ignore[no-untyped-def]
+def test_catalogue_lists_the_years_resources(api) -> None:
     items = json_of(get(api, "/catalogue?year=2026", LEARNER))["items"]
     assert len(items) >= 20
     course = next(i for i in items if i["resource_id"] == COURSE)
@@ -49,7 +49,7 @@ def test_catalogue_lists_the_years_resources(api) -> None:  # type: ignore[no-un
     assert (sign_in["once_per_day"], sign_in["once_per_year"]) == (True, False)
 
 
-def test_a_course_pays_only_after_its_minutes_of_server_time(api, clock) -> None:  # type: ignore[no-untyped-def]
+def test_a_course_pays_only_after_its_minutes_of_server_time(api, clock) -> None:
     session_id = start(api, COURSE)
     clock.advance(seconds=1199)
     early = post(api, f"/sessions/{session_id}/complete", LEARNER)
@@ -69,7 +69,7 @@ def test_a_course_pays_only_after_its_minutes_of_server_time(api, clock) -> None
     assert body["balance"]["today"] == {"credits": 50, "cap": 125}
 
 
-def test_completing_again_returns_the_same_result_and_pays_nothing(api, clock) -> None:  # type: ignore[no-untyped-def]
+def test_completing_again_returns_the_same_result_and_pays_nothing(api, clock) -> None:
     session_id = start(api, COURSE)
     clock.advance(minutes=25)
     first = json_of(post(api, f"/sessions/{session_id}/complete", LEARNER))
@@ -80,7 +80,7 @@ def test_completing_again_returns_the_same_result_and_pays_nothing(api, clock) -
     assert [(e["entry_id"], e["credits"], e["kind"]) for e in ledger] == [(session_id, 50, "study")]
 
 
-def test_the_daily_cap_cuts_the_third_course_and_stops_the_fourth(api, clock) -> None:  # type: ignore[no-untyped-def]
+def test_the_daily_cap_cuts_the_third_course_and_stops_the_fourth(api, clock) -> None:
     sessions = [start(api, r) for r in ("c-xf-02", "c-xf-03", "c-xz-01", "c-xz-02")]
     clock.advance(minutes=21)
     results = [json_of(post(api, f"/sessions/{s}/complete", LEARNER)) for s in sessions]
@@ -98,7 +98,7 @@ def test_the_daily_cap_cuts_the_third_course_and_stops_the_fourth(api, clock) ->
     assert balance(api)["credits"] == 175
 
 
-def test_a_once_a_year_resource_is_not_paid_twice(api, clock) -> None:  # type: ignore[no-untyped-def]
+def test_a_once_a_year_resource_is_not_paid_twice(api, clock) -> None:
     first = start(api, COURSE)
     clock.advance(minutes=21)
     post(api, f"/sessions/{first}/complete", LEARNER)
@@ -111,7 +111,7 @@ def test_a_once_a_year_resource_is_not_paid_twice(api, clock) -> None:  # type: 
     assert balance(api)["credits"] == 50
 
 
-def test_sign_in_can_be_earned_every_day(api, clock) -> None:  # type: ignore[no-untyped-def]
+def test_sign_in_can_be_earned_every_day(api, clock) -> None:
     for _ in range(3):
         session_id = start(api, "signin")
         assert json_of(post(api, f"/sessions/{session_id}/complete", LEARNER))["awarded"] == 5
@@ -119,7 +119,7 @@ def test_sign_in_can_be_earned_every_day(api, clock) -> None:  # type: ignore[no
     assert balance(api)["credits"] == 15
 
 
-def test_no_session_starts_outside_the_credit_window(api, clock) -> None:  # type: ignore[no-untyped-def]
+def test_no_session_starts_outside_the_credit_window(api, clock) -> None:
     from datetime import datetime
 
     from xuefa.clock import SHANGHAI
@@ -130,7 +130,7 @@ def test_no_session_starts_outside_the_credit_window(api, clock) -> None:  # typ
     assert code(response) == "OUTSIDE_WINDOW"
 
 
-def test_a_session_completed_after_the_window_closes_pays_nothing(api, clock) -> None:  # type: ignore[no-untyped-def]
+def test_a_session_completed_after_the_window_closes_pays_nothing(api, clock) -> None:
     from datetime import datetime
 
     from xuefa.clock import SHANGHAI
@@ -146,7 +146,7 @@ def test_a_session_completed_after_the_window_closes_pays_nothing(api, clock) ->
 # --- once a day ---------------------------------------------------------------------
 
 
-def test_the_sign_in_pays_once_a_day_and_a_second_start_is_refused(api, clock) -> None:  # type: ignore[no-untyped-def]
+def test_the_sign_in_pays_once_a_day_and_a_second_start_is_refused(api, clock) -> None:
     session_id = start(api, "signin")
     assert json_of(post(api, f"/sessions/{session_id}/complete", LEARNER))["awarded"] == 5
     clock.advance(hours=3)
@@ -158,7 +158,7 @@ def test_the_sign_in_pays_once_a_day_and_a_second_start_is_refused(api, clock) -
     assert balance(api)["credits"] == 10
 
 
-def test_two_sign_ins_started_the_same_day_pay_once(api) -> None:  # type: ignore[no-untyped-def]
+def test_two_sign_ins_started_the_same_day_pay_once(api) -> None:
     # Both starts pass the friendly check (nothing paid yet); the award's transaction
     # holds the line: the second completes on 0, and says why.
     first, second = start(api, "signin"), start(api, "signin")
@@ -172,7 +172,7 @@ def test_two_sign_ins_started_the_same_day_pay_once(api) -> None:  # type: ignor
     assert [e["entry_id"] for e in ledger] == [first]
 
 
-def test_an_activity_daily_cap_in_the_year_config_binds(api, city, clock) -> None:  # type: ignore[no-untyped-def]
+def test_an_activity_daily_cap_in_the_year_config_binds(api, city, clock) -> None:
     from xuefa.rules import YearConfig
     from xuefa_api import wiring
 
@@ -190,7 +190,7 @@ def test_an_activity_daily_cap_in_the_year_config_binds(api, city, clock) -> Non
 # --- a closed year ------------------------------------------------------------------
 
 
-def test_a_closed_years_credits_and_catalogue_do_not_change(api, city, clock) -> None:  # type: ignore[no-untyped-def]
+def test_a_closed_years_credits_and_catalogue_do_not_change(api, city, clock) -> None:
     from datetime import datetime
 
     from xuefa.clock import SHANGHAI
@@ -214,7 +214,7 @@ def test_a_closed_years_credits_and_catalogue_do_not_change(api, city, clock) ->
 
 def test_a_closed_year_is_closed_by_dynamodb_even_if_python_says_open(
     api, city, clock, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from datetime import datetime
 
     from xuefa.clock import SHANGHAI
@@ -243,12 +243,12 @@ def test_a_closed_year_is_closed_by_dynamodb_even_if_python_says_open(
         ("s2026-530402000002-000000000000", 403, "FORBIDDEN"),
     ],
 )
-def test_bad_session_ids(api, session_id: str, status: int, error: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_session_ids(api, session_id: str, status: int, error: str) -> None:
     response = post(api, f"/sessions/{session_id}/complete", LEARNER)
     assert (response.status_code, code(response)) == (status, error)
 
 
-def test_another_learners_session_is_forbidden(api, clock) -> None:  # type: ignore[no-untyped-def]
+def test_another_learners_session_is_forbidden(api, clock) -> None:
     session_id = start(api, "signin", OTHER_LEARNER)
     response = post(api, f"/sessions/{session_id}/complete", LEARNER)
     assert response.status_code == 403
@@ -264,16 +264,16 @@ def test_another_learners_session_is_forbidden(api, clock) -> None:  # type: ign
         ({"resource_id": 7}, 400),
     ],
 )
-def test_bad_session_starts(api, body: dict, status: int) -> None:  # type: ignore[no-untyped-def, type-arg]
+def test_bad_session_starts(api, body: dict, status: int) -> None:
     assert post(api, "/sessions", LEARNER, body).status_code == status
 
 
-def test_admins_cannot_earn_credits(api) -> None:  # type: ignore[no-untyped-def]
+def test_admins_cannot_earn_credits(api) -> None:
     response = post(api, "/sessions", UNIT_ADMIN, {"resource_id": "signin"})
     assert response.status_code == 403
 
 
-def test_admins_see_learners_in_their_subtree_only(api) -> None:  # type: ignore[no-untyped-def]
+def test_admins_see_learners_in_their_subtree_only(api) -> None:
     for admin in (CITY_ADMIN, COUNTY_ADMIN, UNIT_ADMIN):
         response = get(api, "/learners/530402000001?year=2026", admin)
         assert response.status_code == 200, admin
@@ -295,7 +295,7 @@ def adjustment(**overrides: Any) -> dict[str, Any]:
     }
 
 
-def test_an_adjustment_is_idempotent_and_audited(api, city) -> None:  # type: ignore[no-untyped-def]
+def test_an_adjustment_is_idempotent_and_audited(api, city) -> None:
     first = post(api, "/adjustments", UNIT_ADMIN, adjustment())
     assert first.status_code == 200
     assert json_of(first)["credits"] == 300
@@ -311,14 +311,14 @@ def test_an_adjustment_is_idempotent_and_audited(api, city) -> None:  # type: ig
     ]
 
 
-def test_reusing_an_adjustment_id_for_another_change_is_refused(api) -> None:  # type: ignore[no-untyped-def]
+def test_reusing_an_adjustment_id_for_another_change_is_refused(api) -> None:
     post(api, "/adjustments", UNIT_ADMIN, adjustment())
     response = post(api, "/adjustments", UNIT_ADMIN, adjustment(delta=500))
     assert (response.status_code, code(response)) == (409, "DUPLICATE")
     assert balance(api)["credits"] == 300
 
 
-def test_an_adjustment_never_takes_credits_below_zero(api, city) -> None:  # type: ignore[no-untyped-def]
+def test_an_adjustment_never_takes_credits_below_zero(api, city) -> None:
     post(api, "/adjustments", UNIT_ADMIN, adjustment(delta=100))
     response = post(api, "/adjustments", UNIT_ADMIN, adjustment(adjustment_id="adj-2", delta=-101))
     assert (response.status_code, code(response)) == (409, "CONFLICT")
@@ -341,7 +341,7 @@ def test_an_adjustment_never_takes_credits_below_zero(api, city) -> None:  # typ
         {"year": 1800},
     ],
 )
-def test_bad_adjustments_write_nothing(api, city, overrides: dict) -> None:  # type: ignore[no-untyped-def, type-arg]
+def test_bad_adjustments_write_nothing(api, city, overrides: dict) -> None:
     response = post(api, "/adjustments", UNIT_ADMIN, adjustment(**overrides))
     assert response.status_code == 400
     assert code(response) == "BAD_REQUEST"
@@ -350,7 +350,7 @@ def test_bad_adjustments_write_nothing(api, city, overrides: dict) -> None:  # t
     assert list(city.query_all("AUDIT#2026#2026-11-20")) == []
 
 
-def test_adjusting_outside_ones_scope_is_forbidden(api) -> None:  # type: ignore[no-untyped-def]
+def test_adjusting_outside_ones_scope_is_forbidden(api) -> None:
     response = post(api, "/adjustments", OTHER_COUNTY_ADMIN, adjustment())
     assert response.status_code == 403
     assert post(api, "/adjustments", LEARNER, adjustment()).status_code == 403
@@ -359,7 +359,7 @@ def test_adjusting_outside_ones_scope_is_forbidden(api) -> None:  # type: ignore
     assert balance(api)["credits"] == 0
 
 
-def test_the_ledger_pages_with_a_signed_cursor(api, clock) -> None:  # type: ignore[no-untyped-def]
+def test_the_ledger_pages_with_a_signed_cursor(api, clock) -> None:
     for _ in range(3):
         start_id = start(api, "signin")
         post(api, f"/sessions/{start_id}/complete", LEARNER)
@@ -377,7 +377,7 @@ def test_the_ledger_pages_with_a_signed_cursor(api, clock) -> None:  # type: ign
     assert other.status_code == 400
 
 
-def test_city_admins_add_to_the_catalogue(api) -> None:  # type: ignore[no-untyped-def]
+def test_city_admins_add_to_the_catalogue(api) -> None:
     new = {
         "year": 2026,
         "resource_id": "c-new-01",
@@ -398,7 +398,7 @@ def test_city_admins_add_to_the_catalogue(api) -> None:  # type: ignore[no-untyp
     assert bad.status_code == 400
 
 
-def test_a_completion_publishes_its_credits_as_a_metric(api, clock, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_a_completion_publishes_its_credits_as_a_metric(api, clock, monkeypatch, capsys) -> None:
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
     session_id = start(api, "signin")
     capsys.readouterr()
@@ -411,7 +411,7 @@ def test_a_completion_publishes_its_credits_as_a_metric(api, clock, monkeypatch,
     assert awarded[0]["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "xuefa"
 
 
-def test_admins_read_a_learners_ledger_in_their_scope_only(api, clock) -> None:  # type: ignore[no-untyped-def]
+def test_admins_read_a_learners_ledger_in_their_scope_only(api, clock) -> None:
     post(api, f"/sessions/{start(api, 'signin')}/complete", LEARNER)
     ledger = json_of(get(api, f"/learners/{LEARNER[0]}/ledger", UNIT_ADMIN))["items"]
     assert [(e["activity"], e["credits"]) for e in ledger] == [("sign_in", 5)]

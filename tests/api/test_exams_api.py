@@ -31,18 +31,18 @@ def put_year(**changes: Any) -> None:
 
 
 @pytest.fixture
-def api(city, client):  # type: ignore[no-untyped-def]
+def api(city, client):
     put_year(
         exam_window={"opens_at": WINDOW_OPENS.isoformat(), "closes_at": WINDOW_CLOSES.isoformat()}
     )
     return client("exams").http
 
 
-def get(api: Any, path: str, who: tuple = LEARNER) -> Any:  # type: ignore[type-arg]
+def get(api: Any, path: str, who: tuple = LEARNER) -> Any:
     return get_as(api, path, who)
 
 
-def start(api: Any, who: tuple = LEARNER) -> dict[str, Any]:  # type: ignore[type-arg]
+def start(api: Any, who: tuple = LEARNER) -> dict[str, Any]:
     response = call(api, "post", "/2026/attempts", who)
     assert response.status_code == 201, response.body
     return dict(json_of(response))
@@ -59,7 +59,7 @@ def right_answers(store: Store, attempt_no: int, how_many: int) -> dict[str, lis
     return dict(list(key_of(store, attempt_no).items())[:how_many])
 
 
-def test_the_summary_before_any_attempt(api) -> None:  # type: ignore[no-untyped-def]
+def test_the_summary_before_any_attempt(api) -> None:
     body = json_of(get(api, "/2026"))
     assert body["open_now"] is True
     assert (body["max_attempts"], body["attempts_used"], body["attempts_left"]) == (8, 0, 8)
@@ -71,7 +71,7 @@ def test_the_summary_before_any_attempt(api) -> None:  # type: ignore[no-untyped
     }
 
 
-def test_starting_gives_fifty_questions_and_no_answers(api) -> None:  # type: ignore[no-untyped-def]
+def test_starting_gives_fifty_questions_and_no_answers(api) -> None:
     body = start(api)
     assert body["attempt_no"] == 1
     assert body["deadline"] == "2026-11-20T11:30:00+08:00"
@@ -81,14 +81,14 @@ def test_starting_gives_fifty_questions_and_no_answers(api) -> None:  # type: ig
     assert set(question) == {"question_id", "type", "stem", "options", "points"}
 
 
-def test_a_second_start_while_one_is_open_names_the_open_attempt(api) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_start_while_one_is_open_names_the_open_attempt(api) -> None:
     start(api)
     response = call(api, "post", "/2026/attempts", LEARNER)
     assert (response.status_code, code(response)) == (409, "ATTEMPT_OPEN")
     assert json_of(response)["error"]["details"] == {"open_attempt_no": 1}
 
 
-def test_answers_are_saved_shown_back_and_graded_on_submit(api, city) -> None:  # type: ignore[no-untyped-def]
+def test_answers_are_saved_shown_back_and_graded_on_submit(api, city) -> None:
     start(api)
     right = right_answers(city, 1, 40)
     saved = call(api, "put", "/2026/attempts/1/answers", LEARNER, {"answers": right})
@@ -115,7 +115,7 @@ def test_answers_are_saved_shown_back_and_graded_on_submit(api, city) -> None:  
 
 def test_an_answer_saved_while_the_submit_is_being_graded_is_not_lost(
     api, city, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """Autosave and submit in flight together: the save lands after the submit read the
     attempt and before it closed it. The save said 200, so the grade must count it."""
     from xuefa.auth import Actor
@@ -133,7 +133,7 @@ def test_an_answer_saved_while_the_submit_is_being_graded_is_not_lost(
         == 200
     )
     real_transact = s.store.transact
-    landed = []
+    landed: list[int] = []
 
     def save_lands_first(operations: Any) -> Any:
         if not landed:
@@ -142,14 +142,14 @@ def test_an_answer_saved_while_the_submit_is_being_graded_is_not_lost(
         return real_transact(operations)
 
     monkeypatch.setattr(s.store, "transact", save_lands_first)
-    result = exams.submit(Actor(*LEARNER), 2026, 1, None)
+    result = exams.submit(Actor(LEARNER[0], frozenset(LEARNER[1]), LEARNER[2]), 2026, 1, None)
     assert landed == [200]
     assert result["score"] == 52.0  # 26 right answers of 2 points
     shown = json_of(get(api, "/2026/attempts/1"))
     assert shown["answers"] == {**first_half, **last}
 
 
-def test_answers_sent_with_the_submit_count(api, city) -> None:  # type: ignore[no-untyped-def]
+def test_answers_sent_with_the_submit_count(api, city) -> None:
     start(api)
     result = json_of(
         call(api, "post", "/2026/attempts/1/submit", LEARNER, {"answers": key_of(city, 1)})
@@ -157,7 +157,7 @@ def test_answers_sent_with_the_submit_count(api, city) -> None:  # type: ignore[
     assert result["score"] == 100.0
 
 
-def test_eight_attempts_then_the_limit_and_the_best_never_falls(api, city) -> None:  # type: ignore[no-untyped-def]
+def test_eight_attempts_then_the_limit_and_the_best_never_falls(api, city) -> None:
     scores = []
     for attempt_no in range(1, 9):
         start(api)
@@ -187,7 +187,7 @@ def test_eight_attempts_then_the_limit_and_the_best_never_falls(api, city) -> No
     assert {h["state"] for h in history} == {"submitted"}
 
 
-def test_a_late_submit_is_graded_on_the_saved_answers(api, city, clock) -> None:  # type: ignore[no-untyped-def]
+def test_a_late_submit_is_graded_on_the_saved_answers(api, city, clock) -> None:
     start(api)
     call(api, "put", "/2026/attempts/1/answers", LEARNER, {"answers": right_answers(city, 1, 10)})
     clock.advance(minutes=90, seconds=61)
@@ -199,7 +199,7 @@ def test_a_late_submit_is_graded_on_the_saved_answers(api, city, clock) -> None:
     assert result["score"] == 20.0 and result["late"] is True
 
 
-def test_within_the_grace_a_submit_still_counts(api, city, clock) -> None:  # type: ignore[no-untyped-def]
+def test_within_the_grace_a_submit_still_counts(api, city, clock) -> None:
     start(api)
     clock.advance(minutes=90, seconds=59)
     result = json_of(
@@ -208,7 +208,7 @@ def test_within_the_grace_a_submit_still_counts(api, city, clock) -> None:  # ty
     assert result["score"] == 100.0 and result["late"] is False
 
 
-def test_a_forgotten_attempt_is_graded_when_next_looked_at(api, city, clock) -> None:  # type: ignore[no-untyped-def]
+def test_a_forgotten_attempt_is_graded_when_next_looked_at(api, city, clock) -> None:
     start(api)
     call(api, "put", "/2026/attempts/1/answers", LEARNER, {"answers": right_answers(city, 1, 30)})
     clock.advance(hours=3)
@@ -219,7 +219,7 @@ def test_a_forgotten_attempt_is_graded_when_next_looked_at(api, city, clock) -> 
     assert start(api)["attempt_no"] == 2
 
 
-def test_the_deadline_stops_at_the_window_close(api, clock) -> None:  # type: ignore[no-untyped-def]
+def test_the_deadline_stops_at_the_window_close(api, clock) -> None:
     clock.set(WINDOW_CLOSES - timedelta(minutes=30))
     assert start(api)["deadline"] == "2026-11-25T00:00:00+08:00"
 
@@ -227,13 +227,13 @@ def test_the_deadline_stops_at_the_window_close(api, clock) -> None:  # type: ig
 @pytest.mark.parametrize(
     "at", [WINDOW_OPENS - timedelta(seconds=1), WINDOW_CLOSES, WINDOW_CLOSES + timedelta(days=1)]
 )
-def test_no_start_outside_the_window(api, clock, at: datetime) -> None:  # type: ignore[no-untyped-def]
+def test_no_start_outside_the_window(api, clock, at: datetime) -> None:
     clock.set(at)
     response = call(api, "post", "/2026/attempts", LEARNER)
     assert (response.status_code, code(response)) == (409, "OUTSIDE_WINDOW")
 
 
-def test_the_window_opens_at_midnight(api, clock) -> None:  # type: ignore[no-untyped-def]
+def test_the_window_opens_at_midnight(api, clock) -> None:
     clock.set(WINDOW_OPENS)
     assert start(api)["attempt_no"] == 1
 
@@ -245,7 +245,7 @@ def test_the_window_opens_at_midnight(api, clock) -> None:  # type: ignore[no-un
         ("not a map", "answers"),
     ],
 )
-def test_bad_answers_are_refused_and_nothing_is_saved(api, answers: Any, detail: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_answers_are_refused_and_nothing_is_saved(api, answers: Any, detail: str) -> None:
     start(api)
     response = call(api, "put", "/2026/attempts/1/answers", LEARNER, {"answers": answers})
     assert (response.status_code, code(response)) == (400, "BAD_REQUEST")
@@ -253,7 +253,7 @@ def test_bad_answers_are_refused_and_nothing_is_saved(api, answers: Any, detail:
     assert json_of(get(api, "/2026/attempts/1"))["answers"] == {}
 
 
-def test_unknown_option_keys_are_refused(api) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_option_keys_are_refused(api) -> None:
     paper = start(api)["questions"]
     response = call(
         api,
@@ -274,7 +274,7 @@ def test_unknown_option_keys_are_refused(api) -> None:  # type: ignore[no-untype
     assert json_of(get(api, "/2026"))["open_attempt_no"] == 1
 
 
-def test_an_answer_beyond_a_questions_options_is_refused_by_the_sheet(api) -> None:  # type: ignore[no-untyped-def]
+def test_an_answer_beyond_a_questions_options_is_refused_by_the_sheet(api) -> None:
     """The save reads nothing: DynamoDB checks each answer against the question's shape."""
     paper = start(api)["questions"]
     single = next(q for q in paper if q["type"] != "multiple")
@@ -303,7 +303,7 @@ def test_an_answer_beyond_a_questions_options_is_refused_by_the_sheet(api) -> No
     assert json_of(get(api, "/2026/attempts/1"))["answers"] == {single["question_id"]: [last]}
 
 
-def test_a_save_rewrites_the_small_sheet_and_never_the_paper(api, city) -> None:  # type: ignore[no-untyped-def]
+def test_a_save_rewrites_the_small_sheet_and_never_the_paper(api, city) -> None:
     paper = start(api)["questions"]
     before = city.get(Keys.attempt(LEARNER[0], 2026, 1))
     answer = {paper[0]["question_id"]: ["A"]}
@@ -318,7 +318,7 @@ def test_a_save_rewrites_the_small_sheet_and_never_the_paper(api, city) -> None:
     assert len(json.dumps(sheet, default=str)) < 2048  # a save is at most 2 write units
 
 
-def test_an_attempt_from_before_the_split_is_saved_submitted_and_listed(api, city) -> None:  # type: ignore[no-untyped-def]
+def test_an_attempt_from_before_the_split_is_saved_submitted_and_listed(api, city) -> None:
     """Attempts written as one item (paper, state and answers) keep working."""
     start(api)
     paper_item = city.get(Keys.attempt(LEARNER[0], 2026, 1))
@@ -348,11 +348,11 @@ def test_an_attempt_from_before_the_split_is_saved_submitted_and_listed(api, cit
         ("/2031", 404),
     ],
 )
-def test_attempts_that_do_not_exist(api, path: str, status: int) -> None:  # type: ignore[no-untyped-def]
+def test_attempts_that_do_not_exist(api, path: str, status: int) -> None:
     assert get(api, path).status_code == status
 
 
-def test_one_learners_attempts_are_invisible_to_another(api) -> None:  # type: ignore[no-untyped-def]
+def test_one_learners_attempts_are_invisible_to_another(api) -> None:
     start(api)
     assert get(api, "/2026/attempts/1", OTHER_LEARNER).status_code == 404
     assert json_of(get(api, "/2026/attempts", OTHER_LEARNER))["items"] == []
@@ -360,7 +360,7 @@ def test_one_learners_attempts_are_invisible_to_another(api) -> None:  # type: i
     assert response.status_code == 404
 
 
-def test_admins_do_not_sit_the_exam(api) -> None:  # type: ignore[no-untyped-def]
+def test_admins_do_not_sit_the_exam(api) -> None:
     assert call(api, "post", "/2026/attempts", UNIT_ADMIN).status_code == 403
 
 
@@ -374,7 +374,7 @@ def override(**changes: Any) -> dict[str, Any]:
     }
 
 
-def test_an_override_adds_attempts_once_and_is_audited(api, city) -> None:  # type: ignore[no-untyped-def]
+def test_an_override_adds_attempts_once_and_is_audited(api, city) -> None:
     first = call(api, "post", "/2026/overrides", CITY_ADMIN, override())
     assert first.status_code == 200, first.body
     assert json_of(first)["max_attempts"] == 10
@@ -388,7 +388,7 @@ def test_an_override_adds_attempts_once_and_is_audited(api, city) -> None:  # ty
     assert [(a["action"], a["after"]["extra_attempts"]) for a in audits] == [("exams.override", 2)]
 
 
-def test_a_later_close_lets_one_learner_sit_after_the_window(api, clock) -> None:  # type: ignore[no-untyped-def]
+def test_a_later_close_lets_one_learner_sit_after_the_window(api, clock) -> None:
     later = (WINDOW_CLOSES + timedelta(days=2)).isoformat()
     response = call(
         api,
@@ -415,20 +415,20 @@ def test_a_later_close_lets_one_learner_sit_after_the_window(api, clock) -> None
         {"override_id": "a b"},
     ],
 )
-def test_bad_overrides_change_nothing(api, changes: dict) -> None:  # type: ignore[no-untyped-def, type-arg]
+def test_bad_overrides_change_nothing(api, changes: dict) -> None:
     response = call(api, "post", "/2026/overrides", CITY_ADMIN, override(**changes))
     assert (response.status_code, code(response)) == (400, "BAD_REQUEST")
     assert json_of(get(api, "/2026"))["max_attempts"] == 8
 
 
-def test_overrides_outside_ones_scope_are_forbidden(api) -> None:  # type: ignore[no-untyped-def]
+def test_overrides_outside_ones_scope_are_forbidden(api) -> None:
     put_year(overrides={"granted_by": "county"})
     assert call(api, "post", "/2026/overrides", OTHER_COUNTY_ADMIN, override()).status_code == 403
     assert call(api, "post", "/2026/overrides", LEARNER, override()).status_code == 403
     assert json_of(get(api, "/2026"))["max_attempts"] == 8
 
 
-def test_a_bulk_override_reaches_every_learner_of_the_unit(api) -> None:  # type: ignore[no-untyped-def]
+def test_a_bulk_override_reaches_every_learner_of_the_unit(api) -> None:
     body = {
         "override_id": "bulk-1",
         "unit_id": "530402-001",
@@ -447,7 +447,7 @@ def test_a_bulk_override_reaches_every_learner_of_the_unit(api) -> None:  # type
 # --- the override policy -----------------------------------------------------------
 
 
-def test_by_default_only_the_city_grants_overrides(api) -> None:  # type: ignore[no-untyped-def]
+def test_by_default_only_the_city_grants_overrides(api) -> None:
     for admin in (UNIT_ADMIN, COUNTY_ADMIN):
         response = call(api, "post", "/2026/overrides", admin, override())
         assert (response.status_code, code(response)) == (403, "FORBIDDEN")
@@ -455,14 +455,14 @@ def test_by_default_only_the_city_grants_overrides(api) -> None:  # type: ignore
     assert call(api, "post", "/2026/overrides", CITY_ADMIN, override()).status_code == 200
 
 
-def test_county_policy_lets_county_admins_grant_in_their_subtree_never_unit_admins(api) -> None:  # type: ignore[no-untyped-def]
+def test_county_policy_lets_county_admins_grant_in_their_subtree_never_unit_admins(api) -> None:
     put_year(overrides={"granted_by": "county"})
     assert call(api, "post", "/2026/overrides", UNIT_ADMIN, override()).status_code == 403
     assert call(api, "post", "/2026/overrides", OTHER_COUNTY_ADMIN, override()).status_code == 403
     assert call(api, "post", "/2026/overrides", COUNTY_ADMIN, override()).status_code == 200
 
 
-def test_extra_attempts_are_capped_over_every_override_of_the_year(api, city) -> None:  # type: ignore[no-untyped-def]
+def test_extra_attempts_are_capped_over_every_override_of_the_year(api, city) -> None:
     assert (
         call(api, "post", "/2026/overrides", CITY_ADMIN, override(extra_attempts=1)).status_code
         == 200
@@ -498,7 +498,7 @@ def test_extra_attempts_are_capped_over_every_override_of_the_year(api, city) ->
     assert len(audits) == 2
 
 
-def test_the_extra_attempt_limit_is_a_condition_not_only_a_check(api, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_extra_attempt_limit_is_a_condition_not_only_a_check(api, monkeypatch) -> None:
     import xuefa.exams
 
     monkeypatch.setattr(xuefa.exams, "override_limit", lambda *args: None)  # Python says yes
@@ -513,7 +513,7 @@ def test_the_extra_attempt_limit_is_a_condition_not_only_a_check(api, monkeypatc
     assert json_of(get(api, "/2026"))["max_attempts"] == 10
 
 
-def test_no_close_beyond_the_policy(api) -> None:  # type: ignore[no-untyped-def]
+def test_no_close_beyond_the_policy(api) -> None:
     # default: the exam's close + 14 days, but never after the year: 1 December 00:00
     too_late = override(extra_attempts=0, closes_at="2026-12-01T00:00:01+08:00")
     response = call(api, "post", "/2026/overrides", CITY_ADMIN, too_late)
@@ -527,7 +527,7 @@ def test_no_close_beyond_the_policy(api) -> None:  # type: ignore[no-untyped-def
     assert call(api, "post", "/2026/overrides", CITY_ADMIN, at_the_limit).status_code == 200
 
 
-def test_the_latest_close_is_a_condition_not_only_a_check(api, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_latest_close_is_a_condition_not_only_a_check(api, monkeypatch) -> None:
     import xuefa.exams
 
     monkeypatch.setattr(xuefa.exams, "override_limit", lambda *args: None)
@@ -540,7 +540,7 @@ def test_the_latest_close_is_a_condition_not_only_a_check(api, monkeypatch) -> N
 # --- a closed year -----------------------------------------------------------------
 
 
-def test_a_closed_year_takes_no_overrides_starts_or_questions(api, clock) -> None:  # type: ignore[no-untyped-def]
+def test_a_closed_year_takes_no_overrides_starts_or_questions(api, clock) -> None:
     clock.set(YEAR_CLOSES)
     for path, who, body in [
         ("/2026/overrides", CITY_ADMIN, override()),
@@ -553,7 +553,7 @@ def test_a_closed_year_takes_no_overrides_starts_or_questions(api, clock) -> Non
     assert json_of(get(api, "/2026"))["max_attempts"] == 8
 
 
-def test_a_closed_year_is_closed_by_dynamodb_too(api, clock, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_closed_year_is_closed_by_dynamodb_too(api, clock, monkeypatch) -> None:
     monkeypatch.setattr(YearConfig, "closed", lambda self, at: False)  # Python says open
     clock.set(YEAR_CLOSES + timedelta(hours=1))
     response = call(api, "post", "/2026/overrides", CITY_ADMIN, override())
@@ -565,7 +565,7 @@ def test_a_closed_year_is_closed_by_dynamodb_too(api, clock, monkeypatch) -> Non
     assert json_of(get(api, "/2026"))["max_attempts"] == 8
 
 
-def test_a_submit_after_the_year_and_its_grace_is_refused_and_graded_late(api, clock, city) -> None:  # type: ignore[no-untyped-def]
+def test_a_submit_after_the_year_and_its_grace_is_refused_and_graded_late(api, clock, city) -> None:
     put_year(
         exam_window={"opens_at": WINDOW_OPENS.isoformat(), "closes_at": YEAR_CLOSES.isoformat()}
     )
@@ -597,7 +597,7 @@ def bank_question(**changes: Any) -> dict[str, Any]:
     }
 
 
-def test_city_admins_import_questions_all_or_nothing(api, city) -> None:  # type: ignore[no-untyped-def]
+def test_city_admins_import_questions_all_or_nothing(api, city) -> None:
     before = len(list(city.query_all("BANK#2026")))
     bad = call(
         api,
@@ -628,7 +628,7 @@ def test_city_admins_import_questions_all_or_nothing(api, city) -> None:  # type
     assert call(api, "post", "/2026/questions", CITY_ADMIN, {"questions": "x"}).status_code == 400
 
 
-def test_admins_see_a_learners_attempts_in_their_scope_only(api, clock) -> None:  # type: ignore[no-untyped-def]
+def test_admins_see_a_learners_attempts_in_their_scope_only(api, clock) -> None:
     start(api)
     clock.advance(minutes=5)
     call(api, "post", "/2026/attempts/1/submit", LEARNER, {"answers": {}})

@@ -15,7 +15,7 @@ from xuefa_api import Api
 APPS = ["credits", "exams", "reports", "roster"]
 
 
-def test_me_shows_a_learner_their_unit(city, client) -> None:  # type: ignore[no-untyped-def]
+def test_me_shows_a_learner_their_unit(city, client) -> None:
     response = client("roster").http.get("/me", headers=auth(*LEARNER))
     assert response.status_code == 200
     body = json_of(response)
@@ -26,20 +26,20 @@ def test_me_shows_a_learner_their_unit(city, client) -> None:  # type: ignore[no
     assert body["name"]
 
 
-def test_me_shows_an_admin_their_login_and_unit(city, client) -> None:  # type: ignore[no-untyped-def]
+def test_me_shows_an_admin_their_login_and_unit(city, client) -> None:
     body = json_of(client("roster").http.get("/me", headers=auth(*CITY_ADMIN)))
     assert body["username"] == "city_admin"
     assert body["unit_name"] == "玉溪市"
     assert "student_no" not in body
 
 
-def test_me_for_an_account_without_a_profile_is_404(city, client) -> None:  # type: ignore[no-untyped-def]
+def test_me_for_an_account_without_a_profile_is_404(city, client) -> None:
     response = client("roster").http.get("/me", headers=auth("ghost", ["learners"], "530402-001"))
     assert response.status_code == 404
     assert json_of(response)["error"]["code"] == "NOT_FOUND"
 
 
-def test_no_token_is_401_in_the_contract_shape(city, client) -> None:  # type: ignore[no-untyped-def]
+def test_no_token_is_401_in_the_contract_shape(city, client) -> None:
     response = client("roster").http.get("/me")
     assert response.status_code == 401
     assert json_of(response) == {
@@ -48,13 +48,13 @@ def test_no_token_is_401_in_the_contract_shape(city, client) -> None:  # type: i
 
 
 @pytest.mark.parametrize("app", APPS)
-def test_every_app_has_a_public_health_route(aws, client, app: str) -> None:  # type: ignore[no-untyped-def]
+def test_every_app_has_a_public_health_route(aws, client, app: str) -> None:
     response = client(app).http.get("/health")
     assert response.status_code == 200
     assert json_of(response) == {"status": "ok"}
 
 
-def test_wrong_method_is_a_contract_error_not_chalices_shape(city, client) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_method_is_a_contract_error_not_chalices_shape(city, client) -> None:
     response = client("roster").http.post("/me", headers=auth(*UNIT_ADMIN), body="{}")
     assert response.status_code == 405
     body = json_of(response)
@@ -64,10 +64,10 @@ def test_wrong_method_is_a_contract_error_not_chalices_shape(city, client) -> No
 
 def test_an_unexpected_failure_is_500_with_a_request_id_and_no_trace(
     city, client, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from xuefa.directory import Directory
 
-    def boom(self, actor):  # type: ignore[no-untyped-def]
+    def boom(self, actor):
         raise RuntimeError("secret internals")
 
     monkeypatch.setattr(Directory, "person", boom)
@@ -91,7 +91,7 @@ def _counting_app(service: str) -> Client:
     return Client(app)
 
 
-def test_with_metrics_off_nothing_piles_up_or_is_printed(aws, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_with_metrics_off_nothing_piles_up_or_is_printed(aws, capsys) -> None:
     """Powertools keeps disabled metrics and prints them at 100 values; a local stack that
     served 100 completions used to print an EMF blob into the terminal."""
     probe = _counting_app("metrics-off-probe")
@@ -100,7 +100,7 @@ def test_with_metrics_off_nothing_piles_up_or_is_printed(aws, capsys) -> None:  
     assert '"_aws"' not in capsys.readouterr().out
 
 
-def test_with_metrics_on_each_request_publishes_its_own(aws, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_with_metrics_on_each_request_publishes_its_own(aws, monkeypatch, capsys) -> None:
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
     probe = _counting_app("metrics-on-probe")
     for _ in range(3):
@@ -110,7 +110,7 @@ def test_with_metrics_on_each_request_publishes_its_own(aws, monkeypatch, capsys
     assert hits == [[1.0], [1.0], [1.0]]
 
 
-def test_a_response_that_drifts_from_its_documented_model_is_caught(aws) -> None:  # type: ignore[no-untyped-def]
+def test_a_response_that_drifts_from_its_documented_model_is_caught(aws) -> None:
     """Tests and the local stack check every answer against the OpenAPI document."""
     app = Chalice(app_name="drift-probe")
     api = Api(app, "drift-probe")
@@ -125,7 +125,7 @@ def test_a_response_that_drifts_from_its_documented_model_is_caught(aws) -> None
     assert "Health" in json_of(response)["error"]["message"]
 
 
-def test_health_needs_no_settings_so_no_secret(aws, client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_health_needs_no_settings_so_no_secret(aws, client, monkeypatch) -> None:
     """On AWS building the settings fetches the cursor key from Secrets Manager; a health
     check must not depend on that (nor pay for it)."""
     from xuefa_api import wiring

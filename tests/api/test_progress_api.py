@@ -16,18 +16,18 @@ LEARNER_B = ("530402000002", ["learners"], "530402-001")
 
 
 @pytest.fixture
-def apps(city, client):  # type: ignore[no-untyped-def]
+def apps(city, client):
     return client("credits").http, client("exams").http, client("reports").http
 
 
-def test_expected_credits_follow_the_days_gone(apps) -> None:  # type: ignore[no-untyped-def]
+def test_expected_credits_follow_the_days_gone(apps) -> None:
     # 20 November: 354 of 365 days of the 2026 credit window are gone → 2909 of 3000.
     body = json_of(get(apps[2], "/progress/summary?year=2026", UNIT_ADMIN))
     assert body["expected_credits"] == 3000 * 354 // 365
     assert body["as_of"].startswith("2026-11-20T10:00:00")
 
 
-def test_the_summary_counts_each_child_unit_of_the_subtree(apps, clock) -> None:  # type: ignore[no-untyped-def]
+def test_the_summary_counts_each_child_unit_of_the_subtree(apps, clock) -> None:
     _, exams_api, reports = apps
     post(exams_api, "/2026/attempts", LEARNER)
     clock.advance(minutes=5)
@@ -49,7 +49,7 @@ def test_the_summary_counts_each_child_unit_of_the_subtree(apps, clock) -> None:
     assert len(city) == 13 and next(r for r in city if r["unit_id"] == "530402")["learners"] == 30
 
 
-def test_the_lists_say_why_each_learner_is_on_them_and_page(apps) -> None:  # type: ignore[no-untyped-def]
+def test_the_lists_say_why_each_learner_is_on_them_and_page(apps) -> None:
     reports = apps[2]
     first = json_of(get(reports, "/progress?unit_id=530402&filter=behind&limit=12", COUNTY_ADMIN))
     assert len(first["items"]) == 12 and first["cursor"]
@@ -70,7 +70,7 @@ def test_the_lists_say_why_each_learner_is_on_them_and_page(apps) -> None:  # ty
     assert code(foreign) == "BAD_REQUEST"
 
 
-def test_no_exam_and_failing_follow_what_learners_did(apps, clock, city) -> None:  # type: ignore[no-untyped-def]
+def test_no_exam_and_failing_follow_what_learners_did(apps, clock, city) -> None:
     _, exams_api, reports = apps
     from xuefa.dal.table import Keys
 
@@ -97,7 +97,7 @@ def test_no_exam_and_failing_follow_what_learners_did(apps, clock, city) -> None
     )
 
 
-def test_resigned_learners_are_not_chased(apps, accounts, client) -> None:  # type: ignore[no-untyped-def]
+def test_resigned_learners_are_not_chased(apps, accounts, client) -> None:
     roster = client("roster").http
     post(
         roster,
@@ -109,7 +109,7 @@ def test_resigned_learners_are_not_chased(apps, accounts, client) -> None:  # ty
     assert LEARNER_B[0] not in {i["student_no"] for i in items} and len(items) == 9
 
 
-def test_the_export_is_the_same_list_as_a_file(apps) -> None:  # type: ignore[no-untyped-def]
+def test_the_export_is_the_same_list_as_a_file(apps) -> None:
     reports = apps[2]
     answer = json_of(
         get(reports, "/progress/export?unit_id=530402-001&filter=behind&format=csv", UNIT_ADMIN)
@@ -149,7 +149,7 @@ def test_the_export_is_the_same_list_as_a_file(apps) -> None:  # type: ignore[no
         ("/progress?unit_id=nope", CITY_ADMIN, 404),
     ],
 )
-def test_progress_is_for_admins_in_scope(apps, path: str, who: Any, status: int) -> None:  # type: ignore[no-untyped-def]
+def test_progress_is_for_admins_in_scope(apps, path: str, who: Any, status: int) -> None:
     response = get(apps[2], path, who)
     assert response.status_code == status
     assert set(json_of(response)) == {"error"}

@@ -48,17 +48,17 @@ def download(url: str) -> bytes:
 
 
 @pytest.fixture
-def apps(city, client):  # type: ignore[no-untyped-def]
+def apps(city, client):
     return client("credits").http, client("exams").http, client("reports")
 
 
-def earn(credits_api: Any, clock: Any, resource: str, who: tuple, minutes: int) -> None:  # type: ignore[type-arg]
+def earn(credits_api: Any, clock: Any, resource: str, who: tuple, minutes: int) -> None:
     session = json_of(post(credits_api, "/sessions", who, {"resource_id": resource}))["session_id"]
     clock.advance(minutes=minutes)
     assert post(credits_api, f"/sessions/{session}/complete", who).status_code == 200
 
 
-def a_day_of_study(apps, city, clock) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def a_day_of_study(apps, city, clock) -> dict[str, Any]:
     """The evening of 19 November and the small hours of the 20th; what the APIs said at 23:59."""
     credits_api, exams_api, _ = apps
     clock.set(at("2026-11-19T21:00:00"))
@@ -85,7 +85,7 @@ def a_day_of_study(apps, city, clock) -> dict[str, Any]:  # type: ignore[no-unty
     return said
 
 
-def test_the_report_shows_exactly_what_was_true_at_midnight(apps, city, clock) -> None:  # type: ignore[no-untyped-def]
+def test_the_report_shows_exactly_what_was_true_at_midnight(apps, city, clock) -> None:
     said = a_day_of_study(apps, city, clock)
     reports = apps[2].http
     started = post(reports, "/runs", CITY_ADMIN, {"date": "2026-11-19"})
@@ -135,7 +135,7 @@ def test_the_report_shows_exactly_what_was_true_at_midnight(apps, city, clock) -
     assert hongta["learners"] == 30 and hongta["participants"] == 2
 
 
-def test_a_set_is_visible_whole_or_not_at_all(apps, city, clock, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_set_is_visible_whole_or_not_at_all(apps, city, clock, monkeypatch) -> None:
     from xuefa.objects import ReportBucket
 
     clock.set(at("2026-11-20T01:00:00"))
@@ -143,7 +143,7 @@ def test_a_set_is_visible_whole_or_not_at_all(apps, city, clock, monkeypatch) ->
     real_upload = ReportBucket.upload
     calls = {"n": 0}
 
-    def failing_upload(self, key, path, download_name=None):  # type: ignore[no-untyped-def]
+    def failing_upload(self, key, path, download_name=None):
         calls["n"] += 1
         if calls["n"] > 20:
             raise RuntimeError("injected: the function died mid-run")
@@ -185,7 +185,7 @@ def test_a_set_is_visible_whole_or_not_at_all(apps, city, clock, monkeypatch) ->
     assert result.payload["duplicate"] is True
 
 
-def test_admins_list_only_their_subtree_and_learners_not_at_all(apps, city, clock) -> None:  # type: ignore[no-untyped-def]
+def test_admins_list_only_their_subtree_and_learners_not_at_all(apps, city, clock) -> None:
     clock.set(at("2026-11-20T01:00:00"))
     reports = apps[2].http
     post(reports, "/runs", CITY_ADMIN, {"date": "2026-11-19"})
@@ -221,7 +221,7 @@ def test_admins_list_only_their_subtree_and_learners_not_at_all(apps, city, cloc
         ("date=2026-11-19&unit_id=nope", 404),
     ],
 )
-def test_bad_report_requests(apps, city, clock, query: str, status: int) -> None:  # type: ignore[no-untyped-def]
+def test_bad_report_requests(apps, city, clock, query: str, status: int) -> None:
     clock.set(at("2026-11-20T01:00:00"))
     reports = apps[2].http
     post(reports, "/runs", CITY_ADMIN, {"date": "2026-11-19"})
@@ -230,7 +230,7 @@ def test_bad_report_requests(apps, city, clock, query: str, status: int) -> None
     assert set(json_of(response)) == {"error"}
 
 
-def test_the_archive_lists_each_year(apps, city, clock) -> None:  # type: ignore[no-untyped-def]
+def test_the_archive_lists_each_year(apps, city, clock) -> None:
     city.put(
         {
             **Keys.year_result(LEARNER[0], 2017),
@@ -262,7 +262,7 @@ def rows_of(reports: Any, day: str, unit_id: str) -> list[dict[str, str]]:
 
 def test_a_report_lists_a_units_learners_as_they_were_at_its_cutoff(
     apps, accounts, clock, client
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     credits_api, _, reports_client = apps
     reports, roster = reports_client.http, client("roster").http
     clock.set(at("2026-11-20T01:00:00"))
@@ -293,7 +293,7 @@ def test_a_report_lists_a_units_learners_as_they_were_at_its_cutoff(
     assert [r["积分"] for r in moved_rows if r["学号"] == LEARNER[0]] == ["50"]  # history kept
 
 
-def test_a_night_of_a_year_nobody_configured_says_so_and_does_not_fail(apps, city, clock) -> None:  # type: ignore[no-untyped-def]
+def test_a_night_of_a_year_nobody_configured_says_so_and_does_not_fail(apps, city, clock) -> None:
     reports_client = apps[2]
     event = reports_client.events.generate_cw_event(
         source="aws.events",
@@ -315,7 +315,7 @@ def test_a_night_of_a_year_nobody_configured_says_so_and_does_not_fail(apps, cit
     assert again["duplicate"] is True  # a second delivery is left alone, not retried
 
 
-def test_the_calendar_lists_the_days_that_have_a_set(apps, city, clock) -> None:  # type: ignore[no-untyped-def]
+def test_the_calendar_lists_the_days_that_have_a_set(apps, city, clock) -> None:
     reports = apps[2].http
     clock.set(at("2026-11-20T01:00:00"))
     post(reports, "/runs", CITY_ADMIN, {"date": "2026-11-19"})
@@ -329,7 +329,7 @@ def test_the_calendar_lists_the_days_that_have_a_set(apps, city, clock) -> None:
     assert get(reports, "/dates?month=2026-11", LEARNER).status_code == 403
 
 
-def test_the_archive_shows_a_best_score_as_every_screen_does(apps, city) -> None:  # type: ignore[no-untyped-def]
+def test_the_archive_shows_a_best_score_as_every_screen_does(apps, city) -> None:
     from fractions import Fraction
 
     from xuefa.rules import stored_score
@@ -347,7 +347,7 @@ def test_the_archive_shows_a_best_score_as_every_screen_does(apps, city) -> None
     assert year["exam_best"] == 66.66 and year["total"] == 83.33
 
 
-def test_a_run_for_a_day_not_yet_ended_is_a_conflict(apps) -> None:  # type: ignore[no-untyped-def]
+def test_a_run_for_a_day_not_yet_ended_is_a_conflict(apps) -> None:
     reports = apps[2].http
     for day in ("2026-11-20", "2027-01-01"):  # today (the clock's), and later
         response = post(reports, "/runs", CITY_ADMIN, {"date": day})

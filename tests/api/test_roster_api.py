@@ -16,7 +16,7 @@ STUDENT = LEARNER[0]  # 530402000001, in 530402-001 (红塔区司法局)
 
 
 @pytest.fixture
-def api(accounts, client):  # type: ignore[no-untyped-def]
+def api(accounts, client):
     return client("roster").http
 
 
@@ -36,14 +36,14 @@ def sign_in(accounts: Any, username: str, password: str) -> dict[str, Any]:
     )
 
 
-def test_a_unit_shows_its_children_and_learner_count(api) -> None:  # type: ignore[no-untyped-def]
+def test_a_unit_shows_its_children_and_learner_count(api) -> None:
     body = json_of(get(api, "/units/530402", COUNTY_ADMIN))
     assert body["name"] == "红塔区" and body["path"] == "530400/530402"
     assert [c["unit_id"] for c in body["children"]] == ["530402-001", "530402-002", "530402-003"]
     assert json_of(get(api, "/units/530402-001", COUNTY_ADMIN))["learner_count"] == 10
 
 
-def test_creating_a_unit_under_one_in_scope(api, city) -> None:  # type: ignore[no-untyped-def]
+def test_creating_a_unit_under_one_in_scope(api, city) -> None:
     new = {"name": "红塔区玉兴街道办事处", "parent_id": "530402", "unit_id": "530402-010"}
     created = send(api, "post", "/units", COUNTY_ADMIN, new)
     assert created.status_code == 201
@@ -62,7 +62,7 @@ def test_creating_a_unit_under_one_in_scope(api, city) -> None:  # type: ignore[
     )
 
 
-def test_a_new_learner_gets_a_student_number_and_can_sign_in(api, accounts, city) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_learner_gets_a_student_number_and_can_sign_in(api, accounts, city) -> None:
     response = send(
         api,
         "post",
@@ -80,7 +80,7 @@ def test_a_new_learner_gets_a_student_number_and_can_sign_in(api, accounts, city
     assert city.get(Keys.year_result(body["student_no"], 2026))["unit_id"] == "530402-001"
 
 
-def test_the_same_person_is_not_registered_twice(api) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_person_is_not_registered_twice(api) -> None:
     person = {"name": "赵敏", "unit_id": "530402-001", "phone": "13987700002"}
     assert send(api, "post", "/learners", UNIT_ADMIN, person).status_code == 201
     again = send(api, "post", "/learners", UNIT_ADMIN, person)
@@ -97,13 +97,13 @@ def test_the_same_person_is_not_registered_twice(api) -> None:  # type: ignore[n
         ({"name": "王五", "unit_id": "530403-001"}, 403),
     ],
 )
-def test_bad_new_learners_write_nothing(api, city, body: dict, status: int) -> None:  # type: ignore[no-untyped-def, type-arg]
+def test_bad_new_learners_write_nothing(api, city, body: dict, status: int) -> None:
     response = send(api, "post", "/learners", COUNTY_ADMIN, body)
     assert response.status_code == status
     assert city.get(Keys.counter("STUDENT_NO#530402"))["value"] == 30
 
 
-def test_listing_pages_and_filters_by_status(api) -> None:  # type: ignore[no-untyped-def]
+def test_listing_pages_and_filters_by_status(api) -> None:
     first = json_of(get(api, "/units/530402-001/learners?limit=4", UNIT_ADMIN))
     assert len(first["items"]) == 4 and first["cursor"]
     rest = json_of(
@@ -123,7 +123,7 @@ def test_listing_pages_and_filters_by_status(api) -> None:  # type: ignore[no-un
     assert get(api, "/units/530402-001/learners?status=gone", UNIT_ADMIN).status_code == 400
 
 
-def test_resigned_learners_cannot_sign_in_but_keep_their_records(api, accounts, city) -> None:  # type: ignore[no-untyped-def]
+def test_resigned_learners_cannot_sign_in_but_keep_their_records(api, accounts, city) -> None:
     city.put({**Keys.year_result(STUDENT, 2026), "credits": 900, "best_score": 85})
     changed = send(
         api,
@@ -145,7 +145,7 @@ def test_resigned_learners_cannot_sign_in_but_keep_their_records(api, accounts, 
 
 def test_a_retry_after_cognito_failed_still_locks_a_resigned_learner_out(
     api, accounts, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """The profile is written, then Cognito fails: the admin sees an error and tries again.
     The retry must disable the account, not just report the status already recorded."""
     from xuefa.accounts import CognitoAccounts
@@ -170,7 +170,7 @@ def test_a_retry_after_cognito_failed_still_locks_a_resigned_learner_out(
         sign_in(accounts, STUDENT, "Xuefa-Demo-2026")
 
 
-def test_a_transfer_keeps_credits_attempts_and_best_score(api, city) -> None:  # type: ignore[no-untyped-def]
+def test_a_transfer_keeps_credits_attempts_and_best_score(api, city) -> None:
     city.put(
         {
             **Keys.year_result(STUDENT, 2026),
@@ -202,7 +202,7 @@ def test_a_transfer_keeps_credits_attempts_and_best_score(api, city) -> None:  #
     assert STUDENT not in [i["student_no"] for i in old_unit]
 
 
-def test_transfer_needs_both_units_in_scope_and_a_different_unit(api) -> None:  # type: ignore[no-untyped-def]
+def test_transfer_needs_both_units_in_scope_and_a_different_unit(api) -> None:
     same = send(
         api, "post", f"/learners/{STUDENT}/transfer", COUNTY_ADMIN, {"to_unit_id": "530402-001"}
     )
@@ -218,7 +218,7 @@ def test_transfer_needs_both_units_in_scope_and_a_different_unit(api) -> None:  
     assert json_of(get(api, f"/learners/{STUDENT}", UNIT_ADMIN))["unit_id"] == "530402-001"
 
 
-def test_password_reset_forces_a_new_password(api, accounts, city) -> None:  # type: ignore[no-untyped-def]
+def test_password_reset_forces_a_new_password(api, accounts, city) -> None:
     response = send(api, "post", f"/learners/{STUDENT}/password-reset", UNIT_ADMIN)
     password = json_of(response)["temporary_password"]
     assert sign_in(accounts, STUDENT, password)["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
@@ -230,7 +230,7 @@ def test_password_reset_forces_a_new_password(api, accounts, city) -> None:  # t
 CSV_HEADER = "name,unit_id,phone\r\n"
 
 
-def test_a_csv_import_creates_everyone_once(api, city) -> None:  # type: ignore[no-untyped-def]
+def test_a_csv_import_creates_everyone_once(api, city) -> None:
     csv_text = "\ufeff" + CSV_HEADER + "张三,530402-001,13900000001\r\n李四,530402-002,\r\n"
     first = send(
         api, "post", "/learners/import", COUNTY_ADMIN, csv_text.encode(), content_type="text/csv"
@@ -251,7 +251,7 @@ def test_a_csv_import_creates_everyone_once(api, city) -> None:  # type: ignore[
     assert city.get(Keys.counter("STUDENT_NO#530402"))["value"] == 32
 
 
-def test_an_invalid_row_stops_the_whole_file_unless_partial(api, city) -> None:  # type: ignore[no-untyped-def]
+def test_an_invalid_row_stops_the_whole_file_unless_partial(api, city) -> None:
     csv_text = CSV_HEADER + "张三,530402-001,13900000001\n,530402-001,\n王五,no-such-unit,\n"
     whole = send(api, "post", "/learners/import", COUNTY_ADMIN, csv_text, content_type="text/csv")
     assert whole.status_code == 400
@@ -271,7 +271,7 @@ def test_an_invalid_row_stops_the_whole_file_unless_partial(api, city) -> None: 
     assert [e["line"] for e in body["errors"]] == [3, 4]
 
 
-def test_a_file_reaching_outside_ones_scope_is_refused_whole(api, city) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_reaching_outside_ones_scope_is_refused_whole(api, city) -> None:
     csv_text = CSV_HEADER + "张三,530402-001,13900000001\n王五,530403-001,\n"
     for query in ("", "?partial=true"):
         response = send(
@@ -295,7 +295,7 @@ def test_a_file_reaching_outside_ones_scope_is_refused_whole(api, city) -> None:
     ],
     ids=["empty", "wrong-columns", "header-only", "not-utf8", "5001-rows"],
 )
-def test_unreadable_files_are_refused_whole(api, city, payload: bytes) -> None:  # type: ignore[no-untyped-def]
+def test_unreadable_files_are_refused_whole(api, city, payload: bytes) -> None:
     response = send(api, "post", "/learners/import", COUNTY_ADMIN, payload, content_type="text/csv")
     assert (response.status_code, code(response)) == (400, "BAD_REQUEST")
     assert city.get(Keys.counter("STUDENT_NO#530402"))["value"] == 30
@@ -330,7 +330,7 @@ WHO = {
 
 
 @pytest.mark.parametrize("who", list(WHO))
-def test_scope_matrix(api, city, who: str) -> None:  # type: ignore[no-untyped-def]
+def test_scope_matrix(api, city, who: str) -> None:
     city.put(
         {
             **Keys.unit("530402-001-x"),

@@ -111,13 +111,13 @@ def main() -> None:
         ("draw 50 of 5,000 questions", f"{plain:.2f} ms ({stratified:.2f} ms by quota)", "")
     )
     for count in (10_000, 100_000, 200_000):
-        figures = bench_reports.measure(count)
+        rendering = bench_reports.measure(count)
         rows.append(
             (
                 f"report rendering, {count:,} learners",
-                f"CSV {figures['csv_rows_s']:,.0f} rows/s, "
-                f"XLSX {figures['xlsx_rows_s']:,.0f} rows/s (tracemalloc off), "
-                f"peak {figures['peak_mb']:.1f} MiB (its own traced run)",
+                f"CSV {rendering['csv_rows_s']:,.0f} rows/s, "
+                f"XLSX {rendering['xlsx_rows_s']:,.0f} rows/s (tracemalloc off), "
+                f"peak {rendering['peak_mb']:.1f} MiB (its own traced run)",
                 "flat memory",
             )
         )
@@ -125,7 +125,7 @@ def main() -> None:
             rows.append(
                 (
                     "the largest county shard (100k learners), rendering CSV + XLSX",
-                    f"{figures['seconds']:.0f} s of Lambda's 900 s",
+                    f"{rendering['seconds']:.0f} s of Lambda's 900 s",
                     "far inside 900 s",
                 )
             )

@@ -10,6 +10,7 @@ import re
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 DIST = ROOT / "web" / "dist"
@@ -113,7 +114,7 @@ def big_unit_list(staff: int = 300) -> dict[str, float]:
     return {"ms": done - started, "long_tasks_ms": long_tasks}
 
 
-def requests_post(url: str, body: bytes, token: str) -> dict[str, object]:
+def requests_post(url: str, body: bytes, token: str) -> dict[str, Any]:
     import requests
 
     response = requests.post(

@@ -140,7 +140,7 @@ class CapacityMeter:
         if name == "GetItem":
             bill.read_units += read_units(item_size(parsed.get("Item")), _consistent(params))
         elif name == "BatchGetItem":
-            found = next(iter(parsed.get("Responses", {}).values()), [])
+            found: list[Any] = next(iter(parsed.get("Responses", {}).values()), [])
             for spec in params.get("RequestItems", {}).values():
                 consistent = bool(spec.get("ConsistentRead"))
                 for item in found:

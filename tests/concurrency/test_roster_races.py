@@ -38,7 +38,7 @@ def test_fifty_concurrent_creations_get_fifty_distinct_numbers(
     numbers = run_parallel(50, create)
     assert all(isinstance(n, str) for n in numbers), numbers
     assert len(set(numbers)) == 50
-    assert sorted(numbers) == [f"530402{seq:06d}" for seq in range(31, 81)]
+    assert sorted(str(n) for n in numbers) == [f"530402{seq:06d}" for seq in range(31, 81)]
     cognito = boto3.client("cognito-idp")
     users: set[str] = set()
     kwargs = {"UserPoolId": pool.pool_id, "Limit": 60}

@@ -179,7 +179,7 @@ def test_local_json_lists_what_a_client_needs(stack: Stack) -> None:
     assert len(local["users"]) >= 300
 
 
-def test_restart_keeps_data_and_fresh_starts_anew(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_restart_keeps_data_and_fresh_starts_anew(tmp_path) -> None:
     first = start_stack(tmp_path, fresh=True)
     try:
         token = first.sign_in(LEARNER)

@@ -104,7 +104,7 @@ def resources(raw: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
     return {k: v for k, v in raw["Resources"].items() if v["Type"] == kind}
 
 
-def test_the_table_has_the_codes_keys_pitr_and_deletion_protection(synthesized) -> None:  # type: ignore[no-untyped-def]
+def test_the_table_has_the_codes_keys_pitr_and_deletion_protection(synthesized) -> None:
     from xuefa.dal.table import create_table_request
 
     template, _, _ = synthesized
@@ -128,7 +128,7 @@ def test_the_table_has_the_codes_keys_pitr_and_deletion_protection(synthesized) 
     template.has_resource("AWS::DynamoDB::Table", {"DeletionPolicy": "Retain"})
 
 
-def test_the_bucket_is_private_encrypted_tls_only_with_a_lifecycle(synthesized) -> None:  # type: ignore[no-untyped-def]
+def test_the_bucket_is_private_encrypted_tls_only_with_a_lifecycle(synthesized) -> None:
     from aws_cdk.assertions import Match
 
     template, _, _ = synthesized
@@ -177,7 +177,7 @@ def test_the_bucket_is_private_encrypted_tls_only_with_a_lifecycle(synthesized) 
     )
 
 
-def test_the_user_pool_groups_attribute_policy_and_client(synthesized) -> None:  # type: ignore[no-untyped-def]
+def test_the_user_pool_groups_attribute_policy_and_client(synthesized) -> None:
     from aws_cdk.assertions import Match
 
     template, _, _ = synthesized
@@ -220,7 +220,7 @@ def test_the_user_pool_groups_attribute_policy_and_client(synthesized) -> None: 
     )
 
 
-def test_each_api_has_exactly_its_apps_routes_behind_cognito(synthesized) -> None:  # type: ignore[no-untyped-def]
+def test_each_api_has_exactly_its_apps_routes_behind_cognito(synthesized) -> None:
     _, raw, _ = synthesized
     apis = resources(raw, "AWS::Serverless::Api")
     assert len(apis) == 4
@@ -244,7 +244,7 @@ def _pool_id(raw: dict[str, Any]) -> str:
     return next(iter(resources(raw, "AWS::Cognito::UserPool")))
 
 
-def test_the_nightly_schedule_and_the_shard_queue_with_its_dead_letters(synthesized) -> None:  # type: ignore[no-untyped-def]
+def test_the_nightly_schedule_and_the_shard_queue_with_its_dead_letters(synthesized) -> None:
     _, raw, _ = synthesized
     functions = resources(raw, "AWS::Serverless::Function")
     nightly = next(f for k, f in functions.items() if "NightlyReport" in k)
@@ -260,7 +260,7 @@ def test_the_nightly_schedule_and_the_shard_queue_with_its_dead_letters(synthesi
     assert "xuefa-prod-report-shards" in json.dumps(source["Properties"]["Queue"])
 
 
-def test_every_function_has_its_own_least_privilege_role(synthesized) -> None:  # type: ignore[no-untyped-def]
+def test_every_function_has_its_own_least_privilege_role(synthesized) -> None:
     _, raw, _ = synthesized
     roles = {
         f["Properties"]["Role"]["Fn::GetAtt"][0]
@@ -289,7 +289,7 @@ def test_every_function_has_its_own_least_privilege_role(synthesized) -> None:  
     assert apps.count("s3:PutObject") == 1  # of the apps, reports only (the site deploys too)
 
 
-def test_the_cursor_key_is_generated_in_secrets_manager_and_in_no_template(synthesized) -> None:  # type: ignore[no-untyped-def]
+def test_the_cursor_key_is_generated_in_secrets_manager_and_in_no_template(synthesized) -> None:
     _, raw, _ = synthesized
     (secret_id,) = resources(raw, "AWS::SecretsManager::Secret")
     secret = raw["Resources"][secret_id]["Properties"]
@@ -309,7 +309,7 @@ def test_the_cursor_key_is_generated_in_secrets_manager_and_in_no_template(synth
     assert all(statement["Resource"] == {"Ref": secret_id} for statement in readers)
 
 
-def test_alarms_watch_errors_throttles_and_dead_letters(synthesized) -> None:  # type: ignore[no-untyped-def]
+def test_alarms_watch_errors_throttles_and_dead_letters(synthesized) -> None:
     _, raw, _ = synthesized
     alarms = resources(raw, "AWS::CloudWatch::Alarm").values()
     metrics = [a["Properties"]["MetricName"] for a in alarms]
@@ -317,7 +317,7 @@ def test_alarms_watch_errors_throttles_and_dead_letters(synthesized) -> None:  #
     assert "ApproximateNumberOfMessagesVisible" in metrics
 
 
-def test_outputs_name_the_apis_pool_and_bucket(synthesized) -> None:  # type: ignore[no-untyped-def]
+def test_outputs_name_the_apis_pool_and_bucket(synthesized) -> None:
     _, raw, _ = synthesized
     outputs = set(raw["Outputs"])
     for name in (
@@ -334,7 +334,7 @@ def test_outputs_name_the_apis_pool_and_bucket(synthesized) -> None:  # type: ig
         assert name in outputs
 
 
-def test_the_web_apps_sit_in_a_private_bucket_behind_cloudfront(synthesized) -> None:  # type: ignore[no-untyped-def]
+def test_the_web_apps_sit_in_a_private_bucket_behind_cloudfront(synthesized) -> None:
     from aws_cdk.assertions import Match
 
     template, raw, _ = synthesized
@@ -360,7 +360,7 @@ def test_the_web_apps_sit_in_a_private_bucket_behind_cloudfront(synthesized) -> 
     assert all(b["Properties"]["PublicAccessBlockConfiguration"]["BlockPublicPolicy"] for b in site)
 
 
-def test_every_answer_carries_the_security_headers(synthesized) -> None:  # type: ignore[no-untyped-def]
+def test_every_answer_carries_the_security_headers(synthesized) -> None:
     _, raw, _ = synthesized
     (policy,) = resources(raw, "AWS::CloudFront::ResponseHeadersPolicy").values()
     security = policy["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
@@ -372,7 +372,7 @@ def test_every_answer_carries_the_security_headers(synthesized) -> None:  # type
     assert security["ContentTypeOptions"]["Override"] is True
 
 
-def test_config_json_is_written_at_deploy_time_from_the_stacks_values(synthesized) -> None:  # type: ignore[no-untyped-def]
+def test_config_json_is_written_at_deploy_time_from_the_stacks_values(synthesized) -> None:
     _, raw, _ = synthesized
     deployments = resources(raw, "Custom::CDKBucketDeployment")
     pages = next(d for name, d in deployments.items() if "Pages" in name)
@@ -385,7 +385,7 @@ def test_config_json_is_written_at_deploy_time_from_the_stacks_values(synthesize
     assert "DistributionId" not in json.dumps(deployments)  # no invalidation, no cloudfront:*
 
 
-def test_cfn_lint_finds_no_errors(synthesized) -> None:  # type: ignore[no-untyped-def]
+def test_cfn_lint_finds_no_errors(synthesized) -> None:
     _, _, path = synthesized
     result = subprocess.run(
         [sys.executable, "-m", "cfnlint", "--format", "parseable", str(path)],
@@ -397,7 +397,7 @@ def test_cfn_lint_finds_no_errors(synthesized) -> None:  # type: ignore[no-untyp
     assert errors == [], result.stdout
 
 
-def test_stateful_resources_keep_their_logical_ids(synthesized) -> None:  # type: ignore[no-untyped-def]
+def test_stateful_resources_keep_their_logical_ids(synthesized) -> None:
     """A new logical id would make CloudFormation create a new table, pool, bucket, secret
     or queue and strand the data in the old one: these ids must never change."""
     _, raw, _ = synthesized
@@ -416,13 +416,13 @@ def test_stateful_resources_keep_their_logical_ids(synthesized) -> None:  # type
     assert {name: raw["Resources"][name]["Type"] for name in kept} == kept
 
 
-def test_cdk_nag_finds_nothing_neither_fixed_nor_justified(synthesized) -> None:  # type: ignore[no-untyped-def]
+def test_cdk_nag_finds_nothing_neither_fixed_nor_justified(synthesized) -> None:
     """AwsSolutions: each finding is fixed in the stack or suppressed with its reason in
     infra/nag.py."""
     assert NAG == []
 
 
-def test_buckets_and_cloudfront_log_their_access(synthesized) -> None:  # type: ignore[no-untyped-def]
+def test_buckets_and_cloudfront_log_their_access(synthesized) -> None:
     _, raw, _ = synthesized
     buckets = resources(raw, "AWS::S3::Bucket")
     logged = [b for b in buckets.values() if "LoggingConfiguration" in b["Properties"]]

@@ -15,7 +15,7 @@ def operations() -> dict[str, list[Operation]]:
     return {name: load_module(name).api.operations for name in APPS}
 
 
-def test_every_route_that_takes_a_body_declares_its_model(operations) -> None:  # type: ignore[no-untyped-def]
+def test_every_route_that_takes_a_body_declares_its_model(operations) -> None:
     for name, ops in operations.items():
         for op in ops:
             if {"POST", "PUT", "PATCH"} & set(op.methods):
@@ -24,7 +24,7 @@ def test_every_route_that_takes_a_body_declares_its_model(operations) -> None:  
                 )
 
 
-def test_every_route_declares_what_it_answers(operations) -> None:  # type: ignore[no-untyped-def]
+def test_every_route_declares_what_it_answers(operations) -> None:
     missing = [
         f"{name} {op.methods} {op.path}"
         for name, ops in operations.items()
@@ -34,7 +34,7 @@ def test_every_route_declares_what_it_answers(operations) -> None:  # type: igno
     assert missing == []
 
 
-def test_a_success_is_documented_with_its_fields(operations) -> None:  # type: ignore[no-untyped-def]
+def test_a_success_is_documented_with_its_fields(operations) -> None:
     spec = document({name: load_module(name).api for name in APPS})
     schemas = spec["components"]["schemas"]
     submit = spec["paths"]["/exams/{year}/attempts/{attempt_no}/submit"]["post"]["responses"]
@@ -69,7 +69,7 @@ def test_two_models_of_one_name_cannot_both_be_documented() -> None:
         _schema(Twin, components)
 
 
-def test_every_chalice_route_is_declared_through_the_api(operations) -> None:  # type: ignore[no-untyped-def]
+def test_every_chalice_route_is_declared_through_the_api(operations) -> None:
     for name, ops in operations.items():
         app = load_module(name).app
         declared = {(op.path, method) for op in ops for method in op.methods}
@@ -77,7 +77,7 @@ def test_every_chalice_route_is_declared_through_the_api(operations) -> None:  #
         assert declared == registered, name
 
 
-def test_the_document_covers_every_route_with_security_and_errors(operations) -> None:  # type: ignore[no-untyped-def]
+def test_the_document_covers_every_route_with_security_and_errors(operations) -> None:
     spec = document({name: load_module(name).api for name in APPS})
     assert spec["openapi"] == "3.1.0"
     count = sum(len(op.methods) for ops in operations.values() for op in ops)

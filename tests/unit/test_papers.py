@@ -68,7 +68,7 @@ def test_a_category_quota_is_honoured() -> None:
     assert categories.count("行政法") == 8
 
 
-def _paper(count: int = 50) -> list:  # type: ignore[type-arg]
+def _paper(count: int = 50) -> list:
     return make_paper(BANK, PaperRules(questions_per_paper=count), attempt_rng("x", 2017, 9, "s"))
 
 

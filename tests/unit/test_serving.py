@@ -25,7 +25,9 @@ def test_one_connection_serves_many_requests() -> None:
         ports = set()
         for _ in range(5):
             response = http.get(f"http://127.0.0.1:{served.port}/", stream=True)
-            ports.add(response.raw._connection.sock.getsockname()[1])
+            connection = response.raw._connection
+            assert connection is not None
+            ports.add(connection.sock.getsockname()[1])
             assert response.text == "ok"
             assert response.headers.get("Connection", "").lower() != "close"
         assert len(ports) == 1
