@@ -10,6 +10,7 @@ from chalice import Chalice
 from pydantic import BaseModel, Field
 
 from xuefa.auth import Actor
+from xuefa.dal.attempts import DynamoAttempts
 from xuefa.dal.bank import BankReader
 from xuefa.errors import BadRequest
 from xuefa.exams import BulkOverride, Exams, Override, parse_attempt_no
@@ -24,7 +25,7 @@ api = Api(app, "exams")
 @cache
 def exams() -> Exams:
     s = services()
-    return Exams(s.store, s.years, BankReader(s.store), s.directory, s.clock)
+    return Exams(DynamoAttempts(s.store), s.years, BankReader(s.store), s.directory, s.clock)
 
 
 # An answer is the labels of the options chosen, as shown: A, B, C… (papers.LABELS)

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from xuefa.auth import Actor, require_learner
 from xuefa.clock import local_date
+from xuefa.dal.attempts import DynamoAttempts
 from xuefa.dal.bank import BankReader
 from xuefa.dal.table import CURSOR_PATTERN
 from xuefa.errors import Conflict
@@ -41,7 +42,7 @@ QUEUE_NAME = os.environ.get("XUEFA_REPORT_QUEUE_NAME", "xuefa-report-shards")
 @cache
 def job() -> ReportJob:
     s = services()
-    exams = Exams(s.store, s.years, BankReader(s.store), s.directory, s.clock)
+    exams = Exams(DynamoAttempts(s.store), s.years, BankReader(s.store), s.directory, s.clock)
     queue = ShardQueue(s.settings.report_queue_url) if s.settings.report_queue_url else None
     return ReportJob(
         s.store,

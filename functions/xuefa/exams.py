@@ -26,14 +26,13 @@ from xuefa.clock import SHANGHAI, Clock, iso, local_date, parse_iso
 from xuefa.dal.attempts import (
     SAVES,
     Attempt,
+    AttemptRepository,
     Closing,
-    DynamoAttempts,
     Grant,
     NewAttempt,
     YearHasClosed,
 )
 from xuefa.dal.bank import BankReader, question_item
-from xuefa.dal.table import Store
 from xuefa.dal.years import YearBook
 from xuefa.directory import Directory
 from xuefa.errors import (
@@ -162,15 +161,13 @@ def override_limit(
 class Exams:
     def __init__(
         self,
-        store: Store,
+        attempts: AttemptRepository,
         years: YearBook,
         bank: BankReader,
         directory: Directory,
         clock: Clock,
-        attempts: DynamoAttempts | None = None,
     ):
-        self.store = store
-        self.attempts = attempts or DynamoAttempts(store)
+        self.attempts = attempts
         self.years = years
         self.bank = bank
         self.directory = directory

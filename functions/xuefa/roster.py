@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field, field_validator
 from xuefa.accounts import Accounts
 from xuefa.auth import Actor, require_admin
 from xuefa.clock import Clock, iso, local_date
-from xuefa.dal.roster import DynamoRoster, Move, learner_item
+from xuefa.dal.roster import Move, RosterRepository, learner_item
 from xuefa.dal.table import decode_cursor, encode_cursor
 from xuefa.dal.years import YearBook
 from xuefa.directory import Directory, Unit
@@ -94,7 +94,7 @@ def learner_view(profile: Mapping[str, Any], unit_name: str | None = None) -> di
 class Roster:
     def __init__(
         self,
-        people: DynamoRoster,
+        people: RosterRepository,
         directory: Directory,
         years: YearBook,
         accounts: Accounts,

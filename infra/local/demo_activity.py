@@ -11,6 +11,7 @@ from infra.local import demo_city
 from xuefa.auth import Actor
 from xuefa.clock import SHANGHAI, FixedClock
 from xuefa.credits import Credits
+from xuefa.dal.attempts import DynamoAttempts
 from xuefa.dal.bank import BankReader
 from xuefa.dal.credits import DynamoCredits
 from xuefa.dal.table import Store
@@ -30,7 +31,7 @@ def make(store: Store, config: YearConfig, today: date) -> int:
     clock = FixedClock(datetime.combine(today, time(0), SHANGHAI))
     years, directory = YearBook(store), Directory(store)
     credits = Credits(DynamoCredits(store), years, directory, clock, "demo-activity-secret-000")
-    exams = Exams(store, years, BankReader(store), directory, clock)
+    exams = Exams(DynamoAttempts(store), years, BankReader(store), directory, clock)
     learners = [p for p in demo_city.learners() if p.unit_id not in UNTOUCHED]
     active = rng.sample(learners, k=len(learners) // 4)
     for learner in active:

@@ -119,12 +119,13 @@ def test_an_answer_saved_while_the_submit_is_being_graded_is_not_lost(
     """Autosave and submit in flight together: the save lands after the submit read the
     attempt and before it closed it. The save said 200, so the grade must count it."""
     from xuefa.auth import Actor
+    from xuefa.dal.attempts import DynamoAttempts
     from xuefa.dal.bank import BankReader
     from xuefa.exams import Exams
     from xuefa_api.wiring import services
 
     s = services()
-    exams = Exams(s.store, s.years, BankReader(s.store), s.directory, s.clock)
+    exams = Exams(DynamoAttempts(s.store), s.years, BankReader(s.store), s.directory, s.clock)
     start(api)
     right = list(right_answers(city, 1, 50).items())
     first_half, last = dict(right[:25]), dict(right[25:26])

@@ -31,6 +31,7 @@ class Assumptions:
 def measure() -> dict[str, Bill]:
     from xuefa.auth import Actor
     from xuefa.credits import Credits
+    from xuefa.dal.attempts import DynamoAttempts
     from xuefa.dal.bank import BankReader
     from xuefa.dal.credits import DynamoCredits
     from xuefa.dal.years import YearBook
@@ -44,7 +45,7 @@ def measure() -> dict[str, Bill]:
 
         years, directory = YearBook(store), Directory(store)
         credits = Credits(DynamoCredits(store), years, directory, clock, "bench-secret-0123456789")
-        exams = Exams(store, years, BankReader(store), directory, clock)
+        exams = Exams(DynamoAttempts(store), years, BankReader(store), directory, clock)
         progress = Progress(store, years, directory, clock, "bench-secret-0123456789")
         learner = Actor("530402000001", frozenset({"learners"}), "530402-001")
         admin = Actor("unit_530402-001", frozenset({"admins"}), "530402-001")

@@ -15,6 +15,7 @@ from tests.bench.common import RequestCounter, demo_city_on_moto, split
 
 def count_requests() -> dict[str, tuple[int, int]]:
     from xuefa.auth import Actor
+    from xuefa.dal.attempts import DynamoAttempts
     from xuefa.dal.bank import BankReader
     from xuefa.dal.years import YearBook
     from xuefa.directory import Directory
@@ -22,7 +23,9 @@ def count_requests() -> dict[str, tuple[int, int]]:
 
     figures: dict[str, tuple[int, int]] = {}
     with demo_city_on_moto() as (client, store, clock):
-        exams = Exams(store, YearBook(store), BankReader(store), Directory(store), clock)
+        exams = Exams(
+            DynamoAttempts(store), YearBook(store), BankReader(store), Directory(store), clock
+        )
         learner = Actor("530402000001", frozenset({"learners"}), "530402-001")
         counter = RequestCounter(client)
         with counter.measure() as calls:

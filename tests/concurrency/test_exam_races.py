@@ -12,6 +12,7 @@ import pytest
 from tests.concurrency.conftest import run_parallel, wiring
 from xuefa.auth import Actor
 from xuefa.clock import FixedClock
+from xuefa.dal.attempts import DynamoAttempts
 from xuefa.dal.bank import BankReader
 from xuefa.dal.table import Keys, Store
 from xuefa.errors import OverrideLimit, XuefaError
@@ -24,7 +25,7 @@ LEARNER = Actor("530402000001", frozenset({"learners"}), "530402-001")
 
 def service(store: Store, clock: FixedClock) -> Exams:
     store, years, directory = wiring(store)
-    return Exams(store, years, BankReader(store), directory, clock)
+    return Exams(DynamoAttempts(store), years, BankReader(store), directory, clock)
 
 
 def outcome(value: Any) -> str:

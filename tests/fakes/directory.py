@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from xuefa.dal.years import YearBook
@@ -41,7 +42,7 @@ class FakeDirectory(Directory):
     def learner(self, student_no: str) -> dict[str, Any]:
         if student_no not in self.profiles:
             raise NotFound(f"learner {student_no} does not exist")
-        return self.profiles[student_no]
+        return copy.deepcopy(self.profiles[student_no])  # a read, not the stored item
 
 
 class FakeYearBook(YearBook):

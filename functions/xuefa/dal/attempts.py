@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from xuefa.audit import AuditEntry
 from xuefa.auth import Actor
@@ -122,6 +122,41 @@ class Grant:
     reason: str
     before: dict[str, Any]
     at: datetime
+
+
+class AttemptRepository(Protocol):
+    """What the exams service needs of its storage (DynamoAttempts; tests/fakes)."""
+
+    def result_and_profile(
+        self, student_no: str, year: int
+    ) -> tuple[dict[str, Any], dict[str, Any] | None]: ...
+
+    def result_and_attempt(
+        self, student_no: str, year: int, attempt_no: int, *, paper: bool = True
+    ) -> tuple[dict[str, Any], Attempt | None]: ...
+
+    def sheets(self, student_no: str, year: int, attempts_used: int) -> list[dict[str, Any]]: ...
+
+    def open(self, new: NewAttempt) -> bool: ...
+
+    def save(
+        self,
+        student_no: str,
+        year: int,
+        attempt_no: int,
+        answers: Mapping[str, list[str]],
+        now: int,
+    ) -> dict[str, Any] | None: ...
+
+    def copy_to_sheet(self, attempt: Attempt, shapes: dict[str, str]) -> None: ...
+
+    def close(self, closing: Closing) -> bool: ...
+
+    def override_request(self, override_id: str) -> dict[str, Any] | None: ...
+
+    def grant(self, actor: Actor, grant: Grant) -> frozenset[str]: ...
+
+    def add_questions(self, year: int, items: list[dict[str, Any]], at: datetime) -> bool: ...
 
 
 class DynamoAttempts:

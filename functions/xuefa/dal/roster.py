@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from xuefa.audit import AuditEntry
 from xuefa.auth import Actor
@@ -60,6 +60,46 @@ class Move:
     entry: dict[str, Any]
     year: int | None  # the study year whose result moves with the learner, if configured
     at: datetime
+
+
+class RosterRepository(Protocol):
+    """What the roster service needs of its storage (DynamoRoster; tests/fakes)."""
+
+    def children(self, unit_id: str) -> list[dict[str, str]]: ...
+
+    def learner_count(self, unit_id: str) -> int: ...
+
+    def add_unit(self, actor: Actor, unit: Unit, at: datetime) -> None: ...
+
+    def allocate(self, prefix: str, count: int) -> int: ...
+
+    def registered(self, people: Sequence[tuple[str, str, str | None]]) -> set[int]: ...
+
+    def register(
+        self,
+        actor: Actor,
+        profile: dict[str, Any],
+        at: datetime,
+        year: int | None,
+        shown: dict[str, Any],
+    ) -> None: ...
+
+    def learners_page(
+        self, unit_id: str, status: str | None, limit: int, start: Mapping[str, Any] | None
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]: ...
+
+    def change_status(
+        self,
+        actor: Actor,
+        profile: Mapping[str, Any],
+        new: str,
+        entry: dict[str, Any],
+        at: datetime,
+    ) -> None: ...
+
+    def transfer(self, actor: Actor, move: Move) -> None: ...
+
+    def audit(self, actor: Actor, action: str, target: str, at: datetime) -> None: ...
 
 
 class DynamoRoster:
