@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from xuefa import exam_views as views
 from xuefa.audit import Reason
 from xuefa.auth import Actor, require_learner
 from xuefa.clock import SHANGHAI, Clock, iso, local_date, parse_iso
@@ -192,7 +193,7 @@ class Exams:
         fresh, _ = self._read(student_no, config.year)
         return fresh
 
-    def summary(self, actor: Actor, year: int) -> dict[str, Any]:
+    def summary(self, actor: Actor, year: int) -> views.ExamSummary:
         require_learner(actor)
         config = self.years.get(year)
         result, _ = self._read(actor.username, year)
@@ -202,26 +203,30 @@ class Exams:
         used = int(result.get("attempts_used", 0))
         allowed = _allowed(config, result)
         annual = config.annual(int(result.get("credits", 0)), result.get("best_score"))
-        return {
-            "year": year,
-            "window": {"opens_at": iso(config.exam_window.opens_at), "closes_at": iso(closes)},
-            "open_now": config.exam_window.opens_at <= now < closes,
-            "max_attempts": allowed,
-            "attempts_used": used,
-            "attempts_left": max(0, allowed - used),
-            "best_score": shown_score(result.get("best_score")),
-            "open_attempt_no": int(result["open_attempt"]) if "open_attempt" in result else None,
-            "duration_minutes": config.paper.duration_minutes,
-            "questions_per_paper": config.paper.questions_per_paper,
-            "full_marks": config.exam_full_marks,
-            "pass_mark": config.pass_mark,
-            # the annual score so far: the credits now and the best score now
-            "annual": annual.view(),
-        }
+        return views.ExamSummary.model_validate(
+            {
+                "year": year,
+                "window": {"opens_at": iso(config.exam_window.opens_at), "closes_at": iso(closes)},
+                "open_now": config.exam_window.opens_at <= now < closes,
+                "max_attempts": allowed,
+                "attempts_used": used,
+                "attempts_left": max(0, allowed - used),
+                "best_score": shown_score(result.get("best_score")),
+                "open_attempt_no": int(result["open_attempt"])
+                if "open_attempt" in result
+                else None,
+                "duration_minutes": config.paper.duration_minutes,
+                "questions_per_paper": config.paper.questions_per_paper,
+                "full_marks": config.exam_full_marks,
+                "pass_mark": config.pass_mark,
+                # the annual score so far: the credits now and the best score now
+                "annual": annual.view(),
+            }
+        )
 
     # --- start -----------------------------------------------------------------------
 
-    def start(self, actor: Actor, year: int) -> dict[str, Any]:
+    def start(self, actor: Actor, year: int) -> views.StartedAttempt:
         require_learner(actor)
         config = self.years.get(year)
         result, profile = self._read(actor.username, year)
@@ -275,7 +280,7 @@ class Exams:
         result: Mapping[str, Any],
         now: datetime,
         closes: datetime,
-    ) -> dict[str, Any] | None:
+    ) -> views.StartedAttempt | None:
         attempt_no = int(result.get("attempts_used", 0)) + 1
         salt = secrets.token_hex(8)
         paper = make_paper(
@@ -304,19 +309,21 @@ class Exams:
         )
         if not opened:
             return None
-        return {
-            "attempt_no": attempt_no,
-            "started_at": iso(now),
-            "deadline": iso(deadline),
-            "duration_minutes": config.paper.duration_minutes,
-            "questions": [question.public() for question in paper],
-        }
+        return views.StartedAttempt.model_validate(
+            {
+                "attempt_no": attempt_no,
+                "started_at": iso(now),
+                "deadline": iso(deadline),
+                "duration_minutes": config.paper.duration_minutes,
+                "questions": [question.public() for question in paper],
+            }
+        )
 
     # --- answering and submitting ----------------------------------------------------
 
     def save_answers(
         self, actor: Actor, year: int, attempt_no: int, answers: dict[str, Any]
-    ) -> dict[str, Any]:
+    ) -> views.SavedAnswers:
         """One conditional write, no read: DynamoDB checks that the attempt is open and
         each answer fits its question; only a refused save is read and explained."""
         require_learner(actor)
@@ -326,7 +333,7 @@ class Exams:
             now = _epoch(self.clock.now())
             refused = self.attempts.save(actor.username, year, attempt_no, clean, now)
             if refused is None:
-                return {"attempt_no": attempt_no, "saved": len(clean)}
+                return views.SavedAnswers(attempt_no=attempt_no, saved=len(clean))
             if refused:
                 if refused["state"] != "open" or int(refused["hard_close"]) <= now:
                     raise AttemptClosed("this attempt no longer takes answers")
@@ -345,7 +352,7 @@ class Exams:
 
     def submit(
         self, actor: Actor, year: int, attempt_no: int, answers: dict[str, Any] | None
-    ) -> dict[str, Any]:
+    ) -> views.Outcome:
         require_learner(actor)
         return self.finish(actor.username, year, attempt_no, answers, by_learner=True)
 
@@ -356,7 +363,7 @@ class Exams:
         attempt_no: int,
         answers: dict[str, Any] | None,
         by_learner: bool = False,
-    ) -> dict[str, Any]:
+    ) -> views.Outcome:
         """Grade and close an attempt (a submit, or the late grading of a forgotten one).
         Closing twice returns the first result. A learner's submit after the year has
         closed (and the grace with it) is refused; the late grading of what was saved
@@ -426,51 +433,55 @@ class Exams:
 
     def _outcome(
         self, config: YearConfig, attempt: Mapping[str, Any], result: Mapping[str, Any]
-    ) -> dict[str, Any]:
+    ) -> views.Outcome:
         score = Decimal(attempt["score"])
         best = Decimal(result.get("best_score", score))
         annual = config.annual(int(result.get("credits", 0)), best)
         exact = exact_score(score)
-        return {
-            "attempt_no": int(attempt["attempt_no"]),
-            "score": shown_score(score),
-            "best_score": shown_score(best),
-            "passed_exam_part": exact * 100 >= config.pass_mark * config.exam_full_marks,
-            "late": bool(attempt.get("late", False)),
-            "annual": annual.view(),
-        }
+        return views.Outcome.model_validate(
+            {
+                "attempt_no": int(attempt["attempt_no"]),
+                "score": shown_score(score),
+                "best_score": shown_score(best),
+                "passed_exam_part": exact * 100 >= config.pass_mark * config.exam_full_marks,
+                "late": bool(attempt.get("late", False)),
+                "annual": annual.view(),
+            }
+        )
 
     # --- history ---------------------------------------------------------------------
 
-    def history(self, actor: Actor, year: int) -> dict[str, Any]:
+    def history(self, actor: Actor, year: int) -> views.Attempts:
         require_learner(actor)
         return self._history(actor.username, year)
 
-    def learner_history(self, actor: Actor, year: int, student_no: str) -> dict[str, Any]:
+    def learner_history(self, actor: Actor, year: int, student_no: str) -> views.Attempts:
         """A learner's attempts, for administrators in scope (scores, never papers)."""
         self.directory.learner_in_scope(actor, student_no)
         return self._history(student_no, year)
 
-    def _history(self, student_no: str, year: int) -> dict[str, Any]:
+    def _history(self, student_no: str, year: int) -> views.Attempts:
         config = self.years.get(year)
         result, _ = self._read(student_no, year)
         result = self._settle(student_no, config, result)
         sheets = self.attempts.sheets(student_no, year, int(result.get("attempts_used", 0)))
-        return {
-            "items": [
-                {
-                    "attempt_no": int(sheet["attempt_no"]),
-                    "state": sheet["state"],
-                    "started_at": sheet["started_at"],
-                    "deadline": sheet["deadline"],
-                    "submitted_at": sheet.get("submitted_at"),
-                    "score": shown_score(sheet.get("score")),
-                }
-                for sheet in sheets
-            ]
-        }
+        return views.Attempts.model_validate(
+            {
+                "items": [
+                    {
+                        "attempt_no": int(sheet["attempt_no"]),
+                        "state": sheet["state"],
+                        "started_at": sheet["started_at"],
+                        "deadline": sheet["deadline"],
+                        "submitted_at": sheet.get("submitted_at"),
+                        "score": shown_score(sheet.get("score")),
+                    }
+                    for sheet in sheets
+                ]
+            }
+        )
 
-    def attempt(self, actor: Actor, year: int, attempt_no: int) -> dict[str, Any]:
+    def attempt(self, actor: Actor, year: int, attempt_no: int) -> views.Attempt:
         require_learner(actor)
         config = self.years.get(year)
         result, _ = self._read(actor.username, year)
@@ -493,13 +504,13 @@ class Exams:
             body["submitted_at"] = sheet.get("submitted_at")
             body["score"] = shown_score(sheet.get("score"))
             body["correct"] = corrections(paper, answers)
-        return body
+        return views.Attempt.model_validate(body)
 
     # --- admin: the bank and overrides -----------------------------------------------
 
     def import_questions(
         self, actor: Actor, year: int, raw: list[dict[str, Any]]
-    ) -> dict[str, Any]:
+    ) -> views.Imported:
         self.directory.city_admin(actor)
         config = self.years.get(year)
         now = self.clock.now()
@@ -518,9 +529,9 @@ class Exams:
             if not self.attempts.add_questions(year, items[first : first + BANK_CHUNK], now):
                 raise YearClosed(f"study year {year} has closed")
         self.bank.forget(year)
-        return {"imported": len(valid), "errors": []}
+        return views.Imported.model_validate({"imported": len(valid), "errors": []})
 
-    def override(self, actor: Actor, year: int, override: Override) -> dict[str, Any]:
+    def override(self, actor: Actor, year: int, override: Override) -> views.OverrideView:
         profile = self.directory.learner_in_scope(actor, override.student_no)
         config = self._override_policy(actor, year, override)
         return self._apply_override(actor, config, profile, override)
@@ -543,7 +554,7 @@ class Exams:
 
     def _apply_override(
         self, actor: Actor, config: YearConfig, profile: Mapping[str, Any], override: Override
-    ) -> dict[str, Any]:
+    ) -> views.OverrideView:
         now = self.clock.now()
         request = override.model_dump(mode="json")
         result, _ = self._read(override.student_no, config.year)
@@ -574,14 +585,16 @@ class Exams:
         if refused:
             self._override_refused(refused, config, request, override)
         fresh, _ = self._read(override.student_no, config.year)
-        return {
-            "override_id": override.override_id,
-            "student_no": override.student_no,
-            "year": config.year,
-            "max_attempts": _allowed(config, fresh),
-            "closes_at": iso(_closes(config, fresh)),
-            "reason": override.reason,
-        }
+        return views.OverrideView.model_validate(
+            {
+                "override_id": override.override_id,
+                "student_no": override.student_no,
+                "year": config.year,
+                "max_attempts": _allowed(config, fresh),
+                "closes_at": iso(_closes(config, fresh)),
+                "reason": override.reason,
+            }
+        )
 
     def _override_refused(
         self,
@@ -613,7 +626,7 @@ class Exams:
                 raise refusal
         raise Conflict()
 
-    def bulk_override(self, actor: Actor, year: int, bulk: BulkOverride) -> dict[str, Any]:
+    def bulk_override(self, actor: Actor, year: int, bulk: BulkOverride) -> views.BulkOverrideView:
         self.directory.unit_in_scope(actor, bulk.unit_id)
         config = self._override_policy(actor, year, bulk)
         learners = self.directory.active_learners(bulk.unit_id)
@@ -638,9 +651,11 @@ class Exams:
                         "details": refusal.details or {},
                     }
                 )
-        return {
-            "override_id": bulk.override_id,
-            "unit_id": bulk.unit_id,
-            "applied": applied,
-            "skipped": skipped,
-        }
+        return views.BulkOverrideView.model_validate(
+            {
+                "override_id": bulk.override_id,
+                "unit_id": bulk.unit_id,
+                "applied": applied,
+                "skipped": skipped,
+            }
+        )

@@ -68,7 +68,7 @@ def _sit(
     from xuefa.dal.table import Keys
 
     started = exams.start(actor, config.year)
-    attempt = store.get(Keys.attempt(actor.username, config.year, int(started["attempt_no"])))
+    attempt = store.get(Keys.attempt(actor.username, config.year, started.attempt_no))
     assert attempt is not None
     skill = rng.uniform(0.5, 0.95)  # how often this learner knows the answer
     answers = {
@@ -76,4 +76,4 @@ def _sit(
         for q in attempt["paper"]
     }
     clock.advance(minutes=rng.randint(20, 80))
-    exams.submit(actor, config.year, int(started["attempt_no"]), answers)
+    exams.submit(actor, config.year, started.attempt_no, answers)

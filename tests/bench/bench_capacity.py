@@ -65,8 +65,8 @@ def measure() -> dict[str, Bill]:
         exams.submit(learner, 2026, 1, None)
         with meter.measure() as bills["exams: start attempt (warm)"]:
             started = exams.start(learner, 2026)
-        first = started["questions"][0]
-        answer = {first["question_id"]: [first["options"][0]["key"]]}
+        first = started.questions[0]
+        answer = {first.question_id: [first.options[0].key]}
         with meter.measure() as bills["exams: save one answer"]:
             exams.save_answers(learner, 2026, 2, answer)
         with meter.measure() as bills["exams: submit"]:

@@ -16,6 +16,7 @@ from xuefa.dal.attempts import DynamoAttempts
 from xuefa.dal.bank import BankReader
 from xuefa.dal.table import Keys, Store
 from xuefa.errors import OverrideLimit, XuefaError
+from xuefa.exam_views import Outcome, OverrideView
 from xuefa.exams import Exams, Override
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.xdist_group("moto-server")]
@@ -41,7 +42,7 @@ def test_a_hundred_concurrent_starts_open_exactly_one_attempt(
         exams.bank.questions(2026)
     results = run_parallel(100, lambda i: containers[i % 10].start(LEARNER, 2026))
     counts = Counter(outcome(r) for r in results)
-    assert counts == {"dict": 1, "ATTEMPT_OPEN": 99}, counts
+    assert counts == {"StartedAttempt": 1, "ATTEMPT_OPEN": 99}, counts
     store = table()
     attempts = list(store.query_all(f"LEARNER#{LEARNER.username}", Keys.attempt_prefix(2026)))
     assert [a["attempt_no"] for a in attempts] == [1]
@@ -58,7 +59,7 @@ def test_racing_start_and_submit_loops_get_exactly_max_attempts(
         seen = []
         for _ in range(30):
             try:
-                attempt_no = exams.start(LEARNER, 2026)["attempt_no"]
+                attempt_no = exams.start(LEARNER, 2026).attempt_no
             except XuefaError as error:
                 seen.append(error.code)
                 if error.code == "ATTEMPT_LIMIT":
@@ -93,8 +94,8 @@ def test_twenty_concurrent_submits_grade_once(
     results = run_parallel(
         20, lambda i: service(table(), clock).submit(LEARNER, 2026, 1, answers[i])
     )
-    assert all(isinstance(r, dict) for r in results), results
-    scores = {r["score"] for r in results if isinstance(r, dict)}
+    assert all(isinstance(r, Outcome) for r in results), results
+    scores = {r.score for r in results if isinstance(r, Outcome)}
     assert len(scores) == 1
     stored = table().get(Keys.sheet(LEARNER.username, 2026, 1))
     assert stored is not None and float(stored["score"]) in scores
@@ -129,12 +130,12 @@ def test_every_answer_saved_while_a_submit_races_is_graded(
 
     results = run_parallel(9, device)
     outcome = results[8]
-    assert isinstance(outcome, dict), outcome
+    assert isinstance(outcome, Outcome), outcome
     saved = {q for told in results[:8] if isinstance(told, list) for q in told}
     graded = table().get(Keys.sheet(LEARNER.username, 2026, 1))
     assert graded is not None and graded["state"] == "submitted"
     assert set(graded["answers"]) == saved
-    assert outcome["score"] == 2.0 * len(saved)
+    assert outcome.score == 2.0 * len(saved)
 
 
 def test_overrides_in_parallel_never_grant_more_than_the_years_extra_attempts(
@@ -149,7 +150,7 @@ def test_overrides_in_parallel_never_grant_more_than_the_years_extra_attempts(
         return service(table(), clock).override(city_admin, 2026, terms)
 
     results = run_parallel(20, grant)
-    granted = [r for r in results if isinstance(r, dict)]
+    granted = [r for r in results if isinstance(r, OverrideView)]
     refused = [r for r in results if isinstance(r, XuefaError)]
     assert len(granted) == 2 and len(refused) == 18, results
     assert all(isinstance(r, OverrideLimit) or r.code == "CONFLICT" for r in refused)

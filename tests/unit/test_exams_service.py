@@ -24,6 +24,7 @@ from xuefa.errors import (
     OverrideLimit,
     YearClosed,
 )
+from xuefa.exam_views import StartedAttempt
 from xuefa.exams import Exams, Override
 from xuefa.rules import load_packaged_year
 
@@ -49,19 +50,19 @@ def exams(attempts: FakeAttempts, clock: FixedClock) -> Exams:
     return Exams(attempts, attempts.years, FakeBank(), attempts.directory, clock)  # type: ignore[arg-type]  # the fake bank
 
 
-def right(started: dict[str, Any], count: int) -> dict[str, list[str]]:
+def right(started: StartedAttempt, count: int) -> dict[str, list[str]]:
     """`count` right answers: in the fake bank the right option is the one labelled from A."""
     answers = {}
-    for question in started["questions"][:count]:
-        shown = next(o["key"] for o in question["options"] if o["text"] == "选项A")
-        answers[question["question_id"]] = [shown]
+    for question in started.questions[:count]:
+        shown = next(o.key for o in question.options if o.text == "选项A")
+        answers[question.question_id] = [shown]
     return answers
 
 
 def test_an_attempt_gets_fifty_questions_and_a_deadline(exams: Exams) -> None:
     started = exams.start(LEARNER, 2017)
-    assert (started["attempt_no"], len(started["questions"])) == (1, 50)
-    assert started["deadline"] == "2017-09-20T21:30:00+08:00"
+    assert (started.attempt_no, len(started.questions)) == (1, 50)
+    assert started.deadline == "2017-09-20T21:30:00+08:00"
     with pytest.raises(AttemptOpen) as open_one:
         exams.start(LEARNER, 2017)
     assert open_one.value.details == {"open_attempt_no": 1}
@@ -71,11 +72,11 @@ def test_saved_and_sent_answers_are_graded_together(exams: Exams) -> None:
     started = exams.start(LEARNER, 2017)
     answers = right(started, 30)
     saved = dict(list(answers.items())[:20])
-    assert exams.save_answers(LEARNER, 2017, 1, saved)["saved"] == 20
+    assert exams.save_answers(LEARNER, 2017, 1, saved).saved == 20
     sent = dict(list(answers.items())[20:])
     outcome = exams.submit(LEARNER, 2017, 1, sent)
-    assert (outcome["score"], outcome["best_score"], outcome["passed_exam_part"]) == (60, 60, True)
-    assert exams.submit(LEARNER, 2017, 1, None)["score"] == 60  # a second submit: the same
+    assert (outcome.score, outcome.best_score, outcome.passed_exam_part) == (60, 60, True)
+    assert exams.submit(LEARNER, 2017, 1, None).score == 60  # a second submit: the same
 
 
 def test_a_late_submit_is_graded_on_what_was_saved_before_the_deadline(
@@ -88,7 +89,7 @@ def test_a_late_submit_is_graded_on_what_was_saved_before_the_deadline(
     with pytest.raises(AttemptClosed):
         exams.save_answers(LEARNER, 2017, 1, answers)
     outcome = exams.submit(LEARNER, 2017, 1, answers)
-    assert (outcome["score"], outcome["late"]) == (20, True)
+    assert (outcome.score, outcome.late) == (20, True)
 
 
 def test_an_answer_saved_while_the_submit_grades_is_graded_too(
@@ -108,7 +109,7 @@ def test_an_answer_saved_while_the_submit_grades_is_graded_too(
         return real_close(closing)
 
     monkeypatch.setattr(attempts, "close", a_save_lands_first)
-    assert exams.submit(LEARNER, 2017, 1, None)["score"] == 4  # both saved answers count
+    assert exams.submit(LEARNER, 2017, 1, None).score == 4  # both saved answers count
 
 
 def test_the_best_score_never_falls_and_eight_attempts_are_all(exams: Exams) -> None:
@@ -116,7 +117,7 @@ def test_the_best_score_never_falls_and_eight_attempts_are_all(exams: Exams) -> 
     for attempt_no, right_ones in enumerate([40, 10, 45, 5, 0, 1, 2, 3], start=1):
         started = exams.start(LEARNER, 2017)
         outcome = exams.submit(LEARNER, 2017, attempt_no, right(started, right_ones))
-        scores.append((outcome["score"], outcome["best_score"]))
+        scores.append((outcome.score, outcome.best_score))
     assert scores[:3] == [(80, 80), (20, 80), (90, 90)]
     assert scores[-1] == (6, 90)
     with pytest.raises(AttemptLimit):
@@ -127,11 +128,11 @@ def test_answers_not_on_the_paper_are_refused_and_nothing_is_saved(
     exams: Exams, attempts: FakeAttempts
 ) -> None:
     started = exams.start(LEARNER, 2017)
-    question = started["questions"][0]["question_id"]
+    question = started.questions[0].question_id
     for bad in ({"q-not-here": ["A"]}, {question: ["E"]}, {question: ["A", "B"]}, {question: "A"}):
         with pytest.raises(BadRequest):
             exams.save_answers(LEARNER, 2017, 1, bad)
-    assert exams.attempt(LEARNER, 2017, 1)["answers"] == {}
+    assert exams.attempt(LEARNER, 2017, 1).answers == {}
 
 
 def test_a_forgotten_attempt_is_graded_at_the_next_look(exams: Exams, clock: FixedClock) -> None:
@@ -139,8 +140,8 @@ def test_a_forgotten_attempt_is_graded_at_the_next_look(exams: Exams, clock: Fix
     exams.save_answers(LEARNER, 2017, 1, right(started, 5))
     clock.advance(hours=3)
     summary = exams.summary(LEARNER, 2017)
-    assert (summary["open_attempt_no"], summary["best_score"]) == (None, 10)
-    assert [i["state"] for i in exams.history(LEARNER, 2017)["items"]] == ["submitted"]
+    assert (summary.open_attempt_no, summary.best_score) == (None, 10)
+    assert [i.state for i in exams.history(LEARNER, 2017).items] == ["submitted"]
 
 
 def test_outside_the_window_nothing_starts_and_after_the_year_nothing_is_submitted(
@@ -169,10 +170,10 @@ def test_overrides_stay_inside_the_policy_and_repeat_safely(
 
     with pytest.raises(Forbidden):  # in 2017 only the city grants
         exams.override(COUNTY_ADMIN, 2017, override("o-1", 1))
-    assert exams.override(CITY_ADMIN, 2017, override("o-1", 1))["max_attempts"] == 9
-    assert exams.override(CITY_ADMIN, 2017, override("o-1", 1))["max_attempts"] == 9  # again
+    assert exams.override(CITY_ADMIN, 2017, override("o-1", 1)).max_attempts == 9
+    assert exams.override(CITY_ADMIN, 2017, override("o-1", 1)).max_attempts == 9  # again
     with pytest.raises(Duplicate):
         exams.override(CITY_ADMIN, 2017, override("o-1", 2))
     with pytest.raises(OverrideLimit):
         exams.override(CITY_ADMIN, 2017, override("o-2", 2))  # 1 + 2 > the year's 2
-    assert exams.override(CITY_ADMIN, 2017, override("o-3", 1))["max_attempts"] == 10
+    assert exams.override(CITY_ADMIN, 2017, override("o-3", 1)).max_attempts == 10

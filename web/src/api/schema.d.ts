@@ -961,6 +961,8 @@ export interface components {
             started_at: string;
             /** Deadline */
             deadline: string;
+            /** Duration Minutes */
+            duration_minutes: number;
             /** Questions */
             questions: components["schemas"]["Question"][];
         };
