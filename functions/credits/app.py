@@ -10,11 +10,11 @@ from pydantic import BaseModel, Field
 
 from xuefa.auth import Actor
 from xuefa.clock import local_date
-from xuefa.credits import Adjustment, Credits, NewResource
+from xuefa.credits import Adjustment, Balance, Completion, Credits, NewResource, Resource
 from xuefa.dal.credits import DynamoCredits
 from xuefa.dal.table import CURSOR_PATTERN
 from xuefa.rules import study_year_of
-from xuefa.study import ID_PATTERN
+from xuefa.study import ID_PATTERN, Ledger, SessionStarted
 from xuefa_api import Api
 from xuefa_api.wiring import services
 
@@ -64,19 +64,19 @@ def catalogue(actor: Actor, query: YearQuery) -> dict[str, Any]:
 
 
 @api.route("/catalogue", ["POST"], body=NewResource, status=201, response="Resource")
-def add_resource(actor: Actor, body: NewResource) -> Any:
+def add_resource(actor: Actor, body: NewResource) -> Resource:
     """Add a resource to a year's catalogue (city administrators)."""
     return credits().add_resource(actor, body)
 
 
 @api.route("/sessions", ["POST"], body=StartSession, status=201, response="SessionStarted")
-def start_session(actor: Actor, body: StartSession) -> Any:
+def start_session(actor: Actor, body: StartSession) -> SessionStarted:
     """Start studying a resource; the server's clock measures the time."""
     return credits().start(actor, body.resource_id)
 
 
 @api.route("/sessions/{session_id}/complete", ["POST"], body=Empty, response="Completion")
-def complete_session(actor: Actor, body: Empty, session_id: str) -> Any:
+def complete_session(actor: Actor, body: Empty, session_id: str) -> Completion:
     """Finish a session: credits are awarded once, within the day's caps."""
     completion = credits().complete(actor, session_id)
     api.count("CreditsAwarded", completion.awarded)
@@ -86,30 +86,30 @@ def complete_session(actor: Actor, body: Empty, session_id: str) -> Any:
 
 
 @api.route("/me", ["GET"], query=YearQuery, response="Balance")
-def my_balance(actor: Actor, query: YearQuery) -> Any:
+def my_balance(actor: Actor, query: YearQuery) -> Balance:
     """The learner's own balance, in real time."""
     return credits().my_balance(actor, _year(query.year))
 
 
 @api.route("/me/ledger", ["GET"], query=LedgerQuery, response="Ledger")
-def my_ledger(actor: Actor, query: LedgerQuery) -> Any:
+def my_ledger(actor: Actor, query: LedgerQuery) -> Ledger:
     """Every credit the learner earned or was adjusted, newest first, in pages."""
     return credits().my_ledger(actor, _year(query.year), query.limit, query.cursor)
 
 
 @api.route("/learners/{student_no}", ["GET"], query=YearQuery, response="Balance")
-def learner_balance(actor: Actor, query: YearQuery, student_no: str) -> Any:
+def learner_balance(actor: Actor, query: YearQuery, student_no: str) -> Balance:
     """A learner's balance, for administrators in scope."""
     return credits().learner_balance(actor, student_no, _year(query.year))
 
 
 @api.route("/learners/{student_no}/ledger", ["GET"], query=LedgerQuery, response="Ledger")
-def learner_ledger(actor: Actor, query: LedgerQuery, student_no: str) -> Any:
+def learner_ledger(actor: Actor, query: LedgerQuery, student_no: str) -> Ledger:
     """A learner's ledger, newest first, for administrators in scope."""
     return credits().learner_ledger(actor, student_no, _year(query.year), query.limit, query.cursor)
 
 
 @api.route("/adjustments", ["POST"], body=Adjustment, response="Balance")
-def adjust(actor: Actor, body: Adjustment) -> Any:
+def adjust(actor: Actor, body: Adjustment) -> Balance:
     """Add or remove credits with a reason; idempotent on adjustment_id; audited."""
     return credits().adjust(actor, body)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import Any, Literal
+from typing import Literal
 
 from chalice import Chalice
 from pydantic import BaseModel, Field
 
+from xuefa import exam_views as views
 from xuefa.auth import Actor
 from xuefa.dal.attempts import DynamoAttempts
 from xuefa.dal.bank import BankReader
@@ -51,13 +52,13 @@ def _year(text: str) -> int:
 
 
 @api.route("/{year}", ["GET"], response="ExamSummary")
-def summary(actor: Actor, year: str) -> Any:
+def summary(actor: Actor, year: str) -> views.ExamSummary:
     """The learner's exam: window, attempts used and left, best score, any open attempt."""
     return exams().summary(actor, _year(year))
 
 
 @api.route("/{year}/attempts", ["POST"], body=Empty, status=201, response="StartedAttempt")
-def start(actor: Actor, body: Empty, year: str) -> Any:
+def start(actor: Actor, body: Empty, year: str) -> views.StartedAttempt:
     """Start an attempt: a drawn paper, without answers, and its deadline."""
     started = exams().start(actor, _year(year))
     api.count("AttemptsStarted")
@@ -65,31 +66,31 @@ def start(actor: Actor, body: Empty, year: str) -> Any:
 
 
 @api.route("/{year}/attempts", ["GET"], response="Attempts")
-def history(actor: Actor, year: str) -> Any:
+def history(actor: Actor, year: str) -> views.Attempts:
     """The learner's attempts this year."""
     return exams().history(actor, _year(year))
 
 
 @api.route("/{year}/learners/{student_no}/attempts", ["GET"], response="Attempts")
-def learner_history(actor: Actor, year: str, student_no: str) -> Any:
+def learner_history(actor: Actor, year: str, student_no: str) -> views.Attempts:
     """A learner's attempts and scores, for administrators in scope."""
     return exams().learner_history(actor, _year(year), student_no)
 
 
 @api.route("/{year}/attempts/{attempt_no}", ["GET"], response="Attempt")
-def attempt(actor: Actor, year: str, attempt_no: str) -> Any:
+def attempt(actor: Actor, year: str, attempt_no: str) -> views.Attempt:
     """One attempt with its questions and saved answers; its result once closed."""
     return exams().attempt(actor, _year(year), parse_attempt_no(attempt_no))
 
 
 @api.route("/{year}/attempts/{attempt_no}/answers", ["PUT"], body=Answers, response="SavedAnswers")
-def save_answers(actor: Actor, body: Answers, year: str, attempt_no: str) -> Any:
+def save_answers(actor: Actor, body: Answers, year: str, attempt_no: str) -> views.SavedAnswers:
     """Save answers while the attempt is open."""
     return exams().save_answers(actor, _year(year), parse_attempt_no(attempt_no), body.answers)
 
 
 @api.route("/{year}/attempts/{attempt_no}/submit", ["POST"], body=Submission, response="Outcome")
-def submit(actor: Actor, body: Submission, year: str, attempt_no: str) -> Any:
+def submit(actor: Actor, body: Submission, year: str, attempt_no: str) -> views.Outcome:
     """Submit: graded on the server; the score, the best score and the annual result."""
     result = exams().submit(actor, _year(year), parse_attempt_no(attempt_no), body.answers)
     api.count("AttemptsSubmitted")
@@ -97,18 +98,18 @@ def submit(actor: Actor, body: Submission, year: str, attempt_no: str) -> Any:
 
 
 @api.route("/{year}/questions", ["POST"], body=ImportRequest, response="Imported")
-def import_questions(actor: Actor, body: ImportRequest, year: str) -> Any:
+def import_questions(actor: Actor, body: ImportRequest, year: str) -> views.Imported:
     """Import questions into a year's bank, all or nothing (city administrators)."""
     return exams().import_questions(actor, _year(year), body.questions)
 
 
 @api.route("/{year}/overrides", ["POST"], body=Override, response="OverrideView")
-def override(actor: Actor, body: Override, year: str) -> Any:
+def override(actor: Actor, body: Override, year: str) -> views.OverrideView:
     """Extra attempts or a later close for one learner; idempotent; audited."""
     return exams().override(actor, _year(year), body)
 
 
 @api.route("/{year}/overrides/bulk", ["POST"], body=BulkOverride, response="BulkOverrideView")
-def bulk_override(actor: Actor, body: BulkOverride, year: str) -> Any:
+def bulk_override(actor: Actor, body: BulkOverride, year: str) -> views.BulkOverrideView:
     """The same override for every active learner of a unit."""
     return exams().bulk_override(actor, _year(year), body)

@@ -8,6 +8,7 @@ from typing import Any
 from chalice import Chalice
 from pydantic import BaseModel, Field
 
+from xuefa import roster_views as views
 from xuefa.accounts import CognitoAccounts
 from xuefa.auth import Actor
 from xuefa.dal.roster import DynamoRoster
@@ -64,25 +65,25 @@ def me(actor: Actor) -> dict[str, Any]:
 
 
 @api.route("/units/{unit_id}", ["GET"], response="UnitView")
-def unit(actor: Actor, unit_id: str) -> Any:
+def unit(actor: Actor, unit_id: str) -> views.UnitView:
     """A unit with its children and learner count (administrators in scope)."""
     return roster().unit(actor, unit_id)
 
 
 @api.route("/units", ["POST"], body=NewUnit, status=201, response="UnitView")
-def create_unit(actor: Actor, body: NewUnit) -> Any:
+def create_unit(actor: Actor, body: NewUnit) -> views.UnitView:
     """A new unit under one in scope."""
     return roster().create_unit(actor, body)
 
 
 @api.route("/units/{unit_id}/learners", ["GET"], query=LearnerQuery, response="LearnerPage")
-def learners(actor: Actor, query: LearnerQuery, unit_id: str) -> Any:
+def learners(actor: Actor, query: LearnerQuery, unit_id: str) -> views.LearnerPage:
     """A unit's learners in pages, optionally by status."""
     return roster().learners(actor, unit_id, query.status, query.limit, query.cursor)
 
 
 @api.route("/learners", ["POST"], body=NewLearner, status=201, response="NewAccount")
-def create_learner(actor: Actor, body: NewLearner) -> Any:
+def create_learner(actor: Actor, body: NewLearner) -> views.NewAccount:
     """A new learner: a student number, an account, a temporary password."""
     learner = roster().create_learner(actor, body)
     api.count("LearnersCreated")
@@ -96,32 +97,32 @@ def create_learner(actor: Actor, body: NewLearner) -> Any:
     raw_body=["text/csv", "text/plain", "application/octet-stream"],
     response="ImportResult",
 )
-def import_learners(actor: Actor, query: ImportQuery, body: bytes) -> Any:
+def import_learners(actor: Actor, query: ImportQuery, body: bytes) -> views.ImportResult:
     """Register learners from a CSV file (name,unit_id,phone; UTF-8, with or without BOM)."""
     result = roster().import_csv(actor, body, query.partial)
-    api.count("LearnersCreated", len(result["created"]))
+    api.count("LearnersCreated", len(result.created))
     return result
 
 
 @api.route("/learners/{student_no}", ["GET"], response="Learner")
-def learner(actor: Actor, student_no: str) -> Any:
+def learner(actor: Actor, student_no: str) -> views.Learner:
     """A learner's profile and history (themselves, or administrators in scope)."""
     return roster().learner(actor, student_no)
 
 
 @api.route("/learners/{student_no}/status", ["POST"], body=StatusChange, response="Learner")
-def change_status(actor: Actor, body: StatusChange, student_no: str) -> Any:
+def change_status(actor: Actor, body: StatusChange, student_no: str) -> views.Learner:
     """Active, resigned or retired; only active learners can sign in."""
     return roster().change_status(actor, student_no, body)
 
 
 @api.route("/learners/{student_no}/transfer", ["POST"], body=Transfer, response="Learner")
-def transfer(actor: Actor, body: Transfer, student_no: str) -> Any:
+def transfer(actor: Actor, body: Transfer, student_no: str) -> views.Learner:
     """Move a learner to another unit; everything they earned stays with them."""
     return roster().transfer(actor, student_no, body)
 
 
 @api.route("/learners/{student_no}/password-reset", ["POST"], body=Empty, response="PasswordReset")
-def password_reset(actor: Actor, body: Empty, student_no: str) -> Any:
+def password_reset(actor: Actor, body: Empty, student_no: str) -> views.PasswordReset:
     """A new temporary password; the learner must change it at the next sign-in."""
     return roster().reset_password(actor, student_no)

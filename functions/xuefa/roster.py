@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
+from xuefa import roster_views as views
 from xuefa.accounts import Accounts
 from xuefa.auth import Actor, require_admin
 from xuefa.clock import Clock, iso, local_date
@@ -110,15 +111,17 @@ class Roster:
 
     # --- units -----------------------------------------------------------------------
 
-    def unit(self, actor: Actor, unit_id: str) -> dict[str, Any]:
+    def unit(self, actor: Actor, unit_id: str) -> views.UnitView:
         unit = self.directory.unit_in_scope(actor, unit_id)
-        return {
-            **unit.model_dump(),
-            "children": self.people.children(unit_id),
-            "learner_count": self.people.learner_count(unit_id),
-        }
+        return views.UnitView.model_validate(
+            {
+                **unit.model_dump(),
+                "children": self.people.children(unit_id),
+                "learner_count": self.people.learner_count(unit_id),
+            }
+        )
 
-    def create_unit(self, actor: Actor, new: NewUnit) -> dict[str, Any]:
+    def create_unit(self, actor: Actor, new: NewUnit) -> views.UnitView:
         parent = self.directory.unit_in_scope(actor, new.parent_id)
         unit_id = new.unit_id or f"{parent.unit_id}-{secrets.token_hex(2)}"
         unit = Unit(
@@ -129,7 +132,7 @@ class Roster:
             kind="unit",
         )
         self.people.add_unit(actor, unit, self.clock.now())
-        return {**unit.model_dump(), "children": [], "learner_count": 0}
+        return views.UnitView(**unit.model_dump(), children=[], learner_count=0)
 
     # --- learners --------------------------------------------------------------------
 
@@ -140,12 +143,14 @@ class Roster:
             raise Conflict(f"county {prefix} has run out of student numbers")
         return [f"{prefix}{seq:0{SEQUENCE_DIGITS}d}" for seq in range(last - count + 1, last + 1)]
 
-    def create_learner(self, actor: Actor, new: NewLearner) -> dict[str, Any]:
+    def create_learner(self, actor: Actor, new: NewLearner) -> views.NewAccount:
         unit = self.directory.unit_in_scope(actor, new.unit_id)
         if self.people.registered([(unit.unit_id, new.name, new.phone)]):
             raise Duplicate(f"{new.name} is already registered in this unit")
         (student_no,) = self._allocate(student_no_prefix(unit.path))
-        return self._register(actor, student_no, new.name, unit, new.phone)
+        return views.NewAccount.model_validate(
+            self._register(actor, student_no, new.name, unit, new.phone)
+        )
 
     def _register(
         self, actor: Actor, student_no: str, name: str, unit: Unit, phone: str | None
@@ -169,21 +174,24 @@ class Roster:
 
     def learners(
         self, actor: Actor, unit_id: str, status: Status | None, limit: int, cursor: str | None
-    ) -> dict[str, Any]:
+    ) -> views.LearnerPage:
         unit = self.directory.unit_in_scope(actor, unit_id)
         scope = f"learners:{unit_id}:{status or ''}"
         start = decode_cursor(cursor, scope, self.cursor_secret)
         items, last = self.people.learners_page(unit_id, status, limit, start)
-        return {
-            "items": [learner_view(item, unit.name) for item in items],
-            "cursor": encode_cursor(last, scope, self.cursor_secret),
-        }
+        return views.LearnerPage.model_validate(
+            {
+                "items": [learner_view(item, unit.name) for item in items],
+                "cursor": encode_cursor(last, scope, self.cursor_secret),
+            }
+        )
 
-    def learner(self, actor: Actor, student_no: str) -> dict[str, Any]:
+    def learner(self, actor: Actor, student_no: str) -> views.Learner:
         profile = self.directory.self_or_admin_in_scope(actor, student_no)
-        return learner_view(profile, self.directory.unit(profile["unit_id"]).name)
+        unit_name = self.directory.unit(profile["unit_id"]).name
+        return views.Learner.model_validate(learner_view(profile, unit_name))
 
-    def change_status(self, actor: Actor, student_no: str, change: StatusChange) -> dict[str, Any]:
+    def change_status(self, actor: Actor, student_no: str, change: StatusChange) -> views.Learner:
         profile = self.directory.learner_in_scope(actor, student_no)
         old = profile.get("status", "active")
         unit_name = self.directory.unit(profile["unit_id"]).name
@@ -191,7 +199,7 @@ class Roster:
             # Perhaps a retry after the account call failed once the profile was written:
             # the sign-in must still follow the status (enabling twice is harmless).
             self.accounts.set_enabled(student_no, change.status == "active")
-            return learner_view(profile, unit_name)
+            return views.Learner.model_validate(learner_view(profile, unit_name))
         now = self.clock.now()
         entry = {
             "at": iso(now),
@@ -201,12 +209,14 @@ class Roster:
         }
         self.people.change_status(actor, profile, change.status, entry, now)
         self.accounts.set_enabled(student_no, change.status == "active")
-        return learner_view(
-            {**profile, "status": change.status, "history": [*profile.get("history", []), entry]},
-            unit_name,
-        )
+        changed = {
+            **profile,
+            "status": change.status,
+            "history": [*profile.get("history", []), entry],
+        }
+        return views.Learner.model_validate(learner_view(changed, unit_name))
 
-    def transfer(self, actor: Actor, student_no: str, transfer: Transfer) -> dict[str, Any]:
+    def transfer(self, actor: Actor, student_no: str, transfer: Transfer) -> views.Learner:
         profile = self.directory.learner_in_scope(actor, student_no)
         target = self.directory.unit_in_scope(actor, transfer.to_unit_id)
         source_id = str(profile["unit_id"])
@@ -237,17 +247,17 @@ class Roster:
             "unit_path": target.path,
             "history": [*profile.get("history", []), entry],
         }
-        return learner_view(moved, target.name)
+        return views.Learner.model_validate(learner_view(moved, target.name))
 
-    def reset_password(self, actor: Actor, student_no: str) -> dict[str, Any]:
+    def reset_password(self, actor: Actor, student_no: str) -> views.PasswordReset:
         self.directory.learner_in_scope(actor, student_no)
         password = self.accounts.reset_password(student_no)
         self.people.audit(actor, "roster.learner.password_reset", student_no, self.clock.now())
-        return {"student_no": student_no, "temporary_password": password}
+        return views.PasswordReset(student_no=student_no, temporary_password=password)
 
     # --- bulk import -----------------------------------------------------------------
 
-    def import_csv(self, actor: Actor, raw: bytes, partial: bool) -> dict[str, Any]:
+    def import_csv(self, actor: Actor, raw: bytes, partial: bool) -> views.ImportResult:
         require_admin(actor)
         rows = parse_roster_csv(raw)
         valid, errors = self._read_rows(actor, rows)
@@ -264,7 +274,9 @@ class Roster:
         ]
         fresh = [r for i, r in enumerate(valid) if i not in existing]
         created = self._register_all(actor, fresh, duplicates)
-        return {"created": created, "duplicates": duplicates, "errors": errors}
+        return views.ImportResult.model_validate(
+            {"created": created, "duplicates": duplicates, "errors": errors}
+        )
 
     def _read_rows(
         self, actor: Actor, rows: list[tuple[int, dict[str, str]]]

@@ -27,6 +27,18 @@ from xuefa.exam_views import (
     StartedAttempt,
 )
 from xuefa.progress import LearnerProgress, ProgressRow
+from xuefa.roster_views import (
+    HistoryEvent,
+    ImportedLearner,
+    ImportProblem,
+    ImportResult,
+    Learner,
+    LearnerPage,
+    NewAccount,
+    PasswordReset,
+    UnitRef,
+    UnitView,
+)
 from xuefa.study import Ledger, LedgerEntry, SessionStarted
 
 Page = str | None  # the next page's cursor, or null on the last page
@@ -53,71 +65,11 @@ class Me(BaseModel):
 # --- roster -------------------------------------------------------------------------
 
 
-class UnitRef(BaseModel):
-    unit_id: str
-    name: str
-
-
-class UnitView(UnitRef):
-    parent_id: str | None
-    path: str = Field(description="unit ids from the root, '/'-separated")
-    kind: str
-    children: list[UnitRef]
-    learner_count: int
-
-
-class HistoryEvent(BaseModel):
-    at: str
-    event: str
-
-
-class Learner(BaseModel):
-    student_no: str
-    name: str
-    unit_id: str
-    unit_name: str | None
-    status: Literal["active", "resigned", "retired"]
-    phone: str | None = None
-    history: list[HistoryEvent]
-
-
-class LearnerPage(BaseModel):
-    items: list[Learner]
-    cursor: Page
-
-
-class NewAccount(Learner):
-    temporary_password: str
-
-
-class ImportedLearner(NewAccount):
-    line: int
-
-
-class ImportProblem(BaseModel):
-    line: int
-    message: str
-
-
-class ImportResult(BaseModel):
-    created: list[ImportedLearner]
-    duplicates: list[ImportProblem]
-    errors: list[ImportProblem]
-
-
-class PasswordReset(BaseModel):
-    student_no: str
-    temporary_password: str
-
-
 # --- credits ------------------------------------------------------------------------
 
 
 class Catalogue(BaseModel):
     items: list[Resource]
-
-
-# --- exams --------------------------------------------------------------------------
 
 
 # --- reports ------------------------------------------------------------------------
@@ -220,15 +172,25 @@ __all__ = [
     "BulkOverrideView",
     "Completion",
     "ExamSummary",
+    "HistoryEvent",
+    "ImportProblem",
+    "ImportResult",
     "Imported",
+    "ImportedLearner",
+    "Learner",
+    "LearnerPage",
     "LearnerProgress",
     "Ledger",
     "LedgerEntry",
+    "NewAccount",
     "Outcome",
     "OverrideView",
+    "PasswordReset",
     "ProgressRow",
     "Resource",
     "SavedAnswers",
     "SessionStarted",
     "StartedAttempt",
+    "UnitRef",
+    "UnitView",
 ]

@@ -33,7 +33,7 @@ def test_fifty_concurrent_creations_get_fifty_distinct_numbers(
             DynamoRoster(store), directory, years, accounts, clock, "concurrency-secret-0123456"
         )
         new = NewLearner(name=f"新同事{i}", unit_id="530402-001", phone=f"139{i:08d}")
-        return str(roster.create_learner(UNIT_ADMIN, new)["student_no"])
+        return roster.create_learner(UNIT_ADMIN, new).student_no
 
     numbers = run_parallel(50, create)
     assert all(isinstance(n, str) for n in numbers), numbers

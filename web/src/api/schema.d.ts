@@ -1463,12 +1463,18 @@ export interface components {
              */
             unit_id: string | null;
         };
-        /** HistoryEvent */
+        /**
+         * HistoryEvent
+         * @description What happened to a learner, when; each kind of event says more (who, from and to
+         *     which unit, why), kept as it was written.
+         */
         HistoryEvent: {
             /** At */
             at: string;
             /** Event */
             event: string;
+        } & {
+            [key: string]: unknown;
         };
         /** Learner */
         Learner: {

@@ -1,0 +1,72 @@
+"""What the roster answers: units, learners with their history, new accounts and what a
+CSV import did. The API's documented answers are these same models."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Page = str | None  # the next page's cursor, or null on the last page
+
+
+class UnitRef(BaseModel):
+    unit_id: str
+    name: str
+
+
+class UnitView(UnitRef):
+    parent_id: str | None
+    path: str = Field(description="unit ids from the root, '/'-separated")
+    kind: str
+    children: list[UnitRef]
+    learner_count: int
+
+
+class HistoryEvent(BaseModel):
+    """What happened to a learner, when; each kind of event says more (who, from and to
+    which unit, why), kept as it was written."""
+
+    model_config = ConfigDict(extra="allow")
+
+    at: str
+    event: str
+
+
+class Learner(BaseModel):
+    student_no: str
+    name: str
+    unit_id: str
+    unit_name: str | None
+    status: Literal["active", "resigned", "retired"]
+    phone: str | None = None
+    history: list[HistoryEvent]
+
+
+class LearnerPage(BaseModel):
+    items: list[Learner]
+    cursor: Page
+
+
+class NewAccount(Learner):
+    temporary_password: str
+
+
+class ImportedLearner(NewAccount):
+    line: int
+
+
+class ImportProblem(BaseModel):
+    line: int
+    message: str
+
+
+class ImportResult(BaseModel):
+    created: list[ImportedLearner]
+    duplicates: list[ImportProblem]
+    errors: list[ImportProblem]
+
+
+class PasswordReset(BaseModel):
+    student_no: str
+    temporary_password: str
