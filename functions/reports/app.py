@@ -11,15 +11,15 @@ from chalice import Chalice, Cron
 from chalice.app import CloudWatchEvent, SQSEvent
 from pydantic import BaseModel, Field
 
-from xuefa.auth import Actor, require_learner
+from xuefa import report_views as views
+from xuefa.auth import Actor
 from xuefa.clock import local_date
 from xuefa.dal.attempts import DynamoAttempts
 from xuefa.dal.bank import BankReader
 from xuefa.dal.table import CURSOR_PATTERN
-from xuefa.errors import Conflict
 from xuefa.exams import Exams
 from xuefa.objects import ReportBucket
-from xuefa.progress import Filter, Progress
+from xuefa.progress import Filter, Progress, ProgressPage, ProgressSummary
 from xuefa.queue import ShardQueue
 from xuefa.reports import (
     MONTH,
@@ -27,7 +27,6 @@ from xuefa.reports import (
     ReportJob,
     ReportQueries,
     export_progress,
-    parse_report_date,
     report_date_of_event,
 )
 from xuefa.rules import study_year_of
@@ -137,7 +136,7 @@ def _year(year: int | None) -> int:
 
 
 @api.route("/daily", ["GET"], query=DailyQuery, response="DailySet")
-def daily(actor: Actor, query: DailyQuery) -> Any:
+def daily(actor: Actor, query: DailyQuery) -> views.DailySet:
     """A date's report files in the caller's subtree, with links valid for 15 minutes."""
     return queries().daily(actor, query.date, query.unit_id)
 
@@ -147,40 +146,38 @@ class DatesQuery(BaseModel):
 
 
 @api.route("/dates", ["GET"], query=DatesQuery, response="ReportDates")
-def dates(actor: Actor, query: DatesQuery) -> Any:
+def dates(actor: Actor, query: DatesQuery) -> views.ReportDates:
     """The days of a month that have a complete report set (for a calendar)."""
     return queries().dates(actor, query.month)
 
 
 @api.route("/bulletin", ["GET"], query=BulletinQuery, response="Bulletin")
-def bulletin(actor: Actor, query: BulletinQuery) -> Any:
+def bulletin(actor: Actor, query: BulletinQuery) -> views.Bulletin:
     """Participation and pass figures per child unit, as of the date's midnight."""
     return queries().bulletin(actor, query.date, query.unit_id)
 
 
 @api.route("/me/archive", ["GET"], response="Archive")
-def my_archive(actor: Actor) -> Any:
+def my_archive(actor: Actor) -> views.Archive:
     """The learner's study archive (个人学法档案), year by year."""
-    require_learner(actor)
-    return queries().archive(actor.username)
+    return queries().my_archive(actor)
 
 
 @api.route("/learners/{student_no}/archive", ["GET"], response="Archive")
-def learner_archive(actor: Actor, student_no: str) -> Any:
+def learner_archive(actor: Actor, student_no: str) -> views.Archive:
     """A learner's archive, for administrators in scope."""
-    services().directory.learner_in_scope(actor, student_no)
-    return queries().archive(student_no)
+    return queries().learner_archive(actor, student_no)
 
 
 @api.route("/progress/summary", ["GET"], query=ProgressQuery, response="ProgressSummary")
-def progress_summary(actor: Actor, query: ProgressQuery) -> Any:
+def progress_summary(actor: Actor, query: ProgressQuery) -> ProgressSummary:
     """Live, per child unit: learners, on pace with the credit target, behind, sat the
     exam, passing now."""
     return progress().summary(actor, query.unit_id, _year(query.year))
 
 
 @api.route("/progress", ["GET"], query=ProgressListQuery, response="ProgressPage")
-def progress_list(actor: Actor, query: ProgressListQuery) -> Any:
+def progress_list(actor: Actor, query: ProgressListQuery) -> ProgressPage:
     """Live, the learners of a subtree who are behind, have not sat the exam or would fail
     now, with the figures that put them there; paged."""
     return progress().page(
@@ -189,7 +186,7 @@ def progress_list(actor: Actor, query: ProgressListQuery) -> Any:
 
 
 @api.route("/progress/export", ["GET"], query=ProgressExportQuery, response="ProgressExport")
-def progress_export(actor: Actor, query: ProgressExportQuery) -> Any:
+def progress_export(actor: Actor, query: ProgressExportQuery) -> views.ProgressExport:
     """The same list as a file (CSV or XLSX), through a link valid for 15 minutes."""
     s = services()
     learners = progress().all(actor, query.unit_id, _year(query.year), query.filter)
@@ -199,9 +196,6 @@ def progress_export(actor: Actor, query: ProgressExportQuery) -> Any:
 
 
 @api.route("/runs", ["POST"], body=RunRequest, status=202, response="Run")
-def run(actor: Actor, body: RunRequest) -> Any:
+def run(actor: Actor, body: RunRequest) -> views.Run:
     """Build a date's report set now (city administrators); idempotent."""
-    s = services()
-    s.directory.city_admin(actor)
-    day = parse_report_date(body.date, local_date(s.clock.now()), Conflict)
-    return job().start(day, force=True)
+    return job().rerun(actor, body.date)

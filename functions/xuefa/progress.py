@@ -141,6 +141,24 @@ def matches(wanted: Filter | None, learner: LearnerProgress) -> bool:
     return True
 
 
+class ProgressSummary(BaseModel):
+    as_of: str
+    unit_id: str
+    year: int
+    expected_credits: int = Field(description="the credit target pro rata to the days gone")
+    rows: list[ProgressRow]
+
+
+class ProgressPage(BaseModel):
+    as_of: str
+    unit_id: str
+    year: int
+    filter: str | None
+    expected_credits: int
+    items: list[LearnerProgress]
+    cursor: str | None = Field(description="the next page's cursor, or null on the last page")
+
+
 class Progress:
     def __init__(
         self, store: Store, years: YearBook, directory: Directory, clock: Clock, cursor_secret: str
@@ -180,7 +198,7 @@ class Progress:
 
     # --- what admins ask -----------------------------------------------------------
 
-    def summary(self, actor: Actor, unit_id: str | None, year: int) -> dict[str, Any]:
+    def summary(self, actor: Actor, unit_id: str | None, year: int) -> ProgressSummary:
         """Per child unit (and the unit's own staff, if any): learners, on pace, behind,
         sat the exam, passing now."""
         unit = self.directory.unit_in_scope(actor, unit_id or actor.unit_id)
@@ -199,13 +217,15 @@ class Progress:
                 for learner, _ in self._learners(config, member, expected, None):
                     row.add(learner, config.credit_target)
             rows.append(row)
-        return {
-            "as_of": iso(now),
-            "unit_id": unit.unit_id,
-            "year": year,
-            "expected_credits": expected,
-            "rows": [row.model_dump() for row in rows],
-        }
+        return ProgressSummary.model_validate(
+            {
+                "as_of": iso(now),
+                "unit_id": unit.unit_id,
+                "year": year,
+                "expected_credits": expected,
+                "rows": [row.model_dump() for row in rows],
+            }
+        )
 
     def page(
         self,
@@ -215,7 +235,7 @@ class Progress:
         wanted: Filter | None,
         limit: int,
         cursor: str | None,
-    ) -> dict[str, Any]:
+    ) -> ProgressPage:
         unit = self.directory.unit_in_scope(actor, unit_id or actor.unit_id)
         config = self.years.get(year)
         now = self.clock.now()
@@ -239,15 +259,17 @@ class Progress:
                     break
             if next_cursor:
                 break
-        return {
-            "as_of": iso(now),
-            "unit_id": unit.unit_id,
-            "year": year,
-            "filter": wanted,
-            "expected_credits": expected,
-            "items": items,
-            "cursor": encode_cursor(next_cursor, scope, self.cursor_secret),
-        }
+        return ProgressPage.model_validate(
+            {
+                "as_of": iso(now),
+                "unit_id": unit.unit_id,
+                "year": year,
+                "filter": wanted,
+                "expected_credits": expected,
+                "items": items,
+                "cursor": encode_cursor(next_cursor, scope, self.cursor_secret),
+            }
+        )
 
     def all(
         self, actor: Actor, unit_id: str | None, year: int, wanted: Filter | None

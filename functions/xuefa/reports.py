@@ -22,14 +22,15 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
 
-from xuefa.auth import Actor, in_subtree, require_admin
+from xuefa import report_views as views
+from xuefa.auth import Actor, in_subtree, require_admin, require_learner
 from xuefa.clock import Clock, end_of_day, iso, local_date, parse_iso
 from xuefa.dal.people import DynamoPeople
 from xuefa.dal.report_runs import DynamoReportRuns
 from xuefa.dal.table import Store
 from xuefa.dal.years import YearBook
 from xuefa.directory import Directory, Unit
-from xuefa.errors import BadRequest, NotFound, XuefaError
+from xuefa.errors import BadRequest, Conflict, NotFound, XuefaError
 from xuefa.objects import ReportBucket
 from xuefa.reporting import (
     LEARNER_COLUMNS,
@@ -127,6 +128,12 @@ class ReportJob:
             self.run_shard(**message)
 
     # --- the run -------------------------------------------------------------------
+
+    def rerun(self, actor: Actor, day_text: str) -> views.Run:
+        """A city administrator builds a day's set again now (a day that has ended)."""
+        self.directory.city_admin(actor)
+        day = parse_report_date(day_text, local_date(self.clock.now()), Conflict)
+        return views.Run.model_validate(self.start(day, force=True))
 
     def start(self, day: date, force: bool = False) -> dict[str, Any]:
         """Claim the date's run and send out its shards; a complete run is left alone
@@ -380,7 +387,7 @@ def export_progress(
     learners: Iterator[Any],
     fmt: str,
     wanted: str | None,
-) -> dict[str, Any]:
+) -> views.ProgressExport:
     """A reminder list as a file on S3 (under reports/exports/, kept a day) and its link."""
     from xuefa.progress import EXPORT_COLUMNS
 
@@ -395,12 +402,14 @@ def export_progress(
         else:
             written = write_xlsx(path, EXPORT_COLUMNS, rows, "学法进度")
         bucket.upload(key, written.path, f"{name}.{fmt}")
-    return {
-        "format": fmt,
-        "rows": written.rows,
-        "url": bucket.presign(key, URL_SECONDS),
-        "expires_at": iso(now + timedelta(seconds=URL_SECONDS)),
-    }
+    return views.ProgressExport.model_validate(
+        {
+            "format": fmt,
+            "rows": written.rows,
+            "url": bucket.presign(key, URL_SECONDS),
+            "expires_at": iso(now + timedelta(seconds=URL_SECONDS)),
+        }
+    )
 
 
 class ReportQueries:
@@ -428,7 +437,7 @@ class ReportQueries:
         except NotFound as exc:
             raise NotFound(f"the report for {day.isoformat()} is not ready") from exc
 
-    def daily(self, actor: Actor, day_text: str | None, unit_id: str | None) -> dict[str, Any]:
+    def daily(self, actor: Actor, day_text: str | None, unit_id: str | None) -> views.DailySet:
         require_admin(actor)
         day = parse_report_date(day_text, local_date(self.clock.now()), NotFound)
         unit = self.directory.unit_in_scope(actor, unit_id or actor.unit_id)
@@ -448,16 +457,18 @@ class ReportQueries:
             for f in manifest["files"]
             if in_subtree(f["unit_path"], unit.path)
         ]
-        return {
-            "date": manifest["date"],
-            "cutoff": manifest["cutoff"],
-            "generated_at": manifest["generated_at"],
-            "unit_id": unit.unit_id,
-            "files": files,
-            **({"note": manifest["note"]} if manifest.get("note") else {}),
-        }
+        return views.DailySet.model_validate(
+            {
+                "date": manifest["date"],
+                "cutoff": manifest["cutoff"],
+                "generated_at": manifest["generated_at"],
+                "unit_id": unit.unit_id,
+                "files": files,
+                **({"note": manifest["note"]} if manifest.get("note") else {}),
+            }
+        )
 
-    def dates(self, actor: Actor, month: str) -> dict[str, Any]:
+    def dates(self, actor: Actor, month: str) -> views.ReportDates:
         """The days of a month whose report set is complete (one BatchGetItem)."""
         require_admin(actor)
         if not re.fullmatch(MONTH, month):
@@ -470,9 +481,9 @@ class ReportQueries:
             for day, run in self.runs.runs(days).items()
             if run.get("status") == "complete" and run.get("year_configured", True)
         )
-        return {"month": month, "dates": done}
+        return views.ReportDates(month=month, dates=done)
 
-    def bulletin(self, actor: Actor, day_text: str | None, unit_id: str | None) -> dict[str, Any]:
+    def bulletin(self, actor: Actor, day_text: str | None, unit_id: str | None) -> views.Bulletin:
         require_admin(actor)
         day = parse_report_date(day_text, local_date(self.clock.now()), NotFound)
         unit = self.directory.unit_in_scope(actor, unit_id or actor.unit_id)
@@ -494,14 +505,24 @@ class ReportQueries:
                 for r in self.bucket.get_json(parent["key"])["rows"]
                 if r["unit_id"] == unit.unit_id
             ]
-        return {
-            "date": manifest["date"],
-            "cutoff": manifest["cutoff"],
-            "unit_id": unit.unit_id,
-            "rows": rows,
-        }
+        return views.Bulletin.model_validate(
+            {
+                "date": manifest["date"],
+                "cutoff": manifest["cutoff"],
+                "unit_id": unit.unit_id,
+                "rows": rows,
+            }
+        )
 
-    def archive(self, student_no: str) -> dict[str, Any]:
+    def my_archive(self, actor: Actor) -> views.Archive:
+        require_learner(actor)
+        return self.archive(actor.username)
+
+    def learner_archive(self, actor: Actor, student_no: str) -> views.Archive:
+        self.directory.learner_in_scope(actor, student_no)
+        return self.archive(student_no)
+
+    def archive(self, student_no: str) -> views.Archive:
         """Every study year of the learner, as the rules score it today."""
         items = []
         for result in self.people.every_year(student_no):
@@ -523,7 +544,9 @@ class ReportQueries:
                     "passed": annual.passed,
                 }
             )
-        return {
-            "student_no": student_no,
-            "items": sorted(items, key=lambda i: i["year"], reverse=True),
-        }
+        return views.Archive.model_validate(
+            {
+                "student_no": student_no,
+                "items": sorted(items, key=lambda i: i["year"], reverse=True),
+            }
+        )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from xuefa.credits import Balance, Completion, Resource
 from xuefa.exam_views import (
@@ -26,7 +26,18 @@ from xuefa.exam_views import (
     SavedAnswers,
     StartedAttempt,
 )
-from xuefa.progress import LearnerProgress, ProgressRow
+from xuefa.progress import LearnerProgress, ProgressPage, ProgressRow, ProgressSummary
+from xuefa.report_views import (
+    Archive,
+    ArchiveYear,
+    Bulletin,
+    BulletinRow,
+    DailySet,
+    ProgressExport,
+    ReportDates,
+    ReportFile,
+    Run,
+)
 from xuefa.roster_views import (
     HistoryEvent,
     ImportedLearner,
@@ -75,102 +86,17 @@ class Catalogue(BaseModel):
 # --- reports ------------------------------------------------------------------------
 
 
-class ReportFile(BaseModel):
-    unit_id: str
-    kind: str
-    format: Literal["csv", "xlsx", "json"]
-    url: str
-    expires_at: str
-    rows: int
-    bytes: int
-    sha256: str
-
-
-class DailySet(BaseModel):
-    date: str
-    cutoff: str
-    generated_at: str
-    unit_id: str
-    files: list[ReportFile]
-    note: str | None = Field(None, description="why a set has no files (a year not configured)")
-
-
-class BulletinRow(BaseModel):
-    unit_id: str
-    name: str
-    learners: int
-    participants: int
-    exam_takers: int
-    passed: int
-    pass_rate: float
-    avg_total: float
-
-
-class Bulletin(BaseModel):
-    date: str
-    cutoff: str
-    unit_id: str
-    rows: list[BulletinRow]
-
-
-class ArchiveYear(BaseModel):
-    year: int
-    credits: int
-    credit_score: float
-    exam_best: float | None
-    exam_score: float
-    total: float
-    passed: bool
-
-
-class Archive(BaseModel):
-    student_no: str
-    items: list[ArchiveYear]
-
-
-class ProgressSummary(BaseModel):
-    as_of: str
-    unit_id: str
-    year: int
-    expected_credits: int = Field(description="the credit target pro rata to the days gone")
-    rows: list[ProgressRow]
-
-
-class ProgressPage(BaseModel):
-    as_of: str
-    unit_id: str
-    year: int
-    filter: str | None
-    expected_credits: int
-    items: list[LearnerProgress]
-    cursor: Page
-
-
-class ProgressExport(BaseModel):
-    format: Literal["csv", "xlsx"]
-    rows: int
-    url: str
-    expires_at: str
-
-
-class ReportDates(BaseModel):
-    month: str
-    dates: list[str]
-
-
-class Run(BaseModel):
-    date: str
-    status: str
-    run_id: str | None = None
-    duplicate: bool = False
-
-
 __all__ = [
+    "Archive",
+    "ArchiveYear",
     "Attempt",
     "Attempts",
     "Balance",
     "BulkOverrideView",
+    "Bulletin",
+    "BulletinRow",
     "Completion",
+    "DailySet",
     "ExamSummary",
     "HistoryEvent",
     "ImportProblem",
@@ -186,8 +112,14 @@ __all__ = [
     "Outcome",
     "OverrideView",
     "PasswordReset",
+    "ProgressExport",
+    "ProgressPage",
     "ProgressRow",
+    "ProgressSummary",
+    "ReportDates",
+    "ReportFile",
     "Resource",
+    "Run",
     "SavedAnswers",
     "SessionStarted",
     "StartedAttempt",

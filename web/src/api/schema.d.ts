@@ -1163,7 +1163,10 @@ export interface components {
         } | {
             closes_at: string;
         };
-        /** ReportFile */
+        /**
+         * ReportFile
+         * @description A file of a set, with a link; what else the manifest says of it comes along.
+         */
         ReportFile: {
             /** Unit Id */
             unit_id: string;
@@ -1184,6 +1187,8 @@ export interface components {
             bytes: number;
             /** Sha256 */
             sha256: string;
+        } & {
+            [key: string]: unknown;
         };
         /** DailySet */
         DailySet: {
@@ -1229,6 +1234,8 @@ export interface components {
             pass_rate: number;
             /** Avg Total */
             avg_total: number;
+        } & {
+            [key: string]: unknown;
         };
         /** Bulletin */
         Bulletin: {
@@ -1355,7 +1362,10 @@ export interface components {
             expected_credits: number;
             /** Items */
             items: components["schemas"]["LearnerProgress"][];
-            /** Cursor */
+            /**
+             * Cursor
+             * @description the next page's cursor, or null on the last page
+             */
             cursor: string | null;
         };
         /** ProgressExport */
