@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
 
 from chalice import Chalice
 from pydantic import BaseModel, Field
@@ -14,7 +13,7 @@ from xuefa.credits import Adjustment, Balance, Completion, Credits, NewResource,
 from xuefa.dal.credits import DynamoCredits
 from xuefa.dal.table import CURSOR_PATTERN
 from xuefa.rules import study_year_of
-from xuefa.study import ID_PATTERN, Ledger, SessionStarted
+from xuefa.study import ID_PATTERN, Catalogue, Ledger, SessionStarted
 from xuefa_api import Api
 from xuefa_api.wiring import services
 
@@ -57,10 +56,9 @@ def _year(year: int | None) -> int:
 
 
 @api.route("/catalogue", ["GET"], query=YearQuery, response="Catalogue")
-def catalogue(actor: Actor, query: YearQuery) -> dict[str, Any]:
+def catalogue(actor: Actor, query: YearQuery) -> Catalogue:
     """The study year's resources: activity, credits and the minutes each takes."""
-    items = credits().catalogue(_year(query.year))
-    return {"items": [item.model_dump() for item in items]}
+    return credits().catalogue(_year(query.year))
 
 
 @api.route("/catalogue", ["POST"], body=NewResource, status=201, response="Resource")

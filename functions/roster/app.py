@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
 
 from chalice import Chalice
 from pydantic import BaseModel, Field
@@ -50,18 +49,9 @@ class ImportQuery(BaseModel):
 
 
 @api.route("/me", ["GET"], response="Me")
-def me(actor: Actor) -> dict[str, Any]:
+def me(actor: Actor) -> views.Me:
     """Who is signed in: student number (or login), name, unit, groups."""
-    person = services().directory.person(actor)
-    key = "username" if actor.is_admin else "student_no"
-    return {
-        key: person.username,
-        "name": person.name,
-        "unit_id": person.unit_id,
-        "unit_name": person.unit_name,
-        "status": person.status,
-        "groups": sorted(actor.groups),
-    }
+    return roster().me(actor)
 
 
 @api.route("/units/{unit_id}", ["GET"], response="UnitView")

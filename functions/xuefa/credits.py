@@ -44,6 +44,7 @@ from xuefa.study import (
     SESSION_ID,
     Award,
     AwardCheck,
+    Catalogue,
     Ledger,
     Limit,
     Resource,
@@ -209,9 +210,9 @@ class Credits:
 
     # catalogue ----------------------------------------------------------------------
 
-    def catalogue(self, year: int) -> list[Resource]:
+    def catalogue(self, year: int) -> Catalogue:
         self.years.get(year)
-        return self.records.catalogue(year)
+        return Catalogue(items=self.records.catalogue(year))
 
     def add_resource(self, actor: Actor, new: NewResource) -> Resource:
         self.directory.city_admin(actor)

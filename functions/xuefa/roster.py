@@ -109,6 +109,21 @@ class Roster:
         self.clock = clock
         self.cursor_secret = cursor_secret
 
+    def me(self, actor: Actor) -> views.Me:
+        """Who is signed in: a learner by student number, an administrator by login."""
+        person = self.directory.person(actor)
+        key = "username" if actor.is_admin else "student_no"
+        return views.Me.model_validate(
+            {
+                key: person.username,
+                "name": person.name,
+                "unit_id": person.unit_id,
+                "unit_name": person.unit_name,
+                "status": person.status,
+                "groups": sorted(actor.groups),
+            }
+        )
+
     # --- units -----------------------------------------------------------------------
 
     def unit(self, actor: Actor, unit_id: str) -> views.UnitView:

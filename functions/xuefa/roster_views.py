@@ -70,3 +70,15 @@ class ImportResult(BaseModel):
 class PasswordReset(BaseModel):
     student_no: str
     temporary_password: str
+
+
+class Me(BaseModel):
+    """A learner gets `student_no`, an administrator `username`."""
+
+    student_no: str | None = None
+    username: str | None = None
+    name: str
+    unit_id: str
+    unit_name: str | None
+    status: str
+    groups: list[str]

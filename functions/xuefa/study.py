@@ -98,3 +98,7 @@ class LedgerEntry(BaseModel):
 class Ledger(BaseModel):
     items: list[LedgerEntry]
     cursor: str | None = Field(description="the next page's cursor, or null on the last page")
+
+
+class Catalogue(BaseModel):
+    items: list[Resource]

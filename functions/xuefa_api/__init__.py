@@ -49,7 +49,7 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, BaseModel):
-        return value.model_dump()
+        return value.model_dump(exclude_unset=True)
     if isinstance(value, set | frozenset):
         return sorted(value)
     raise TypeError(f"cannot serialize {type(value).__name__}")
@@ -59,7 +59,9 @@ def json_response(
     body: Any, status: int = 200, headers: Mapping[str, str | list[str]] | None = None
 ) -> Response:
     if isinstance(body, BaseModel):
-        body = body.model_dump()
+        # What the service said, no more: an optional field it did not set is left out
+        # (an open attempt has no score yet; a learner has no admin login).
+        body = body.model_dump(exclude_unset=True)
     text = json.dumps(body, ensure_ascii=False, default=_json_default, separators=(",", ":"))
     all_headers: dict[str, str | list[str]] = {
         "Content-Type": "application/json; charset=utf-8",

@@ -45,12 +45,13 @@ from xuefa.roster_views import (
     ImportResult,
     Learner,
     LearnerPage,
+    Me,
     NewAccount,
     PasswordReset,
     UnitRef,
     UnitView,
 )
-from xuefa.study import Ledger, LedgerEntry, SessionStarted
+from xuefa.study import Catalogue, Ledger, LedgerEntry, SessionStarted
 
 Page = str | None  # the next page's cursor, or null on the last page
 
@@ -61,26 +62,10 @@ class Health(BaseModel):
     status: Literal["ok"]
 
 
-class Me(BaseModel):
-    """A learner gets `student_no`, an administrator `username`."""
-
-    student_no: str | None = None
-    username: str | None = None
-    name: str
-    unit_id: str
-    unit_name: str | None
-    status: str
-    groups: list[str]
-
-
 # --- roster -------------------------------------------------------------------------
 
 
 # --- credits ------------------------------------------------------------------------
-
-
-class Catalogue(BaseModel):
-    items: list[Resource]
 
 
 # --- reports ------------------------------------------------------------------------
@@ -95,6 +80,7 @@ __all__ = [
     "BulkOverrideView",
     "Bulletin",
     "BulletinRow",
+    "Catalogue",
     "Completion",
     "DailySet",
     "ExamSummary",
@@ -108,6 +94,7 @@ __all__ = [
     "LearnerProgress",
     "Ledger",
     "LedgerEntry",
+    "Me",
     "NewAccount",
     "Outcome",
     "OverrideView",
