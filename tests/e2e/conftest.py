@@ -101,3 +101,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     finally:
         if running.process.poll() is None:
             running.stop()
+
+
+@pytest.fixture(scope="module")
+def own_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """A stack of the module's own, for a fuzzer that creates units and learners and
+    changes them (the shared stack's data stays as the other tests expect)."""
+    running = start_stack(tmp_path_factory.mktemp("xuefa-own"), fresh=True)
+    try:
+        yield running
+    finally:
+        running.stop()

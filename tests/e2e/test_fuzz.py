@@ -6,14 +6,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from tests.e2e.conftest import Stack, start_stack
+from tests.e2e.conftest import Stack
 from xuefa.errors import ALL_ERRORS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("fuzz")]
@@ -22,22 +21,12 @@ EXAMPLES = int(os.environ.get("XUEFA_FUZZ_EXAMPLES", "6"))
 CODES = {error.code for error in ALL_ERRORS}
 
 
-@pytest.fixture(scope="module")
-def fuzz_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """A stack of its own: the fuzzer creates units, learners and resources."""
-    stack = start_stack(tmp_path_factory.mktemp("xuefa-fuzz"), fresh=True)
-    try:
-        yield stack
-    finally:
-        stack.stop()
-
-
-def test_no_request_breaks_the_contract(fuzz_stack: Stack) -> None:
+def test_no_request_breaks_the_contract(own_stack: Stack) -> None:
     from hypothesis import given
     from hypothesis.errors import Unsatisfiable
 
-    tokens = [fuzz_stack.sign_in(who) for who in ("530402000001", "county_530402")]
-    api = schemathesis.openapi.from_url(fuzz_stack.url + "/openapi.json")
+    tokens = [own_stack.sign_in(who) for who in ("530402000001", "county_530402")]
+    api = schemathesis.openapi.from_url(own_stack.url + "/openapi.json")
     operations = [result.ok() for result in api.get_all_operations()]  # type: ignore[union-attr]  # an invalid operation fails the test here, as it should
     assert len(operations) >= 30
 
@@ -54,7 +43,7 @@ def test_no_request_breaks_the_contract(fuzz_stack: Stack) -> None:
         def check(case: Any) -> None:
             for token in tokens:
                 response = case.call(
-                    base_url=fuzz_stack.url, headers={"Authorization": token}, timeout=30
+                    base_url=own_stack.url, headers={"Authorization": token}, timeout=30
                 )
                 where = f"{case.method} {case.formatted_path} -> {response.status_code}: "
                 where += response.text[:300]

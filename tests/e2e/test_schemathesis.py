@@ -10,12 +10,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import ROOT, Stack, start_stack
+from tests.e2e.conftest import ROOT, Stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("schemathesis")]
 
@@ -24,23 +23,13 @@ SEED = os.environ.get("XUEFA_ST_SEED", "2017")  # "random" in make fuzz
 ROLES = ("530402000001", "county_530402", "city_admin")  # the least powerful first
 
 
-@pytest.fixture(scope="module")
-def st_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """A stack of its own: the fuzzer creates units and learners and changes them."""
-    stack = start_stack(tmp_path_factory.mktemp("xuefa-st"), fresh=True)
-    try:
-        yield stack
-    finally:
-        stack.stop()
-
-
-def test_schemathesis_finds_nothing_for_anyone(st_stack: Stack, tmp_path: Path) -> None:
+def test_schemathesis_finds_nothing_for_anyone(own_stack: Stack, tmp_path: Path) -> None:
     # Signed in before any run: a run may reset or retire the next role's account.
-    tokens = {who: st_stack.sign_in(who) for who in ROLES}
+    tokens = {who: own_stack.sign_in(who) for who in ROLES}
     st = str(Path(sys.executable).with_name("st"))
     failed = []
     for who, token in tokens.items():
-        command = [st, "run", f"{st_stack.url}/openapi.json", "--url", st_stack.url]
+        command = [st, "run", f"{own_stack.url}/openapi.json", "--url", own_stack.url]
         command += ["-H", f"Authorization: {token}", "--checks", "all", "--max-examples", EXAMPLES]
         command += ["--phases", "examples,coverage,fuzzing,stateful"]
         command += [] if SEED == "random" else ["--seed", SEED]
