@@ -14,10 +14,7 @@ from pydantic import BaseModel, Field
 from xuefa import report_views as views
 from xuefa.auth import Actor
 from xuefa.clock import local_date
-from xuefa.dal.attempts import DynamoAttempts
-from xuefa.dal.bank import BankReader
 from xuefa.dal.table import CURSOR_PATTERN
-from xuefa.exams import Exams
 from xuefa.objects import ReportBucket
 from xuefa.progress import Filter, Progress, ProgressPage, ProgressSummary
 from xuefa.queue import ShardQueue
@@ -41,6 +38,11 @@ QUEUE_NAME = os.environ.get("XUEFA_REPORT_QUEUE_NAME", "xuefa-report-shards")
 @cache
 def job() -> ReportJob:
     s = services()
+    # Only the job grades forgotten attempts: the queries' cold start does without exams.
+    from xuefa.dal.attempts import DynamoAttempts
+    from xuefa.dal.bank import BankReader
+    from xuefa.exams import Exams
+
     exams = Exams(DynamoAttempts(s.store), s.years, BankReader(s.store), s.directory, s.clock)
     queue = ShardQueue(s.settings.report_queue_url) if s.settings.report_queue_url else None
     return ReportJob(

@@ -55,7 +55,7 @@ from xuefa.study import (
 MAX_ADJUSTMENT = 100_000
 AWARD_RETRIES = 40
 
-__all__ = ["SESSION_ID", "Balance", "Completion", "Credits", "Resource", "credits_as_of"]
+__all__ = ["SESSION_ID", "Balance", "Completion", "Credits", "Resource"]
 
 
 # --- models -------------------------------------------------------------------------
@@ -119,18 +119,6 @@ class Completion(BaseModel):
 
 
 # --- counters on the year result ---------------------------------------------------
-
-
-def credits_as_of(year_result: Mapping[str, Any] | None, day: date) -> int:
-    """Credits earned and adjusted up to 24:00 of `day`, from the per-day counters."""
-    if not year_result:
-        return 0
-    cutoff = f"{day:%Y%m%d}"
-    total = 0
-    for name, value in year_result.items():
-        if (name.startswith("d_") or name.startswith("j_")) and name[2:10] <= cutoff:
-            total += int(value)
-    return total
 
 
 def balance_of(

@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from xuefa.clock import parse_iso
-from xuefa.credits import credits_as_of
-from xuefa.results import exam_as_of
+from xuefa.results import credits_as_of, exam_as_of
 from xuefa.rules import YearConfig, shown_score
 
 STATUSES = ("active", "resigned", "retired")

@@ -1,5 +1,5 @@
-"""Reading a learner's year result: the per-day exam counters that, with the credit
-counters, give any figure as of a midnight."""
+"""Reading a learner's year result: the per-day credit and exam counters give any
+figure as of a midnight."""
 
 from __future__ import annotations
 
@@ -33,3 +33,15 @@ def exam_as_of(result: Mapping[str, Any] | None, day: date) -> tuple[Decimal | N
         elif name[0] == "b":
             best = Decimal(value) if best is None else max(best, Decimal(value))
     return best, attempts
+
+
+def credits_as_of(year_result: Mapping[str, Any] | None, day: date) -> int:
+    """Credits earned and adjusted up to 24:00 of `day`, from the per-day counters."""
+    if not year_result:
+        return 0
+    cutoff = f"{day:%Y%m%d}"
+    total = 0
+    for name, value in year_result.items():
+        if (name.startswith("d_") or name.startswith("j_")) and name[2:10] <= cutoff:
+            total += int(value)
+    return total

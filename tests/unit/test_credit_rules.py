@@ -4,8 +4,9 @@ from datetime import date
 
 import pytest
 
-from xuefa.credits import award_and_limit, balance_of, credits_as_of
+from xuefa.credits import award_and_limit, balance_of
 from xuefa.dal.credits import activity_attr, adjustment_attr, day_attr
+from xuefa.results import credits_as_of
 from xuefa.rules import CreditCaps, YearConfig, load_packaged_year
 
 DAY = date(2017, 5, 4)
