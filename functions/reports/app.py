@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import asdict
 from functools import cache
 from typing import Any, Literal
 
@@ -26,6 +27,7 @@ from xuefa.reports import (
     export_progress,
     report_date_of_event,
 )
+from xuefa.rollover import roll_over
 from xuefa.rules import study_year_of
 from xuefa_api import Api
 from xuefa_api.wiring import services
@@ -70,6 +72,12 @@ def queries() -> ReportQueries:
 # 01:00 Asia/Shanghai is 17:00 UTC the day before.
 @app.schedule(Cron(0, 17, "*", "*", "?", "*"), name="nightly-report")
 def nightly(event: CloudWatchEvent) -> dict[str, Any]:
+    """Each night: the next study year made ready in the closing one's last month (so
+    that 1 December has a year), then yesterday's report set."""
+    s = services()
+    ready = roll_over(s.years, s.clock.now())
+    if ready is not None and (ready.created or ready.copied):
+        api.log.info("next study year prepared", extra={"rolled_over": asdict(ready)})
     return job().start(report_date_of_event(event.to_dict()["time"]))
 
 

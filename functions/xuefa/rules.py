@@ -140,6 +140,9 @@ class YearConfig(BaseModel):
     overrides: OverridePolicy = OverridePolicy()
     # Optional policy: refuse transfers from the exam until the credit window closes.
     transfer_freeze: bool = False
+    # Made by the rollover from the year before, every date a year on, until a city
+    # admin confirms or edits it: learners can study from 1 December all the same.
+    provisional: bool = False
 
     @model_validator(mode="after")
     def _windows_nest(self) -> YearConfig:

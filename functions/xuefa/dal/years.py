@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from xuefa.dal.table import Keys, Store
+from xuefa.dal.table import ConditionFailed, Keys, Store
 from xuefa.errors import NotFound
 from xuefa.rules import YearConfig, year_config_item
 
@@ -42,6 +42,49 @@ class YearBook:
         except NotFound:
             return False
         return True
+
+    def create(self, config: YearConfig) -> bool:
+        """Write the year's config if it has none (the city's own, or a racing rollover,
+        wins); whether it was written."""
+        item = {
+            **Keys.year_config(config.year),
+            **window_attributes(config),
+            "config": year_config_item(config),
+        }
+        try:
+            self.store.put(item, condition="attribute_not_exists(pk)")
+        except ConditionFailed:
+            return False
+        self._cache.pop(config.year, None)
+        return True
+
+    def copy_year_items(self, source: int, target: int) -> int:
+        """The source year's catalogue and bank into the target year, once: each item only
+        if missing (an edit of the copy survives a re-run), then the target's config
+        marked, so that later runs read one item and stop."""
+        marker = self.store.get(Keys.year_config(target)) or {}
+        if marker.get("items_copied"):
+            return 0
+        copied = 0
+        for partition in (Keys.catalogue(source), Keys.bank(source)):
+            for item in self.store.query_all(partition):
+                copied += self._copy_item(item, target)
+        self.store.update(
+            Keys.year_config(target), "SET items_copied = :yes", values={":yes": True}
+        )
+        return copied
+
+    def _copy_item(self, item: dict[str, Any], target: int) -> int:
+        if "resource_id" in item:
+            key = Keys.resource(target, str(item["resource_id"]))
+        else:
+            key = Keys.question(target, str(item["question_id"]))
+        moved = {**item, **key, "year": target}
+        try:
+            self.store.put(moved, condition="attribute_not_exists(pk)")
+        except ConditionFailed:
+            return 0
+        return 1
 
     def put(self, config: YearConfig) -> None:
         self.store.put(
