@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from typing import Literal
 
@@ -13,10 +12,9 @@ from xuefa import exam_views as views
 from xuefa.auth import Actor
 from xuefa.dal.attempts import DynamoAttempts
 from xuefa.dal.bank import BankReader
-from xuefa.errors import BadRequest
 from xuefa.exams import BulkOverride, Exams, Override, parse_attempt_no
 from xuefa.questions import ImportRequest
-from xuefa_api import Api
+from xuefa_api import Api, parse_year
 from xuefa_api.wiring import services
 
 app = Chalice(app_name="xuefa-exams")
@@ -45,22 +43,16 @@ class Submission(BaseModel):
     answers: dict[str, list[Label]] | None = Field(None, max_length=500)
 
 
-def _year(text: str) -> int:
-    if not re.fullmatch(r"20[0-9]{2}", text or ""):
-        raise BadRequest("the year is four digits, e.g. 2017", {"year": text})
-    return int(text)
-
-
 @api.route("/{year}", ["GET"], response="ExamSummary")
 def summary(actor: Actor, year: str) -> views.ExamSummary:
     """The learner's exam: window, attempts used and left, best score, any open attempt."""
-    return exams().summary(actor, _year(year))
+    return exams().summary(actor, parse_year(year))
 
 
 @api.route("/{year}/attempts", ["POST"], body=Empty, status=201, response="StartedAttempt")
 def start(actor: Actor, body: Empty, year: str) -> views.StartedAttempt:
     """Start an attempt: a drawn paper, without answers, and its deadline."""
-    started = exams().start(actor, _year(year))
+    started = exams().start(actor, parse_year(year))
     api.count("AttemptsStarted")
     return started
 
@@ -68,31 +60,31 @@ def start(actor: Actor, body: Empty, year: str) -> views.StartedAttempt:
 @api.route("/{year}/attempts", ["GET"], response="Attempts")
 def history(actor: Actor, year: str) -> views.Attempts:
     """The learner's attempts this year."""
-    return exams().history(actor, _year(year))
+    return exams().history(actor, parse_year(year))
 
 
 @api.route("/{year}/learners/{student_no}/attempts", ["GET"], response="Attempts")
 def learner_history(actor: Actor, year: str, student_no: str) -> views.Attempts:
     """A learner's attempts and scores, for administrators in scope."""
-    return exams().learner_history(actor, _year(year), student_no)
+    return exams().learner_history(actor, parse_year(year), student_no)
 
 
 @api.route("/{year}/attempts/{attempt_no}", ["GET"], response="Attempt")
 def attempt(actor: Actor, year: str, attempt_no: str) -> views.Attempt:
     """One attempt with its questions and saved answers; its result once closed."""
-    return exams().attempt(actor, _year(year), parse_attempt_no(attempt_no))
+    return exams().attempt(actor, parse_year(year), parse_attempt_no(attempt_no))
 
 
 @api.route("/{year}/attempts/{attempt_no}/answers", ["PUT"], body=Answers, response="SavedAnswers")
 def save_answers(actor: Actor, body: Answers, year: str, attempt_no: str) -> views.SavedAnswers:
     """Save answers while the attempt is open."""
-    return exams().save_answers(actor, _year(year), parse_attempt_no(attempt_no), body.answers)
+    return exams().save_answers(actor, parse_year(year), parse_attempt_no(attempt_no), body.answers)
 
 
 @api.route("/{year}/attempts/{attempt_no}/submit", ["POST"], body=Submission, response="Outcome")
 def submit(actor: Actor, body: Submission, year: str, attempt_no: str) -> views.Outcome:
     """Submit: graded on the server; the score, the best score and the annual result."""
-    result = exams().submit(actor, _year(year), parse_attempt_no(attempt_no), body.answers)
+    result = exams().submit(actor, parse_year(year), parse_attempt_no(attempt_no), body.answers)
     api.count("AttemptsSubmitted")
     return result
 
@@ -100,16 +92,16 @@ def submit(actor: Actor, body: Submission, year: str, attempt_no: str) -> views.
 @api.route("/{year}/questions", ["POST"], body=ImportRequest, response="Imported")
 def import_questions(actor: Actor, body: ImportRequest, year: str) -> views.Imported:
     """Import questions into a year's bank, all or nothing (city administrators)."""
-    return exams().import_questions(actor, _year(year), body.questions)
+    return exams().import_questions(actor, parse_year(year), body.questions)
 
 
 @api.route("/{year}/overrides", ["POST"], body=Override, response="OverrideView")
 def override(actor: Actor, body: Override, year: str) -> views.OverrideView:
     """Extra attempts or a later close for one learner; idempotent; audited."""
-    return exams().override(actor, _year(year), body)
+    return exams().override(actor, parse_year(year), body)
 
 
 @api.route("/{year}/overrides/bulk", ["POST"], body=BulkOverride, response="BulkOverrideView")
 def bulk_override(actor: Actor, body: BulkOverride, year: str) -> views.BulkOverrideView:
     """The same override for every active learner of a unit."""
-    return exams().bulk_override(actor, _year(year), body)
+    return exams().bulk_override(actor, parse_year(year), body)

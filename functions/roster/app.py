@@ -13,7 +13,9 @@ from xuefa.auth import Actor
 from xuefa.dal.roster import DynamoRoster
 from xuefa.dal.table import CURSOR_PATTERN
 from xuefa.roster import NewLearner, NewUnit, Roster, Status, StatusChange, Transfer
-from xuefa_api import Api
+from xuefa.rules import YearConfig
+from xuefa.study_years import StudyYears, YearList
+from xuefa_api import Api, parse_year
 from xuefa_api.wiring import services
 
 app = Chalice(app_name="xuefa-roster")
@@ -46,6 +48,32 @@ class LearnerQuery(BaseModel):
 
 class ImportQuery(BaseModel):
     partial: bool = False
+
+
+@cache
+def study_years() -> StudyYears:
+    s = services()
+    return StudyYears(s.years, s.directory, s.clock)
+
+
+@api.route("/years", ["GET"], response="YearList")
+def years(actor: Actor) -> YearList:
+    """Every configured study year: windows, whether provisional, whether closed."""
+    return study_years().list()
+
+
+@api.route("/years/{year}", ["GET"], response="YearConfig")
+def year_rules(actor: Actor, year: str) -> YearConfig:
+    """A study year's rules, as every client shows them."""
+    return study_years().rules(parse_year(year))
+
+
+@api.route("/years/{year}", ["PUT"], body=YearConfig, response="YearConfig")
+def put_year(actor: Actor, body: YearConfig, year: str) -> YearConfig:
+    """Create or edit a study year's rules (city administrators): validated as a whole,
+    never changing what already happened (409 with what), audited; confirms a
+    provisional year."""
+    return study_years().put(actor, parse_year(year), body)
 
 
 @api.route("/me", ["GET"], response="Me")

@@ -9,7 +9,9 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 
-class Window(BaseModel):
+class ExamWindow(BaseModel):
+    """The exam window as the learner's own: the year's, or later by an override."""
+
     opens_at: str
     closes_at: str
 
@@ -23,7 +25,7 @@ class Annual(BaseModel):
 
 class ExamSummary(BaseModel):
     year: int
-    window: Window
+    window: ExamWindow
     open_now: bool
     max_attempts: int
     attempts_used: int

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -302,3 +303,10 @@ def validate(model: type[Model], data: Any) -> Model:
             ".".join(str(part) for part in err["loc"]) or "body": err["msg"] for err in exc.errors()
         }
         raise BadRequest("some fields are missing or invalid", details) from exc
+
+
+def parse_year(text: str) -> int:
+    """A study year from a path: four digits from 2000."""
+    if not re.fullmatch(r"20[0-9]{2}", text or ""):
+        raise BadRequest("the year is four digits, e.g. 2017", {"year": text})
+    return int(text)

@@ -51,7 +51,9 @@ from xuefa.roster_views import (
     UnitRef,
     UnitView,
 )
+from xuefa.rules import YearConfig
 from xuefa.study import Catalogue, Ledger, LedgerEntry, SessionStarted
+from xuefa.study_years import YearList
 
 Page = str | None  # the next page's cursor, or null on the last page
 
@@ -112,4 +114,6 @@ __all__ = [
     "StartedAttempt",
     "UnitRef",
     "UnitView",
+    "YearConfig",
+    "YearList",
 ]

@@ -61,6 +61,19 @@ def _csv(unit: str) -> str:
     return f"name,unit_id,phone\r\n矩阵测试,{unit},\r\n"
 
 
+# A year far ahead: the city creates it, and each later run edits it to the same rules.
+YEAR_2099 = {
+    "year": 2099,
+    "credit_window": {
+        "opens_at": "2098-12-01T00:00:00+08:00",
+        "closes_at": "2099-12-01T00:00:00+08:00",
+    },
+    "exam_window": {
+        "opens_at": "2099-09-10T00:00:00+08:00",
+        "closes_at": "2099-10-01T00:00:00+08:00",
+    },
+}
+
 CASES = [
     Case("roster me", "GET", "/roster/me", None, "any"),
     Case("unit", "GET", "/roster/units/{unit}", None, "admin"),
@@ -123,6 +136,9 @@ CASES = [
         },
         "admin",
     ),
+    Case("years", "GET", "/roster/years", None, "any"),
+    Case("year rules", "GET", "/roster/years/{year}", None, "any"),
+    Case("put a year", "PUT", "/roster/years/2099", YEAR_2099, "city"),
     Case("exam", "GET", "/exams/{year}", None, "learner"),
     Case("start attempt", "POST", "/exams/{year}/attempts", {}, "learner"),
     Case("attempts", "GET", "/exams/{year}/attempts", None, "learner"),

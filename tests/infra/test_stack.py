@@ -52,6 +52,8 @@ API_ROUTES = {
     },
     "roster": {
         "/health",
+        "/years",
+        "/years/{year}",
         "/learners",
         "/learners/import",
         "/learners/{student_no}",

@@ -94,3 +94,25 @@ def test_a_year_the_city_configured_is_kept_and_given_the_catalogue() -> None:
 
 def test_no_current_year_no_rollover() -> None:
     assert roll_over(Years(), at("2017-11-20T01:00:00")) is None
+
+
+def test_an_edit_may_not_change_what_already_happened() -> None:
+    from xuefa.study_years import history_changes, inside_its_study_year
+
+    old = load_packaged_year(2017)
+    mid_exam = at("2017-09-20T12:00:00")
+    fair = old.model_copy(update={"max_attempts": 9, "caps": old.caps})
+    assert history_changes(old, fair, mid_exam) == {}
+    unfair = old.model_copy(update={"max_attempts": 7, "pass_mark": 50, "credit_target": 2000})
+    assert set(history_changes(old, unfair, mid_exam)) == {
+        "max_attempts",
+        "pass_mark",
+        "credit_target",
+    }
+    before_anything = at("2016-11-20T12:00:00")
+    assert history_changes(old, unfair, before_anything) == {}
+    assert inside_its_study_year(old) == {}
+    assert set(inside_its_study_year(next_year_rules(old).model_copy(update={"year": 2019}))) == {
+        "credit_window",
+        "exam_window",
+    }

@@ -11,6 +11,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from xuefa.audit import AuditEntry
+from xuefa.auth import Actor
+from xuefa.dal.audit import audit_put
 from xuefa.dal.table import ConditionFailed, Keys, Store
 from xuefa.errors import NotFound
 from xuefa.rules import YearConfig, year_config_item
@@ -85,6 +88,37 @@ class YearBook:
         except ConditionFailed:
             return 0
         return 1
+
+    # --- managed through the API ------------------------------------------------
+
+    def configured(self) -> list[YearConfig]:
+        """Every configured year (2000 to 2100: two BatchGetItems of small items)."""
+        found = self.store.batch_get([Keys.year_config(y) for y in range(2000, 2101)])
+        return [YearConfig.model_validate(item["config"]) for item in found]
+
+    def find(self, year: int) -> YearConfig | None:
+        item = self.store.get(Keys.year_config(year))
+        return YearConfig.model_validate(item["config"]) if item else None
+
+    def save(self, actor: Actor, config: YearConfig, audit: AuditEntry) -> None:
+        """The year's rules and their audit entry, together; the catalogue-copy marker
+        and anything else on the item stay."""
+        names = {"#config": "config"}
+        values: dict[str, Any] = {":config": year_config_item(config)}
+        sets = ["#config = :config"]
+        for i, (name, value) in enumerate(window_attributes(config).items()):
+            names[f"#w{i}"], values[f":w{i}"] = name, value
+            sets.append(f"#w{i} = :w{i}")
+        change = {
+            "Update": {
+                "Key": Keys.year_config(config.year),
+                "UpdateExpression": "SET " + ", ".join(sets),
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": values,
+            }
+        }
+        self.store.transact([change, audit_put(actor, audit)])
+        self._cache.pop(config.year, None)
 
     def put(self, config: YearConfig) -> None:
         self.store.put(

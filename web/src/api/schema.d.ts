@@ -516,6 +516,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/roster/years": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every configured study year: windows, whether provisional, whether closed. */
+        get: operations["roster_years"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/roster/years/{year}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A study year's rules, as every client shows them. */
+        get: operations["roster_year_rules"];
+        /** Create or edit a study year's rules (city administrators): validated as a whole, */
+        put: operations["roster_put_year"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/roster/me": {
         parameters: {
             query?: never;
@@ -892,8 +927,11 @@ export interface components {
             /** Passed */
             passed: boolean;
         };
-        /** Window */
-        Window: {
+        /**
+         * ExamWindow
+         * @description The exam window as the learner's own: the year's, or later by an override.
+         */
+        ExamWindow: {
             /** Opens At */
             opens_at: string;
             /** Closes At */
@@ -903,7 +941,7 @@ export interface components {
         ExamSummary: {
             /** Year */
             year: number;
-            window: components["schemas"]["Window"];
+            window: components["schemas"]["ExamWindow"];
             /** Open Now */
             open_now: boolean;
             /** Max Attempts */
@@ -1407,6 +1445,201 @@ export interface components {
              * @description a day that has ended, from 2000 (today or later is a 409: not yet)
              */
             date: string;
+        };
+        /** Window */
+        Window: {
+            /**
+             * Opens At
+             * Format: date-time
+             */
+            opens_at: string;
+            /**
+             * Closes At
+             * Format: date-time
+             */
+            closes_at: string;
+        };
+        /** YearLine */
+        YearLine: {
+            /** Year */
+            year: number;
+            /** Provisional */
+            provisional: boolean;
+            credit_window: components["schemas"]["Window"];
+            exam_window: components["schemas"]["Window"];
+            /** Closed */
+            closed: boolean;
+        };
+        /** YearList */
+        YearList: {
+            /** Items */
+            items: components["schemas"]["YearLine"][];
+        };
+        /** CreditCaps */
+        CreditCaps: {
+            /**
+             * Daily Total
+             * @default 125
+             */
+            daily_total: number;
+            /** Per Activity Daily Caps */
+            per_activity_daily_caps?: {
+                [key: string]: number;
+            };
+        };
+        /**
+         * OverridePolicy
+         * @description Who may grant a learner more attempts or a later close, and how much at most.
+         *
+         *     The notice has no overrides; they exist for a real failure (an outage), so by default
+         *     only the city grants them, at most 2 extra attempts a learner in the year, and never a
+         *     close later than 14 days after the exam window (nor after the credit window).
+         */
+        OverridePolicy: {
+            /**
+             * Granted By
+             * @default city
+             * @enum {string}
+             */
+            granted_by: "city" | "county" | "unit";
+            /**
+             * Max Extra Attempts
+             * @default 2
+             */
+            max_extra_attempts: number;
+            /**
+             * Latest Close
+             * @default null
+             */
+            latest_close: string | null;
+        };
+        /** PaperRules */
+        PaperRules: {
+            /**
+             * Questions Per Paper
+             * @default 50
+             */
+            questions_per_paper: number;
+            /**
+             * Points Per Question
+             * @default 2
+             */
+            points_per_question: number;
+            /**
+             * Duration Minutes
+             * @default 90
+             */
+            duration_minutes: number;
+            /**
+             * Grace Seconds
+             * @default 60
+             */
+            grace_seconds: number;
+            /**
+             * Min Wait Minutes
+             * @default 0
+             */
+            min_wait_minutes: number;
+            /** Category Quota */
+            category_quota?: {
+                [key: string]: number;
+            };
+        };
+        /**
+         * Weights
+         * @description Percent of the annual score from each part (50/50 in 2017).
+         */
+        Weights: {
+            /**
+             * Credits
+             * @default 50
+             */
+            credits: number;
+            /**
+             * Exam
+             * @default 50
+             */
+            exam: number;
+        };
+        /** YearConfig */
+        YearConfig: {
+            /** Year */
+            year: number;
+            /**
+             * Credit Target
+             * @default 3000
+             */
+            credit_target: number;
+            /**
+             * Credits Per Hour
+             * @default 100
+             */
+            credits_per_hour: number;
+            credit_window: components["schemas"]["Window"];
+            exam_window: components["schemas"]["Window"];
+            /**
+             * Max Attempts
+             * @default 8
+             */
+            max_attempts: number;
+            /**
+             * Exam Full Marks
+             * @default 100
+             */
+            exam_full_marks: number;
+            /**
+             * Mock Exam
+             * @default false
+             */
+            mock_exam: boolean;
+            /**
+             * @default {
+             *       "credits": 50,
+             *       "exam": 50
+             *     }
+             */
+            weights: components["schemas"]["Weights"];
+            /**
+             * Pass Mark
+             * @default 60
+             */
+            pass_mark: number;
+            /**
+             * @default {
+             *       "questions_per_paper": 50,
+             *       "points_per_question": 2,
+             *       "duration_minutes": 90,
+             *       "grace_seconds": 60,
+             *       "min_wait_minutes": 0,
+             *       "category_quota": {}
+             *     }
+             */
+            paper: components["schemas"]["PaperRules"];
+            /**
+             * @default {
+             *       "daily_total": 125,
+             *       "per_activity_daily_caps": {}
+             *     }
+             */
+            caps: components["schemas"]["CreditCaps"];
+            /**
+             * @default {
+             *       "granted_by": "city",
+             *       "max_extra_attempts": 2,
+             *       "latest_close": null
+             *     }
+             */
+            overrides: components["schemas"]["OverridePolicy"];
+            /**
+             * Transfer Freeze
+             * @default false
+             */
+            transfer_freeze: boolean;
+            /**
+             * Provisional
+             * @default false
+             */
+            provisional: boolean;
         };
         /**
          * Me
@@ -5031,6 +5264,326 @@ export interface operations {
             };
             /** @description the contract's error */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    roster_years: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["YearList"];
+                };
+            };
+            /** @description the contract's error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    roster_year_rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                year: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["YearConfig"];
+                };
+            };
+            /** @description the contract's error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    roster_put_year: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                year: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["YearConfig"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["YearConfig"];
+                };
+            };
+            /** @description the contract's error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
