@@ -80,10 +80,14 @@ def roll_over(years: YearStore, now: datetime) -> RolledOver | None:
     `LEAD` of its close (or has closed); None when it is not yet time, or there is no
     current year to copy from."""
     current = study_year_of(local_date(now))
-    if not years.exists(current):
+    # Past 1 December with no year made in time (every run of the last month failed):
+    # the year that closed is the one to copy.
+    source = current if years.exists(current) else current - 1
+    if not years.exists(source):
         return None
-    config = years.get(current)
+    config = years.get(source)
     if now < config.credit_window.closes_at - LEAD:
         return None
-    created = False if years.exists(current + 1) else years.create(next_year_rules(config))
-    return RolledOver(current + 1, created, years.copy_year_items(current, current + 1))
+    target = source + 1
+    created = False if years.exists(target) else years.create(next_year_rules(config))
+    return RolledOver(target, created, years.copy_year_items(source, target))

@@ -96,6 +96,12 @@ def test_no_current_year_no_rollover() -> None:
     assert roll_over(Years(), at("2017-11-20T01:00:00")) is None
 
 
+def test_a_year_missed_in_its_last_month_is_made_after_the_close() -> None:
+    years = Years(load_packaged_year(2017))
+    late = roll_over(years, at("2017-12-02T01:00:00"))
+    assert late is not None and (late.year, late.created) == (2018, True)
+
+
 def test_an_edit_may_not_change_what_already_happened() -> None:
     from xuefa.study_years import history_changes, inside_its_study_year
 
