@@ -62,14 +62,14 @@ class FakeAttempts:
         return dict(self.results.get((student_no, year), {})), profile
 
     def result_and_attempt(
-        self, student_no: str, year: int, attempt_no: int, *, paper: bool = True
+        self, student_no: str, year: int, attempt_no: int
     ) -> tuple[dict[str, Any], Attempt | None]:
         self.calls.append("result_and_attempt")
         result = dict(self.results.get((student_no, year), {}))
         key = (student_no, year, attempt_no)
         if key not in self.sheet:
             return result, None
-        questions = self.papers[key].paper if paper else None
+        questions = self.papers[key].paper
         return result, Attempt(dict(self.sheet[key]), questions)
 
     def sheets(self, student_no: str, year: int, attempts_used: int) -> list[dict[str, Any]]:

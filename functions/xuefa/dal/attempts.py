@@ -132,7 +132,7 @@ class AttemptRepository(Protocol):
     ) -> tuple[dict[str, Any], dict[str, Any] | None]: ...
 
     def result_and_attempt(
-        self, student_no: str, year: int, attempt_no: int, *, paper: bool = True
+        self, student_no: str, year: int, attempt_no: int
     ) -> tuple[dict[str, Any], Attempt | None]: ...
 
     def sheets(self, student_no: str, year: int, attempts_used: int) -> list[dict[str, Any]]: ...
@@ -175,9 +175,9 @@ class DynamoAttempts:
         return result, next((i for i in found if i["sk"] == profile_key["sk"]), None)
 
     def result_and_attempt(
-        self, student_no: str, year: int, attempt_no: int, *, paper: bool = True
+        self, student_no: str, year: int, attempt_no: int
     ) -> tuple[dict[str, Any], Attempt | None]:
-        """Year result and the attempt (with its paper if asked), in one request."""
+        """Year result and the attempt with its paper, in one request."""
         keys = [Keys.year_result(student_no, year), Keys.sheet(student_no, year, attempt_no)]
         keys.append(Keys.attempt(student_no, year, attempt_no))
         found = {i["sk"]: i for i in self.store.batch_get(keys, consistent=True)}
@@ -185,7 +185,7 @@ class DynamoAttempts:
         sheet, whole = found.get(keys[1]["sk"]), found.get(keys[2]["sk"])
         if whole is None:
             return result, None
-        questions = [PaperQuestion.model_validate(q) for q in whole["paper"]] if paper else None
+        questions = [PaperQuestion.model_validate(q) for q in whole["paper"]]
         if sheet is not None:
             return result, Attempt(sheet, questions)
         return result, Attempt(_sheet_of(whole), questions, legacy=True)
