@@ -176,9 +176,7 @@ class Exams:
 
     # --- reading ---------------------------------------------------------------------
 
-    def _read(
-        self, student_no: str, year: int, attempt_no: int | None = None
-    ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    def _read(self, student_no: str, year: int) -> tuple[dict[str, Any], dict[str, Any] | None]:
         """Year result and profile, in one strongly consistent request."""
         return self.attempts.result_and_profile(student_no, year)
 
