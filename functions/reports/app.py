@@ -75,9 +75,13 @@ def nightly(event: CloudWatchEvent) -> dict[str, Any]:
     """Each night: the next study year made ready in the closing one's last month (so
     that 1 December has a year), then yesterday's report set."""
     s = services()
-    ready = roll_over(s.years, s.clock.now())
-    if ready is not None and (ready.created or ready.copied):
-        api.log.info("next study year prepared", extra={"rolled_over": asdict(ready)})
+    try:
+        ready = roll_over(s.years, s.clock.now())
+    except Exception:  # the report does not wait for it: the next night tries again
+        api.log.exception("the next study year could not be prepared")
+    else:
+        if ready is not None and (ready.created or ready.copied):
+            api.log.info("next study year prepared", extra={"rolled_over": asdict(ready)})
     return job().start(report_date_of_event(event.to_dict()["time"]))
 
 

@@ -293,7 +293,17 @@ def test_a_report_lists_a_units_learners_as_they_were_at_its_cutoff(
     assert [r["积分"] for r in moved_rows if r["学号"] == LEARNER[0]] == ["50"]  # history kept
 
 
-def test_a_night_of_a_year_nobody_configured_says_so_and_does_not_fail(apps, city, clock) -> None:
+def test_a_night_of_a_year_nobody_configured_says_so_and_does_not_fail(
+    apps, city, clock, monkeypatch
+) -> None:
+    """The rollover fails every night (here: the year cannot be written): the report
+    still runs, and says that its year is not configured."""
+    from xuefa_api import wiring
+
+    def cannot_write(config: Any) -> bool:
+        raise RuntimeError("injected: the table refused the new year")
+
+    monkeypatch.setattr(wiring.services().years, "create", cannot_write)
     reports_client = apps[2]
     event = reports_client.events.generate_cw_event(
         source="aws.events",
