@@ -11,10 +11,9 @@ from xuefa.auth import Actor
 from xuefa.clock import local_date
 from xuefa.credits import Adjustment, Balance, Completion, Credits, NewResource, Resource
 from xuefa.dal.credits import DynamoCredits
-from xuefa.dal.table import CURSOR_PATTERN
 from xuefa.rules import study_year_of
 from xuefa.study import ID_PATTERN, Catalogue, Ledger, SessionStarted
-from xuefa_api import Api
+from xuefa_api import Api, Cursor
 from xuefa_api.wiring import services
 
 app = Chalice(app_name="xuefa-credits")
@@ -35,12 +34,7 @@ class YearQuery(BaseModel):
 
 class LedgerQuery(YearQuery):
     limit: int = Field(20, ge=1, le=100)
-    cursor: str | None = Field(
-        None,
-        max_length=2000,
-        pattern=CURSOR_PATTERN,
-        description="the previous page's `cursor`, signed by the server: any other is a 400",
-    )
+    cursor: Cursor = None
 
 
 class StartSession(BaseModel):

@@ -15,7 +15,6 @@ from pydantic import BaseModel, Field
 from xuefa import report_views as views
 from xuefa.auth import Actor
 from xuefa.clock import local_date
-from xuefa.dal.table import CURSOR_PATTERN
 from xuefa.objects import ReportBucket
 from xuefa.progress import Filter, Progress, ProgressPage, ProgressSummary
 from xuefa.queue import ShardQueue
@@ -29,7 +28,7 @@ from xuefa.reports import (
 )
 from xuefa.rollover import roll_over
 from xuefa.rules import study_year_of
-from xuefa_api import Api
+from xuefa_api import Api, Cursor
 from xuefa_api.wiring import services
 
 app = Chalice(app_name="xuefa-reports")
@@ -126,12 +125,7 @@ class ProgressQuery(BaseModel):
 class ProgressListQuery(ProgressQuery):
     filter: Filter | None = Field(None, description="behind, no_exam or failing; all if absent")
     limit: int = Field(50, ge=1, le=200)
-    cursor: str | None = Field(
-        None,
-        max_length=2000,
-        pattern=CURSOR_PATTERN,
-        description="the previous page's `cursor`, signed by the server: any other is a 400",
-    )
+    cursor: Cursor = None
 
 
 class ProgressExportQuery(ProgressQuery):

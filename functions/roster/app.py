@@ -11,11 +11,10 @@ from xuefa import roster_views as views
 from xuefa.accounts import CognitoAccounts
 from xuefa.auth import Actor
 from xuefa.dal.roster import DynamoRoster
-from xuefa.dal.table import CURSOR_PATTERN
 from xuefa.roster import NewLearner, NewUnit, Roster, Status, StatusChange, Transfer
 from xuefa.rules import YearConfig
 from xuefa.study_years import StudyYears, YearList
-from xuefa_api import Api, parse_year
+from xuefa_api import Api, Cursor, parse_year
 from xuefa_api.wiring import services
 
 app = Chalice(app_name="xuefa-roster")
@@ -38,12 +37,7 @@ class Empty(BaseModel):
 class LearnerQuery(BaseModel):
     status: Status | None = None
     limit: int = Field(50, ge=1, le=200)
-    cursor: str | None = Field(
-        None,
-        max_length=2000,
-        pattern=CURSOR_PATTERN,
-        description="the previous page's `cursor`, signed by the server: any other is a 400",
-    )
+    cursor: Cursor = None
 
 
 class ImportQuery(BaseModel):

@@ -15,13 +15,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, TypedDict, TypeVar, Unpack
+from typing import Annotated, Any, TypedDict, TypeVar, Unpack
 
 from chalice import Chalice, ConvertToMiddleware, Response
 from chalice.app import Request
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from xuefa.auth import Actor, actor_from_claims
+from xuefa.dal.table import CURSOR_PATTERN
 from xuefa.errors import BadRequest, Internal, PayloadTooLarge, XuefaError
 from xuefa.observability import logger as make_logger
 from xuefa.observability import metrics as make_metrics
@@ -303,6 +304,17 @@ def validate(model: type[Model], data: Any) -> Model:
             ".".join(str(part) for part in err["loc"]) or "body": err["msg"] for err in exc.errors()
         }
         raise BadRequest("some fields are missing or invalid", details) from exc
+
+
+# The paging cursor of a listing's query: what the previous page answered, or nothing.
+Cursor = Annotated[
+    str | None,
+    Field(
+        max_length=2000,
+        pattern=CURSOR_PATTERN,
+        description="the previous page's `cursor`, signed by the server: any other is a 400",
+    ),
+]
 
 
 def parse_year(text: str) -> int:

@@ -2,8 +2,10 @@
 contract's tables list it. Extra fields are allowed (the contract says so); the ones here
 must be there. Times are ISO 8601 strings with +08:00, dates `YYYY-MM-DD`.
 
-Routes name their model (`response="Balance"`); this module is imported only to check
-answers or write the document, never on a cold start. With `XUEFA_CHECK_RESPONSES=true`
+The models are declared once, beside the services that answer with them (`study.py`,
+`exam_views.py`, …); this module gathers them by name. Routes name their model
+(`response="Balance"`); this module is imported only to check answers or write the
+document, never on a cold start. With `XUEFA_CHECK_RESPONSES=true`
 (tests, the local stack) every response is validated against its model, so a drift
 between the code and the document fails a test.
 """
@@ -55,22 +57,9 @@ from xuefa.rules import YearConfig
 from xuefa.study import Catalogue, Ledger, LedgerEntry, SessionStarted
 from xuefa.study_years import YearList
 
-Page = str | None  # the next page's cursor, or null on the last page
-
-# --- everyone -----------------------------------------------------------------------
-
 
 class Health(BaseModel):
     status: Literal["ok"]
-
-
-# --- roster -------------------------------------------------------------------------
-
-
-# --- credits ------------------------------------------------------------------------
-
-
-# --- reports ------------------------------------------------------------------------
 
 
 __all__ = [
