@@ -345,7 +345,7 @@ class Exams:
         _, attempt = self.attempts.result_and_attempt(student_no, year, attempt_no)
         if attempt is None:
             raise NotFound(f"there is no attempt {attempt_no}")
-        if attempt.legacy and attempt.paper is not None:
+        if attempt.legacy:
             self.attempts.copy_to_sheet(attempt, shapes_of(attempt.paper))
 
     def submit(
@@ -370,7 +370,7 @@ class Exams:
         grace = config.paper.grace_seconds
         for _ in range(RETRIES):
             result, attempt = self.attempts.result_and_attempt(student_no, year, attempt_no)
-            if attempt is None or attempt.paper is None:
+            if attempt is None:
                 raise NotFound(f"there is no attempt {attempt_no}")
             if not attempt.is_open:
                 return self._outcome(config, attempt.sheet, result)
@@ -400,7 +400,7 @@ class Exams:
         answers: dict[str, Any] | None,
         by_learner: bool,
     ) -> Closing:
-        paper = attempt.paper or []
+        paper = attempt.paper
         given = check_answers(shapes_of(paper), answers) if answers else {}
         now = self.clock.now()
         late = _epoch(now) >= int(attempt.sheet["hard_close"])
@@ -486,7 +486,7 @@ class Exams:
         if result.get("open_attempt") == attempt_no:
             self._settle(actor.username, config, result)
         _, found = self.attempts.result_and_attempt(actor.username, year, attempt_no)
-        if found is None or found.paper is None:
+        if found is None:
             raise NotFound(f"there is no attempt {attempt_no}")
         sheet, paper, answers = found.sheet, found.paper, found.answers
         body: dict[str, Any] = {

@@ -29,7 +29,6 @@ from xuefa.directory import Directory, Unit
 from xuefa.rules import YearConfig, shown_score
 
 Filter = Literal["behind", "no_exam", "failing"]
-PAGE = 100
 # A page of the list reads at most this many learners looking for matches: a bounded
 # cost per request (2 DynamoDB requests per 100 learners read), a cursor for the rest.
 SCAN_LIMIT = 500
@@ -183,7 +182,7 @@ class Progress:
         """The unit's active learners with their progress, and the key to resume after."""
         start = after
         while True:
-            items, last = self.people.unit_page(unit.unit_id, start, PAGE)
+            items, last = self.people.unit_page(unit.unit_id, start)
             active = [str(p["student_no"]) for p in items if p.get("status", "active") == "active"]
             results = self.people.year_results(active, config.year)
             for profile in items:

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from xuefa import report_views as views
 from xuefa.auth import Actor, in_subtree, require_admin, require_learner
 from xuefa.clock import Clock, end_of_day, iso, local_date, parse_iso
-from xuefa.dal.people import DynamoPeople
+from xuefa.dal.people import PAGE, DynamoPeople
 from xuefa.dal.report_runs import DynamoReportRuns
 from xuefa.dal.table import Store
 from xuefa.dal.years import YearBook
@@ -52,7 +52,6 @@ MONTH = r"20[0-9]{2}-(0[1-9]|1[0-2])"  # the months a report can have: 2000-01 t
 T = TypeVar("T")
 LEASE = timedelta(minutes=30)
 URL_SECONDS = 15 * 60
-PAGE = 100
 
 GradeExpired = Callable[[str, int, int], object]  # student_no, year, attempt_no
 Dispatch = Callable[[list[dict[str, Any]]], None]

@@ -49,10 +49,10 @@ SHEET_FIELDS = (
 
 @dataclass
 class Attempt:
-    """An attempt as the service sees it: its sheet, and its paper when it was read."""
+    """An attempt as the service sees it: its sheet and its paper."""
 
     sheet: dict[str, Any]
-    paper: list[PaperQuestion] | None
+    paper: list[PaperQuestion]
     legacy: bool = False  # one item from before the split, with no sheet of its own yet
 
     @property

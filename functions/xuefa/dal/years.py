@@ -49,11 +49,7 @@ class YearBook:
     def create(self, config: YearConfig) -> bool:
         """Write the year's config if it has none (the city's own, or a racing rollover,
         wins); whether it was written."""
-        item = {
-            **Keys.year_config(config.year),
-            **window_attributes(config),
-            "config": year_config_item(config),
-        }
+        item = {**Keys.year_config(config.year), **config_attributes(config)}
         try:
             self.store.put(item, condition="attribute_not_exists(pk)")
         except ConditionFailed:
@@ -103,12 +99,12 @@ class YearBook:
     def save(self, actor: Actor, config: YearConfig, audit: AuditEntry) -> None:
         """The year's rules and their audit entry, together; the catalogue-copy marker
         and anything else on the item stay."""
-        names = {"#config": "config"}
-        values: dict[str, Any] = {":config": year_config_item(config)}
-        sets = ["#config = :config"]
-        for i, (name, value) in enumerate(window_attributes(config).items()):
-            names[f"#w{i}"], values[f":w{i}"] = name, value
-            sets.append(f"#w{i} = :w{i}")
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {}
+        sets = []
+        for i, (name, value) in enumerate(config_attributes(config).items()):
+            names[f"#a{i}"], values[f":a{i}"] = name, value
+            sets.append(f"#a{i} = :a{i}")
         change = {
             "Update": {
                 "Key": Keys.year_config(config.year),
@@ -121,14 +117,13 @@ class YearBook:
         self._cache.pop(config.year, None)
 
     def put(self, config: YearConfig) -> None:
-        self.store.put(
-            {
-                **Keys.year_config(config.year),
-                **window_attributes(config),
-                "config": year_config_item(config),
-            }
-        )
+        self.store.put({**Keys.year_config(config.year), **config_attributes(config)})
         self._cache.pop(config.year, None)
+
+
+def config_attributes(config: YearConfig) -> dict[str, Any]:
+    """What a year's config item holds besides its key: the rules, and their windows."""
+    return {"config": year_config_item(config), **window_attributes(config)}
 
 
 def window_attributes(config: YearConfig) -> dict[str, int]:
