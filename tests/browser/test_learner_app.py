@@ -88,6 +88,7 @@ def test_a_new_learners_first_sign_in_sets_a_password(web_stack: Stack, phone: A
     page.fill("input[name=new-password-again]", "short")
     page.click("button[type=submit]")
     page.wait_for_selector("text=密码至少8位")
+    shot(page, "learner-11-new-password")
     page.fill("input[name=new-password]", "Browser-New-2026")
     page.fill("input[name=new-password-again]", "Browser-New-2026")
     page.click("button[type=submit]")
