@@ -23,21 +23,23 @@ class FakeDirectory(Directory):
     def __init__(self) -> None:
         super().__init__(store=None)  # type: ignore[arg-type]  # never touched: reads are overridden
         self.profiles: dict[str, dict[str, Any]] = {}
+        self.paths = dict(PATHS)  # this directory's own: a unit added in one test stays there
 
     def add_learner(self, student_no: str, unit_id: str = UNIT, status: str = "active") -> None:
         self.profiles[student_no] = {
             "student_no": student_no,
             "name": "学员" + student_no[-2:],
             "unit_id": unit_id,
-            "unit_path": PATHS[unit_id],
+            "unit_path": self.paths[unit_id],
             "status": status,
         }
 
     def unit(self, unit_id: str) -> Unit:
-        if unit_id not in PATHS:
+        if unit_id not in self.paths:
             raise NotFound(f"unit {unit_id} does not exist")
-        parent = PATHS[unit_id].rpartition("/")[0].rpartition("/")[2] or None
-        return Unit(unit_id=unit_id, name=unit_id, parent_id=parent, path=PATHS[unit_id])
+        path = self.paths[unit_id]
+        parent = path.rpartition("/")[0].rpartition("/")[2] or None
+        return Unit(unit_id=unit_id, name=unit_id, parent_id=parent, path=path)
 
     def learner(self, student_no: str) -> dict[str, Any]:
         if student_no not in self.profiles:

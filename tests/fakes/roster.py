@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from tests.fakes.directory import PATHS, FakeDirectory
+from tests.fakes.directory import FakeDirectory
 from xuefa.auth import Actor
 from xuefa.clock import iso
 from xuefa.dal.roster import Move
@@ -46,16 +46,18 @@ class FakeRoster:
         self.audit_log: list[tuple[str, str]] = []
 
     def children(self, unit_id: str) -> list[dict[str, str]]:
-        below = [u for u, p in PATHS.items() if p.rpartition("/")[0].endswith(unit_id)]
+        below = [
+            u for u, p in self.directory.paths.items() if p.rpartition("/")[0].endswith(unit_id)
+        ]
         return [{"unit_id": u, "name": u} for u in sorted(below)]
 
     def learner_count(self, unit_id: str) -> int:
         return sum(1 for p in self.directory.profiles.values() if p["unit_id"] == unit_id)
 
     def add_unit(self, actor: Actor, unit: Unit, at: datetime) -> None:
-        if unit.unit_id in PATHS:
+        if unit.unit_id in self.directory.paths:
             raise Duplicate(f"unit {unit.unit_id} already exists")
-        PATHS[unit.unit_id] = unit.path
+        self.directory.paths[unit.unit_id] = unit.path
 
     def allocate(self, prefix: str, count: int) -> int:
         self.counters[prefix] = self.counters.get(prefix, 0) + count
