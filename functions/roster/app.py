@@ -8,7 +8,7 @@ from chalice import Chalice
 from pydantic import BaseModel, Field
 
 from xuefa import roster_views as views
-from xuefa.accounts import CognitoAccounts
+from xuefa.accounts import Accounts, CognitoAccounts
 from xuefa.auth import Actor
 from xuefa.dal.roster import DynamoRoster
 from xuefa.roster import NewLearner, NewUnit, Roster, Status, StatusChange, Transfer
@@ -24,7 +24,14 @@ api = Api(app, "roster")
 @cache
 def roster() -> Roster:
     s = services()
-    accounts = CognitoAccounts(s.settings.user_pool_id)
+    accounts: Accounts
+    if s.settings.identity == "own":
+        from xuefa.dal.identity import DynamoIdentity
+        from xuefa.own_accounts import OwnAccounts
+
+        accounts = OwnAccounts(DynamoIdentity(s.store))
+    else:
+        accounts = CognitoAccounts(s.settings.user_pool_id)
     return Roster(
         DynamoRoster(s.store), s.directory, s.years, accounts, s.clock, s.settings.cursor_secret
     )

@@ -43,6 +43,17 @@ def _groups(raw: Any) -> frozenset[str]:
     return frozenset(part for part in text.replace(",", " ").split() if part)
 
 
+def claims_of(authorizer: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """The claims API Gateway hands over: Cognito's authorizer nests them under `claims`;
+    a Lambda authorizer (our own identity) passes its context, beside `principalId`."""
+    if not authorizer:
+        return None
+    nested = authorizer.get("claims")
+    if nested is not None:
+        return dict(nested)
+    return authorizer if "principalId" in authorizer else None
+
+
 def actor_from_claims(claims: Mapping[str, Any] | None) -> Actor:
     if not claims:
         raise Unauthorized()

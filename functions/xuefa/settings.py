@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -22,6 +23,11 @@ class Settings(BaseModel):
     report_queue_url: str = ""
     # The top of the unit tree the nightly report covers (a city, or a province).
     root_unit_id: str = "530400"
+    # Who signs people in: Cognito user pools, or (where they do not exist) our own
+    # identity service, whose tokens the first of `signing_keys` (KMS) signs.
+    identity: Literal["cognito", "own"] = "cognito"
+    signing_keys: list[str] = []
+    token_issuer: str = "xuefa"
 
 
 @lru_cache(maxsize=1)
@@ -34,7 +40,15 @@ def get_settings() -> Settings:
         user_pool_id=env.get("XUEFA_USER_POOL_ID", ""),
         report_queue_url=env.get("XUEFA_REPORT_QUEUE_URL", ""),
         root_unit_id=env.get("XUEFA_ROOT_UNIT", "530400"),
+        identity=identity_provider(),
+        signing_keys=[k for k in env.get("XUEFA_SIGNING_KEYS", "").split(",") if k],
+        token_issuer=env.get("XUEFA_TOKEN_ISSUER", "xuefa"),
     )
+
+
+def identity_provider() -> Literal["cognito", "own"]:
+    """Read at import by the apps, to put the right authorizer in front of their routes."""
+    return "own" if os.environ.get("XUEFA_IDENTITY", "cognito") == "own" else "cognito"
 
 
 @lru_cache(maxsize=1)

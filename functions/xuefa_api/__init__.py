@@ -21,13 +21,13 @@ from chalice import Chalice, ConvertToMiddleware, Response
 from chalice.app import Request
 from pydantic import BaseModel, Field, ValidationError
 
-from xuefa.auth import Actor, actor_from_claims
+from xuefa.auth import Actor, actor_from_claims, claims_of
 from xuefa.dal.table import CURSOR_PATTERN
 from xuefa.errors import BadRequest, Internal, PayloadTooLarge, XuefaError
 from xuefa.observability import logger as make_logger
 from xuefa.observability import metrics as make_metrics
 from xuefa.settings import responses_checked
-from xuefa_api.wiring import COGNITO
+from xuefa_api.wiring import authorizer
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -117,6 +117,7 @@ class Api:
 
     def __init__(self, app: Chalice, service: str):
         self.app = app
+        self.authorizer = authorizer()
         self.log = make_logger(service)
         self.metrics = make_metrics(service)
         self.service = service
@@ -137,7 +138,7 @@ class Api:
     def route(
         self, path: str, methods: list[str], **declared: Unpack[RouteOptions]
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        """`app.route` behind the Cognito authorizer (unless public). The view receives
+        """`app.route` behind the authorizer (unless public). The view receives
         `actor`, and the validated `body` and `query` when the route declares their
         models; `response` is what it answers (the OpenAPI document is generated from all
         three); domain errors become the contract's JSON here and nowhere else."""
@@ -159,7 +160,7 @@ class Api:
             def guarded(**kwargs: Any) -> Any:
                 return self._serve(operation, kwargs)
 
-            options: dict[str, Any] = {} if operation.public else {"authorizer": COGNITO}
+            options: dict[str, Any] = {} if operation.public else {"authorizer": self.authorizer}
             if operation.raw_body:
                 options["content_types"] = operation.raw_body
             self.app.route(path, methods=methods, **options)(guarded)
@@ -248,8 +249,7 @@ class Api:
 
     def actor(self) -> Actor:
         context = self.request().context or {}
-        claims = (context.get("authorizer") or {}).get("claims")
-        return actor_from_claims(claims)
+        return actor_from_claims(claims_of(context.get("authorizer")))
 
     def body(self, model: type[Model]) -> Model:
         raw = self.request().raw_body or b""

@@ -28,6 +28,7 @@ from xuefa.exam_views import (
     SavedAnswers,
     StartedAttempt,
 )
+from xuefa.identity_views import KeySet, SignedOut, SignInAnswer
 from xuefa.progress import LearnerProgress, ProgressPage, ProgressRow, ProgressSummary
 from xuefa.report_views import (
     Archive,
@@ -80,6 +81,7 @@ __all__ = [
     "ImportResult",
     "Imported",
     "ImportedLearner",
+    "KeySet",
     "Learner",
     "LearnerPage",
     "LearnerProgress",
@@ -100,6 +102,8 @@ __all__ = [
     "Run",
     "SavedAnswers",
     "SessionStarted",
+    "SignInAnswer",
+    "SignedOut",
     "StartedAttempt",
     "UnitRef",
     "UnitView",

@@ -6,14 +6,19 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
-from chalice import CognitoUserPoolAuthorizer
+from chalice import CognitoUserPoolAuthorizer, CustomAuthorizer
 
 from xuefa.clock import Clock, SystemClock
 from xuefa.dal.table import Store
 from xuefa.dal.years import YearBook
 from xuefa.directory import Directory
-from xuefa.settings import Settings, get_settings, responses_checked
+from xuefa.settings import Settings, get_settings, identity_provider, responses_checked
+
+if TYPE_CHECKING:
+    from xuefa.dal.signing_keys import KmsSigningKeys
+    from xuefa.tokens import TokenVerifier
 
 
 @dataclass
@@ -38,20 +43,48 @@ def services() -> Services:
     )
 
 
+@lru_cache(maxsize=1)
+def signing_keys() -> KmsSigningKeys:
+    from xuefa.dal.signing_keys import KmsSigningKeys
+
+    return KmsSigningKeys(get_settings().signing_keys)
+
+
+@lru_cache(maxsize=1)
+def token_verifier() -> TokenVerifier:
+    """Our own identity's tokens, checked against the signing keys' public halves (read
+    from KMS once per warm container)."""
+    from xuefa.tokens import TokenVerifier
+
+    return TokenVerifier(signing_keys(), get_settings().token_issuer, services().clock)
+
+
 def reset() -> None:
     """Forget everything built so far (tests change the environment between apps)."""
     services.cache_clear()
+    signing_keys.cache_clear()
+    token_verifier.cache_clear()
     get_settings.cache_clear()
     responses_checked.cache_clear()
 
 
-# API Gateway checks the Cognito ID token before any function runs. The pool's ARN is
-# only known at deploy time; infra/ sets it, locally the stack verifies tokens itself.
-COGNITO = CognitoUserPoolAuthorizer(
-    "xuefa-cognito",
-    provider_arns=[
-        os.environ.get(
-            "XUEFA_USER_POOL_ARN", "arn:aws:cognito-idp:cn-north-1:000000000000:userpool/local"
+def authorizer() -> Any:
+    """What API Gateway checks before any function runs: the Cognito ID token, or ours
+    (the identity app's authorizer function). The pool's ARN and the function's URI are
+    only known at deploy time: infra/ sets them; locally the stack checks tokens itself."""
+    if identity_provider() == "own":
+        return CustomAuthorizer(
+            "xuefa-identity",
+            header="Authorization",
+            # infra/ replaces this with the authorizer function's invocation URI.
+            authorizer_uri=os.environ.get("XUEFA_AUTHORIZER_URI", "arn:aws:apigateway:local"),
+            ttl_seconds=300,
         )
-    ],
-)
+    return CognitoUserPoolAuthorizer(
+        "xuefa-cognito",
+        provider_arns=[
+            os.environ.get(
+                "XUEFA_USER_POOL_ARN", "arn:aws:cognito-idp:cn-north-1:000000000000:userpool/local"
+            )
+        ],
+    )

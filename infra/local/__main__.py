@@ -1,8 +1,9 @@
 """`python -m infra.local`: the whole system on localhost with demo data.
 
-One process: moto's server (DynamoDB, S3, Cognito) on one loopback port, the four apps
-behind a local API Gateway on another. Ctrl-C stops it cleanly and keeps the data in
-.xuefa/ for the next start, unless --fresh is given.
+One process: moto's server (DynamoDB, S3, KMS, Cognito) on one loopback port, the apps
+behind a local API Gateway on another. Sign-in is our own identity service (as in the
+AWS China regions, production's home) unless `--identity cognito` is given. Ctrl-C stops
+it cleanly and keeps the data in .xuefa/ for the next start, unless --fresh is given.
 """
 
 from __future__ import annotations
@@ -16,15 +17,20 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from infra.local.tokens import Authorize
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("credits", "exams", "reports", "roster")
 TABLE = "xuefa-local"
 BUCKET = "xuefa-local-reports"
 REGION = "us-east-1"
+ISSUER = "xuefa-local"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -41,6 +47,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--fresh", action="store_true", help="forget kept data and seed anew")
     parser.add_argument("--pool-size", type=int, default=4, help="app instances per service")
     parser.add_argument("--quiet", action="store_true", help="no access log lines")
+    parser.add_argument(
+        "--identity",
+        choices=("own", "cognito"),
+        default=os.environ.get("IDENTITY") or os.environ.get("XUEFA_IDENTITY") or "own",
+        help="who signs people in: our own identity service (default, as in China) or Cognito",
+    )
     parser.add_argument(
         "--no-history",
         action="store_true",
@@ -90,15 +102,13 @@ def main(argv: list[str] | None = None) -> int:
     restored = moto.load(snapshot)
     moto.start()
     configure_environment(data_dir, moto.endpoint)
-    os.environ["XUEFA_USER_POOL_ID"] = ""
 
     import boto3
 
     from infra.local import resources, seed
-    from infra.local.apps import load_app
+    from infra.local.apps import APPS, IDENTITY, load_app
     from infra.local.gateway import AppPool, Gateway, health, serve_json
     from infra.local.timing import AwsCallTiming
-    from infra.local.tokens import TokenVerifier
     from xuefa.clock import SystemClock, local_date
     from xuefa.dal.table import Store
 
@@ -106,32 +116,29 @@ def main(argv: list[str] | None = None) -> int:
     timing.install()  # before any client exists: clients copy the session's hooks
     resources.ensure_table(boto3.client("dynamodb"), TABLE)
     resources.ensure_bucket(boto3.client("s3"), BUCKET)
-    cognito = boto3.client("cognito-idp")
-    pool = resources.ensure_pool(cognito)
-    os.environ["XUEFA_USER_POOL_ID"] = pool.pool_id
+    store = Store(TABLE)
+    signing = _identity(args.identity, moto.endpoint, store)
     today: date = local_date(SystemClock().now())
-    seeded = seed.seed(Store(TABLE), cognito, pool.pool_id, today, history=not args.no_history)
+    seeded = seed.seed(store, signing.seed_accounts, today, history=not args.no_history)
 
+    names = (*APPS, IDENTITY) if args.identity == "own" else APPS
     pools = {
-        name: AppPool(name, functools.partial(load_app, name), args.pool_size) for name in APPS
+        name: AppPool(name, functools.partial(load_app, name), args.pool_size) for name in names
     }
-    verifier = TokenVerifier(
-        jwks_url=f"{moto.endpoint}/{pool.pool_id}/.well-known/jwks.json",
-        issuer=f"https://cognito-idp.{REGION}.amazonaws.com/{pool.pool_id}",
-        client_id=pool.client_id,
-    )
     from infra.local.openapi import build as openapi
     from infra.local.web import COGNITO_PATH, WebApp, cognito_proxy, web_config
 
     spec = json.dumps(openapi(), ensure_ascii=False).encode("utf-8")
-    documents = {f"/{name}/openapi.json": spec for name in APPS} | {"/openapi.json": spec}
-    web = WebApp(ROOT / "web" / "dist", web_config(REGION, pool.client_id))
+    documents = {f"/{name}/openapi.json": spec for name in names} | {"/openapi.json": spec}
+    extra = {"/health": health} | {path: serve_json(body) for path, body in documents.items()}
+    if args.identity == "cognito":
+        extra[COGNITO_PATH] = cognito_proxy(moto.endpoint)
+    web = WebApp(ROOT / "web" / "dist", web_config(REGION, signing.client_id))
     gateway = Gateway(
         pools,
-        verifier,
+        signing.authorize,
         timing,
-        extra_routes={"/health": health, COGNITO_PATH: cognito_proxy(moto.endpoint)}
-        | {path: serve_json(body) for path, body in documents.items()},
+        extra_routes=extra,
         access_log=(lambda _: None) if args.quiet else _log,
         pages=web,
     )
@@ -143,9 +150,9 @@ def main(argv: list[str] | None = None) -> int:
     local = {
         "api_url": api_url,
         "region": REGION,
-        "cognito_endpoint": moto.endpoint,
-        "user_pool_id": pool.pool_id,
-        "client_id": pool.client_id,
+        "identity": args.identity,
+        "moto_endpoint": moto.endpoint,
+        **signing.local(api_url),
         "table": TABLE,
         "bucket": BUCKET,
         "users": users,
@@ -172,6 +179,61 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+@dataclass
+class Signing:
+    """Who signs people in locally, and what clients and the gateway need to know."""
+
+    authorize: Authorize
+    seed_accounts: Callable[[], None]
+    client_id: str | None = None  # Cognito's app client
+    pool_id: str | None = None
+    endpoint: str = ""
+
+    def local(self, api_url: str) -> dict[str, Any]:
+        if self.pool_id is None:
+            return {"identity_url": f"{api_url}/identity"}
+        return {
+            "cognito_endpoint": self.endpoint,
+            "user_pool_id": self.pool_id,
+            "client_id": self.client_id,
+        }
+
+
+def _identity(kind: str, moto_endpoint: str, store: Any) -> Signing:
+    """Our own identity (a KMS key on moto signs; accounts in the table) or a user pool."""
+    import boto3
+
+    from infra.local import resources, seed
+    from infra.local.tokens import TokenVerifier, cognito_authorizer, own_authorizer
+    from xuefa.clock import SystemClock
+
+    if kind == "own":
+        key = resources.ensure_signing_key(boto3.client("kms"))
+        os.environ.update(
+            {"XUEFA_IDENTITY": "own", "XUEFA_SIGNING_KEYS": key, "XUEFA_TOKEN_ISSUER": ISSUER}
+        )
+        from xuefa.dal.signing_keys import KmsSigningKeys
+        from xuefa.tokens import TokenVerifier as OwnVerifier
+
+        verifier = OwnVerifier(KmsSigningKeys([key]), ISSUER, SystemClock())
+        return Signing(own_authorizer(verifier), functools.partial(seed.seed_own_accounts, store))
+    cognito = boto3.client("cognito-idp")
+    pool = resources.ensure_pool(cognito)
+    os.environ.update({"XUEFA_IDENTITY": "cognito", "XUEFA_USER_POOL_ID": pool.pool_id})
+    cognito_verifier = TokenVerifier(
+        jwks_url=f"{moto_endpoint}/{pool.pool_id}/.well-known/jwks.json",
+        issuer=f"https://cognito-idp.{REGION}.amazonaws.com/{pool.pool_id}",
+        client_id=pool.client_id,
+    )
+    return Signing(
+        cognito_authorizer(cognito_verifier),
+        functools.partial(seed.seed_accounts, cognito, pool.pool_id),
+        client_id=pool.client_id,
+        pool_id=pool.pool_id,
+        endpoint=moto_endpoint,
+    )
+
+
 def _log(line: str) -> None:
     print(line, flush=True)
 
@@ -191,7 +253,7 @@ def _banner(
     print(f"  learners   {api_url}/   (the web app; sign in with a student number)")
     print(f"  admins     {api_url}/admin/   (the console; sign in as county_530402)")
     print(f"  API        {api_url}/{{credits,exams,reports,roster}}   health: {api_url}/health")
-    print(f"  Cognito    {moto_endpoint}  (moto: DynamoDB, S3, Cognito)")
+    print(f"  moto       {moto_endpoint}  (DynamoDB, S3, KMS, Cognito)")
     print(f"  details    {data_dir / 'local.json'}")
     print("  demo logins (password for all: " + users[0]["password"] + ")")
     admins = [u for u in users if "admins" in u["groups"]]

@@ -14,6 +14,7 @@ _counter = itertools.count()
 
 
 APPS = ("credits", "exams", "reports", "roster")
+IDENTITY = "identity"  # our own identity service: served where Cognito is not used
 
 
 def load_app(name: str) -> Any:

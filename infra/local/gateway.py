@@ -1,4 +1,4 @@
-"""API Gateway, locally: base-path mappings, the Cognito authorizer, body limits, and a
+"""API Gateway, locally: base-path mappings, the authorizer, body limits, and a
 small pool of instances per app, as Lambda would run several containers.
 
 A Chalice app keeps the current request on the app object, so one instance must never
@@ -19,7 +19,7 @@ from chalice.local import LambdaContext, LambdaEventConverter, RouteMatcher
 from werkzeug.wrappers import Request, Response
 
 from infra.local.timing import AwsCallTiming, server_timing
-from infra.local.tokens import TokenVerifier
+from infra.local.tokens import Authorize
 from xuefa.errors import (
     Internal,
     NotFound,
@@ -64,14 +64,14 @@ class Gateway:
     def __init__(
         self,
         pools: dict[str, AppPool],
-        verifier: TokenVerifier,
+        authorize: Authorize,
         timing: AwsCallTiming,
         extra_routes: dict[str, Callable[[Request], Response]] | None = None,
         access_log: Callable[[str], None] = print,
         pages: Callable[[Request], Response] | None = None,
     ):
         self.pools = pools
-        self.verifier = verifier
+        self.authorize = authorize
         self.extra_routes = extra_routes or {}
         # The web apps: any GET outside the APIs (files, or the app's client-side routes).
         self.pages = pages
@@ -120,9 +120,9 @@ class Gateway:
             raise NotFound(f"no such path: {path}") from exc
         body = self._body(request)
         entry = pool.routes[match.route].get(request.method)
-        claims = None
+        authorizer = None
         if entry is not None and entry.authorizer is not None:
-            claims = self.verifier.claims(request.headers.get("Authorization"))
+            authorizer = self.authorize(request.headers.get("Authorization"))
         query = request.query_string.decode("latin-1")
         headers = {k: v for k, v in request.headers.items()}
         event = pool.converter.create_lambda_event(
@@ -136,7 +136,7 @@ class Gateway:
                 "requestId": request_id,
                 "stage": "api",
                 "path": path,
-                "authorizer": {"claims": claims} if claims is not None else None,
+                "authorizer": authorizer,
             }
         )
         event["path"] = sub_path

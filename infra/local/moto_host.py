@@ -15,7 +15,7 @@ from typing import Any
 
 from infra.local.serving import Served
 
-SERVICES = ("dynamodb", "s3", "cognito-idp", "sqs")
+SERVICES = ("dynamodb", "s3", "cognito-idp", "sqs", "kms")
 
 
 class SerializedApp:

@@ -6,12 +6,12 @@ import json
 import sys
 from pathlib import Path
 
-from infra.local.apps import APPS, load_module
+from infra.local.apps import APPS, IDENTITY, load_module
 from xuefa_api.openapi import document
 
 
 def build() -> dict[str, object]:
-    return document({name: load_module(name).api for name in APPS})
+    return document({name: load_module(name).api for name in (*APPS, IDENTITY)})
 
 
 def main() -> int:

@@ -1,5 +1,5 @@
-"""Creates the table, bucket and user pool that infra/ declares, idempotently, against
-whatever endpoint boto3 is pointed at (moto here)."""
+"""Creates the table, bucket, user pool and signing key that infra/ declares,
+idempotently, against whatever endpoint boto3 is pointed at (moto here)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from xuefa.dal.table import create_table_request
 POOL_NAME = "xuefa-local"
 CLIENT_NAME = "xuefa-web"
 GROUPS = ("learners", "admins")
+SIGNING_ALIAS = "alias/xuefa-local-signing"
 
 
 @dataclass(frozen=True)
@@ -85,3 +86,13 @@ def ensure_user(
         UserPoolId=pool_id, Username=username, Password=password, Permanent=True
     )
     cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=username, GroupName=group)
+
+
+def ensure_signing_key(kms: Any) -> str:
+    """The ARN of the asymmetric key that signs our own identity's tokens."""
+    aliases = kms.list_aliases()["Aliases"]
+    target = next((a.get("TargetKeyId") for a in aliases if a["AliasName"] == SIGNING_ALIAS), None)
+    if target is None:
+        target = kms.create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+        kms.create_alias(AliasName=SIGNING_ALIAS, TargetKeyId=target)
+    return str(kms.describe_key(KeyId=target)["KeyMetadata"]["Arn"])

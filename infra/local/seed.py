@@ -36,8 +36,7 @@ def put_years(store: Store, today: date) -> list[YearConfig]:
 
 def seed(
     store: Store,
-    cognito: Any,
-    pool_id: str,
+    seed_accounts: Callable[[], None],
     today: date,
     say: Callable[[str], None] = print,
     history: bool = True,
@@ -52,7 +51,7 @@ def seed(
         f"seeded {len(demo_city.units())} units, {len(demo_city.learners())} learners, "
         f"{count} items"
     )
-    seed_accounts(cognito, pool_id)
+    seed_accounts()
     if history:
         took_part = demo_activity.make(store, configs[-1], today)
         say(f"seeded study history: {took_part} learners studied or sat the exam before today")
@@ -122,6 +121,21 @@ def seed_table(store: Store, today: date, configs: list[YearConfig]) -> int:
         items.extend(demo_bank.items(config.year))
     store.batch_put(items)
     return len(items)
+
+
+def seed_own_accounts(store: Store) -> None:
+    """The demo logins as our own identity's accounts. Every demo account has the same
+    password, so it is hashed once (Argon2id is slow on purpose); real accounts never
+    share a hash."""
+    from xuefa.dal.identity import Account, DynamoIdentity
+    from xuefa.passwords import hash_password
+
+    shared = hash_password(demo_city.DEMO_PASSWORD)
+    people = [(learner.student_no, learner.unit_id, "learners") for learner in demo_city.learners()]
+    people += [(admin.username, admin.unit_id, "admins") for admin in demo_city.admins()]
+    DynamoIdentity(store).create_many(
+        [Account(name, shared, (group,), unit_id) for name, unit_id, group in people]
+    )
 
 
 def seed_accounts(cognito: Any, pool_id: str) -> None:

@@ -1,4 +1,6 @@
-"""Verifies Cognito ID tokens as API Gateway's Cognito authorizer does.
+"""The local API Gateway's authorizers: Cognito's (verifies the pool's ID tokens) and
+our own identity's Lambda authorizer (the same decision the function makes on AWS). Each
+answers what API Gateway puts in `requestContext.authorizer`.
 
 Chalice's own local server decodes tokens without checking them and fails on anything
 that is not a JWT; here every token is checked: RS256 signature against the pool's JWKS,
@@ -8,12 +10,17 @@ issuer, audience (the app client), expiry and `token_use`.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import jwt
 import requests
 
+from xuefa.authorizer import context_of
 from xuefa.errors import Unauthorized
+from xuefa.tokens import TokenVerifier as OwnTokenVerifier
+
+Authorize = Callable[[str | None], dict[str, Any]]
 
 
 class TokenVerifier:
@@ -66,3 +73,18 @@ class TokenVerifier:
         if claims.get("token_use") != "id":
             raise Unauthorized("send the ID token, not the access token")
         return claims
+
+
+def cognito_authorizer(verifier: TokenVerifier) -> Authorize:
+    """Cognito's authorizer nests the token's claims under `claims`."""
+    return lambda header: {"claims": verifier.claims(header)}
+
+
+def own_authorizer(verifier: OwnTokenVerifier) -> Authorize:
+    """A Lambda authorizer's context sits beside its `principalId`."""
+
+    def authorize(header: str | None) -> dict[str, Any]:
+        claims = verifier.claims(header, "id")
+        return {"principalId": str(claims["sub"]), **context_of(claims)}
+
+    return authorize

@@ -29,8 +29,11 @@ SECURITY_HEADERS = {
 }
 
 
-def web_config(region: str, client_id: str) -> dict[str, Any]:
-    """What the browser reads at start: where the APIs and the identity provider are."""
+def web_config(region: str, client_id: str | None) -> dict[str, Any]:
+    """What the browser reads at start: where the APIs and the identity provider are
+    (our own identity service without a user pool's client id)."""
+    if client_id is None:
+        return {"api_base": "", "identity": "own", "identity_endpoint": "/identity"}
     return {
         "api_base": "",
         "identity": "cognito",

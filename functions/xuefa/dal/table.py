@@ -188,6 +188,20 @@ class Keys:
         return {PARTITION_KEY: f"COUNTER#{name}", SORT_KEY: "META"}
 
     @staticmethod
+    def account(username: str) -> dict[str, str]:
+        """A sign-in account of our own identity service (where Cognito does not exist)."""
+        return {PARTITION_KEY: f"ACCOUNT#{username}", SORT_KEY: "ACCOUNT"}
+
+    @staticmethod
+    def sign_in_guard(username: str) -> dict[str, str]:
+        """Failed sign-ins and the lockout for a login, whether or not it exists."""
+        return {PARTITION_KEY: f"ACCOUNT#{username}", SORT_KEY: "GUARD"}
+
+    @staticmethod
+    def refresh_token(token_hash: str) -> dict[str, str]:
+        return {PARTITION_KEY: f"REFRESH#{token_hash}", SORT_KEY: "REFRESH"}
+
+    @staticmethod
     def audit(year: int, day: str, at: str, audit_id: str) -> dict[str, str]:
         return {PARTITION_KEY: f"AUDIT#{year}#{day}", SORT_KEY: f"{at}#{audit_id}"}
 
