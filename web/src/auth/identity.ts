@@ -1,6 +1,6 @@
 /** The identity seam on the web side: every sign-in call goes through one provider.
  * Cognito user pools are one implementation (`cognito.ts`); the China regions, which have
- * no user pools, get another behind the same interface. */
+ * no user pools, use our own identity service (`own.ts`); `provider.ts` picks one. */
 
 export interface Tokens {
   idToken: string

@@ -3,7 +3,7 @@
 import { createApp, type Component } from 'vue'
 import type { Router } from 'vue-router'
 import { makeApi } from '../api/client'
-import { CognitoIdentity } from '../auth/cognito'
+import { identityProvider } from '../auth/provider'
 import { Session } from '../auth/session'
 import { loadConfig } from './config'
 import { t } from './messages'
@@ -17,8 +17,7 @@ export async function boot(app: Component, makeRouter: (session: Session) => Rou
     document.getElementById('app')!.textContent = t.errors.NETWORK
     return
   }
-  const endpoint = new URL(config.cognito_endpoint, window.location.href).toString()
-  const session = new Session(new CognitoIdentity(endpoint, config.client_id), localStorage, Date.now, sessionKey)
+  const session = new Session(identityProvider(config), localStorage, Date.now, sessionKey)
   const router = makeRouter(session)
   const api = makeApi(config.api_base, session, () => void router.replace('/login'))
   setServices({ config, session, api })
