@@ -78,7 +78,7 @@ def refresh(body: RefreshToken) -> SignInAnswer:
 def sign_out(body: RefreshToken) -> SignedOut:
     """The refresh token is revoked (the ID token lives out its 15 minutes)."""
     identity().sign_out(body.refresh_token)
-    return SignedOut()
+    return SignedOut(signed_out=True)
 
 
 @api.route("/password", ["POST"], public=True, body=PasswordChange, response="SignInAnswer")

@@ -1,0 +1,264 @@
+"""Our own identity service (/identity) through chalice.test.Client on moto: accounts in
+the table, tokens signed by a KMS key on moto, the authorizer's decision, and the
+roster's account operations (create, disable, reset) through the same interface."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+import jwt
+import pytest
+
+from infra.local import resources, seed
+from infra.local.apps import load_app
+from tests.api.conftest import call as send
+from tests.api.conftest import code, json_of
+from tests.helpers import UNIT_ADMIN
+from xuefa.authorizer import decide
+from xuefa.dal.table import Keys, Store
+from xuefa_api import wiring
+
+PASSWORD = "Xuefa-Demo-2026"
+STUDENT = "530402000001"
+ISSUER = "xuefa-test"
+METHOD_ARN = "arn:aws-cn:execute-api:cn-north-1:123456789012:abc123/api/GET/me"
+
+
+@pytest.fixture
+def own(aws: None, monkeypatch: pytest.MonkeyPatch) -> str:
+    key = resources.ensure_signing_key(boto3.client("kms"))
+    monkeypatch.setenv("XUEFA_IDENTITY", "own")
+    monkeypatch.setenv("XUEFA_SIGNING_KEYS", key)
+    monkeypatch.setenv("XUEFA_TOKEN_ISSUER", ISSUER)
+    wiring.reset()
+    return key
+
+
+@pytest.fixture
+def idp(own: str, city: Store, client: Any) -> Any:
+    seed.seed_own_accounts(city)
+    return client("identity").http
+
+
+@pytest.fixture
+def roster(idp: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The roster app, its accounts ours. chalice's test client decodes only a Cognito
+    authorizer's token, so the app is imported with that authorizer in front; the own
+    authorizer's decision is tested below and on the local stack."""
+    monkeypatch.setenv("XUEFA_IDENTITY", "cognito")
+    from chalice.test import Client
+
+    app = load_app("roster")
+    monkeypatch.setenv("XUEFA_IDENTITY", "own")
+    return Client(app).http
+
+
+def post(api: Any, path: str, body: dict[str, Any], token: str | None = None) -> Any:
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = token
+    return api.post(path, headers=headers, body=json.dumps(body))
+
+
+def sign_in(api: Any, username: str = STUDENT, password: str = PASSWORD) -> Any:
+    return post(api, "/sign-in", {"username": username, "password": password})
+
+
+def verifier() -> Any:
+    return wiring.token_verifier()
+
+
+def test_sign_in_gives_tokens_the_authorizer_turns_into_cognitos_claims(idp, clock) -> None:
+    answer = json_of(sign_in(idp))
+    assert answer["expires_in"] == 900
+    header = jwt.get_unverified_header(answer["id_token"])
+    assert header["alg"] == "RS256" and header["kid"] in {k["kid"] for k in jwks(idp)}
+    policy = decide({"authorizationToken": answer["id_token"], "methodArn": METHOD_ARN}, verifier())
+    assert policy["principalId"] == STUDENT
+    assert policy["context"] == {
+        "cognito:username": STUDENT,
+        "cognito:groups": "learners",
+        "custom:unit_id": "530402-001",
+    }
+    # Cached per token for five minutes: the policy allows the whole API and stage.
+    statement = policy["policyDocument"]["Statement"][0]
+    assert statement["Resource"] == "arn:aws-cn:execute-api:cn-north-1:123456789012:abc123/api/*/*"
+
+
+def jwks(idp: Any) -> list[dict[str, Any]]:
+    return list(json_of(idp.get("/jwks.json"))["keys"])
+
+
+@pytest.mark.parametrize("kind", ["access", "forged", "expired", "garbage", "other-key"])
+def test_the_authorizer_refuses_what_is_not_a_live_id_token_of_ours(idp, clock, kind) -> None:
+    answer = json_of(sign_in(idp))
+    token = answer["id_token"]
+    if kind == "access":
+        token = answer["access_token"]
+    elif kind == "forged":  # a city admin's unit written into a learner's token
+        head, _, signature = token.split(".")
+        claims = jwt.decode(token, options={"verify_signature": False})
+        claims["custom:unit_id"] = "530400"
+        body = jwt.utils.base64url_encode(json.dumps(claims).encode()).decode()
+        token = f"{head}.{body}.{signature}"
+    elif kind == "expired":
+        clock.advance(minutes=16)
+    elif kind == "garbage":
+        token = "not-a-token"
+    elif kind == "other-key":
+        other = boto3.client("kms").create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")
+        from xuefa.dal.signing_keys import KmsSigningKeys
+        from xuefa.tokens import Holder, TokenIssuer
+
+        stranger = TokenIssuer(KmsSigningKeys([other["KeyMetadata"]["Arn"]]), ISSUER)
+        holder = Holder(STUDENT, ("learners",), "530400")
+        token = stranger.tokens(holder, clock.now()).id_token
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
+        decide({"authorizationToken": token, "methodArn": METHOD_ARN}, verifier())
+
+
+def test_a_wrong_password_and_an_unknown_login_read_alike(idp, clock) -> None:
+    wrong = sign_in(idp, STUDENT, "Wrong-Pass-1")
+    unknown = sign_in(idp, "530499999999", "Wrong-Pass-1")
+    assert wrong.status_code == unknown.status_code == 401
+    assert json_of(wrong) == json_of(unknown)
+
+
+def test_five_failures_lock_the_login_with_a_growing_back_off(idp, clock, city) -> None:
+    for _ in range(5):
+        assert sign_in(idp, STUDENT, "Wrong-Pass-1").status_code == 401
+    locked = sign_in(idp)  # even the right password waits
+    assert (locked.status_code, code(locked)) == (429, "THROTTLED")
+    assert json_of(locked)["error"]["details"]["retry_after_seconds"] == 60
+    clock.advance(seconds=61)
+    for _ in range(5):
+        sign_in(idp, STUDENT, "Wrong-Pass-1")
+    assert json_of(sign_in(idp))["error"]["details"]["retry_after_seconds"] == 120
+    clock.advance(seconds=121)
+    assert sign_in(idp).status_code == 200  # and the guard forgets the failures
+    assert city.get(Keys.sign_in_guard(STUDENT)) is None
+    actions = [i["action"] for i in city.query_all(f"AUDIT#2026#{clock.now():%Y-%m-%d}")]
+    assert actions.count("sign_in_locked") == 2 and actions.count("sign_in_failed") == 8
+    assert actions[-1] == "sign_in"
+
+
+def test_a_refresh_token_is_used_once_and_a_copy_signs_everyone_out(idp, clock) -> None:
+    first = json_of(sign_in(idp))
+    second = json_of(post(idp, "/refresh", {"refresh_token": first["refresh_token"]}))
+    assert second["refresh_token"] != first["refresh_token"] and second["id_token"]
+    again = post(idp, "/refresh", {"refresh_token": first["refresh_token"]})
+    assert json_of(again)["error"]["details"]["reason"] == "session_expired"
+    assert post(idp, "/refresh", {"refresh_token": second["refresh_token"]}).status_code == 200
+    clock.advance(minutes=1)  # past the grace for two tabs: a copied token
+    post(idp, "/refresh", {"refresh_token": first["refresh_token"]})
+    other = json_of(sign_in(idp))
+    assert post(idp, "/refresh", {"refresh_token": other["refresh_token"]}).status_code == 200
+
+
+def test_sign_out_revokes_the_refresh_token(idp, clock) -> None:
+    tokens = json_of(sign_in(idp))
+    assert json_of(post(idp, "/sign-out", {"refresh_token": tokens["refresh_token"]})) == {
+        "signed_out": True
+    }
+    assert post(idp, "/refresh", {"refresh_token": tokens["refresh_token"]}).status_code == 401
+
+
+def test_a_new_learner_sets_a_password_at_first_sign_in(idp, roster, clock) -> None:
+    created = json_of(
+        send(roster, "post", "/learners", UNIT_ADMIN, {"name": "李建国", "unit_id": "530402-001"})
+    )
+    student, temporary = created["student_no"], created["temporary_password"]
+    challenge = json_of(sign_in(idp, student, temporary))
+    assert challenge["challenge"] == "NEW_PASSWORD_REQUIRED" and "id_token" not in challenge
+    weak = post(
+        idp,
+        "/new-password",
+        {"username": student, "session": challenge["session"], "new_password": "short"},
+    )
+    assert (weak.status_code, json_of(weak)["error"]["details"]["reason"]) == (
+        400,
+        "password_policy",
+    )
+    done = post(
+        idp,
+        "/new-password",
+        {"username": student, "session": challenge["session"], "new_password": "Mine-2026x"},
+    )
+    assert done.status_code == 200 and json_of(done)["id_token"]
+    replay = post(
+        idp,
+        "/new-password",
+        {"username": student, "session": challenge["session"], "new_password": "Other-2026x"},
+    )
+    assert replay.status_code == 401  # the session is spent: the account moved on
+    assert sign_in(idp, student, "Mine-2026x").status_code == 200
+
+
+def test_a_resigned_learner_cannot_sign_in_or_refresh(idp, roster, clock) -> None:
+    tokens = json_of(sign_in(idp))
+    send(
+        roster,
+        "post",
+        f"/learners/{STUDENT}/status",
+        UNIT_ADMIN,
+        {"status": "resigned", "reason": "辞职"},
+    )
+    refused = sign_in(idp)
+    assert (refused.status_code, json_of(refused)["error"]["details"]["reason"]) == (
+        403,
+        "disabled",
+    )
+    assert post(idp, "/refresh", {"refresh_token": tokens["refresh_token"]}).status_code == 401
+    send(roster, "post", f"/learners/{STUDENT}/status", UNIT_ADMIN, {"status": "active"})
+    assert sign_in(idp).status_code == 200
+
+
+def test_an_admin_reset_signs_the_learner_out_and_asks_for_a_new_password(
+    idp, roster, clock
+) -> None:
+    tokens = json_of(sign_in(idp))
+    reset = json_of(send(roster, "post", f"/learners/{STUDENT}/password-reset", UNIT_ADMIN))
+    assert post(idp, "/refresh", {"refresh_token": tokens["refresh_token"]}).status_code == 401
+    assert sign_in(idp).status_code == 401  # the old password is gone
+    again = json_of(sign_in(idp, STUDENT, reset["temporary_password"]))
+    assert again["challenge"] == "NEW_PASSWORD_REQUIRED"
+
+
+def test_changing_ones_password_needs_the_old_one_and_the_access_token(idp, clock) -> None:
+    tokens = json_of(sign_in(idp))
+    body = {"old_password": PASSWORD, "new_password": "Changed-2026"}
+    assert post(idp, "/password", body, tokens["id_token"]).status_code == 401
+    wrong = post(idp, "/password", {**body, "old_password": "Nope-1234"}, tokens["access_token"])
+    assert wrong.status_code == 401
+    changed = post(idp, "/password", body, tokens["access_token"])
+    assert changed.status_code == 200 and json_of(changed)["refresh_token"]
+    # Every other device is signed out; this one carries on with the new tokens.
+    assert post(idp, "/refresh", {"refresh_token": tokens["refresh_token"]}).status_code == 401
+    assert sign_in(idp, STUDENT, "Changed-2026").status_code == 200
+
+
+def test_a_new_signing_key_keeps_tokens_of_the_old_one_valid(
+    idp, own, clock, client, monkeypatch
+) -> None:
+    old_token = json_of(sign_in(idp))["id_token"]
+    new_key = boto3.client("kms").create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")
+    monkeypatch.setenv("XUEFA_SIGNING_KEYS", f"{new_key['KeyMetadata']['Arn']},{own}")
+    wiring.reset()  # a deploy: new containers read the new list
+    wiring.services().clock = clock
+    idp = client("identity").http
+    assert len(jwks(idp)) == 2
+    new_token = json_of(sign_in(idp))["id_token"]
+    assert (
+        jwt.get_unverified_header(new_token)["kid"] != jwt.get_unverified_header(old_token)["kid"]
+    )
+    for token in (old_token, new_token):
+        assert decide({"authorizationToken": token, "methodArn": METHOD_ARN}, verifier())
+
+
+def test_bad_bodies_are_400_and_change_nothing(idp, city) -> None:
+    for body in ({}, {"username": "a b", "password": "x"}, {"username": STUDENT, "password": ""}):
+        response = post(idp, "/sign-in", body)
+        assert (response.status_code, code(response)) == (400, "BAD_REQUEST")
+    assert city.get(Keys.sign_in_guard(STUDENT)) is None
