@@ -17,9 +17,19 @@ from infra.nag import apply_nag, findings  # noqa: E402
 from infra.stack import XuefaStack  # noqa: E402
 
 
-def build(stage: str, outdir: str | None = None) -> tuple[cdk.App, XuefaStack]:
+def build(
+    stage: str, outdir: str | None = None, region: str | None = None
+) -> tuple[cdk.App, XuefaStack]:
+    """The stack for one region: its partition (aws-cn in China) decides ARNs, endpoints
+    and the identity provider (`-c identity=…` overrides)."""
     app = cdk.App(outdir=outdir, context={"stage": stage})
-    stack = XuefaStack(app, f"xuefa-{stage}", stage=stage)
+    region = region or os.environ.get("AWS_DEFAULT_REGION") or "cn-north-1"
+    stack = XuefaStack(
+        app,
+        f"xuefa-{stage}",
+        stage=stage,
+        env=cdk.Environment(region=region, account=os.environ.get("CDK_DEFAULT_ACCOUNT")),
+    )
     apply_nag(app, stack)
     return app, stack
 
@@ -27,11 +37,13 @@ def build(stage: str, outdir: str | None = None) -> tuple[cdk.App, XuefaStack]:
 def main() -> None:
     started = time.perf_counter()
     stage = os.environ.get("XUEFA_STAGE") or "dev"
-    app, stack = build(stage, outdir=str(ROOT / "cdk.out"))
+    outdir = os.environ.get("XUEFA_CDK_OUT") or str(ROOT / "cdk.out")
+    app, stack = build(stage, outdir=outdir)
     problems = findings(app.synth(), stack.stack_name)
     for problem in problems:
         print(problem, file=sys.stderr)
-    print(f"synthesized xuefa-{stage} into cdk.out/ in {time.perf_counter() - started:.1f} s")
+    took = time.perf_counter() - started
+    print(f"synthesized xuefa-{stage} for {stack.region} into {outdir} in {took:.1f} s")
     if problems:
         raise SystemExit(f"cdk-nag: {len(problems)} finding(s) neither fixed nor justified")
 

@@ -27,6 +27,8 @@ BY_PATH = {
     "Apps/ExamsRole/Resource": "logs",
     "Apps/ReportsRole/Resource": "logs",
     "Apps/RosterRole/Resource": "logs",
+    "Apps/IdentityRole/Resource": "logs",
+    "Apps/AuthorizerRole/Resource": "logs",
 }
 
 LOGS = NagPackSuppression(

@@ -16,13 +16,33 @@ from infra.parts.pipeline import ReportPipeline
 from infra.parts.web import WebHosting
 
 
+def identity_provider(stack: cdk.Stack) -> str:
+    """`-c identity=own|cognito`; by default our own where Cognito user pools do not exist
+    (the China partition), Cognito elsewhere."""
+    chosen = stack.node.try_get_context("identity")
+    if chosen in ("own", "cognito"):
+        return str(chosen)
+    if chosen is not None:
+        raise ValueError(f"identity must be own or cognito, not {chosen!r}")
+    region = stack.region
+    if cdk.Token.is_unresolved(region):
+        raise ValueError("give the stack a region (the partition decides the identity)")
+    return "own" if region.startswith("cn-") else "cognito"
+
+
 class XuefaStack(cdk.Stack):
     def __init__(self, scope: Construct, construct_id: str, *, stage: str, **kwargs: Any):
         super().__init__(scope, construct_id, **kwargs)
         production = stage != "dev"
         removal = cdk.RemovalPolicy.RETAIN if production else cdk.RemovalPolicy.DESTROY
         data = Data(self, "Data", production=production)
-        identity = Identity(self, "Identity", production=production)
+        identity = Identity(
+            self,
+            "Identity",
+            production=production,
+            provider=identity_provider(self),
+            key_generations=str(self.node.try_get_context("signing_keys") or "1").split(","),
+        )
         pipeline = ReportPipeline(self, "Pipeline", stage=stage)
         apps = Apps(
             self,
@@ -38,11 +58,14 @@ class XuefaStack(cdk.Stack):
             self,
             "Web",
             apis=apps.apps,
-            user_pool_client_id=identity.client.user_pool_client_id,
+            identity=identity,
             removal=removal,
             access_logs=data.access_logs,
         )
-        cdk.CfnOutput(self, "UserPoolId", value=identity.user_pool.user_pool_id)
-        cdk.CfnOutput(self, "UserPoolClientId", value=identity.client.user_pool_client_id)
+        if identity.user_pool is not None and identity.client is not None:
+            cdk.CfnOutput(self, "UserPoolId", value=identity.user_pool.user_pool_id)
+            cdk.CfnOutput(self, "UserPoolClientId", value=identity.client.user_pool_client_id)
+        for key in identity.signing_keys:
+            cdk.CfnOutput(self, f"{key.node.id}Key", value=key.key_arn)
         cdk.CfnOutput(self, "ReportBucket", value=data.bucket.bucket_name)
         cdk.CfnOutput(self, "TableName", value=data.table.table_name)

@@ -1,5 +1,6 @@
-"""The four Chalice apps, each with its own least-privilege role (the stack owns the
-roles: `manage_iam_role: false`). Chalice caches an imported `app` module, so a second app
+"""The Chalice apps, each with its own least-privilege role (the stack owns the roles:
+`manage_iam_role: false`): the four services and, with our own identity, the identity
+app, whose authorizer function stands in front of the four APIs. Chalice caches an imported `app` module, so a second app
 would silently get the first one's routes: every app is packaged with those modules
 cleared."""
 
@@ -10,7 +11,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from infra.parts.data import Data
@@ -20,6 +23,14 @@ from xuefa.dal.table import GSI_NAME
 
 FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
 APPS = ("credits", "exams", "reports", "roster")
+IDENTITY_APP = "identity"
+# Where the four APIs' own-identity authorizer is declared in each API's definition.
+AUTHORIZER_URI = ".".join(
+    [
+        "DefinitionBody.securityDefinitions.xuefa-identity",
+        "x-amazon-apigateway-authorizer.authorizerUri",
+    ]
+)
 TABLE_READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"]
 TABLE_WRITE = [
     "dynamodb:PutItem",
@@ -62,7 +73,7 @@ class Apps(Construct):
         environment = {
             "XUEFA_TABLE": data.table.table_name,
             "XUEFA_BUCKET": data.bucket.bucket_name,
-            "XUEFA_USER_POOL_ID": identity.user_pool.user_pool_id,
+            **self._identity_environment(stage),
             "XUEFA_REPORT_QUEUE_URL": pipeline.queue.queue_url,
             "XUEFA_REPORT_QUEUE_NAME": pipeline.queue_name,
             "XUEFA_ROOT_UNIT": root_unit,
@@ -72,9 +83,49 @@ class Apps(Construct):
         }
         self.roles: dict[str, iam.Role] = {}
         self.apps: dict[str, Any] = {}
-        for name in APPS:
+        names = (*APPS, IDENTITY_APP) if identity.own else APPS
+        for name in names:
             self.roles[name] = self._role(name)
             self.apps[name] = self._chalice(name, stage, self.roles[name], environment)
+        if identity.own:
+            self._authorize_with_own_identity()
+
+    def _identity_environment(self, stage: str) -> dict[str, str]:
+        if self.identity.own:
+            return {
+                "XUEFA_IDENTITY": "own",
+                "XUEFA_SIGNING_KEYS": ",".join(k.key_arn for k in self.identity.signing_keys),
+                "XUEFA_TOKEN_ISSUER": f"urn:xuefa:{stage}",
+            }
+        assert self.identity.user_pool is not None
+        return {
+            "XUEFA_IDENTITY": "cognito",
+            "XUEFA_USER_POOL_ID": self.identity.user_pool.user_pool_id,
+        }
+
+    def _authorize_with_own_identity(self) -> None:
+        """The identity app's authorizer function in front of the four APIs: each API's
+        definition gets the function's invocation URI, and API Gateway the right to call it."""
+        stack = cdk.Stack.of(self)
+        function_arn = self.apps[IDENTITY_APP].get_function("Authorizer").function_arn
+        uri = cdk.Fn.sub(
+            "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
+            "${Fn}/invocations",
+            {"Fn": function_arn},
+        )
+        for name in APPS:
+            api = self.apps[name].get_resource("RestAPI")
+            api.add_property_override(AUTHORIZER_URI, uri)
+            lambda_.CfnPermission(
+                self,
+                f"{name.capitalize()}MayAuthorize",
+                action="lambda:InvokeFunction",
+                function_name=function_arn,
+                principal="apigateway.amazonaws.com",
+                source_arn=stack.format_arn(
+                    service="execute-api", resource=api.ref, resource_name="authorizers/*"
+                ),
+            )
 
     def _role(self, name: str) -> iam.Role:
         """Each app's role: its own log group, the table (and its index), and only what
@@ -95,10 +146,17 @@ class Apps(Construct):
             iam.PolicyStatement(actions=TABLE_READ + TABLE_WRITE, resources=table_resources)
         )
         self.data.cursor_secret.grant_read(role)
-        if name == "roster":
+        if name == "roster" and self.identity.user_pool is not None:
             role.add_to_policy(
                 iam.PolicyStatement(
                     actions=COGNITO_ADMIN, resources=[self.identity.user_pool.user_pool_arn]
+                )
+            )
+        if name == IDENTITY_APP:
+            role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=["kms:Sign", "kms:GetPublicKey"],
+                    resources=[k.key_arn for k in self.identity.signing_keys],
                 )
             )
         if name == "reports":
@@ -112,20 +170,50 @@ class Apps(Construct):
             self.pipeline.queue.grant_consume_messages(role)
         return role
 
+    def _authorizer_role(self) -> iam.Role:
+        """The authorizer reads the signing keys' public halves, and nothing else."""
+        role = iam.Role(
+            self,
+            "AuthorizerRole",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            managed_policies=[
+                iam.ManagedPolicy.from_aws_managed_policy_name(
+                    "service-role/AWSLambdaBasicExecutionRole"
+                )
+            ],
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["kms:GetPublicKey"],
+                resources=[k.key_arn for k in self.identity.signing_keys],
+            )
+        )
+        self.roles["authorizer"] = role
+        return role
+
     def _chalice(self, name: str, stage: str, role: iam.Role, environment: dict[str, str]) -> Any:
         from chalice.cdk import Chalice
 
         fresh_app_modules()
-        # Read at import by the app (the authorizer's pool, the shard queue's name).
-        os.environ["XUEFA_USER_POOL_ARN"] = self.identity.user_pool.user_pool_arn
+        # Read at import by the app (its authorizer, the shard queue's name).
+        os.environ["XUEFA_IDENTITY"] = self.identity.provider
+        if self.identity.user_pool is not None:
+            os.environ["XUEFA_USER_POOL_ARN"] = self.identity.user_pool.user_pool_arn
         os.environ["XUEFA_REPORT_QUEUE_NAME"] = environment["XUEFA_REPORT_QUEUE_NAME"]
         try:
+            functions = {}
+            if name == IDENTITY_APP:
+                functions["authorizer"] = {
+                    "iam_role_arn": self._authorizer_role().role_arn,
+                    "lambda_timeout": 10,
+                }
             return Chalice(
                 self,
                 f"{name.capitalize()}Api",
                 source_dir=str(FUNCTIONS / name),
                 preserve_logical_ids=False,
                 stage_config={
+                    "lambda_functions": functions,
                     "api_gateway_stage": "api",
                     "manage_iam_role": False,
                     "iam_role_arn": role.role_arn,

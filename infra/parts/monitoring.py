@@ -16,6 +16,7 @@ FUNCTIONS_OF = {
     "exams": ("APIHandler",),
     "reports": ("APIHandler", "NightlyReport", "ReportShard"),
     "roster": ("APIHandler",),
+    "identity": ("APIHandler", "Authorizer"),  # with our own identity (China)
 }
 AT_LEAST_ONE = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
 

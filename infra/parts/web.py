@@ -14,14 +14,26 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
+from infra.parts.identity import Identity
+
 DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
 # The same policy the local stack sends (infra/local/web.py): the page, the APIs and its
-# fonts from its own origin; Cognito's endpoint for signing in; never framed.
+# fonts from its own origin; Cognito's endpoint for signing in (where it is used); never
+# framed.
 CSP = (
     "default-src 'self'; img-src 'self' data:; font-src 'self' data:; "
-    "style-src 'self' 'unsafe-inline'; connect-src 'self' https://cognito-idp.{region}.{suffix}; "
+    "style-src 'self' 'unsafe-inline'; connect-src 'self'{identity}; "
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
+
+
+def csp(identity: Identity, stack: cdk.Stack) -> str:
+    """Our own identity is one of the same-origin APIs; Cognito has its own endpoint."""
+    if identity.own:
+        return CSP.format(identity="")
+    return CSP.format(identity=f" https://cognito-idp.{stack.region}.{stack.url_suffix}")
+
+
 # API paths arrive as /credits/me; each API's stage answers /me: drop the first segment.
 STRIP_PREFIX = """
 function handler(event) {
@@ -49,7 +61,7 @@ class WebHosting(Construct):
         construct_id: str,
         *,
         apis: dict[str, Any],
-        user_pool_client_id: str,
+        identity: Identity,
         removal: cdk.RemovalPolicy,
         access_logs: s3.IBucket,
     ):
@@ -73,9 +85,7 @@ class WebHosting(Construct):
             "SecurityHeaders",
             security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
                 content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
-                    content_security_policy=CSP.format(
-                        region=stack.region, suffix=stack.url_suffix
-                    ),
+                    content_security_policy=csp(identity, stack),
                     override=True,
                 ),
                 strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
@@ -144,13 +154,7 @@ class WebHosting(Construct):
             ),
             additional_behaviors=api_behaviours,
         )
-        config = {
-            "api_base": "",
-            "identity": "cognito",
-            "cognito_endpoint": cdk.Fn.sub("https://cognito-idp.${AWS::Region}.${AWS::URLSuffix}/"),
-            "region": stack.region,
-            "client_id": user_pool_client_id,
-        }
+        config = {"api_base": "", **identity.web_config(stack)}
         # Hashed assets first, cached for a year; then the pages and config.json, which
         # CloudFront must fetch anew (no-cache): a new page never names a missing asset, and
         # no invalidation (whose permission cannot be scoped to one distribution) is needed.

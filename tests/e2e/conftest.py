@@ -59,18 +59,27 @@ class Stack:
 
 
 def start_stack(
-    data_dir: Path, fresh: bool, port: int | None = None, history: bool = False
+    data_dir: Path,
+    fresh: bool,
+    port: int | None = None,
+    history: bool = False,
+    identity: str = "own",
 ) -> Stack:
-    """The local stack as a subprocess; without the demo study history unless asked."""
+    """The local stack as a subprocess; without the demo study history unless asked;
+    with our own identity service (as in China, and `make run`) unless told Cognito."""
     port = port or free_port()
     moto_port = free_port()
     args = [sys.executable, "-m", "infra.local", "--port", str(port), "--moto-port", str(moto_port)]
-    args += ["--data-dir", str(data_dir), "--quiet", "--pool-size", "2"]
+    args += ["--data-dir", str(data_dir), "--quiet", "--pool-size", "2", "--identity", identity]
     if fresh:
         args.append("--fresh")
     if not history:
         args.append("--no-history")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "XUEFA_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AWS_", "XUEFA_")) and k != "IDENTITY"
+    }
     process = subprocess.Popen(
         args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
@@ -108,6 +117,16 @@ def own_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """A stack of the module's own, for a fuzzer that creates units and learners and
     changes them (the shared stack's data stays as the other tests expect)."""
     running = start_stack(tmp_path_factory.mktemp("xuefa-own"), fresh=True)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="module")
+def cognito_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The stack with Cognito (moto's user pool) signing people in, as outside China."""
+    running = start_stack(tmp_path_factory.mktemp("xuefa-cognito"), fresh=True, identity="cognito")
     try:
         yield running
     finally:

@@ -26,7 +26,7 @@ def error_code(response: requests.Response) -> str:
     return str(body["error"]["code"])
 
 
-def test_learner_signs_in_with_cognito_and_sees_their_unit(stack: Stack) -> None:
+def test_learner_signs_in_and_sees_their_unit(stack: Stack) -> None:
     token = stack.sign_in(LEARNER)
     response = requests.get(stack.url + "/roster/me", headers={"Authorization": token}, timeout=10)
     assert response.status_code == 200
@@ -83,9 +83,11 @@ def test_missing_token_is_401_json(stack: Stack) -> None:
     assert error_code(response) == "UNAUTHORIZED"
 
 
-def test_token_signed_by_another_key_is_401(stack: Stack) -> None:
+@pytest.mark.parametrize("identity", ["own", "cognito"])
+def test_token_signed_by_another_key_is_401(request, identity: str) -> None:
+    running: Stack = request.getfixturevalue("stack" if identity == "own" else "cognito_stack")
     response = requests.get(
-        stack.url + "/roster/me", headers={"Authorization": _forged(stack)}, timeout=10
+        running.url + "/roster/me", headers={"Authorization": _forged(running)}, timeout=10
     )
     assert response.status_code == 401
     assert error_code(response) == "UNAUTHORIZED"
@@ -104,7 +106,10 @@ def _signed_by_the_pool(stack: Stack, **overrides: object) -> str:
     return jwt.encode({**real, **overrides}, key, algorithm="RS256", headers={"kid": "dummy"})
 
 
-def test_a_re_signed_token_is_accepted_so_the_checks_below_are_meaningful(stack: Stack) -> None:
+def test_a_re_signed_token_is_accepted_so_the_checks_below_are_meaningful(
+    cognito_stack: Stack,
+) -> None:
+    stack = cognito_stack
     response = requests.get(
         stack.url + "/roster/me", headers={"Authorization": _signed_by_the_pool(stack)}, timeout=10
     )
@@ -121,7 +126,8 @@ def test_a_re_signed_token_is_accepted_so_the_checks_below_are_meaningful(stack:
     ],
     ids=["expired", "foreign-issuer", "foreign-client", "access-token"],  # stable across workers
 )
-def test_expired_or_foreign_token_is_401(stack: Stack, claim: str, value: object) -> None:
+def test_expired_or_foreign_token_is_401(cognito_stack: Stack, claim: str, value: object) -> None:
+    stack = cognito_stack
     response = requests.get(
         stack.url + "/roster/me",
         headers={"Authorization": _signed_by_the_pool(stack, **{claim: value})},
@@ -131,11 +137,15 @@ def test_expired_or_foreign_token_is_401(stack: Stack, claim: str, value: object
     assert error_code(response) == "UNAUTHORIZED"
 
 
-def test_access_token_is_not_an_id_token(stack: Stack) -> None:
+@pytest.mark.parametrize("identity", ["own", "cognito"])
+def test_access_token_is_not_an_id_token(request, identity: str) -> None:
     from infra.local.signin import tokens
 
-    access = tokens(stack.local, LEARNER)["AccessToken"]
-    response = requests.get(stack.url + "/roster/me", headers={"Authorization": access}, timeout=10)
+    running: Stack = request.getfixturevalue("stack" if identity == "own" else "cognito_stack")
+    access = tokens(running.local, LEARNER)["AccessToken"]
+    response = requests.get(
+        running.url + "/roster/me", headers={"Authorization": access}, timeout=10
+    )
     assert response.status_code == 401
 
 
@@ -154,7 +164,13 @@ def test_other_pages_are_the_learners_app_with_its_config(stack: Stack) -> None:
     assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
     assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
     config = requests.get(stack.url + "/config.json", timeout=10).json()
-    assert config["client_id"] == stack.local["client_id"]
+    assert config == {"api_base": "", "identity": "own", "identity_endpoint": "/identity"}
+
+
+def test_with_cognito_the_config_names_the_user_pools_client(cognito_stack: Stack) -> None:
+    config = requests.get(cognito_stack.url + "/config.json", timeout=10).json()
+    assert config["identity"] == "cognito"
+    assert config["client_id"] == cognito_stack.local["client_id"]
     assert config["cognito_endpoint"] == "/cognito/"
 
 
@@ -170,9 +186,15 @@ def test_body_over_one_megabyte_is_413(stack: Stack) -> None:
     assert error_code(response) == "PAYLOAD_TOO_LARGE"
 
 
-def test_local_json_lists_what_a_client_needs(stack: Stack) -> None:
-    local = stack.local
-    for key in ("api_url", "region", "cognito_endpoint", "user_pool_id", "client_id", "users"):
+@pytest.mark.parametrize(
+    ("identity", "keys"),
+    [("own", ("identity_url",)), ("cognito", ("cognito_endpoint", "user_pool_id", "client_id"))],
+)
+def test_local_json_lists_what_a_client_needs(request, identity: str, keys: tuple[str]) -> None:
+    running: Stack = request.getfixturevalue("stack" if identity == "own" else "cognito_stack")
+    local = running.local
+    assert local["identity"] == identity
+    for key in ("api_url", "region", "moto_endpoint", "users", *keys):
         assert local[key], key
     groups = {g for u in local["users"] for g in u["groups"]}
     assert groups == {"learners", "admins"}
@@ -186,7 +208,7 @@ def test_restart_keeps_data_and_fresh_starts_anew(tmp_path) -> None:
         assert requests.get(
             first.url + "/roster/me", headers={"Authorization": token}, timeout=10
         ).ok
-        pool_id = first.local["user_pool_id"]
+        first_key = _kid(first)
     finally:
         assert first.stop() == 0
     assert any(line.startswith("stopped") for line in first.output)
@@ -195,7 +217,7 @@ def test_restart_keeps_data_and_fresh_starts_anew(tmp_path) -> None:
     print(f"restart with kept data ready in {time.monotonic() - started:.1f} s")
     try:
         assert any("kept data restored" in line for line in second.output)
-        assert second.local["user_pool_id"] == pool_id
+        assert _kid(second) == first_key  # the same signing key: signed-in devices stay in
         token = second.sign_in(LEARNER)
         assert requests.get(
             second.url + "/roster/me", headers={"Authorization": token}, timeout=10
@@ -205,9 +227,13 @@ def test_restart_keeps_data_and_fresh_starts_anew(tmp_path) -> None:
     third = start_stack(tmp_path, fresh=True)
     try:
         assert any("fresh data" in line for line in third.output)
-        assert third.local["user_pool_id"] != pool_id
+        assert _kid(third) != first_key
     finally:
         third.stop()
+
+
+def _kid(stack: Stack) -> str:
+    return str(requests.get(stack.url + "/identity/jwks.json", timeout=10).json()["keys"][0]["kid"])
 
 
 def test_invalid_json_is_400_and_changes_nothing(stack: Stack) -> None:
