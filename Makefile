@@ -54,13 +54,14 @@ report: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench
 
-## synth: the CloudFormation template, offline, into cdk.out/ (STAGE=prod for production settings)
+## synth: the CloudFormation template, offline, into cdk.out/ (STAGE=prod; REGION=cn-northwest-1, ap-southeast-1 …; default cn-north-1)
 synth: $(STAMP) $(WEB_DIST)
-	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-cn-north-1} XUEFA_STAGE=$(or $(STAGE),dev) $(BIN)/python infra/app.py
+	AWS_DEFAULT_REGION=$(or $(REGION),$${AWS_DEFAULT_REGION:-cn-north-1}) XUEFA_STAGE=$(or $(STAGE),dev) $(BIN)/python infra/app.py
 
-## deploy: synth, then deploy with the AWS CDK CLI (needs AWS credentials and a bootstrapped account)
+## deploy: synth, then deploy with the AWS CDK CLI (needs AWS credentials and a bootstrapped account; in China DOMAIN=… CERT=…)
 deploy: synth
-	npx --yes aws-cdk@2 deploy --app cdk.out --require-approval broadening xuefa-$(or $(STAGE),dev)
+	npx --yes aws-cdk@2 deploy --app cdk.out --require-approval broadening xuefa-$(or $(STAGE),dev) \
+		$(if $(DOMAIN),--parameters Domain=$(DOMAIN) --parameters IamCertificateId=$(CERT))
 
 ## openapi: write openapi.json, generated from the routes and their models
 openapi: $(STAMP)
@@ -91,12 +92,16 @@ lint: $(STAMP) $(WEB_DIST)
 	@diff -q web/src/api/schema.d.ts .xuefa-schema.d.ts >/dev/null || { \
 	  echo "web/src/api/schema.d.ts is stale: run make web-types"; rm -f .xuefa-openapi.json .xuefa-schema.d.ts; exit 1; }
 	rm -f .xuefa-openapi.json .xuefa-schema.d.ts
-	AWS_DEFAULT_REGION=cn-north-1 XUEFA_STAGE=prod $(BIN)/python infra/app.py
+	# The production template for both China regions (our own identity) and a global one
+	# (Cognito), each linted for the regions it is meant for.
 	# W3005: CDK's BucketDeployment states a dependency twice (DependsOn and GetAtt); harmless.
 	# W3045: the access-log bucket needs the log-delivery ACL: CloudFront's standard logs
 	# are written through ACLs, not a bucket policy.
-	$(BIN)/cfn-lint --ignore-checks W3005 W3045 -- cdk.out/xuefa-prod.template.json
-	for app in $(APPS); do $(BIN)/mypy --no-namespace-packages functions/$$app/app.py || exit 1; done
+	for region in cn-north-1 cn-northwest-1 ap-southeast-1; do \
+	  AWS_DEFAULT_REGION=$$region XUEFA_STAGE=prod XUEFA_CDK_OUT=cdk.out/$$region $(BIN)/python infra/app.py && \
+	  $(BIN)/cfn-lint --ignore-checks W3005 W3045 --regions $$region -- cdk.out/$$region/xuefa-prod.template.json && \
+	  echo "cfn-lint $$region: no errors" || exit 1; done
+	for app in $(APPS) identity; do $(BIN)/mypy --no-namespace-packages functions/$$app/app.py || exit 1; done
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -1,7 +1,8 @@
 """The Chalice apps, each with its own least-privilege role (the stack owns the roles:
 `manage_iam_role: false`): the four services and, with our own identity, the identity
-app, whose authorizer function stands in front of the four APIs. Chalice caches an imported `app` module, so a second app
-would silently get the first one's routes: every app is packaged with those modules
+app, whose authorizer function stands in front of the four APIs. Chalice caches an
+imported `app` module, so a second app would silently get the first one's routes: every
+app is packaged with those modules
 cleared."""
 
 from __future__ import annotations
@@ -214,7 +215,10 @@ class Apps(Construct):
                 preserve_logical_ids=False,
                 stage_config={
                     "lambda_functions": functions,
-                    "api_gateway_stage": "api",
+                    # Each API's stage is named after its service, so `/credits/me` on the
+                    # one domain is stage `credits`, route `/me`: no path rewriting needed
+                    # in front of it (CloudFront Functions do not exist in China).
+                    "api_gateway_stage": name,
                     "manage_iam_role": False,
                     "iam_role_arn": role.role_arn,
                     "lambda_timeout": 900 if name == "reports" else 30,

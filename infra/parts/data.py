@@ -29,6 +29,8 @@ class Data(Construct):
                 point_in_time_recovery_enabled=True
             ),
             deletion_protection=production,
+            # Sign-in guards and refresh tokens of our own identity remove themselves.
+            time_to_live_attribute="expires_at",
             encryption=dynamodb.TableEncryption.AWS_MANAGED,
             removal_policy=removal,
         )

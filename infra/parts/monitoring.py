@@ -44,8 +44,8 @@ class Monitoring(Construct):
                 stack,
                 f"{name.capitalize()}ApiUrl",
                 value=cdk.Fn.sub(
-                    "https://${Api}.execute-api.${AWS::Region}.${AWS::URLSuffix}/api/",
-                    {"Api": api.ref},
+                    "https://${Api}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}/",
+                    {"Api": api.ref, "Stage": name},
                 ),
             )
         self._alarm(

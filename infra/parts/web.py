@@ -34,14 +34,6 @@ def csp(identity: Identity, stack: cdk.Stack) -> str:
     return CSP.format(identity=f" https://cognito-idp.{stack.region}.{stack.url_suffix}")
 
 
-# API paths arrive as /credits/me; each API's stage answers /me: drop the first segment.
-STRIP_PREFIX = """
-function handler(event) {
-  var request = event.request;
-  request.uri = request.uri.replace(/^\\/[a-z]+/, '') || '/';
-  return request;
-}
-"""
 # The apps route on the client: a path without a file extension is the app's page.
 APP_PAGES = """
 function handler(event) {
@@ -55,6 +47,48 @@ function handler(event) {
 
 
 class WebHosting(Construct):
+    def _site_origin(self, china: bool) -> cloudfront.IOrigin:
+        """Origin access control, or in China (where it does not exist) an identity."""
+        if china:
+            return origins.S3BucketOrigin.with_origin_access_identity(self.bucket)
+        return origins.S3BucketOrigin.with_origin_access_control(self.bucket)
+
+    def _app_pages(self) -> cloudfront.FunctionAssociation:
+        pages = cloudfront.Function(
+            self, "AppPages", code=cloudfront.FunctionCode.from_inline(APP_PAGES)
+        )
+        return cloudfront.FunctionAssociation(
+            function=pages, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
+        )
+
+    def _icp_domain(self) -> None:
+        """In China a distribution serves only an ICP-filed domain, with its certificate
+        imported into IAM: both are parameters the deploy must be given."""
+        stack = cdk.Stack.of(self)
+        domain = cdk.CfnParameter(
+            stack,
+            "Domain",
+            description="The ICP-filed domain the learners open (e.g. xuefa.example.gov.cn)",
+            allowed_pattern=r"^[a-z0-9.-]+\.[a-z]{2,}$",
+        )
+        certificate = cdk.CfnParameter(
+            stack,
+            "IamCertificateId",
+            description="The id of that domain's certificate, imported into IAM",
+            min_length=1,
+        )
+        distribution = self.distribution.node.default_child
+        assert isinstance(distribution, cloudfront.CfnDistribution)
+        distribution.add_property_override("DistributionConfig.Aliases", [domain.value_as_string])
+        distribution.add_property_override(
+            "DistributionConfig.ViewerCertificate",
+            {
+                "IamCertificateId": certificate.value_as_string,
+                "SslSupportMethod": "sni-only",
+                "MinimumProtocolVersion": "TLSv1.2_2021",
+            },
+        )
+
     def __init__(
         self,
         scope: Construct,
@@ -103,12 +137,7 @@ class WebHosting(Construct):
                 ),
             ),
         )
-        pages = cloudfront.Function(
-            self, "AppPages", code=cloudfront.FunctionCode.from_inline(APP_PAGES)
-        )
-        strip = cloudfront.Function(
-            self, "ApiPrefix", code=cloudfront.FunctionCode.from_inline(STRIP_PREFIX)
-        )
+        china = stack.region.startswith("cn-")
         api_behaviours = {
             f"/{name}/*": cloudfront.BehaviorOptions(
                 origin=origins.HttpOrigin(
@@ -116,7 +145,6 @@ class WebHosting(Construct):
                         "${Api}.execute-api.${AWS::Region}.${AWS::URLSuffix}",
                         {"Api": app.get_resource("RestAPI").ref},
                     ),
-                    origin_path="/api",
                     protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
                 ),
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
@@ -124,11 +152,6 @@ class WebHosting(Construct):
                 cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
                 origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
                 response_headers_policy=headers,
-                function_associations=[
-                    cloudfront.FunctionAssociation(
-                        function=strip, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
-                    )
-                ],
             )
             for name, app in apis.items()
         }
@@ -142,18 +165,25 @@ class WebHosting(Construct):
             log_bucket=access_logs,
             log_file_prefix="cloudfront/",
             default_behavior=cloudfront.BehaviorOptions(
-                origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
+                origin=self._site_origin(china),
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
                 cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
                 response_headers_policy=headers,
-                function_associations=[
-                    cloudfront.FunctionAssociation(
-                        function=pages, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
-                    )
-                ],
+                function_associations=[] if china else [self._app_pages()],
             ),
             additional_behaviors=api_behaviours,
+            # China: no CloudFront Functions; a page path is not a file, so S3's 403 is
+            # answered with the learners' app, which hands /admin… over to the console.
+            error_responses=[
+                cloudfront.ErrorResponse(
+                    http_status=403, response_http_status=200, response_page_path="/index.html"
+                )
+            ]
+            if china
+            else None,
         )
+        if china:
+            self._icp_domain()
         config = {"api_base": "", **identity.web_config(stack)}
         # Hashed assets first, cached for a year; then the pages and config.json, which
         # CloudFront must fetch anew (no-cache): a new page never names a missing asset, and

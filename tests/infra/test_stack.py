@@ -88,7 +88,7 @@ def synthesized(
         sys.path.insert(0, str(ROOT / "infra"))
         from infra.app import build
 
-        app, stack = build("prod", outdir=str(work / "cdk.out"))
+        app, stack = build("prod", outdir=str(work / "cdk.out"), region="cn-north-1")
         assembly = app.synth()
         from infra.nag import findings
 
@@ -100,6 +100,34 @@ def synthesized(
         os.chdir(saved[0])
         os.environ.clear()
         os.environ.update(saved[1])
+
+
+@pytest.fixture(scope="session")
+def global_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, dict[str, Any], Path]:
+    """The production template for a global region (Cognito signs in), synthesized in a
+    process of its own: Chalice's packaging does not survive a second synth in one."""
+    import os
+
+    from aws_cdk.assertions import Template
+
+    out = tmp_path_factory.mktemp("synth-global")
+    env = {
+        **os.environ,
+        "AWS_DEFAULT_REGION": "ap-southeast-1",
+        "XUEFA_STAGE": "prod",
+        "XUEFA_CDK_OUT": str(out),
+        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+    }
+    subprocess.run(
+        [sys.executable, str(ROOT / "infra" / "app.py")],
+        cwd=out,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    path = out / "xuefa-prod.template.json"
+    raw = json.loads(path.read_text())
+    return Template.from_json(raw), raw, path
 
 
 def resources(raw: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
@@ -118,6 +146,7 @@ def test_the_table_has_the_codes_keys_pitr_and_deletion_protection(synthesized) 
             "BillingMode": "PAY_PER_REQUEST",
             "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
             "DeletionProtectionEnabled": True,
+            "TimeToLiveSpecification": {"AttributeName": "expires_at", "Enabled": True},
             "GlobalSecondaryIndexes": [
                 {
                     "IndexName": "gsi1",
@@ -179,9 +208,10 @@ def test_the_bucket_is_private_encrypted_tls_only_with_a_lifecycle(synthesized) 
     )
 
 
-def test_the_user_pool_groups_attribute_policy_and_client(synthesized) -> None:
+def test_outside_china_the_user_pool_groups_attribute_policy_and_client(global_template) -> None:
     from aws_cdk.assertions import Match
 
+    synthesized = global_template
     template, _, _ = synthesized
     template.has_resource_properties(
         "AWS::Cognito::UserPool",
@@ -222,23 +252,35 @@ def test_the_user_pool_groups_attribute_policy_and_client(synthesized) -> None:
     )
 
 
-def test_each_api_has_exactly_its_apps_routes_behind_cognito(synthesized) -> None:
-    _, raw, _ = synthesized
+@pytest.mark.parametrize("where", ["china", "global"])
+def test_each_api_has_exactly_its_apps_routes_behind_the_authorizer(request, where) -> None:
+    _, raw, _ = request.getfixturevalue("synthesized" if where == "china" else "global_template")
     apis = resources(raw, "AWS::Serverless::Api")
-    assert len(apis) == 4
     seen = {}
+    authorizer = "xuefa-identity" if where == "china" else "xuefa-cognito"
     for logical_id, api in apis.items():
         name = next(n for n in API_ROUTES if logical_id.lower().removeprefix("apps").startswith(n))
         body = api["Properties"]["DefinitionBody"]
+        assert api["Properties"]["StageName"] == name  # /credits/me is stage credits, /me
         seen[name] = set(body["paths"])
-        pool = body["securityDefinitions"]["xuefa-cognito"]["x-amazon-apigateway-authorizer"]
-        assert pool["providerARNs"] == [{"Fn::GetAtt": [_pool_id(raw), "Arn"]}]
+        declared = body["securityDefinitions"][authorizer]["x-amazon-apigateway-authorizer"]
+        if where == "global":
+            assert declared["providerARNs"] == [{"Fn::GetAtt": [_pool_id(raw), "Arn"]}]
+        else:  # the identity app's authorizer function, cached per token for 5 minutes
+            assert "Authorizer" in json.dumps(declared["authorizerUri"])
+            assert declared["authorizerResultTtlInSeconds"] == 300
         for path, methods in body["paths"].items():
             for method, operation in methods.items():
-                if method == "options":
+                if method == "options" or name == "identity":
                     continue
-                secured = operation.get("security") == [{"xuefa-cognito": []}]
+                secured = operation.get("security") == [{authorizer: []}]
                 assert secured is (path != "/health"), (name, method, path)
+    if where == "china":
+        assert set(seen.pop("identity")) >= {"/sign-in", "/refresh", "/jwks.json"}
+        permissions = [
+            p for k, p in resources(raw, "AWS::Lambda::Permission").items() if "MayAuthorize" in k
+        ]
+        assert len(permissions) == 4  # API Gateway may call the authorizer for each API
     assert seen == API_ROUTES
 
 
@@ -268,7 +310,8 @@ def test_every_function_has_its_own_least_privilege_role(synthesized) -> None:
         f["Properties"]["Role"]["Fn::GetAtt"][0]
         for f in resources(raw, "AWS::Serverless::Function").values()
     }
-    assert len(roles) == 4  # one per app; the report's three functions share theirs
+    # One per app (the report's three functions share theirs), and the authorizer's.
+    assert len(roles) == 6
     for policy in resources(raw, "AWS::IAM::Policy").values():
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
             actions = (
@@ -280,7 +323,9 @@ def test_every_function_has_its_own_least_privilege_role(synthesized) -> None:
             resource = json.dumps(statement["Resource"])
             assert resource != '"*"', statement
     text = json.dumps(resources(raw, "AWS::IAM::Policy"))
-    assert text.count("cognito-idp:AdminCreateUser") == 1  # roster only
+    assert "cognito-idp" not in text  # China: no user pool
+    assert text.count("kms:Sign") == 1  # the identity app only signs tokens
+    assert text.count("kms:GetPublicKey") == 2  # it and the authorizer read the public keys
     apps = json.dumps(
         {
             name: policy
@@ -319,27 +364,33 @@ def test_alarms_watch_errors_throttles_and_dead_letters(synthesized) -> None:
     assert "ApproximateNumberOfMessagesVisible" in metrics
 
 
-def test_outputs_name_the_apis_pool_and_bucket(synthesized) -> None:
+def test_outputs_name_the_apis_identity_and_bucket(synthesized, global_template) -> None:
+    common = {"CreditsApiUrl", "ExamsApiUrl", "ReportsApiUrl", "RosterApiUrl", "ReportBucket"}
+    common |= {"TableName", "WebUrl"}
+    assert common | {"IdentityApiUrl", "Signing1Key"} <= set(synthesized[1]["Outputs"])
+    outside = set(global_template[1]["Outputs"])
+    assert common | {"UserPoolId", "UserPoolClientId"} <= outside
+    assert "cognito:UserPool" not in json.dumps(global_template[1]["Outputs"])
+    assert "UserPoolId" not in synthesized[1]["Outputs"]
+    assert "IamCertificateId" not in global_template[1].get("Parameters", {})
+
+
+def test_in_china_the_site_needs_an_icp_domain_and_an_origin_access_identity(synthesized) -> None:
     _, raw, _ = synthesized
-    outputs = set(raw["Outputs"])
-    for name in (
-        "CreditsApiUrl",
-        "ExamsApiUrl",
-        "ReportsApiUrl",
-        "RosterApiUrl",
-        "UserPoolId",
-        "UserPoolClientId",
-        "ReportBucket",
-        "TableName",
-        "WebUrl",
-    ):
-        assert name in outputs
+    assert {"Domain", "IamCertificateId"} <= set(raw["Parameters"])
+    assert not resources(raw, "AWS::CloudFront::Function")  # none in China
+    (distribution,) = resources(raw, "AWS::CloudFront::Distribution").values()
+    config = distribution["Properties"]["DistributionConfig"]
+    assert config["Aliases"] == [{"Ref": "Domain"}]
+    assert config["ViewerCertificate"]["IamCertificateId"] == {"Ref": "IamCertificateId"}
+    assert "OriginAccessIdentity" in json.dumps(config["Origins"])
+    assert config["CustomErrorResponses"][0]["ResponsePagePath"] == "/index.html"
 
 
-def test_the_web_apps_sit_in_a_private_bucket_behind_cloudfront(synthesized) -> None:
+def test_the_web_apps_sit_in_a_private_bucket_behind_cloudfront(global_template) -> None:
     from aws_cdk.assertions import Match
 
-    template, raw, _ = synthesized
+    template, raw, _ = global_template
     template.has_resource_properties(
         "AWS::CloudFront::OriginAccessControl",
         {"OriginAccessControlConfig": Match.object_like({"SigningBehavior": "always"})},
@@ -353,7 +404,8 @@ def test_the_web_apps_sit_in_a_private_bucket_behind_cloudfront(synthesized) -> 
     for behaviour in behaviours.values():
         assert behaviour["ViewerProtocolPolicy"] == "https-only"
         assert "DELETE" in behaviour["AllowedMethods"] and "PUT" in behaviour["AllowedMethods"]
-        assert behaviour["FunctionAssociations"][0]["EventType"] == "viewer-request"
+    pages = config["DefaultCacheBehavior"]["FunctionAssociations"][0]
+    assert pages["EventType"] == "viewer-request"
     site = [
         b
         for b in resources(raw, "AWS::S3::Bucket").values()
@@ -362,35 +414,54 @@ def test_the_web_apps_sit_in_a_private_bucket_behind_cloudfront(synthesized) -> 
     assert all(b["Properties"]["PublicAccessBlockConfiguration"]["BlockPublicPolicy"] for b in site)
 
 
-def test_every_answer_carries_the_security_headers(synthesized) -> None:
-    _, raw, _ = synthesized
+def test_every_answer_carries_the_security_headers(synthesized, global_template) -> None:
+    _, raw, _ = global_template
     (policy,) = resources(raw, "AWS::CloudFront::ResponseHeadersPolicy").values()
     security = policy["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
     csp = json.dumps(security["ContentSecurityPolicy"]["ContentSecurityPolicy"])
     assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp
     assert "cognito-idp" in csp
+    (china,) = resources(synthesized[1], "AWS::CloudFront::ResponseHeadersPolicy").values()
+    assert "cognito-idp" not in json.dumps(china)  # our identity is one of the same-origin APIs
     assert security["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
     assert security["FrameOptions"]["FrameOption"] == "DENY"
     assert security["ContentTypeOptions"]["Override"] is True
 
 
-def test_config_json_is_written_at_deploy_time_from_the_stacks_values(synthesized) -> None:
+def test_config_json_is_written_at_deploy_time_from_the_stacks_values(
+    synthesized, global_template
+) -> None:
+    outside = resources(global_template[1], "Custom::CDKBucketDeployment")
+    markers = json.dumps(next(d for n, d in outside.items() if "Pages" in n)["Properties"])
+    assert "UsersWeb" in markers and "cognito-idp" in markers  # the client id, the endpoint
     _, raw, _ = synthesized
     deployments = resources(raw, "Custom::CDKBucketDeployment")
     pages = next(d for name, d in deployments.items() if "Pages" in name)
     assert len(pages["Properties"]["SourceObjectKeys"]) == 2  # the pages and config.json
-    markers = json.dumps(pages["Properties"]["SourceMarkers"])
-    assert "UsersWeb" in markers and "cognito-idp" in markers  # the client id, the endpoint
+    assert "cognito" not in json.dumps(pages["Properties"]["SourceMarkers"])
     assert pages["Properties"]["SystemMetadata"]["cache-control"] == "no-cache"
     assets = next(d for name, d in deployments.items() if "Assets" in name)
     assert "immutable" in assets["Properties"]["SystemMetadata"]["cache-control"]
     assert "DistributionId" not in json.dumps(deployments)  # no invalidation, no cloudfront:*
 
 
-def test_cfn_lint_finds_no_errors(synthesized) -> None:
-    _, _, path = synthesized
+@pytest.mark.parametrize(
+    ("where", "regions"),
+    [("china", ["cn-north-1", "cn-northwest-1"]), ("global", ["ap-southeast-1"])],
+)
+def test_cfn_lint_finds_no_errors(request, where, regions) -> None:
+    _, _, path = request.getfixturevalue("synthesized" if where == "china" else "global_template")
     result = subprocess.run(
-        [sys.executable, "-m", "cfnlint", "--format", "parseable", str(path)],
+        [
+            sys.executable,
+            "-m",
+            "cfnlint",
+            "--format",
+            "parseable",
+            "--regions",
+            *regions,
+            str(path),
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -399,17 +470,21 @@ def test_cfn_lint_finds_no_errors(synthesized) -> None:
     assert errors == [], result.stdout
 
 
-def test_stateful_resources_keep_their_logical_ids(synthesized) -> None:
+def test_stateful_resources_keep_their_logical_ids(synthesized, global_template) -> None:
     """A new logical id would make CloudFormation create a new table, pool, bucket, secret
     or queue and strand the data in the old one: these ids must never change."""
-    _, raw, _ = synthesized
-    kept = {
-        "TableCD117FA1": "AWS::DynamoDB::Table",
-        "Reports65402A0A": "AWS::S3::Bucket",
+    pool = {
         "Users0A0EEA89": "AWS::Cognito::UserPool",
         "UsersWebA39D1A70": "AWS::Cognito::UserPoolClient",
         "Grouplearners": "AWS::Cognito::UserPoolGroup",
         "Groupadmins": "AWS::Cognito::UserPoolGroup",
+    }
+    outside = global_template[1]["Resources"]
+    assert {name: outside[name]["Type"] for name in pool} == pool
+    _, raw, _ = synthesized
+    kept = {
+        "TableCD117FA1": "AWS::DynamoDB::Table",
+        "Reports65402A0A": "AWS::S3::Bucket",
         "CursorSecretABAE1358": "AWS::SecretsManager::Secret",
         "ReportShards0F4A3177": "AWS::SQS::Queue",
         "ReportShardsDLQCCB84E24": "AWS::SQS::Queue",
