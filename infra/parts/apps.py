@@ -108,7 +108,12 @@ class Apps(Construct):
         """The identity app's authorizer function in front of the four APIs: each API's
         definition gets the function's invocation URI, and API Gateway the right to call it."""
         stack = cdk.Stack.of(self)
-        function_arn = self.apps[IDENTITY_APP].get_function("Authorizer").function_arn
+        identity = self.apps[IDENTITY_APP]
+        # Chalice gives every function of an app the app's role; the authorizer gets its own.
+        authorizer = identity.get_resource("Authorizer")
+        authorizer.add_property_override("Role", self._authorizer_role().role_arn)
+        authorizer.add_property_override("Timeout", 10)
+        function_arn = identity.get_function("Authorizer").function_arn
         uri = cdk.Fn.sub(
             "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
             "${Fn}/invocations",
@@ -202,19 +207,12 @@ class Apps(Construct):
             os.environ["XUEFA_USER_POOL_ARN"] = self.identity.user_pool.user_pool_arn
         os.environ["XUEFA_REPORT_QUEUE_NAME"] = environment["XUEFA_REPORT_QUEUE_NAME"]
         try:
-            functions = {}
-            if name == IDENTITY_APP:
-                functions["authorizer"] = {
-                    "iam_role_arn": self._authorizer_role().role_arn,
-                    "lambda_timeout": 10,
-                }
             return Chalice(
                 self,
                 f"{name.capitalize()}Api",
                 source_dir=str(FUNCTIONS / name),
                 preserve_logical_ids=False,
                 stage_config={
-                    "lambda_functions": functions,
                     # Each API's stage is named after its service, so `/credits/me` on the
                     # one domain is stage `credits`, route `/me`: no path rewriting needed
                     # in front of it (CloudFront Functions do not exist in China).
