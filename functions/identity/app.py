@@ -13,8 +13,11 @@ from typing import Any
 from chalice import Chalice
 from pydantic import BaseModel, Field
 
+from xuefa.clock import SystemClock
 from xuefa.identity import IdentityService
 from xuefa.identity_views import KeySet, SignedOut, SignInAnswer
+from xuefa.settings import get_token_settings
+from xuefa.tokens import TokenVerifier
 from xuefa_api import Api
 from xuefa_api.wiring import services, signing_keys, token_verifier
 
@@ -31,7 +34,7 @@ def identity() -> IdentityService:
     from xuefa.tokens import TokenIssuer
 
     s = services()
-    issuer = TokenIssuer(signing_keys(), s.settings.token_issuer)
+    issuer = TokenIssuer(signing_keys(), get_token_settings().token_issuer)
     return IdentityService(DynamoIdentity(s.store), issuer, token_verifier(), s.clock)
 
 
@@ -101,4 +104,11 @@ def authorizer(event: dict[str, Any], context: Any) -> dict[str, Any]:
     authorizer passes, or "Unauthorized" (API Gateway answers 401)."""
     from xuefa.authorizer import decide
 
-    return decide(event, token_verifier())
+    return decide(event, gate())
+
+
+@cache
+def gate() -> TokenVerifier:
+    """The authorizer's check: the public keys and the wall clock; no table, no cursor key
+    (its role may read the public keys and nothing else)."""
+    return TokenVerifier(signing_keys(), get_token_settings().token_issuer, SystemClock())

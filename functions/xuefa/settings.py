@@ -24,9 +24,15 @@ class Settings(BaseModel):
     # The top of the unit tree the nightly report covers (a city, or a province).
     root_unit_id: str = "530400"
     # Who signs people in: Cognito user pools, or (where they do not exist) our own
-    # identity service, whose tokens the first of `signing_keys` (KMS) signs.
+    # identity service.
     identity: Literal["cognito", "own"] = "cognito"
-    signing_keys: list[str] = []
+
+
+class TokenSettings(BaseModel):
+    """What checks and signs our own identity's tokens; apart from `Settings` so that
+    the authorizer needs neither the table nor the cursor key."""
+
+    signing_keys: list[str] = []  # KMS keys: the first signs, every one verifies
     token_issuer: str = "xuefa"
 
 
@@ -41,6 +47,13 @@ def get_settings() -> Settings:
         report_queue_url=env.get("XUEFA_REPORT_QUEUE_URL", ""),
         root_unit_id=env.get("XUEFA_ROOT_UNIT", "530400"),
         identity=identity_provider(),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_token_settings() -> TokenSettings:
+    env = os.environ
+    return TokenSettings(
         signing_keys=[k for k in env.get("XUEFA_SIGNING_KEYS", "").split(",") if k],
         token_issuer=env.get("XUEFA_TOKEN_ISSUER", "xuefa"),
     )

@@ -14,7 +14,13 @@ from xuefa.clock import Clock, SystemClock
 from xuefa.dal.table import Store
 from xuefa.dal.years import YearBook
 from xuefa.directory import Directory
-from xuefa.settings import Settings, get_settings, identity_provider, responses_checked
+from xuefa.settings import (
+    Settings,
+    get_settings,
+    get_token_settings,
+    identity_provider,
+    responses_checked,
+)
 
 if TYPE_CHECKING:
     from xuefa.dal.signing_keys import KmsSigningKeys
@@ -47,7 +53,7 @@ def services() -> Services:
 def signing_keys() -> KmsSigningKeys:
     from xuefa.dal.signing_keys import KmsSigningKeys
 
-    return KmsSigningKeys(get_settings().signing_keys)
+    return KmsSigningKeys(get_token_settings().signing_keys)
 
 
 @lru_cache(maxsize=1)
@@ -56,12 +62,13 @@ def token_verifier() -> TokenVerifier:
     from KMS once per warm container)."""
     from xuefa.tokens import TokenVerifier
 
-    return TokenVerifier(signing_keys(), get_settings().token_issuer, services().clock)
+    return TokenVerifier(signing_keys(), get_token_settings().token_issuer, services().clock)
 
 
 def reset() -> None:
     """Forget everything built so far (tests change the environment between apps)."""
     services.cache_clear()
+    get_token_settings.cache_clear()
     signing_keys.cache_clear()
     token_verifier.cache_clear()
     get_settings.cache_clear()
@@ -76,8 +83,8 @@ def authorizer() -> Any:
         return CustomAuthorizer(
             "xuefa-identity",
             header="Authorization",
-            # infra/ replaces this with the authorizer function's invocation URI.
-            authorizer_uri=os.environ.get("XUEFA_AUTHORIZER_URI", "arn:aws:apigateway:local"),
+            # infra/ writes the authorizer function's invocation URI over this placeholder.
+            authorizer_uri="arn:aws:apigateway:local:lambda:path/authorizer",
             ttl_seconds=300,
         )
     return CognitoUserPoolAuthorizer(

@@ -262,3 +262,24 @@ def test_bad_bodies_are_400_and_change_nothing(idp, city) -> None:
         response = post(idp, "/sign-in", body)
         assert (response.status_code, code(response)) == (400, "BAD_REQUEST")
     assert city.get(Keys.sign_in_guard(STUDENT)) is None
+
+
+def test_the_authorizer_function_needs_only_the_public_keys(own, monkeypatch) -> None:
+    """As deployed: its role reads the signing keys' public halves and nothing else (no
+    table, no cursor key), and it checks expiry against the wall clock."""
+    from infra.local.apps import load_module
+    from xuefa.clock import SystemClock
+    from xuefa.dal.signing_keys import KmsSigningKeys
+    from xuefa.tokens import Holder, TokenIssuer
+
+    monkeypatch.delenv("XUEFA_CURSOR_SECRET")
+    monkeypatch.delenv("XUEFA_TABLE")
+    wiring.reset()
+    token = TokenIssuer(KmsSigningKeys([own]), ISSUER).tokens(
+        Holder(STUDENT, ("learners",), "530402-001"), SystemClock().now()
+    )
+    handler = load_module("identity").authorizer
+    answer = handler({"authorizationToken": token.id_token, "methodArn": METHOD_ARN}, None)
+    assert answer["context"]["cognito:username"] == STUDENT
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
+        handler({"authorizationToken": token.access_token, "methodArn": METHOD_ARN}, None)

@@ -68,7 +68,7 @@ def test_wrong_password_disabled_account_and_no_network_each_say_so(
     assert resigned.status_code == 200
     sign_in(page, web_stack.url, "530402000003")
     page.wait_for_selector("text=该账号已停用")
-    page.route("**/cognito/", lambda route: route.abort())
+    page.route("**/identity/**", lambda route: route.abort())  # the sign-in service's path
     sign_in(page, web_stack.url, "530402000002")
     page.wait_for_selector("text=网络连接失败")
     shot(page, "learner-03-sign-in-offline")
