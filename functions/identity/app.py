@@ -58,20 +58,36 @@ class PasswordChange(BaseModel):
     new_password: str = Password
 
 
-@api.route("/sign-in", ["POST"], public=True, body=SignIn, response="SignInAnswer")
+@api.route(
+    "/sign-in", ["POST"], public=True, checks_credentials=True, body=SignIn, response="SignInAnswer"
+)
 def sign_in(body: SignIn) -> SignInAnswer:
     """Tokens, or the challenge to choose a password (a temporary one was right). 401 for
     a wrong login or password alike; 429 after five failures (a lockout that grows)."""
     return identity().sign_in(body.username, body.password)
 
 
-@api.route("/new-password", ["POST"], public=True, body=NewPassword, response="SignInAnswer")
+@api.route(
+    "/new-password",
+    ["POST"],
+    public=True,
+    checks_credentials=True,
+    body=NewPassword,
+    response="SignInAnswer",
+)
 def new_password(body: NewPassword) -> SignInAnswer:
     """The first sign-in: the challenge's session and the learner's own password."""
     return identity().complete_new_password(body.username, body.session, body.new_password)
 
 
-@api.route("/refresh", ["POST"], public=True, body=RefreshToken, response="SignInAnswer")
+@api.route(
+    "/refresh",
+    ["POST"],
+    public=True,
+    checks_credentials=True,
+    body=RefreshToken,
+    response="SignInAnswer",
+)
 def refresh(body: RefreshToken) -> SignInAnswer:
     """New tokens and a new refresh token; the one sent is used up."""
     return identity().refresh(body.refresh_token)
@@ -84,7 +100,14 @@ def sign_out(body: RefreshToken) -> SignedOut:
     return SignedOut(signed_out=True)
 
 
-@api.route("/password", ["POST"], public=True, body=PasswordChange, response="SignInAnswer")
+@api.route(
+    "/password",
+    ["POST"],
+    public=True,
+    checks_credentials=True,
+    body=PasswordChange,
+    response="SignInAnswer",
+)
 def change_password(body: PasswordChange) -> SignInAnswer:
     """Sent with the access token as Authorization; other devices are signed out, this
     one gets new tokens."""

@@ -84,6 +84,7 @@ class Operation:
     methods: tuple[str, ...]
     view: Callable[..., Any]
     public: bool
+    checks_credentials: bool  # public, yet 401 for a wrong password or a spent token
     body: type[BaseModel] | None
     query: type[BaseModel] | None
     raw_body: list[str] | None
@@ -95,7 +96,8 @@ class Operation:
 
 
 class RouteOptions(TypedDict, total=False):
-    public: bool  # no token needed (the health check)
+    public: bool  # no token needed (the health check, signing in)
+    checks_credentials: bool  # public, but answers 401 for wrong credentials (signing in)
     body: type[BaseModel]  # the JSON body's model
     query: type[BaseModel]  # the query string's model
     raw_body: list[str]  # accepted media types of a body passed through as bytes
@@ -149,6 +151,7 @@ class Api:
                 tuple(methods),
                 view,
                 public=declared.get("public", False),
+                checks_credentials=declared.get("checks_credentials", False),
                 body=declared.get("body"),
                 query=declared.get("query"),
                 raw_body=declared.get("raw_body"),

@@ -69,8 +69,8 @@ def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
 
 
 def _responses(operation: Operation, components: dict[str, Any]) -> dict[str, Any]:
-    """Its answer, and every contract error it can give (401 only behind the token,
-    415 only with a body)."""
+    """Its answer, and every contract error it can give (401 only behind the token or
+    where credentials are checked, 415 only with a body)."""
     error = {
         "description": "the contract's error",
         "content": {"application/json": {"schema": {"$ref": REF.format(model="Error")}}},
@@ -83,7 +83,7 @@ def _responses(operation: Operation, components: dict[str, Any]) -> dict[str, An
         **{
             str(status): error
             for status in ERROR_STATUSES
-            if (status != 401 or not operation.public)
+            if (status != 401 or not operation.public or operation.checks_credentials)
             and (status != 415 or operation.body is not None or operation.raw_body)
         },
     }

@@ -7066,6 +7066,15 @@ export interface operations {
                 };
             };
             /** @description the contract's error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7171,6 +7180,15 @@ export interface operations {
                 };
             };
             /** @description the contract's error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7268,6 +7286,15 @@ export interface operations {
             };
             /** @description the contract's error */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7478,6 +7505,15 @@ export interface operations {
             };
             /** @description the contract's error */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
