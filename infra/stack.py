@@ -13,7 +13,7 @@ from infra.parts.data import Data
 from infra.parts.identity import Identity
 from infra.parts.monitoring import Monitoring
 from infra.parts.pipeline import ReportPipeline
-from infra.parts.web import WebHosting
+from infra.parts.web import IcpDomain, WebHosting
 
 
 def identity_provider(stack: cdk.Stack) -> str:
@@ -44,6 +44,14 @@ class XuefaStack(cdk.Stack):
             key_generations=str(self.node.try_get_context("signing_keys") or "1").split(","),
         )
         pipeline = ReportPipeline(self, "Pipeline", stage=stage)
+        icp_domain = IcpDomain.parameters(self) if self.region.startswith("cn-") else None
+        # Where a certificate's QR code sends the public: the ICP domain in China; elsewhere
+        # `-c public_url=…` (the distribution's address is known only after a deploy).
+        public_url = (
+            f"https://{icp_domain.name}"
+            if icp_domain
+            else str(self.node.try_get_context("public_url") or "")
+        )
         apps = Apps(
             self,
             "Apps",
@@ -52,6 +60,7 @@ class XuefaStack(cdk.Stack):
             identity=identity,
             pipeline=pipeline,
             root_unit=str(self.node.try_get_context("root_unit") or "530400"),
+            public_url=public_url,
         )
         Monitoring(self, "Monitoring", apps=apps.apps, dead_letters=pipeline.dead_letters)
         WebHosting(
@@ -59,6 +68,7 @@ class XuefaStack(cdk.Stack):
             "Web",
             apis=apps.apps,
             identity=identity,
+            icp_domain=icp_domain,
             removal=removal,
             access_logs=data.access_logs,
         )

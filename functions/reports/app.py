@@ -23,12 +23,13 @@ from xuefa.reports import (
     Pipeline,
     ReportJob,
     ReportQueries,
+    Site,
     export_progress,
     report_date_of_event,
 )
 from xuefa.rollover import roll_over
 from xuefa.rules import study_year_of
-from xuefa_api import Api, Cursor
+from xuefa_api import Api, Cursor, parse_year
 from xuefa_api.wiring import services
 
 app = Chalice(app_name="xuefa-reports")
@@ -63,8 +64,9 @@ def job() -> ReportJob:
 @cache
 def queries() -> ReportQueries:
     s = services()
+    site = Site(s.settings.root_unit_id, s.settings.public_url)
     return ReportQueries(
-        s.store, s.years, s.directory, ReportBucket(s.settings.bucket_name), s.clock
+        s.store, s.years, s.directory, ReportBucket(s.settings.bucket_name), s.clock, site
     )
 
 
@@ -72,7 +74,8 @@ def queries() -> ReportQueries:
 @app.schedule(Cron(0, 17, "*", "*", "?", "*"), name="nightly-report")
 def nightly(event: CloudWatchEvent) -> dict[str, Any]:
     """Each night: the next study year made ready in the closing one's last month (so
-    that 1 December has a year), then yesterday's report set."""
+    that 1 December has a year), a year whose credit window has closed closed (frozen
+    into the archive, its year-end set written once), then yesterday's report set."""
     s = services()
     try:
         ready = roll_over(s.years, s.clock.now())
@@ -81,6 +84,13 @@ def nightly(event: CloudWatchEvent) -> dict[str, Any]:
     else:
         if ready is not None and (ready.created or ready.copied):
             api.log.info("next study year prepared", extra={"rolled_over": asdict(ready)})
+    try:
+        closing = job().close_years()
+    except Exception:  # nor on a close: the next night carries on where it stopped
+        api.log.exception("a closed study year could not be archived")
+    else:
+        if closing:
+            api.log.info("study years closing", extra={"runs": closing})
     return job().start(report_date_of_event(event.to_dict()["time"]))
 
 
@@ -101,6 +111,10 @@ class DailyQuery(BaseModel):
         json_schema_extra={"format": "date"},
         description="YYYY-MM-DD; default: yesterday; a day without a set is a 404",
     )
+    unit_id: str | None = Field(None, max_length=64, description="default: the caller's unit")
+
+
+class UnitQuery(BaseModel):
     unit_id: str | None = Field(None, max_length=64, description="default: the caller's unit")
 
 
@@ -207,3 +221,29 @@ def progress_export(actor: Actor, query: ProgressExportQuery) -> views.ProgressE
 def run(actor: Actor, body: RunRequest) -> views.Run:
     """Build a date's report set now (city administrators); idempotent."""
     return job().rerun(actor, body.date)
+
+
+@api.route("/years/{year}", ["GET"], query=UnitQuery, response="YearEndSet")
+def year_end(actor: Actor, year: str, query: UnitQuery) -> views.YearEndSet:
+    """A closed year's set (each unit's learners, each county's and the city's bulletin,
+    as frozen at the close) for the caller's subtree; 404 before the close."""
+    return queries().year_end(actor, parse_year(year), query.unit_id)
+
+
+@api.route("/me/certificates/{year}", ["GET"], response="Certificate")
+def my_certificate(actor: Actor, year: str) -> views.Certificate:
+    """The learner's certificate of a passed, closed year (a PDF link and its code)."""
+    return queries().my_certificate(actor, parse_year(year))
+
+
+@api.route("/learners/{student_no}/certificates/{year}", ["GET"], response="Certificate")
+def learner_certificate(actor: Actor, student_no: str, year: str) -> views.Certificate:
+    """A learner's certificate, for an admin in scope."""
+    return queries().learner_certificate(actor, student_no, parse_year(year))
+
+
+@api.route("/verify/{code}", ["GET"], public=True, response="Verification")
+def verify(code: str) -> views.Verification:
+    """Anyone, without a token: whether a certificate's code is real, and what it
+    certifies (the name masked); 404 for a code nobody was given."""
+    return queries().verify(code)

@@ -14,6 +14,7 @@ CONTENT_TYPES = {
     ".csv": "text/csv; charset=utf-8",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".json": "application/json; charset=utf-8",
+    ".pdf": "application/pdf",
 }
 
 
@@ -34,19 +35,35 @@ class ReportBucket(LazyClient):
             "ContentType": CONTENT_TYPES.get(path.suffix, "application/octet-stream")
         }
         if download_name:
-            from urllib.parse import quote
-
-            extra["ContentDisposition"] = f"attachment; filename*=UTF-8''{quote(download_name)}"
+            extra["ContentDisposition"] = _attachment(download_name)
         # One PUT per file (reports are far below the 5 GB single-PUT limit); upload_file's
         # thread pool buys nothing here and costs a pool per call.
         with path.open("rb") as body:
             self.client.put_object(Bucket=self.bucket, Key=key, Body=body, **extra)
 
     def put_json(self, key: str, payload: Any) -> None:
-        body = json.dumps(payload, ensure_ascii=False, indent=1, default=_number).encode("utf-8")
         self.client.put_object(
-            Bucket=self.bucket, Key=key, Body=body, ContentType=CONTENT_TYPES[".json"]
+            Bucket=self.bucket, Key=key, Body=_json(payload), ContentType=CONTENT_TYPES[".json"]
         )
+
+    def put_json_once(self, key: str, payload: Any) -> bool:
+        """Write unless the key exists (S3's `If-None-Match: *`, so of two writers one
+        loses); False when it existed."""
+        return self.put_once(key, _json(payload), CONTENT_TYPES[".json"])
+
+    def put_once(self, key: str, body: bytes, content_type: str, download_name: str = "") -> bool:
+        from botocore.exceptions import ClientError
+
+        extra: dict[str, Any] = {"ContentType": content_type}
+        if download_name:
+            extra["ContentDisposition"] = _attachment(download_name)
+        try:
+            self.client.put_object(Bucket=self.bucket, Key=key, Body=body, IfNoneMatch="*", **extra)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("PreconditionFailed", "412"):
+                return False
+            raise
+        return True
 
     def get_json(self, key: str) -> Any:
         from botocore.exceptions import ClientError
@@ -72,6 +89,16 @@ class ReportBucket(LazyClient):
                 "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=seconds
             )
         )
+
+
+def _json(payload: Any) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, indent=1, default=_number).encode("utf-8")
+
+
+def _attachment(download_name: str) -> str:
+    from urllib.parse import quote
+
+    return f"attachment; filename*=UTF-8''{quote(download_name)}"
 
 
 def _number(value: Any) -> Any:

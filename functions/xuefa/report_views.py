@@ -61,6 +61,13 @@ class ArchiveYear(BaseModel):
     exam_score: float
     total: float
     passed: bool
+    hours: float | None = Field(None, description="学时 (frozen years)")
+    attempts: int | None = Field(None, description="考试次数 (frozen years)")
+    unit_id: str | None = Field(None, description="the unit at the close (frozen years)")
+    unit_name: str | None = Field(None, description="its name then")
+    frozen: bool = Field(False, description="true once the year has closed: it never changes")
+    closed_at: str | None = None
+    certificate: bool = Field(False, description="a certificate can be downloaded")
 
 
 class Archive(BaseModel):
@@ -85,3 +92,34 @@ class Run(BaseModel):
     status: str
     run_id: str | None = None
     duplicate: bool = False
+    year: int | None = Field(None, description="set when the run closes a study year")
+
+
+class YearEndSet(BaseModel):
+    """A closed study year's files: each unit's learners and each county's and the
+    city's bulletin, frozen at the close of the credit window."""
+
+    year: int
+    cutoff: str
+    closed_at: str
+    unit_id: str
+    files: list[ReportFile]
+
+
+class Certificate(BaseModel):
+    year: int
+    student_no: str
+    code: str = Field(description="the verification code, as printed (groups of four)")
+    url: str = Field(description="the PDF, for a few minutes")
+    expires_at: str
+
+
+class Verification(BaseModel):
+    """What anyone may learn from a certificate's code, and no more."""
+
+    valid: Literal[True]
+    year: int
+    name: str = Field(description="masked: 张*华")
+    unit_name: str
+    total: float
+    passed: bool

@@ -24,7 +24,15 @@ from typing import Any, TypeVar
 
 from xuefa import report_views as views
 from xuefa.auth import Actor, in_subtree, require_admin, require_learner
+from xuefa.certificates import (
+    canonical_code,
+    certificate_code,
+    masked_name,
+    render_certificate,
+    shown_code,
+)
 from xuefa.clock import Clock, end_of_day, iso, local_date, parse_iso
+from xuefa.dal.archive import DynamoArchive
 from xuefa.dal.people import PAGE, DynamoPeople
 from xuefa.dal.report_runs import DynamoReportRuns
 from xuefa.dal.table import Store
@@ -91,6 +99,60 @@ def manifest_key(day: date) -> str:
     return f"{prefix(day)}/manifest.json"
 
 
+def year_end_prefix(year: int) -> str:
+    return f"reports/years/{year}"
+
+
+def year_end_manifest_key(year: int) -> str:
+    return f"{year_end_prefix(year)}/manifest.json"
+
+
+@dataclass(frozen=True)
+class ReportSet:
+    """What a run builds: a day's set as of 24:00 (`reports/daily/<date>/`: rebuilt on
+    demand, kept 400 days), or a closed study year's, as of the close of its credit window
+    (`reports/years/<y>/`: every row frozen into the learner's archive, written once,
+    kept for good)."""
+
+    day: date  # the cut-off is 24:00 of this day
+    closing_year: int | None = None
+
+    @classmethod
+    def year_end(cls, config: YearConfig) -> ReportSet:
+        last_day = local_date(config.credit_window.closes_at - timedelta(microseconds=1))
+        return cls(last_day, config.year)
+
+    @property
+    def key(self) -> str:
+        """The run's key, and what a shard message carries."""
+        return f"year-{self.closing_year}" if self.closing_year else self.day.isoformat()
+
+    @property
+    def prefix(self) -> str:
+        return year_end_prefix(self.closing_year) if self.closing_year else prefix(self.day)
+
+    @property
+    def manifest_key(self) -> str:
+        return f"{self.prefix}/manifest.json"
+
+    @property
+    def year(self) -> int:
+        return self.closing_year or study_year_of(self.day)
+
+    def title(self, unit: Unit, what: str) -> str:
+        when = f"{self.closing_year}年度" if self.closing_year else self.day.isoformat()
+        return f"{unit.name}{what}{when}"
+
+
+@dataclass(frozen=True)
+class Site:
+    """Whose reports: the top of the unit tree (its 司法局 issues certificates), and the
+    address the public opens to check one."""
+
+    root_unit_id: str
+    public_url: str = ""
+
+
 @dataclass(frozen=True)
 class Pipeline:
     """How a run goes: from which unit (its children are the shards), how a forgotten
@@ -113,6 +175,7 @@ class ReportJob:
     ):
         self.people = DynamoPeople(store)
         self.runs = DynamoReportRuns(store)
+        self.archive = DynamoArchive(store)
         self.years = years
         self.directory = directory
         self.bucket = bucket
@@ -137,19 +200,46 @@ class ReportJob:
     def start(self, day: date, force: bool = False) -> dict[str, Any]:
         """Claim the date's run and send out its shards; a complete run is left alone
         unless forced (an admin's re-run), a running one unless its lease has expired."""
+        if not self.years.exists(study_year_of(day)):
+            existing = self.runs.run(day.isoformat())
+            if existing and existing["status"] == "complete" and not force:
+                return {"date": day.isoformat(), "status": "complete", "duplicate": True}
+            return self._no_year(day, self.clock.now())
+        return self.begin(ReportSet(day), force)
+
+    def close_years(self) -> list[dict[str, Any]]:
+        """Close every study year whose credit window has closed and which is not closed
+        yet (the first nightly run after the close does it; later ones find it done)."""
         now = self.clock.now()
-        existing = self.runs.run(day)
+        started = []
+        for config in self.years.configured():
+            if not config.closed(now):
+                continue
+            run = self.runs.run(ReportSet.year_end(config).key)
+            if run is not None and run["status"] == "complete":
+                continue
+            try:
+                started.append(self.begin(ReportSet.year_end(config)))
+            except Exception:  # one year's trouble does not hold up another's close
+                LOGGER.exception("study year %s could not be closed tonight", config.year)
+        return started
+
+    def begin(self, report: ReportSet, force: bool = False) -> dict[str, Any]:
+        now = self.clock.now()
+        answer: dict[str, Any] = {"date": report.day.isoformat()}
+        if report.closing_year:
+            answer["year"] = report.closing_year
+            force = False  # a year is closed once: a finished close is never redone
+        existing = self.runs.run(report.key)
         if existing and not force:
             if existing["status"] == "complete":
-                return {"date": day.isoformat(), "status": "complete", "duplicate": True}
+                return {**answer, "status": "complete", "duplicate": True}
             if int(existing.get("lease_until", 0)) > int(now.timestamp()):
-                return {"date": day.isoformat(), "status": existing["status"], "duplicate": True}
-        if not self.years.exists(study_year_of(day)):
-            return self._no_year(day, now)
+                return {**answer, "status": existing["status"], "duplicate": True}
         shards = [unit.unit_id for unit in self.directory.children(self.root_unit_id)]
         run_id = secrets.token_hex(8)
         claimed = self.runs.claim(
-            day,
+            report.key,
             {
                 "run_id": run_id,
                 "status": "running",
@@ -160,13 +250,22 @@ class ReportJob:
             existing["run_id"] if existing else None,
         )
         if not claimed:  # another request claimed it first
-            return {"date": day.isoformat(), "status": "running", "duplicate": True}
-        self.bucket.delete(manifest_key(day))  # the old set is no longer whole
+            return {**answer, "status": "running", "duplicate": True}
+        if not report.closing_year:
+            self.bucket.delete(report.manifest_key)  # the old set is no longer whole
         self.dispatch(
-            [{"day": day.isoformat(), "shard_id": shard, "run_id": run_id} for shard in shards]
+            [{"day": report.key, "shard_id": shard, "run_id": run_id} for shard in shards]
         )
-        run = self.runs.run(day) or {}
-        return {"date": day.isoformat(), "status": run.get("status", "running"), "run_id": run_id}
+        run = self.runs.run(report.key) or {}
+        return {**answer, "status": run.get("status", "running"), "run_id": run_id}
+
+    def _report_set(self, key: str | date) -> ReportSet:
+        """A shard message's set: a date, or `year-<y>` (its last day from the year)."""
+        if isinstance(key, date):
+            return ReportSet(key)
+        if key.startswith("year-"):
+            return ReportSet.year_end(self.years.get(int(key.removeprefix("year-"))))
+        return ReportSet(date.fromisoformat(key))
 
     def _no_year(self, day: date, now: datetime) -> dict[str, Any]:
         """A day of a study year nobody has configured yet (1 December, before the city
@@ -188,7 +287,7 @@ class ReportJob:
             },
         )
         self.runs.record(
-            day,
+            day.isoformat(),
             {
                 "run_id": "no-year",
                 "status": "complete",
@@ -201,33 +300,40 @@ class ReportJob:
         return {"date": day.isoformat(), "status": "year_not_configured"}
 
     def run_shard(self, day: str | date, shard_id: str, run_id: str) -> None:
-        day = date.fromisoformat(day) if isinstance(day, str) else day
-        config = self.years.get(study_year_of(day))
+        """One county's (or city department's) part of a set; `day` is the set's key."""
+        report = self._report_set(day)
+        config = self.years.get(report.year)
         shard = self.directory.unit(shard_id)
         files: list[dict[str, Any]] = []
         with tempfile.TemporaryDirectory(prefix="xuefa-report-") as work:
             child_rollups: list[Rollup] = []
             total = Rollup(shard.unit_id, shard.name)
-            own = self._unit_files(config, day, shard, Path(work), files)
+            own = self._unit_files(config, report, shard, Path(work), files)
             total.merge(own)
             if own.learners:
                 child_rollups.append(own)
             for child in self.directory.children(shard.unit_id):
-                subtree = self._subtree(config, day, child, Path(work), files)
+                subtree = self._subtree(config, report, child, Path(work), files)
                 total.merge(subtree)
                 child_rollups.append(subtree)
-            files.extend(self._rollup_files(day, shard, child_rollups, Path(work)))
-        self.runs.shard_written(day, shard_id, run_id, {"files": files, "rollup": total.to_state()})
-        self._shard_done(day, shard_id, run_id)
+            files.extend(self._rollup_files(report, shard, child_rollups, Path(work)))
+        shard_state = {"files": files, "rollup": total.to_state()}
+        self.runs.shard_written(report.key, shard_id, run_id, shard_state)
+        self._shard_done(report, shard_id, run_id)
 
     def _subtree(
-        self, config: YearConfig, day: date, unit: Unit, work: Path, files: list[dict[str, Any]]
+        self,
+        config: YearConfig,
+        report: ReportSet,
+        unit: Unit,
+        work: Path,
+        files: list[dict[str, Any]],
     ) -> Rollup:
-        rollup = self._unit_files(config, day, unit, work, files)
+        rollup = self._unit_files(config, report, unit, work, files)
         total = Rollup(unit.unit_id, unit.name)
         total.merge(rollup)
         for child in self.directory.children(unit.unit_id):
-            total.merge(self._subtree(config, day, child, work, files))
+            total.merge(self._subtree(config, report, child, work, files))
         return total
 
     def _members(self, unit: Unit, day: date) -> Iterator[tuple[dict[str, Any], str]]:
@@ -257,8 +363,15 @@ class ReportJob:
             if unit_then == unit.unit_id:
                 yield profile, status
 
-    def _rows(self, config: YearConfig, day: date, unit: Unit) -> Iterator[dict[str, Any]]:
-        """The unit's learners as of 24:00 of `day`, their year results read 100 at a time."""
+    def _rows(self, config: YearConfig, report: ReportSet, unit: Unit) -> Iterator[dict[str, Any]]:
+        """The unit's learners as of the cut-off, their year results read 100 at a time;
+        at a year's close each row is frozen into the learner's archive first."""
+        rows = self._live_rows(config, report.day, unit)
+        if report.closing_year is None:
+            return rows
+        return (self.freeze(row, unit, report) for row in rows)
+
+    def _live_rows(self, config: YearConfig, day: date, unit: Unit) -> Iterator[dict[str, Any]]:
         year = config.year
         now = int(self.clock.now().timestamp())
         for members in batched(self._members(unit, day), PAGE):
@@ -271,8 +384,25 @@ class ReportJob:
                     result = self.people.year_result(profile["student_no"], year)
                 yield learner_row(config, profile, unit.name, result, day, status)
 
+    def freeze(self, row: dict[str, Any], unit: Unit, report: ReportSet) -> dict[str, Any]:
+        """The learner's figures at the close, in their archive for good: the row as
+        frozen (by this run, or an earlier one that crashed midway)."""
+        record = {
+            **row,
+            "year": report.year,
+            "unit_id": unit.unit_id,
+            "closed_at": iso(end_of_day(report.day)),
+        }
+        code = certificate_code() if row["passed"] else None
+        return self.archive.freeze(record, code)
+
     def _unit_files(
-        self, config: YearConfig, day: date, unit: Unit, work: Path, files: list[dict[str, Any]]
+        self,
+        config: YearConfig,
+        report: ReportSet,
+        unit: Unit,
+        work: Path,
+        files: list[dict[str, Any]],
     ) -> Rollup:
         rollup = Rollup(unit.unit_id, unit.name)
 
@@ -285,28 +415,28 @@ class ReportJob:
         csv_file = write_csv(
             work / f"{unit.unit_id}.csv",
             LEARNER_COLUMNS,
-            tee(counted(self._rows(config, day, unit)), spool),
+            tee(counted(self._rows(config, report, unit)), spool),
         )
         xlsx_file = write_xlsx(
             work / f"{unit.unit_id}.xlsx", LEARNER_COLUMNS, replay(spool), unit.name
         )
-        title = f"{unit.name}学员学分报表{day.isoformat()}"
+        title = report.title(unit, "学员学分报表")
         for written, fmt in ((csv_file, "csv"), (xlsx_file, "xlsx")):
-            files.append(self._upload(day, unit, "learners", fmt, written, title))
+            files.append(self._upload(report, unit, "learners", fmt, written, title))
         return rollup
 
     def _rollup_files(
-        self, day: date, unit: Unit, rows: list[Rollup], work: Path
+        self, report: ReportSet, unit: Unit, rows: list[Rollup], work: Path
     ) -> list[dict[str, Any]]:
         table = [r.row() for r in rows]
         total = Rollup(unit.unit_id, unit.name)
         for r in rows:
             total.merge(r)
         base = work / f"rollup-{unit.unit_id}"
-        title = f"{unit.name}学法考试通报{day.isoformat()}"
+        title = report.title(unit, "学法考试通报")
         payload = {
-            "date": day.isoformat(),
-            "cutoff": iso(end_of_day(day)),
+            "date": report.day.isoformat(),
+            "cutoff": iso(end_of_day(report.day)),
             "unit_id": unit.unit_id,
             "name": unit.name,
             "total": total.row(),
@@ -317,13 +447,13 @@ class ReportJob:
             (write_xlsx(base.with_suffix(".xlsx"), ROLLUP_COLUMNS, table, unit.name), "xlsx"),
             (write_json(base.with_suffix(".json"), payload, len(table)), "json"),
         ]
-        return [self._upload(day, unit, "rollup", fmt, file, title) for file, fmt in written]
+        return [self._upload(report, unit, "rollup", fmt, file, title) for file, fmt in written]
 
     def _upload(
-        self, day: date, unit: Unit, kind: str, fmt: str, written: WrittenFile, title: str
+        self, report: ReportSet, unit: Unit, kind: str, fmt: str, written: WrittenFile, title: str
     ) -> dict[str, Any]:
         folder = "units" if kind == "learners" else "rollups"
-        key = f"{prefix(day)}/{folder}/{unit.unit_id}.{fmt}"
+        key = f"{report.prefix}/{folder}/{unit.unit_id}.{fmt}"
         self.bucket.upload(key, written.path, f"{title}.{fmt}")
         return {
             "key": key,
@@ -336,35 +466,39 @@ class ReportJob:
             "sha256": written.sha256,
         }
 
-    def _shard_done(self, day: date, shard_id: str, run_id: str) -> None:
-        if self.runs.shard_done(day, shard_id, run_id):
-            self._finalize(day, run_id)
+    def _shard_done(self, report: ReportSet, shard_id: str, run_id: str) -> None:
+        if self.runs.shard_done(report.key, shard_id, run_id):
+            self._finalize(report, run_id)
 
-    def _finalize(self, day: date, run_id: str) -> None:
-        if not self.runs.take_final(day, run_id):  # exactly one shard writes the manifest
+    def _finalize(self, report: ReportSet, run_id: str) -> None:
+        if not self.runs.take_final(report.key, run_id):  # exactly one shard writes the manifest
             return
         root = self.directory.unit(self.root_unit_id)
-        shards = self.runs.shards(day, run_id)
+        shards = self.runs.shards(report.key, run_id)
         files = [file for shard in shards for file in shard["files"]]
         rollups = [Rollup.from_state(shard["rollup"]) for shard in shards]
-        config = self.years.get(study_year_of(day))
+        config = self.years.get(report.year)
         with tempfile.TemporaryDirectory(prefix="xuefa-report-") as work:
-            own = self._unit_files(config, day, root, Path(work), files)  # staff of the city itself
+            # the staff of the city itself
+            own = self._unit_files(config, report, root, Path(work), files)
             if own.learners:
                 rollups.append(own)
-            files.extend(self._rollup_files(day, root, rollups, Path(work)))
+            files.extend(self._rollup_files(report, root, rollups, Path(work)))
         now = self.clock.now()
-        self.bucket.put_json(
-            manifest_key(day),
-            {
-                "date": day.isoformat(),
-                "cutoff": iso(end_of_day(day)),
-                "generated_at": iso(now),
-                "run_id": run_id,
-                "files": files,
-            },
-        )
-        self.runs.complete(day, iso(now))
+        manifest: dict[str, Any] = {
+            "date": report.day.isoformat(),
+            "cutoff": iso(end_of_day(report.day)),
+            "generated_at": iso(now),
+            "run_id": run_id,
+            "files": files,
+        }
+        if report.closing_year:
+            # Written once: a second close (after a crash past this point) keeps the first.
+            manifest["year"] = report.closing_year
+            self.bucket.put_json_once(report.manifest_key, manifest)
+        else:
+            self.bucket.put_json(report.manifest_key, manifest)
+        self.runs.complete(report.key, iso(now))
 
 
 def batched(items: Iterator[T], size: int) -> Iterator[list[T]]:
@@ -422,13 +556,17 @@ class ReportQueries:
         directory: Directory,
         bucket: ReportBucket,
         clock: Clock,
+        site: Site,
     ):
         self.people = DynamoPeople(store)
         self.runs = DynamoReportRuns(store)
+        self.archive_items = DynamoArchive(store)
         self.years = years
         self.directory = directory
         self.bucket = bucket
         self.clock = clock
+        self.root_unit_id = site.root_unit_id
+        self.public_url = site.public_url.rstrip("/")
 
     def _manifest(self, day: date) -> dict[str, Any]:
         try:
@@ -441,28 +579,13 @@ class ReportQueries:
         day = parse_report_date(day_text, local_date(self.clock.now()), NotFound)
         unit = self.directory.unit_in_scope(actor, unit_id or actor.unit_id)
         manifest = self._manifest(day)
-        expires = iso(self.clock.now() + timedelta(seconds=URL_SECONDS))
-        files = [
-            {
-                "unit_id": f["unit_id"],
-                "kind": f["kind"],
-                "format": f["format"],
-                "url": self.bucket.presign(f["key"], URL_SECONDS),
-                "expires_at": expires,
-                "rows": f["rows"],
-                "bytes": f["bytes"],
-                "sha256": f["sha256"],
-            }
-            for f in manifest["files"]
-            if in_subtree(f["unit_path"], unit.path)
-        ]
         return views.DailySet.model_validate(
             {
                 "date": manifest["date"],
                 "cutoff": manifest["cutoff"],
                 "generated_at": manifest["generated_at"],
                 "unit_id": unit.unit_id,
-                "files": files,
+                "files": self._links(manifest, unit),
                 **({"note": manifest["note"]} if manifest.get("note") else {}),
             }
         )
@@ -522,9 +645,13 @@ class ReportQueries:
         return self.archive(student_no)
 
     def archive(self, student_no: str) -> views.Archive:
-        """Every study year of the learner, as the rules score it today."""
-        items = []
+        """Every study year of the learner: a closed year as frozen at its close, an open
+        one as the rules score it today."""
+        frozen = {int(r["year"]): r for r in self.archive_items.every_year(student_no)}
+        items = [_frozen_year(record) for record in frozen.values()]
         for result in self.people.every_year(student_no):
+            if int(result["year"]) in frozen:
+                continue
             try:
                 config = self.years.get(int(result["year"]))
             except NotFound:
@@ -549,3 +676,103 @@ class ReportQueries:
                 "items": sorted(items, key=lambda i: i["year"], reverse=True),
             }
         )
+
+    # --- a closed year: its set, certificates, verification ---------------------------
+
+    def year_end(self, actor: Actor, year: int, unit_id: str | None) -> views.YearEndSet:
+        require_admin(actor)
+        unit = self.directory.unit_in_scope(actor, unit_id or actor.unit_id)
+        try:
+            manifest = dict(self.bucket.get_json(year_end_manifest_key(year)))
+        except NotFound as exc:
+            raise NotFound(f"study year {year} has not closed yet") from exc
+        return views.YearEndSet.model_validate(
+            {
+                "year": year,
+                "cutoff": manifest["cutoff"],
+                "closed_at": manifest["generated_at"],
+                "unit_id": unit.unit_id,
+                "files": self._links(manifest, unit),
+            }
+        )
+
+    def _links(self, manifest: dict[str, Any], unit: Unit) -> list[dict[str, Any]]:
+        expires = iso(self.clock.now() + timedelta(seconds=URL_SECONDS))
+        return [
+            {
+                "unit_id": f["unit_id"],
+                "kind": f["kind"],
+                "format": f["format"],
+                "url": self.bucket.presign(f["key"], URL_SECONDS),
+                "expires_at": expires,
+                "rows": f["rows"],
+                "bytes": f["bytes"],
+                "sha256": f["sha256"],
+            }
+            for f in manifest["files"]
+            if in_subtree(f["unit_path"], unit.path)
+        ]
+
+    def my_certificate(self, actor: Actor, year: int) -> views.Certificate:
+        require_learner(actor)
+        return self.certificate(actor.username, year)
+
+    def learner_certificate(self, actor: Actor, student_no: str, year: int) -> views.Certificate:
+        self.directory.learner_in_scope(actor, student_no)
+        return self.certificate(student_no, year)
+
+    def certificate(self, student_no: str, year: int) -> views.Certificate:
+        """The PDF of a passed, closed year, rendered once from the frozen archive."""
+        record = self.archive_items.record(student_no, year)
+        if record is None or not record.get("passed") or not record.get("certificate"):
+            raise NotFound(f"no certificate for {year}: the year is open or was not passed")
+        key = f"{year_end_prefix(year)}/certificates/{student_no}.pdf"
+        code = str(record["certificate"])
+        issuer = f"{self.directory.unit(self.root_unit_id).name}司法局"
+        pdf = render_certificate(record, issuer, self.verify_url(code))
+        name = f"{year}年度学法考试合格证明-{record['name']}.pdf"
+        self.bucket.put_once(key, pdf, "application/pdf", name)  # the first one stays
+        return views.Certificate(
+            year=year,
+            student_no=student_no,
+            code=shown_code(code),
+            url=self.bucket.presign(key, URL_SECONDS),
+            expires_at=iso(self.clock.now() + timedelta(seconds=URL_SECONDS)),
+        )
+
+    def verify_url(self, code: str) -> str:
+        return f"{self.public_url}/reports/verify/{shown_code(code)}"
+
+    def verify(self, typed: str) -> views.Verification:
+        """Anyone, no token: what the certificate says, the name masked; 404 otherwise."""
+        code = canonical_code(typed)
+        record = self.archive_items.certified(code) if code else None
+        if record is None or record.get("certificate") != code:
+            raise NotFound("no certificate has this code")
+        return views.Verification(
+            valid=True,
+            year=int(record["year"]),
+            name=masked_name(str(record["name"])),
+            unit_name=str(record["unit"]),
+            total=float(record["total"]),
+            passed=bool(record["passed"]),
+        )
+
+
+def _frozen_year(record: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "year": int(record["year"]),
+        "credits": int(record["credits"]),
+        "credit_score": float(record["credit_score"]),
+        "exam_best": shown_score(record.get("exam_best")),
+        "exam_score": float(record["exam_score"]),
+        "total": float(record["total"]),
+        "passed": bool(record["passed"]),
+        "hours": float(record["hours"]),
+        "attempts": int(record["attempts"]),
+        "unit_id": str(record["unit_id"]),
+        "unit_name": str(record["unit"]),
+        "frozen": True,
+        "closed_at": str(record["closed_at"]),
+        "certificate": bool(record.get("certificate")),
+    }

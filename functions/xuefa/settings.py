@@ -23,6 +23,8 @@ class Settings(BaseModel):
     report_queue_url: str = ""
     # The top of the unit tree the nightly report covers (a city, or a province).
     root_unit_id: str = "530400"
+    # Where the public opens the site (a certificate's QR code points there).
+    public_url: str = ""
     # Who signs people in: Cognito user pools, or (where they do not exist) our own
     # identity service.
     identity: Literal["cognito", "own"] = "cognito"
@@ -46,6 +48,7 @@ def get_settings() -> Settings:
         user_pool_id=env.get("XUEFA_USER_POOL_ID", ""),
         report_queue_url=env.get("XUEFA_REPORT_QUEUE_URL", ""),
         root_unit_id=env.get("XUEFA_ROOT_UNIT", "530400"),
+        public_url=env.get("XUEFA_PUBLIC_URL", ""),
         identity=identity_provider(),
     )
 

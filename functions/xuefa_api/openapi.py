@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from xuefa.certificates import CODE_PATTERN
 from xuefa.credits import SESSION_ID
 from xuefa.errors import ALL_ERRORS
 from xuefa.roster import UNIT_ID
@@ -27,6 +28,7 @@ PATH_PATTERNS = {
     "student_no": r"^[A-Za-z0-9]{1,32}$",
     "unit_id": UNIT_ID,
     "session_id": SESSION_ID.pattern,
+    "code": CODE_PATTERN,
 }
 
 

@@ -35,11 +35,14 @@ from xuefa.report_views import (
     ArchiveYear,
     Bulletin,
     BulletinRow,
+    Certificate,
     DailySet,
     ProgressExport,
     ReportDates,
     ReportFile,
     Run,
+    Verification,
+    YearEndSet,
 )
 from xuefa.roster_views import (
     HistoryEvent,
@@ -73,6 +76,7 @@ __all__ = [
     "Bulletin",
     "BulletinRow",
     "Catalogue",
+    "Certificate",
     "Completion",
     "DailySet",
     "ExamSummary",
@@ -107,6 +111,8 @@ __all__ = [
     "StartedAttempt",
     "UnitRef",
     "UnitView",
+    "Verification",
     "YearConfig",
+    "YearEndSet",
     "YearList",
 ]

@@ -68,6 +68,7 @@ class Apps(Construct):
         identity: Identity,
         pipeline: ReportPipeline,
         root_unit: str,
+        public_url: str,
     ):
         super().__init__(scope, construct_id)
         self.data, self.identity, self.pipeline = data, identity, pipeline
@@ -78,6 +79,7 @@ class Apps(Construct):
             "XUEFA_REPORT_QUEUE_URL": pipeline.queue.queue_url,
             "XUEFA_REPORT_QUEUE_NAME": pipeline.queue_name,
             "XUEFA_ROOT_UNIT": root_unit,
+            "XUEFA_PUBLIC_URL": public_url,
             "XUEFA_CURSOR_SECRET_ARN": data.cursor_secret.secret_arn,
             "POWERTOOLS_METRICS_NAMESPACE": "xuefa",
             "POWERTOOLS_LOG_LEVEL": "INFO",
@@ -90,6 +92,23 @@ class Apps(Construct):
             self.apps[name] = self._chalice(name, stage, self.roles[name], environment)
         if identity.own:
             self._authorize_with_own_identity()
+        self._throttle_verification()
+
+    def _throttle_verification(self) -> None:
+        """Anyone may check a certificate's code, without a token: a few a second, so
+        nobody walks the code space (100 bits would outlast them anyway)."""
+        api = self.apps["reports"].get_resource("RestAPI")
+        api.add_property_override(
+            "MethodSettings",
+            [
+                {
+                    "ResourcePath": "/~1verify~1{code}",
+                    "HttpMethod": "GET",
+                    "ThrottlingRateLimit": 10,
+                    "ThrottlingBurstLimit": 20,
+                }
+            ],
+        )
 
     def _identity_environment(self, stage: str) -> dict[str, str]:
         if self.identity.own:

@@ -80,6 +80,17 @@ class Data(Construct):
                     ],
                     expiration=cdk.Duration.days(400),
                 ),
+                # a closed year's set and certificates: kept for good, rarely read after a while
+                s3.LifecycleRule(
+                    id="year-end-sets",
+                    prefix="reports/years/",
+                    transitions=[
+                        s3.Transition(
+                            storage_class=s3.StorageClass.INFREQUENT_ACCESS,
+                            transition_after=cdk.Duration.days(90),
+                        )
+                    ],
+                ),
                 # progress lists an admin downloaded: a link lives 15 minutes, the file a day
                 s3.LifecycleRule(
                     id="progress-exports",

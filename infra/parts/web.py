@@ -4,6 +4,7 @@ on every answer, and `config.json` written at deploy time from the stack's own v
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,31 @@ function handler(event) {
 """
 
 
+@dataclass(frozen=True)
+class IcpDomain:
+    """In China a distribution serves only an ICP-filed domain, with its certificate
+    imported into IAM: both are parameters every deploy there must be given."""
+
+    name: str
+    certificate_id: str
+
+    @classmethod
+    def parameters(cls, stack: cdk.Stack) -> IcpDomain:
+        domain = cdk.CfnParameter(
+            stack,
+            "Domain",
+            description="The ICP-filed domain the learners open (e.g. xuefa.example.gov.cn)",
+            allowed_pattern=r"^[a-z0-9.-]+\.[a-z]{2,}$",
+        )
+        certificate = cdk.CfnParameter(
+            stack,
+            "IamCertificateId",
+            description="The id of that domain's certificate, imported into IAM",
+            min_length=1,
+        )
+        return cls(domain.value_as_string, certificate.value_as_string)
+
+
 class WebHosting(Construct):
     def _site_origin(self, china: bool) -> cloudfront.IOrigin:
         """Origin access control, or in China (where it does not exist) an identity."""
@@ -61,29 +87,15 @@ class WebHosting(Construct):
             function=pages, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
         )
 
-    def _icp_domain(self) -> None:
-        """In China a distribution serves only an ICP-filed domain, with its certificate
-        imported into IAM: both are parameters the deploy must be given."""
-        stack = cdk.Stack.of(self)
-        domain = cdk.CfnParameter(
-            stack,
-            "Domain",
-            description="The ICP-filed domain the learners open (e.g. xuefa.example.gov.cn)",
-            allowed_pattern=r"^[a-z0-9.-]+\.[a-z]{2,}$",
-        )
-        certificate = cdk.CfnParameter(
-            stack,
-            "IamCertificateId",
-            description="The id of that domain's certificate, imported into IAM",
-            min_length=1,
-        )
+    def _icp_domain(self, domain: IcpDomain) -> None:
+        """In China the distribution serves the ICP-filed domain with its IAM certificate."""
         distribution = self.distribution.node.default_child
         assert isinstance(distribution, cloudfront.CfnDistribution)
-        distribution.add_property_override("DistributionConfig.Aliases", [domain.value_as_string])
+        distribution.add_property_override("DistributionConfig.Aliases", [domain.name])
         distribution.add_property_override(
             "DistributionConfig.ViewerCertificate",
             {
-                "IamCertificateId": certificate.value_as_string,
+                "IamCertificateId": domain.certificate_id,
                 "SslSupportMethod": "sni-only",
                 "MinimumProtocolVersion": "TLSv1.2_2021",
             },
@@ -96,6 +108,7 @@ class WebHosting(Construct):
         *,
         apis: dict[str, Any],
         identity: Identity,
+        icp_domain: IcpDomain | None,
         removal: cdk.RemovalPolicy,
         access_logs: s3.IBucket,
     ):
@@ -182,8 +195,8 @@ class WebHosting(Construct):
             if china
             else None,
         )
-        if china:
-            self._icp_domain()
+        if icp_domain is not None:
+            self._icp_domain(icp_domain)
         config = {"api_base": "", **identity.web_config(stack)}
         # Hashed assets first, cached for a year; then the pages and config.json, which
         # CloudFront must fetch anew (no-cache): a new page never names a missing asset, and

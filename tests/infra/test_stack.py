@@ -511,3 +511,23 @@ def test_buckets_and_cloudfront_log_their_access(synthesized) -> None:
     assert len(logged) == 2  # the report bucket and the site; the log bucket itself not
     (distribution,) = resources(raw, "AWS::CloudFront::Distribution").values()
     assert "Logging" in distribution["Properties"]["DistributionConfig"]
+
+
+def test_year_end_sets_are_kept_and_verification_is_throttled(synthesized) -> None:
+    _, raw, _ = synthesized
+    rules = [
+        rule
+        for bucket in resources(raw, "AWS::S3::Bucket").values()
+        for rule in bucket["Properties"].get("LifecycleConfiguration", {}).get("Rules", [])
+        if rule.get("Prefix", "").startswith("reports/")
+    ]
+    expiring = {rule["Prefix"] for rule in rules if "ExpirationInDays" in rule}
+    assert expiring == {"reports/daily/", "reports/exports/"}  # reports/years/ stays for good
+    apis = resources(raw, "AWS::Serverless::Api")
+    reports = next(api for name, api in apis.items() if "Reports" in name)
+    (setting,) = reports["Properties"]["MethodSettings"]
+    assert setting["ResourcePath"] == "/~1verify~1{code}" and setting["ThrottlingRateLimit"] <= 10
+    handlers = resources(raw, "AWS::Serverless::Function")
+    report_handler = next(f for name, f in handlers.items() if "ReportsApi" in name)
+    public = report_handler["Properties"]["Environment"]["Variables"]["XUEFA_PUBLIC_URL"]
+    assert public == {"Fn::Join": ["", ["https://", {"Ref": "Domain"}]]}  # the QR's address

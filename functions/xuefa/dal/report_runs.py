@@ -1,5 +1,6 @@
-"""The report runs: one item a date (who runs it, its shards, which are done, its state)
-and one a shard (its files and rollup). Claims and hand-overs are conditions, so two
+"""The report runs: one item a set — a date's, or a closed year's (`key`: `2026-11-20`,
+`year-2017`) — saying who runs it, its shards, which are done, its state; and one a shard
+(its files and rollup). Claims and hand-overs are conditions, so two
 schedulers, a retry and an admin's re-run never build two sets at once."""
 
 from __future__ import annotations
@@ -11,45 +12,45 @@ from typing import Any
 from xuefa.dal.table import ConditionFailed, Keys, Store
 
 
-def run_key(day: date) -> dict[str, str]:
-    return Keys.report_run(day.isoformat())
+def run_key(key: str) -> dict[str, str]:
+    return Keys.report_run(key)
 
 
 class DynamoReportRuns:
     def __init__(self, store: Store):
         self.store = store
 
-    def run(self, day: date) -> dict[str, Any] | None:
-        return self.store.get(run_key(day))
+    def run(self, key: str) -> dict[str, Any] | None:
+        return self.store.get(run_key(key))
 
     def runs(self, days: Sequence[date]) -> dict[date, dict[str, Any]]:
-        found = self.store.batch_get([run_key(d) for d in days])
+        found = self.store.batch_get([run_key(d.isoformat()) for d in days])
         return {date.fromisoformat(str(r["pk"]).removeprefix("RUN#")): r for r in found}
 
-    def claim(self, day: date, run: dict[str, Any], previous: str | None) -> bool:
+    def claim(self, key: str, run: dict[str, Any], previous: str | None) -> bool:
         """Start the date's run, if nobody has (or the run read is still the one there);
         False when another request claimed it first."""
         condition = "run_id = :previous" if previous else "attribute_not_exists(pk)"
         values = {":previous": previous} if previous else None
         try:
-            self.store.put({**run_key(day), **run}, condition=condition, values=values)
+            self.store.put({**run_key(key), **run}, condition=condition, values=values)
         except ConditionFailed:
             return False
         return True
 
-    def record(self, day: date, run: dict[str, Any]) -> None:
+    def record(self, key: str, run: dict[str, Any]) -> None:
         """A run decided at once (a year nobody configured): written as it is."""
-        self.store.put({**run_key(day), **run})
+        self.store.put({**run_key(key), **run})
 
-    def shard_written(self, day: date, shard_id: str, run_id: str, shard: dict[str, Any]) -> None:
-        self.store.put({**Keys.report_shard(day.isoformat(), shard_id), "run_id": run_id, **shard})
+    def shard_written(self, key: str, shard_id: str, run_id: str, shard: dict[str, Any]) -> None:
+        self.store.put({**Keys.report_shard(key, shard_id), "run_id": run_id, **shard})
 
-    def shard_done(self, day: date, shard_id: str, run_id: str) -> bool:
+    def shard_done(self, key: str, shard_id: str, run_id: str) -> bool:
         """Mark a shard done in its run; True when it was the last one (None of it if a
         newer run took over: its own shards finish it)."""
         try:
             run = self.store.update(
-                run_key(day),
+                run_key(key),
                 "ADD done :shard",
                 condition="run_id = :run AND #status = :running",
                 names={"#status": "status"},
@@ -59,11 +60,11 @@ class DynamoReportRuns:
             return False
         return set(run.get("done", set())) >= set(run["shards"])
 
-    def take_final(self, day: date, run_id: str) -> bool:
+    def take_final(self, key: str, run_id: str) -> bool:
         """Exactly one shard writes the manifest: the one that moves the run on."""
         try:
             self.store.update(
-                run_key(day),
+                run_key(key),
                 "SET #status = :finalizing",
                 condition="run_id = :run AND #status = :running",
                 names={"#status": "status"},
@@ -74,13 +75,13 @@ class DynamoReportRuns:
             return False
         return True
 
-    def shards(self, day: date, run_id: str) -> list[dict[str, Any]]:
-        items = self.store.query_all(Keys.run_prefix(day.isoformat()), Keys.shard_prefix())
+    def shards(self, key: str, run_id: str) -> list[dict[str, Any]]:
+        items = self.store.query_all(Keys.run_prefix(key), Keys.shard_prefix())
         return [item for item in items if item.get("run_id") == run_id]
 
-    def complete(self, day: date, at: str) -> None:
+    def complete(self, key: str, at: str) -> None:
         self.store.update(
-            run_key(day),
+            run_key(key),
             "SET #status = :complete, completed_at = :at",
             names={"#status": "status"},
             values={":complete": "complete", ":at": at},

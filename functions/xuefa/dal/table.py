@@ -188,6 +188,19 @@ class Keys:
         return {PARTITION_KEY: f"COUNTER#{name}", SORT_KEY: "META"}
 
     @staticmethod
+    def archive(student_no: str, year: int) -> dict[str, str]:
+        """A learner's frozen figures for a closed study year (个人学法档案)."""
+        return {PARTITION_KEY: f"LEARNER#{student_no}", SORT_KEY: f"ARCHIVE#{year}"}
+
+    @staticmethod
+    def archive_prefix() -> str:
+        return "ARCHIVE#"
+
+    @staticmethod
+    def certificate(code: str) -> dict[str, str]:
+        return {PARTITION_KEY: f"CERT#{code}", SORT_KEY: "CERT"}
+
+    @staticmethod
     def account(username: str) -> dict[str, str]:
         """A sign-in account of our own identity service (where Cognito does not exist)."""
         return {PARTITION_KEY: f"ACCOUNT#{username}", SORT_KEY: "ACCOUNT"}
