@@ -102,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     restored = moto.load(snapshot)
     moto.start()
     configure_environment(data_dir, moto.endpoint)
+    # Where a certificate's QR code points: this stack (on the port given, 8000 by default).
+    os.environ["XUEFA_PUBLIC_URL"] = f"http://{args.host}:{args.port}"
 
     import boto3
 

@@ -39,25 +39,27 @@ def make(store: Store, config: YearConfig, today: date) -> int:
         for days_ago in sorted(rng.sample(range(1, 20), k=rng.randint(1, 2)), reverse=True):
             day = today - timedelta(days=days_ago)
             clock.set(datetime.combine(day, time(rng.randint(8, 21), rng.randint(0, 59)), SHANGHAI))
-            _study(credits, actor, clock, rng.choice(COURSES))
+            for resource_id in ("signin", rng.choice(COURSES)):
+                study_once(credits, actor, clock, resource_id)
         exam_day = today - timedelta(days=rng.randint(1, 10))
         if rng.random() < 0.5 and config.exam_window.opens_at.date() <= exam_day:
             clock.set(datetime.combine(exam_day, time(20, 0), SHANGHAI))
-            _sit(exams, actor, clock, store, config, rng)
+            sit_exam(exams, actor, clock, store, config, rng)
     return len(active)
 
 
-def _study(credits: Credits, actor: Actor, clock: FixedClock, resource: str) -> None:
-    for resource_id in ("signin", resource):
-        try:
-            session = credits.start(actor, resource_id)
-            clock.advance(seconds=session.min_seconds + 60)
-            credits.complete(actor, session.session_id)
-        except XuefaError:
-            pass  # e.g. a once-a-year course already done: a learner would move on too
+def study_once(credits: Credits, actor: Actor, clock: FixedClock, resource_id: str) -> None:
+    """One study session, served in full; refused ones (a once-a-year course done, the
+    day's cap reached) are passed over as a learner would."""
+    try:
+        session = credits.start(actor, resource_id)
+        clock.advance(seconds=session.min_seconds + 60)
+        credits.complete(actor, session.session_id)
+    except XuefaError:
+        pass
 
 
-def _sit(
+def sit_exam(
     exams: Exams,
     actor: Actor,
     clock: FixedClock,

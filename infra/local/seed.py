@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from infra.local import demo_activity, demo_bank, demo_catalogue, demo_city
+from infra.local import demo_2017, demo_activity, demo_bank, demo_catalogue, demo_city
 from infra.local.resources import ensure_user
 from xuefa.clock import start_of_day
 from xuefa.dal.roster import dedupe_key, learner_item
@@ -16,9 +16,10 @@ from xuefa.dal.years import YearBook
 from xuefa.directory import Unit
 from xuefa.roster import student_no_prefix
 from xuefa.rules import YearConfig, demo_year, load_packaged_year
+from xuefa.settings import get_settings
 
 SEED_MARKER = {"pk": "SEED#demo", "sk": "META"}
-SEED_VERSION = 1
+SEED_VERSION = 2
 
 
 def years_for(today: date) -> list[YearConfig]:
@@ -52,6 +53,8 @@ def seed(
         f"{count} items"
     )
     seed_accounts()
+    certified = demo_2017.make(store, get_settings().bucket_name, get_settings().root_unit_id)
+    say(f"closed 2017: archived, year-end set written, {certified} certificates")
     if history:
         took_part = demo_activity.make(store, configs[-1], today)
         say(f"seeded study history: {took_part} learners studied or sat the exam before today")
