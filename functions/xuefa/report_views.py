@@ -44,6 +44,7 @@ class BulletinRow(BaseModel):
     passed: int
     pass_rate: float
     avg_total: float
+    rank: int | None = Field(None, description="名次: by pass rate, then average score")
 
 
 class Bulletin(BaseModel):

@@ -44,7 +44,18 @@ ROLLUP_COLUMNS = [
     ("passed", "合格人数"),
     ("pass_rate", "合格率(%)"),
     ("avg_total", "平均年度学法成绩"),
+    ("rank", "名次"),
 ]
+
+
+def ranked(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A bulletin's rows with their rank: by pass rate, then average score (ties share a
+    rank, as a bulletin reads: 1, 2, 2, 4), in the rows' own order."""
+    key = [(row["pass_rate"], row["avg_total"]) for row in rows]
+    return [
+        {**row, "rank": 1 + sum(1 for other in key if other > mine)}
+        for row, mine in zip(rows, key, strict=True)
+    ]
 
 
 def membership_at(profile: Mapping[str, Any], cutoff: datetime) -> tuple[str | None, str]:

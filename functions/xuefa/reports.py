@@ -47,6 +47,7 @@ from xuefa.reporting import (
     WrittenFile,
     learner_row,
     membership_at,
+    ranked,
     replay,
     tee,
     write_csv,
@@ -428,7 +429,7 @@ class ReportJob:
     def _rollup_files(
         self, report: ReportSet, unit: Unit, rows: list[Rollup], work: Path
     ) -> list[dict[str, Any]]:
-        table = [r.row() for r in rows]
+        table = ranked([r.row() for r in rows])
         total = Rollup(unit.unit_id, unit.name)
         for r in rows:
             total.merge(r)
@@ -741,7 +742,8 @@ class ReportQueries:
         )
 
     def verify_url(self, code: str) -> str:
-        return f"{self.public_url}/reports/verify/{shown_code(code)}"
+        """The learners' app's page that checks a code (through `/reports/verify/…`)."""
+        return f"{self.public_url}/verify/{shown_code(code)}"
 
     def verify(self, typed: str) -> views.Verification:
         """Anyone, no token: what the certificate says, the name masked; 404 otherwise."""

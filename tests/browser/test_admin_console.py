@@ -161,13 +161,18 @@ def test_last_nights_report_is_downloaded_and_opens(web_stack: Stack, desktop: A
     page.wait_for_selector("[data-test=files] .el-table__row")
     page.wait_for_selector("[data-test=bulletin] .el-table__row")
     shot(page, "admin-05-reports")
-    link = page.locator("[data-test=download][aria-label$='530402-001 csv']")
+    link = page.locator("[data-test=files] [data-test=download][aria-label$='530402-001 csv']")
     with page.expect_download() as download:
         link.click()
     body = Path(download.value.path()).read_bytes().decode("utf-8-sig")
     header = next(csv.reader(io.StringIO(body)))
     assert header[:4] == ["学号", "姓名", "单位", "积分"]
     assert len(body.splitlines()) >= 11
+    # The demo's 2017 was closed at seed time: its year-end set, for the county's subtree.
+    page.wait_for_selector("[data-test=year-files] .el-table__row")
+    assert "2017年度" in page.inner_text("[data-test=closed-year]")
+    page.locator("[data-test=year-files]").scroll_into_view_if_needed()
+    shot(page, "admin-06-year-end")
 
 
 def test_the_city_imports_questions_and_grants_overrides_within_the_policy(

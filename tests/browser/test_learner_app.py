@@ -241,3 +241,38 @@ def test_the_password_is_never_kept_in_the_page(web_stack: Stack, phone: Any) ->
     page.wait_for_selector("[data-test=credits]")
     stored = page.evaluate("() => JSON.stringify(localStorage)")
     assert PASSWORD not in stored and "idToken" in stored
+
+
+def test_a_2017_certificate_from_the_archive_and_its_qr_page(web_stack: Stack, phone: Any) -> None:
+    from infra.local.demo_2017 import learners_of_2017
+
+    passed = next(
+        learner
+        for learner in learners_of_2017()
+        if requests.get(
+            web_stack.url + "/reports/me/certificates/2017",
+            headers={"Authorization": web_stack.sign_in(learner.student_no)},
+            timeout=30,
+        ).status_code
+        == 200
+    )
+    page = phone.new_page()
+    sign_in(page, web_stack.url, passed.student_no)
+    page.wait_for_selector("[data-test=credits]")
+    tab(page, "档案")
+    page.wait_for_selector("text=2017年度")
+    assert "年度结束归档" in page.inner_text("body")
+    with page.expect_download() as download:
+        page.click("text=下载合格证明")
+    assert download.value.suggested_filename.endswith(".pdf")
+    code = page.wait_for_selector("text=/验证码 /").inner_text().removeprefix("验证码 ")
+    shot(page, "learner-12-archive-certificate")
+    page.evaluate("() => localStorage.clear()")  # anyone who scans the QR: not signed in
+    stranger = phone.new_page()
+    stranger.goto(f"{web_stack.url}/verify/{code}")
+    stranger.wait_for_selector("text=证明真实有效")
+    assert passed.name not in stranger.inner_text("body")  # masked
+    assert (found := axe_violations(stranger)) == [], found
+    shot(stranger, "learner-13-verify")
+    stranger.goto(f"{web_stack.url}/verify/ABCD-EFGH-JKMN-PQRS-TVWX")
+    stranger.wait_for_selector("text=没有找到这个验证码对应的合格证明")

@@ -195,6 +195,9 @@ CASES = [
     Case("progress", "GET", "/reports/progress?unit_id={unit}&filter=behind", None, "admin"),
     Case("progress export", "GET", "/reports/progress/export?unit_id={unit}", None, "admin"),
     Case("archive", "GET", "/reports/learners/{learner}/archive", None, "admin"),
+    Case("year-end set", "GET", "/reports/years/2017?unit_id={unit}", None, "admin"),
+    Case("my certificate", "GET", "/reports/me/certificates/2017", None, "learner"),
+    Case("certificate", "GET", "/reports/learners/{learner}/certificates/2017", None, "admin"),
 ]
 
 

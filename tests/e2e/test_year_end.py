@@ -49,7 +49,7 @@ def test_a_learner_who_passed_2017_downloads_a_certificate_anyone_can_verify(sta
     text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
     for shown in ("合格证明", learner.name, learner.student_no, "2017年度", certificate["code"]):
         assert shown in text, shown
-    assert f"{stack.url}/reports/verify/{certificate['code']}" in text  # what the QR holds
+    assert f"{stack.url}/verify/{certificate['code']}" in text  # the page the QR opens
     checked = requests.get(f"{stack.url}/reports/verify/{certificate['code']}", timeout=10)
     assert checked.status_code == 200
     body = checked.json()

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from xuefa.clock import SHANGHAI
-from xuefa.reporting import LEARNER_COLUMNS, ROLLUP_COLUMNS, membership_at
+from xuefa.reporting import LEARNER_COLUMNS, ROLLUP_COLUMNS, membership_at, ranked
 
 CUTOFF = datetime(2026, 11, 20, 0, 0, tzinfo=SHANGHAI)  # 24:00 of 19 November
 
@@ -55,4 +55,20 @@ def test_the_report_speaks_the_notices_words() -> None:
         "学号", "姓名", "单位", "积分", "学时", "日常学法成绩", "考试最高分",
         "考试次数", "考试成绩", "年度学法成绩", "是否合格",
     ]  # fmt: skip
-    assert ROLLUP_COLUMNS[-1] == ("avg_total", "平均年度学法成绩")
+    assert ROLLUP_COLUMNS[-2:] == [("avg_total", "平均年度学法成绩"), ("rank", "名次")]
+
+
+def test_a_bulletin_ranks_by_pass_rate_then_average_with_shared_ranks() -> None:
+
+    rows = [
+        {"unit_id": "a", "pass_rate": 50.0, "avg_total": 60.0},
+        {"unit_id": "b", "pass_rate": 80.0, "avg_total": 55.0},
+        {"unit_id": "c", "pass_rate": 50.0, "avg_total": 70.0},
+        {"unit_id": "d", "pass_rate": 50.0, "avg_total": 60.0},
+    ]
+    assert [(r["unit_id"], r["rank"]) for r in ranked(rows)] == [
+        ("a", 3),
+        ("b", 1),
+        ("c", 2),
+        ("d", 3),
+    ]

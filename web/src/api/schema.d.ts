@@ -1459,6 +1459,12 @@ export interface components {
             pass_rate: number;
             /** Avg Total */
             avg_total: number;
+            /**
+             * Rank
+             * @description 名次: by pass rate, then average score
+             * @default null
+             */
+            rank: number | null;
         } & {
             [key: string]: unknown;
         };

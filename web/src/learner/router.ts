@@ -7,6 +7,7 @@ export function makeRouter(session: Session): Router {
     routes: [
       { path: '/login', component: () => import('./views/Login.vue'), meta: { public: true } },
       { path: '/new-password', component: () => import('./views/NewPassword.vue'), meta: { public: true } },
+      { path: '/verify/:code', component: () => import('./views/Verify.vue'), props: true, meta: { public: true } },
       { path: '/', component: () => import('./views/Home.vue'), meta: { tab: true } },
       { path: '/study', component: () => import('./views/Study.vue'), meta: { tab: true } },
       { path: '/study/session/:id', component: () => import('./views/StudySession.vue'), props: true },
