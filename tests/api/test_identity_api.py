@@ -283,3 +283,16 @@ def test_the_authorizer_function_needs_only_the_public_keys(own, monkeypatch) ->
     assert answer["context"]["cognito:username"] == STUDENT
     with pytest.raises(Exception, match=r"^Unauthorized$"):
         handler({"authorizationToken": token.access_token, "methodArn": METHOD_ARN}, None)
+
+
+def test_the_first_admin_of_a_deployment_sets_a_password_and_gets_in(idp, clock, city) -> None:
+    from infra.first_admin import create
+
+    password = create(city, "province_admin", "省管理员", "530400", "city")
+    challenge = json_of(sign_in(idp, "province_admin", password))
+    assert challenge["challenge"] == "NEW_PASSWORD_REQUIRED"
+    body = {"username": "province_admin", "session": challenge["session"]}
+    tokens = json_of(post(idp, "/new-password", {**body, "new_password": "Province-2026"}))
+    claims = wiring.token_verifier().claims(tokens["id_token"], "id")
+    assert claims["cognito:groups"] == ["admins"] and claims["custom:unit_id"] == "530400"
+    assert city.get(Keys.admin("province_admin"))["level"] == "city"
