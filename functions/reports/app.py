@@ -242,6 +242,13 @@ def learner_certificate(actor: Actor, student_no: str, year: str) -> views.Certi
     return queries().learner_certificate(actor, student_no, parse_year(year))
 
 
+@api.route("/units/{unit_id}/certificates/{year}", ["GET"], response="CertificateBundle")
+def unit_certificates(actor: Actor, unit_id: str, year: str) -> views.CertificateBundle:
+    """Every certificate of a unit's learners for a closed year, one PDF (a page each),
+    for an admin in scope; 404 when none passed or the year is open."""
+    return queries().unit_certificates(actor, unit_id, parse_year(year))
+
+
 @api.route("/verify/{code}", ["GET"], public=True, response="Verification")
 def verify(code: str) -> views.Verification:
     """Anyone, without a token: whether a certificate's code is real, and what it

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -54,6 +54,13 @@ def _figure(value: Any) -> str:
 
 def render_certificate(record: Mapping[str, Any], issuer: str, verify_url: str) -> bytes:
     """The PDF of a frozen, passed year (`record` as the archive holds it)."""
+    return render_certificates([(record, verify_url)], issuer, str(record["student_no"]))
+
+
+def render_certificates(
+    certified: Sequence[tuple[Mapping[str, Any], str]], issuer: str, subject: str
+) -> bytes:
+    """One PDF, a page a certificate (a unit's, for its administrator to print)."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
@@ -61,11 +68,21 @@ def render_certificate(record: Mapping[str, Any], issuer: str, verify_url: str) 
 
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    width, height = A4
     out = io.BytesIO()
     page = canvas.Canvas(out, pagesize=A4, pageCompression=1)
-    page.setTitle(f"{record['year']}年度学法考试合格证明 {record['student_no']}")
+    year = certified[0][0]["year"] if certified else ""
+    page.setTitle(f"{year}年度学法考试合格证明 {subject}")
     page.setAuthor(issuer)
+    for record, verify_url in certified:
+        _page(page, record, issuer, verify_url)
+    page.save()
+    return out.getvalue()
+
+
+def _page(page: Any, record: Mapping[str, Any], issuer: str, verify_url: str) -> None:
+    from reportlab.lib.pagesizes import A4
+
+    width, height = A4
     page.setLineWidth(2)
     page.rect(40, 40, width - 80, height - 80)
     page.setFont(FONT, 30)
@@ -82,8 +99,6 @@ def render_certificate(record: Mapping[str, Any], issuer: str, verify_url: str) 
     page.drawString(90, 118, f"验证码：{shown_code(str(record['certificate']))}")
     page.drawString(90, 100, f"验证网址：{verify_url}")
     page.showPage()
-    page.save()
-    return out.getvalue()
 
 
 def _statement(record: Mapping[str, Any]) -> list[str]:

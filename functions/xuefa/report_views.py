@@ -115,6 +115,14 @@ class Certificate(BaseModel):
     expires_at: str
 
 
+class CertificateBundle(BaseModel):
+    year: int
+    unit_id: str
+    certificates: int = Field(description="pages: one per learner of the unit who passed")
+    url: str = Field(description="the PDF, for a few minutes")
+    expires_at: str
+
+
 class Verification(BaseModel):
     """What anyone may learn from a certificate's code, and no more."""
 

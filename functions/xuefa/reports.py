@@ -29,6 +29,7 @@ from xuefa.certificates import (
     certificate_code,
     masked_name,
     render_certificate,
+    render_certificates,
     shown_code,
 )
 from xuefa.clock import Clock, end_of_day, iso, local_date, parse_iso
@@ -727,19 +728,47 @@ class ReportQueries:
         record = self.archive_items.record(student_no, year)
         if record is None or not record.get("passed") or not record.get("certificate"):
             raise NotFound(f"no certificate for {year}: the year is open or was not passed")
-        key = f"{year_end_prefix(year)}/certificates/{student_no}.pdf"
         code = str(record["certificate"])
-        issuer = f"{self.directory.unit(self.root_unit_id).name}司法局"
-        pdf = render_certificate(record, issuer, self.verify_url(code))
-        name = f"{year}年度学法考试合格证明-{record['name']}.pdf"
-        self.bucket.put_once(key, pdf, "application/pdf", name)  # the first one stays
+        pdf = render_certificate(record, self._issuer(), self.verify_url(code))
+        key = f"{year_end_prefix(year)}/certificates/{student_no}.pdf"
+        url = self._stored(key, pdf, f"{year}年度学法考试合格证明-{record['name']}.pdf")
         return views.Certificate(
             year=year,
             student_no=student_no,
             code=shown_code(code),
-            url=self.bucket.presign(key, URL_SECONDS),
+            url=url,
             expires_at=iso(self.clock.now() + timedelta(seconds=URL_SECONDS)),
         )
+
+    def unit_certificates(self, actor: Actor, unit_id: str, year: int) -> views.CertificateBundle:
+        """One PDF of every certificate of the learners the unit had at the close, a page
+        each, for its administrator to print."""
+        unit = self.directory.unit_in_scope(actor, unit_id)
+        passed = [
+            (record, self.verify_url(str(record["certificate"])))
+            for record in self.archive_items.unit_records(unit.unit_id, year)
+            if record.get("certificate")
+        ]
+        if not passed:
+            raise NotFound(f"no certificates of {unit.name} for {year}: open, or none passed")
+        pdf = render_certificates(passed, self._issuer(), unit.name)
+        key = f"{year_end_prefix(year)}/certificates/units/{unit.unit_id}.pdf"
+        url = self._stored(key, pdf, f"{year}年度学法考试合格证明-{unit.name}.pdf")
+        return views.CertificateBundle(
+            year=year,
+            unit_id=unit.unit_id,
+            certificates=len(passed),
+            url=url,
+            expires_at=iso(self.clock.now() + timedelta(seconds=URL_SECONDS)),
+        )
+
+    def _issuer(self) -> str:
+        return f"{self.directory.unit(self.root_unit_id).name}司法局"
+
+    def _stored(self, key: str, pdf: bytes, download_name: str) -> str:
+        """Written once (the first rendering stays: the archive never changes); a link."""
+        self.bucket.put_once(key, pdf, "application/pdf", download_name)
+        return self.bucket.presign(key, URL_SECONDS)
 
     def verify_url(self, code: str) -> str:
         """The learners' app's page that checks a code (through `/reports/verify/…`)."""

@@ -150,3 +150,15 @@ def test_no_certificate_for_a_failed_or_open_year_or_outside_ones_scope(closed) 
     assert get(closed.http, "/me/certificates/2027", LEARNER).status_code == 404
     outside = get(closed.http, f"/learners/{PASSED}/certificates/2026", OTHER_COUNTY_ADMIN)
     assert outside.status_code == 403
+
+
+def test_a_unit_admin_prints_the_units_certificates_in_one_pdf(closed) -> None:
+    from pypdf import PdfReader
+
+    bundle = json_of(get(closed.http, "/units/530402-001/certificates/2026", UNIT_ADMIN))
+    assert (bundle["unit_id"], bundle["certificates"]) == ("530402-001", 1)  # who passed
+    pages = PdfReader(io.BytesIO(download(bundle["url"]))).pages
+    assert len(pages) == 1 and PASSED in pages[0].extract_text()
+    assert get(closed.http, "/units/530402-002/certificates/2026", UNIT_ADMIN).status_code == 403
+    none = get(closed.http, "/units/530402-002/certificates/2026", COUNTY_ADMIN)
+    assert none.status_code == 404  # nobody there passed

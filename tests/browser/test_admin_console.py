@@ -225,3 +225,17 @@ def test_a_learner_cannot_use_the_console(web_stack: Stack, desktop: Any) -> Non
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_selector("text=该账号不是管理员账号")
+
+
+def test_a_city_department_prints_its_2017_certificates(web_stack: Stack, desktop: Any) -> None:
+    page = desktop.new_page()
+    admin_sign_in(page, web_stack.url, "unit_530400-D01")  # 530400000001 passed 2017 there
+    menu(page, "报表")
+    page.wait_for_selector("[data-test=year-files] .el-table__row")
+    with page.expect_download() as download:
+        page.click("[data-test=unit-certificates]")
+    assert download.value.suggested_filename.endswith(".pdf")
+    from pypdf import PdfReader
+
+    text = PdfReader(download.value.path()).pages[0].extract_text()
+    assert "合格证明" in text and "530400-D01" not in text and "玉溪市司法局" in text

@@ -198,6 +198,7 @@ CASES = [
     Case("year-end set", "GET", "/reports/years/2017?unit_id={unit}", None, "admin"),
     Case("my certificate", "GET", "/reports/me/certificates/2017", None, "learner"),
     Case("certificate", "GET", "/reports/learners/{learner}/certificates/2017", None, "admin"),
+    Case("unit certificates", "GET", "/reports/units/{unit}/certificates/2017", None, "admin"),
 ]
 
 

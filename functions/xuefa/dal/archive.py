@@ -4,9 +4,17 @@ certificate codes by which anyone can check a passed year."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
-from xuefa.dal.table import Keys, Store, TransactionCancelled
+from xuefa.dal.table import (
+    GSI_NAME,
+    GSI_PARTITION_KEY,
+    GSI_SORT_KEY,
+    Keys,
+    Store,
+    TransactionCancelled,
+)
 from xuefa.errors import Conflict
 
 
@@ -19,7 +27,12 @@ class DynamoArchive:
         (a close run again after a crash gives the same figures). A passed year's
         certificate code is written with it, in the same transaction."""
         student_no, year = str(record["student_no"]), int(record["year"])
-        item = {**Keys.archive(student_no, year), **_numbers(record)}
+        item = {
+            **Keys.archive(student_no, year),
+            **_numbers(record),
+            GSI_PARTITION_KEY: Keys.unit_archive(str(record["unit_id"]), year),
+            GSI_SORT_KEY: student_no,
+        }
         writes: list[dict[str, Any]] = []
         if code is not None:
             item["certificate"] = code
@@ -54,6 +67,11 @@ class DynamoArchive:
         items = self.store.query_all(Keys.learner(student_no)["pk"], Keys.archive_prefix())
         return [_record(item) for item in items]
 
+    def unit_records(self, unit_id: str, year: int) -> Iterator[dict[str, Any]]:
+        """The frozen records of the learners the unit had at the year's close."""
+        for item in self.store.query_all(Keys.unit_archive(unit_id, year), index=GSI_NAME):
+            yield _record(item)
+
     def certified(self, code: str) -> dict[str, Any] | None:
         """The learner and year a certificate code was issued for."""
         item = self.store.get(Keys.certificate(code), consistent=False)
@@ -79,7 +97,7 @@ def _record(item: dict[str, Any]) -> dict[str, Any]:
 
     record: dict[str, Any] = {}
     for key, value in item.items():
-        if key in ("pk", "sk"):
+        if key in ("pk", "sk", GSI_PARTITION_KEY, GSI_SORT_KEY):
             continue
         if isinstance(value, Decimal):
             value = float(value) if key in DECIMAL_FIELDS else int(value)

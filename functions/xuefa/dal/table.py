@@ -197,6 +197,11 @@ class Keys:
         return "ARCHIVE#"
 
     @staticmethod
+    def unit_archive(unit_id: str, year: int) -> str:
+        """GSI partition of the frozen records of the learners a unit had at a close."""
+        return f"ARCHIVE#{unit_id}#{year}"
+
+    @staticmethod
     def certificate(code: str) -> dict[str, str]:
         return {PARTITION_KEY: f"CERT#{code}", SORT_KEY: "CERT"}
 

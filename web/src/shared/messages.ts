@@ -326,6 +326,8 @@ export const a = {
     noClosedYear: '还没有已结束的年度',
     yearEndHelp: '年度结束后的第一个夜间任务冻结全年成绩，写入个人档案并生成年度报表，永久保存',
     yearNotClosed: '该年度的归档尚未生成',
+    unitCertificates: '打印本单位合格证明',
+    noCertificates: '本单位该年度没有合格人员（合格证明按学员所在的单位打印）',
   },
   exams: {
     bank: '题库导入',
