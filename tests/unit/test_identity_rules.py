@@ -55,7 +55,7 @@ class LocalKey:
 def test_a_weak_password_is_refused_with_the_rule_it_breaks(password: str, needs: str) -> None:
     with pytest.raises(BadRequest) as refused:
         check_policy(password)
-    assert needs in refused.value.details["needs"]
+    assert needs in (refused.value.details or {})["needs"]
 
 
 def test_argon2id_hashes_check_the_password_and_nothing_else() -> None:
