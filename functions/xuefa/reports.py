@@ -6,6 +6,11 @@ so no single invocation holds a province. Each shard writes its units' CSV and X
 its rollup, and records itself on the run; the shard that completes the set writes the
 city rollup and then `manifest.json`, last, so a set is visible whole or not at all. A
 date run again (EventBridge may deliver twice; an admin may ask) rewrites the same keys.
+
+A study year's close is the same run over the same shards, as of the close of its credit
+window, with two differences: each row is frozen into the learner's archive as it is
+written (with a certificate code for a pass), and the manifest is written once, so the
+year-end set never changes. Certificates are rendered from the frozen archive only.
 """
 
 from __future__ import annotations
