@@ -45,13 +45,20 @@ def _groups(raw: Any) -> frozenset[str]:
 
 def claims_of(authorizer: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
     """The claims API Gateway hands over: Cognito's authorizer nests them under `claims`;
-    a Lambda authorizer (our own identity) passes its context, beside `principalId`."""
+    a Lambda authorizer (our own identity) passes its context beside `principalId`, under
+    plain keys (`xuefa.authorizer.context_of`), read back here as Cognito's claims."""
     if not authorizer:
         return None
     nested = authorizer.get("claims")
     if nested is not None:
         return dict(nested)
-    return authorizer if "principalId" in authorizer else None
+    if "principalId" not in authorizer:
+        return None
+    return {
+        "cognito:username": authorizer.get("username"),
+        "cognito:groups": authorizer.get("groups"),
+        "custom:unit_id": authorizer.get("unit_id"),
+    }
 
 
 def actor_from_claims(claims: Mapping[str, Any] | None) -> Actor:

@@ -1,8 +1,9 @@
 """The Lambda authorizer's decision, for our own identity service's ID tokens.
 
 API Gateway caches the answer per token (5 minutes), so the policy allows the whole API
-and the claims travel as the authorizer's context: `cognito:username`, `cognito:groups`
-(comma-joined: a context holds strings only) and `custom:unit_id`, as Cognito's do.
+and the claims travel as the authorizer's context, under plain keys (`username`, `groups`
+comma-joined: a context holds strings only; `unit_id`); `xuefa.auth.claims_of` reads them
+back as the claims Cognito's authorizer passes.
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ def api_arn(method_arn: str) -> str:
 
 def context_of(claims: dict[str, Any]) -> dict[str, str]:
     return {
-        "cognito:username": str(claims.get("cognito:username", "")),
-        "cognito:groups": ",".join(str(g) for g in claims.get("cognito:groups") or []),
-        "custom:unit_id": str(claims.get("custom:unit_id", "")),
+        "username": str(claims.get("cognito:username", "")),
+        "groups": ",".join(str(g) for g in claims.get("cognito:groups") or []),
+        "unit_id": str(claims.get("custom:unit_id", "")),
     }
 
 

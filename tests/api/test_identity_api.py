@@ -78,9 +78,9 @@ def test_sign_in_gives_tokens_the_authorizer_turns_into_cognitos_claims(idp, clo
     policy = decide({"authorizationToken": answer["id_token"], "methodArn": METHOD_ARN}, verifier())
     assert policy["principalId"] == STUDENT
     assert policy["context"] == {
-        "cognito:username": STUDENT,
-        "cognito:groups": "learners",
-        "custom:unit_id": "530402-001",
+        "username": STUDENT,
+        "groups": "learners",
+        "unit_id": "530402-001",
     }
     # Cached per token for five minutes: the policy allows the whole API and stage.
     statement = policy["policyDocument"]["Statement"][0]
@@ -280,7 +280,7 @@ def test_the_authorizer_function_needs_only_the_public_keys(own, monkeypatch) ->
     )
     handler = load_module("identity").authorizer
     answer = handler({"authorizationToken": token.id_token, "methodArn": METHOD_ARN}, None)
-    assert answer["context"]["cognito:username"] == STUDENT
+    assert answer["context"]["username"] == STUDENT
     with pytest.raises(Exception, match=r"^Unauthorized$"):
         handler({"authorizationToken": token.access_token, "methodArn": METHOD_ARN}, None)
 

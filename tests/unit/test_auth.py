@@ -53,3 +53,17 @@ def test_only_the_city_is_city_admin() -> None:
     with pytest.raises(Forbidden):
         require_city_admin(county, "530400/530402")
     require_city_admin(Actor("city", frozenset({"admins"}), "530400"), "530400")
+
+
+def test_a_lambda_authorizers_context_reads_as_cognitos_claims() -> None:
+    from xuefa.auth import claims_of
+
+    context = {"principalId": "530402000001", "username": "530402000001", "groups": "learners",
+               "unit_id": "530402-001"}  # fmt: skip
+    actor = actor_from_claims(claims_of(context))
+    assert (actor.username, actor.unit_id, actor.is_learner) == ("530402000001", "530402-001", True)
+    nested = {
+        "claims": {"cognito:username": "a", "cognito:groups": "admins", "custom:unit_id": "1"}
+    }
+    assert actor_from_claims(claims_of(nested)).is_admin
+    assert claims_of({"username": "no principal"}) is None and claims_of(None) is None
