@@ -276,3 +276,36 @@ def test_a_2017_certificate_from_the_archive_and_its_qr_page(web_stack: Stack, p
     shot(stranger, "learner-13-verify")
     stranger.goto(f"{web_stack.url}/verify/ABCD-EFGH-JKMN-PQRS-TVWX")
     stranger.wait_for_selector("text=没有找到这个验证码对应的合格证明")
+
+
+def test_a_changed_password_signs_other_devices_out_but_not_this_one(
+    web_stack: Stack, phone: Any
+) -> None:
+    from infra.local.signin import tokens
+
+    login = "530423000005"
+    other_device = tokens(web_stack.local, login)["RefreshToken"]  # a phone signed in earlier
+    page = phone.new_page()
+    sign_in(page, web_stack.url, login)
+    page.wait_for_selector("[data-test=credits]")
+    page.goto(web_stack.url + "/me/password")
+    page.fill("input[name=current-password]", PASSWORD)
+    page.fill("input[name=new-password]", "Changed-2026x")
+    page.fill("input[name=new-password-again]", "Changed-2026x")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/me")
+    stored = page.evaluate("() => JSON.parse(localStorage.getItem('xuefa.session')).refreshToken")
+    refreshed = requests.post(
+        web_stack.url + "/identity/refresh", json={"refresh_token": stored}, timeout=10
+    )
+    assert refreshed.status_code == 200  # this device carries on with the new tokens
+    elsewhere = requests.post(
+        web_stack.url + "/identity/refresh", json={"refresh_token": other_device}, timeout=10
+    )
+    assert elsewhere.status_code == 401  # the other one is signed out
+    again = requests.post(
+        web_stack.url + "/identity/sign-in",
+        json={"username": login, "password": "Changed-2026x"},
+        timeout=10,
+    )
+    assert again.status_code == 200

@@ -108,12 +108,13 @@ export class CognitoIdentity implements IdentityProvider {
     return this.tokens(answer.AuthenticationResult, refreshToken)
   }
 
-  async changePassword(accessToken: string, oldPassword: string, newPassword: string): Promise<void> {
+  async changePassword(accessToken: string, oldPassword: string, newPassword: string): Promise<Tokens | null> {
     await this.call('ChangePassword', {
       AccessToken: accessToken,
       PreviousPassword: oldPassword,
       ProposedPassword: newPassword,
     })
+    return null // the pool's tokens stay valid
   }
 
   async signOut(tokens: Tokens): Promise<void> {

@@ -37,6 +37,7 @@ export interface IdentityProvider {
   /** The first sign-in with a temporary password: set the learner's own. */
   completeNewPassword(username: string, session: string, newPassword: string): Promise<Tokens>
   refresh(refreshToken: string): Promise<Tokens>
-  changePassword(accessToken: string, oldPassword: string, newPassword: string): Promise<void>
+  /** New tokens when the provider signs other devices out by it (ours), else null. */
+  changePassword(accessToken: string, oldPassword: string, newPassword: string): Promise<Tokens | null>
   signOut(tokens: Tokens): Promise<void>
 }

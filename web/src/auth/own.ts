@@ -86,8 +86,9 @@ export class OwnIdentity implements IdentityProvider {
     return this.tokens(await this.call('refresh', { refresh_token: refreshToken }))
   }
 
-  async changePassword(accessToken: string, oldPassword: string, newPassword: string): Promise<void> {
-    await this.call('password', { old_password: oldPassword, new_password: newPassword }, accessToken)
+  /** Every other device is signed out by it: this one carries on with the tokens it gets. */
+  async changePassword(accessToken: string, oldPassword: string, newPassword: string): Promise<Tokens | null> {
+    return this.tokens(await this.call('password', { old_password: oldPassword, new_password: newPassword }, accessToken))
   }
 
   async signOut(tokens: Tokens): Promise<void> {

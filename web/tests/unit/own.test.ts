@@ -54,6 +54,14 @@ describe('our own identity service', () => {
     expect((await idp.refresh('r1')).refreshToken).toBe('r2')
   })
 
+  it('carries on with the tokens a password change answers (other devices are signed out)', async () => {
+    const seen: Sent[] = []
+    const body = { id_token: 'i3', access_token: 'a3', refresh_token: 'r3', expires_in: 900 }
+    const idp = new OwnIdentity('/identity', answer(200, body, seen), () => 0)
+    expect(await idp.changePassword('a2', 'Old-Pass-1', 'New-Pass-2')).toMatchObject({ refreshToken: 'r3' })
+    expect(seen[0].body).toEqual({ old_password: 'Old-Pass-1', new_password: 'New-Pass-2' })
+  })
+
   it('reports a network failure as such, and a lockout as too many tries', async () => {
     const offline = new OwnIdentity('/identity', async () => {
       throw new TypeError('Failed to fetch')
