@@ -222,11 +222,12 @@ class ReportJob:
         for config in self.years.configured():
             if not config.closed(now):
                 continue
-            run = self.runs.run(ReportSet.year_end(config).key)
+            closing = ReportSet.year_end(config)
+            run = self.runs.run(closing.key)
             if run is not None and run["status"] == "complete":
                 continue
             try:
-                started.append(self.begin(ReportSet.year_end(config)))
+                started.append(self.begin(closing))
             except Exception:  # one year's trouble does not hold up another's close
                 LOGGER.exception("study year %s could not be closed tonight", config.year)
         return started
@@ -734,9 +735,11 @@ class ReportQueries:
         if record is None or not record.get("passed") or not record.get("certificate"):
             raise NotFound(f"no certificate for {year}: the year is open or was not passed")
         code = str(record["certificate"])
-        pdf = render_certificate(record, self._issuer(), self.verify_url(code))
-        key = f"{year_end_prefix(year)}/certificates/{student_no}.pdf"
-        url = self._stored(key, pdf, f"{year}年度学法考试合格证明-{record['name']}.pdf")
+        url = self._stored(
+            f"{year_end_prefix(year)}/certificates/{student_no}.pdf",
+            lambda: render_certificate(record, self._issuer(), self.verify_url(code)),
+            f"{year}年度学法考试合格证明-{record['name']}.pdf",
+        )
         return views.Certificate(
             year=year,
             student_no=student_no,
@@ -756,9 +759,11 @@ class ReportQueries:
         ]
         if not passed:
             raise NotFound(f"no certificates of {unit.name} for {year}: open, or none passed")
-        pdf = render_certificates(passed, self._issuer(), unit.name)
-        key = f"{year_end_prefix(year)}/certificates/units/{unit.unit_id}.pdf"
-        url = self._stored(key, pdf, f"{year}年度学法考试合格证明-{unit.name}.pdf")
+        url = self._stored(
+            f"{year_end_prefix(year)}/certificates/units/{unit.unit_id}.pdf",
+            lambda: render_certificates(passed, self._issuer(), unit.name),
+            f"{year}年度学法考试合格证明-{unit.name}.pdf",
+        )
         return views.CertificateBundle(
             year=year,
             unit_id=unit.unit_id,
@@ -770,9 +775,11 @@ class ReportQueries:
     def _issuer(self) -> str:
         return f"{self.directory.unit(self.root_unit_id).name}司法局"
 
-    def _stored(self, key: str, pdf: bytes, download_name: str) -> str:
-        """Written once (the first rendering stays: the archive never changes); a link."""
-        self.bucket.put_once(key, pdf, "application/pdf", download_name)
+    def _stored(self, key: str, render: Callable[[], bytes], download_name: str) -> str:
+        """A link to the PDF, rendered the first time only (the archive never changes, so
+        neither does the file; of two first renderings one is kept)."""
+        if not self.bucket.exists(key):
+            self.bucket.put_once(key, render(), "application/pdf", download_name)
         return self.bucket.presign(key, URL_SECONDS)
 
     def verify_url(self, code: str) -> str:

@@ -75,6 +75,19 @@ def client() -> Iterator[Callable[[str], Client]]:
     yield open_app
 
 
+def nightly(reports: Any, time: str) -> Any:
+    """The nightly function, as EventBridge invokes it at `time` (UTC)."""
+    event = reports.events.generate_cw_event(
+        source="aws.events",
+        detail_type="Scheduled Event",
+        detail={},
+        resources=[],
+        region="cn-north-1",
+    )
+    event["time"] = time
+    return reports.lambda_.invoke("nightly-report", event)
+
+
 def json_of(response: Any) -> Any:
     return json.loads(response.body)
 

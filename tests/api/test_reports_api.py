@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.api.conftest import code, get, json_of, post
+from tests.api.conftest import code, get, json_of, nightly, post
 from tests.helpers import (
     BUCKET,
     CITY_ADMIN,
@@ -150,16 +150,8 @@ def test_a_set_is_visible_whole_or_not_at_all(apps, city, clock, monkeypatch) ->
         return real_upload(self, key, path, download_name)
 
     monkeypatch.setattr(ReportBucket, "upload", failing_upload)
-    event = reports_client.events.generate_cw_event(
-        source="aws.events",
-        detail_type="Scheduled Event",
-        detail={},
-        resources=[],
-        region="us-east-1",
-    )
-    event["time"] = "2026-11-19T17:00:00Z"
     with pytest.raises(RuntimeError):
-        reports_client.lambda_.invoke("nightly-report", event)
+        nightly(reports_client, "2026-11-19T17:00:00Z")
     missing = get(reports_client.http, "/daily?date=2026-11-19", CITY_ADMIN)
     assert (missing.status_code, json_of(missing)["error"]["code"]) == (404, "NOT_FOUND")
 
@@ -181,7 +173,7 @@ def test_a_set_is_visible_whole_or_not_at_all(apps, city, clock, monkeypatch) ->
     units = {f["unit_id"] for f in manifest["files"] if f["kind"] == "learners"}
     assert len(units) == 41
     # Delivered twice, the schedule finds the date complete and leaves it alone.
-    result = reports_client.lambda_.invoke("nightly-report", event)
+    result = nightly(reports_client, "2026-11-19T17:00:00Z")
     assert result.payload["duplicate"] is True
 
 
@@ -305,23 +297,16 @@ def test_a_night_of_a_year_nobody_configured_says_so_and_does_not_fail(
 
     monkeypatch.setattr(wiring.services().years, "create", cannot_write)
     reports_client = apps[2]
-    event = reports_client.events.generate_cw_event(
-        source="aws.events",
-        detail_type="Scheduled Event",
-        detail={},
-        resources=[],
-        region="us-east-1",
-    )
     clock.set(at("2026-12-01T01:00:00"))
-    event["time"] = "2026-11-30T17:00:00Z"  # 1 December 01:00: the report for 30 November
-    assert reports_client.lambda_.invoke("nightly-report", event).payload["status"] == "complete"
+    # 1 December 01:00: the report for 30 November
+    assert nightly(reports_client, "2026-11-30T17:00:00Z").payload["status"] == "complete"
     clock.set(at("2026-12-02T01:00:00"))
-    event["time"] = "2026-12-01T17:00:00Z"  # the first day of 2027, not configured yet
-    result = reports_client.lambda_.invoke("nightly-report", event).payload
+    second_night = "2026-12-01T17:00:00Z"  # the first day of 2027, not configured yet
+    result = nightly(reports_client, second_night).payload
     assert result == {"date": "2026-12-01", "status": "year_not_configured"}
     listing = json_of(get(reports_client.http, "/daily?date=2026-12-01", CITY_ADMIN))
     assert listing["files"] == [] and "2027" in listing["note"]
-    again = reports_client.lambda_.invoke("nightly-report", event).payload
+    again = nightly(reports_client, second_night).payload
     assert again["duplicate"] is True  # a second delivery is left alone, not retried
 
 

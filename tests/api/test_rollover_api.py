@@ -6,23 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from tests.api.conftest import get, json_of, post
+from tests.api.conftest import get, json_of, nightly, post
 from tests.helpers import LEARNER
 from xuefa.clock import SHANGHAI
 from xuefa.dal.table import Keys, Store
 from xuefa_api import wiring
-
-
-def nightly(reports: Any, time: str) -> Any:
-    event = reports.events.generate_cw_event(
-        source="aws.events",
-        detail_type="Scheduled Event",
-        detail={},
-        resources=[],
-        region="cn-north-1",
-    )
-    event["time"] = time
-    return reports.lambda_.invoke("nightly-report", event)
 
 
 def test_the_next_year_is_ready_before_1_december(city: Store, client: Any, clock: Any) -> None:

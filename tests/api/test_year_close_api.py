@@ -10,9 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import code, get, json_of
+from tests.api.conftest import code, get, json_of, nightly
 from tests.api.test_reports_api import download
-from tests.api.test_rollover_api import nightly
 from tests.helpers import COUNTY_ADMIN, LEARNER, OTHER_COUNTY_ADMIN, UNIT_ADMIN
 from xuefa.clock import SHANGHAI
 from xuefa.dal.table import Keys, Store
@@ -162,3 +161,20 @@ def test_a_unit_admin_prints_the_units_certificates_in_one_pdf(closed) -> None:
     assert get(closed.http, "/units/530402-002/certificates/2026", UNIT_ADMIN).status_code == 403
     none = get(closed.http, "/units/530402-002/certificates/2026", COUNTY_ADMIN)
     assert none.status_code == 404  # nobody there passed
+
+
+def test_a_certificate_is_rendered_once(closed, monkeypatch) -> None:
+    import xuefa.reports
+
+    first = json_of(get(closed.http, "/me/certificates/2026", LEARNER))
+    bundle = get(closed.http, "/units/530402-001/certificates/2026", UNIT_ADMIN)
+    assert bundle.status_code == 200
+
+    def rendered_again(*_: Any) -> bytes:
+        raise AssertionError("the stored certificate was rendered again")
+
+    monkeypatch.setattr(xuefa.reports, "render_certificate", rendered_again)
+    monkeypatch.setattr(xuefa.reports, "render_certificates", rendered_again)
+    again = json_of(get(closed.http, "/me/certificates/2026", LEARNER))
+    assert again["code"] == first["code"] and download(again["url"]) == download(first["url"])
+    assert get(closed.http, "/units/530402-001/certificates/2026", UNIT_ADMIN).status_code == 200
