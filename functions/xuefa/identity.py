@@ -155,13 +155,7 @@ class IdentityService:
         fresh = secrets.token_urlsafe(32)
         if self.accounts.rotate(old, token_hash(fresh), grant, epoch) is not Rotation.ROTATED:
             raise expired()
-        issued = self.issuer.tokens(_holder(account), now)
-        return SignInAnswer(
-            id_token=issued.id_token,
-            access_token=issued.access_token,
-            refresh_token=fresh,
-            expires_in=issued.expires_in,
-        )
+        return self._answer(account, now, fresh)
 
     def _reused(self, grant: RefreshGrant, now: datetime) -> None:
         """A refresh token used twice was copied: sign out every device of its holder."""
@@ -181,7 +175,6 @@ class IdentityService:
         return account
 
     def _tokens(self, account: Account, now: datetime) -> SignInAnswer:
-        issued = self.issuer.tokens(_holder(account), now)
         refresh = secrets.token_urlsafe(32)
         grant = RefreshGrant(
             username=account.username,
@@ -190,10 +183,14 @@ class IdentityService:
             used_at=None,
         )
         self.accounts.issue(token_hash(refresh), grant)
+        return self._answer(account, now, refresh)
+
+    def _answer(self, account: Account, now: datetime, refresh_token: str) -> SignInAnswer:
+        issued = self.issuer.tokens(_holder(account), now)
         return SignInAnswer(
             id_token=issued.id_token,
             access_token=issued.access_token,
-            refresh_token=refresh,
+            refresh_token=refresh_token,
             expires_in=issued.expires_in,
         )
 

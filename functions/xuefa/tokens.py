@@ -115,6 +115,19 @@ class TokenVerifier:
         self.issuer = issuer
         self.clock = clock
         self.leeway = leeway_seconds
+        self._loaded: dict[str, Any] = {}
+
+    def _key(self, kid: str) -> Any:
+        """The public key a token names, parsed once per warm container (the authorizer
+        checks every uncached request with it)."""
+        if kid not in self._loaded:
+            der = self.keys.public_keys().get(kid)
+            if der is None:
+                return None
+            from cryptography.hazmat.primitives.serialization import load_der_public_key
+
+            self._loaded[kid] = load_der_public_key(der)
+        return self._loaded[kid]
 
     def claims(self, token: str | None, use: Use) -> dict[str, Any]:
         import jwt
@@ -122,14 +135,12 @@ class TokenVerifier:
         token = _bare(token)
         try:
             header = jwt.get_unverified_header(token)
-            der = self.keys.public_keys().get(str(header.get("kid", "")))
-            if der is None or header.get("alg") != "RS256":
+            key = self._key(str(header.get("kid", "")))
+            if key is None or header.get("alg") != "RS256":
                 raise Unauthorized("the token was not signed by this service")
-            from cryptography.hazmat.primitives.serialization import load_der_public_key
-
             claims: dict[str, Any] = jwt.decode(
                 token,
-                load_der_public_key(der),  # type: ignore[arg-type]  # an RSA key, by KMS's spec
+                key,
                 algorithms=["RS256"],
                 audience=AUDIENCE,
                 issuer=self.issuer,
