@@ -7,6 +7,8 @@ from __future__ import annotations
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks, NagPackSuppression, NagSuppressions
 
+from infra.parts import in_china
+
 # CDK's own custom resources (BucketDeployment, auto-delete of objects): CDK writes their
 # roles and picks their runtimes; their rights are the asset bucket and the target bucket.
 CDK_OWNED = [
@@ -101,7 +103,7 @@ def apply_nag(app: cdk.App, stack: cdk.Stack) -> None:
         NagSuppressions.add_resource_suppressions_by_path(
             stack, f"/{stack.stack_name}/{path}", [LOGS]
         )
-    if stack.region.startswith("cn-"):
+    if in_china(stack):
         NagSuppressions.add_resource_suppressions_by_path(
             stack, f"/{stack.stack_name}/Web/Distribution/Resource", [CHINA_ORIGIN]
         )

@@ -8,6 +8,7 @@ from typing import Any
 import aws_cdk as cdk
 from constructs import Construct
 
+from infra.parts import in_china
 from infra.parts.apps import Apps
 from infra.parts.data import Data
 from infra.parts.identity import Identity
@@ -24,10 +25,9 @@ def identity_provider(stack: cdk.Stack) -> str:
         return str(chosen)
     if chosen is not None:
         raise ValueError(f"identity must be own or cognito, not {chosen!r}")
-    region = stack.region
-    if cdk.Token.is_unresolved(region):
+    if cdk.Token.is_unresolved(stack.region):
         raise ValueError("give the stack a region (the partition decides the identity)")
-    return "own" if region.startswith("cn-") else "cognito"
+    return "own" if in_china(stack) else "cognito"
 
 
 class XuefaStack(cdk.Stack):
@@ -44,7 +44,7 @@ class XuefaStack(cdk.Stack):
             key_generations=str(self.node.try_get_context("signing_keys") or "1").split(","),
         )
         pipeline = ReportPipeline(self, "Pipeline", stage=stage)
-        icp_domain = IcpDomain.parameters(self) if self.region.startswith("cn-") else None
+        icp_domain = IcpDomain.parameters(self) if in_china(self) else None
         # Where a certificate's QR code sends the public: the ICP domain in China; elsewhere
         # `-c public_url=…` (the distribution's address is known only after a deploy).
         public_url = (

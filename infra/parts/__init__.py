@@ -15,3 +15,9 @@ def keep_logical_id(resource: Any, logical_id: str) -> None:
     child = resource.node.default_child
     assert isinstance(child, cdk.CfnResource)
     child.override_logical_id(logical_id)
+
+
+def in_china(stack: cdk.Stack) -> bool:
+    """The AWS China partition (Beijing, Ningxia): no Cognito user pools, no CloudFront
+    Functions or origin access control, and an ICP-filed domain for the site."""
+    return stack.region.startswith("cn-")

@@ -15,6 +15,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
+from infra.parts import in_china
 from infra.parts.identity import Identity
 
 DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
@@ -150,7 +151,7 @@ class WebHosting(Construct):
                 ),
             ),
         )
-        china = stack.region.startswith("cn-")
+        china = in_china(stack)
         api_behaviours = {
             f"/{name}/*": cloudfront.BehaviorOptions(
                 origin=origins.HttpOrigin(
