@@ -42,11 +42,11 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	  else echo "browser tests need: apt-get install chromium fonts-noto-cjk (as root)"; exit 1; fi; }
 
-## run: the whole system on http://127.0.0.1:8000 with demo data (FRESH=1 starts anew; PORT=… to move it)
+## run: the whole system on http://127.0.0.1:8000 with demo data (FRESH=1 starts anew; PORT=… to move it; TODAY=2027-06-15T10:00 runs its clock from then)
 run: $(STAMP) $(WEB_DIST)
-	$(BIN)/python -m infra.local $(if $(PORT),--port $(PORT)) $(if $(FRESH),--fresh)
+	$(BIN)/python -m infra.local $(if $(PORT),--port $(PORT)) $(if $(FRESH),--fresh) $(if $(TODAY),--today $(TODAY))
 
-## report: run the nightly report now against the running local stack (DATE=YYYY-MM-DD, default yesterday)
+## report: run the nightly report now against the running local stack (DATE=YYYY-MM-DD, default the stack's yesterday)
 report: $(STAMP)
 	$(BIN)/python -m infra.local.report $(if $(DATE),--date $(DATE))
 

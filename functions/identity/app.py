@@ -13,7 +13,7 @@ from typing import Any
 from chalice import Chalice
 from pydantic import BaseModel, Field
 
-from xuefa.clock import SystemClock
+from xuefa.clock import process_clock
 from xuefa.identity import IdentityService
 from xuefa.identity_views import KeySet, SignedOut, SignInAnswer
 from xuefa.settings import get_token_settings
@@ -132,6 +132,6 @@ def authorizer(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 @cache
 def gate() -> TokenVerifier:
-    """The authorizer's check: the public keys and the wall clock; no table, no cursor key
+    """The authorizer's check: the public keys and the process clock; no table, no cursor key
     (its role may read the public keys and nothing else)."""
-    return TokenVerifier(signing_keys(), get_token_settings().token_issuer, SystemClock())
+    return TokenVerifier(signing_keys(), get_token_settings().token_issuer, process_clock())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time as time_module
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -18,6 +19,37 @@ class Clock(Protocol):
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(SHANGHAI)
+
+
+class RunningClock:
+    """The wall clock's pace from a chosen moment: the local stack's clock, so that a whole
+    system can be run on any day of the year (`make run TODAY=…`) and moved by its tests."""
+
+    def __init__(self, at: datetime | None = None):
+        self.set(at or datetime.now(SHANGHAI))
+
+    def now(self) -> datetime:
+        return (self._at + timedelta(seconds=time_module.monotonic() - self._set_at)).astimezone(
+            SHANGHAI
+        )
+
+    def set(self, at: datetime) -> None:
+        self._at = at.astimezone(SHANGHAI)
+        self._set_at = time_module.monotonic()
+
+
+_process_clock: Clock = SystemClock()
+
+
+def process_clock() -> Clock:
+    """The one clock of this process's apps: the wall clock on AWS; the local stack puts
+    its own in with `use_clock` before any app is built."""
+    return _process_clock
+
+
+def use_clock(clock: Clock) -> None:
+    global _process_clock
+    _process_clock = clock
 
 
 class FixedClock:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import CognitoUserPoolAuthorizer, CustomAuthorizer
 
-from xuefa.clock import Clock, SystemClock
+from xuefa.clock import Clock, process_clock
 from xuefa.dal.table import Store
 from xuefa.dal.years import YearBook
 from xuefa.directory import Directory
@@ -42,7 +42,7 @@ def services() -> Services:
     store = Store(settings.table_name)
     return Services(
         settings=settings,
-        clock=SystemClock(),
+        clock=process_clock(),
         store=store,
         directory=Directory(store),
         years=YearBook(store),

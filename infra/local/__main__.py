@@ -19,12 +19,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from infra.local.tokens import Authorize
+    from xuefa.clock import Clock
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLE = "xuefa-local"
@@ -52,6 +52,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         choices=("own", "cognito"),
         default=os.environ.get("IDENTITY") or os.environ.get("XUEFA_IDENTITY") or "own",
         help="who signs people in: our own identity service (default, as in China) or Cognito",
+    )
+    parser.add_argument(
+        "--today",
+        default=os.environ.get("XUEFA_TODAY") or os.environ.get("TODAY") or None,
+        help="run the stack's clock from this moment (2027-06-15T10:00, Asia/Shanghai; a date "
+        "alone is 09:00 of it); default: now",
+    )
+    parser.add_argument(
+        "--no-nightly",
+        action="store_true",
+        help="do not run the nightly schedule (01:00 by the stack's clock, and at start)",
     )
     parser.add_argument(
         "--no-history",
@@ -108,20 +119,22 @@ def main(argv: list[str] | None = None) -> int:
     import boto3
 
     from infra.local import resources, seed
-    from infra.local.apps import APPS, IDENTITY, load_app
+    from infra.local.apps import APPS, IDENTITY, load_app, load_module
     from infra.local.gateway import AppPool, Gateway, health, serve_json
+    from infra.local.schedule import CLOCK_PATH, Nightly, clock_route, dated, starting_moment
     from infra.local.timing import AwsCallTiming
-    from xuefa.clock import SystemClock, local_date
+    from xuefa.clock import RunningClock, use_clock
     from xuefa.dal.table import Store
 
+    clock = RunningClock(starting_moment(args.today))
+    use_clock(clock)  # before any app is built: the apps' one clock is the stack's
     timing = AwsCallTiming()
     timing.install()  # before any client exists: clients copy the session's hooks
     resources.ensure_table(boto3.client("dynamodb"), TABLE)
     resources.ensure_bucket(boto3.client("s3"), BUCKET)
     store = Store(TABLE)
-    signing = _identity(args.identity, moto.endpoint, store)
-    today: date = local_date(SystemClock().now())
-    seeded = seed.seed(store, signing.seed_accounts, today, history=not args.no_history)
+    signing = _identity(args.identity, moto.endpoint, store, clock)
+    seeded = seed.seed(store, signing.seed_accounts, clock, history=not args.no_history)
 
     names = (*APPS, IDENTITY) if args.identity == "own" else APPS
     pools = {
@@ -133,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     spec = json.dumps(openapi(), ensure_ascii=False).encode("utf-8")
     documents = {f"/{name}/openapi.json": spec for name in names} | {"/openapi.json": spec}
     extra = {"/health": health} | {path: serve_json(body) for path, body in documents.items()}
+    extra[CLOCK_PATH] = clock_route(clock)
     if args.identity == "cognito":
         extra[COGNITO_PATH] = cognito_proxy(moto.endpoint)
     web = WebApp(ROOT / "web" / "dist", web_config(REGION, signing.client_id))
@@ -146,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     from infra.local.serving import Served
 
-    server = Served(gateway, args.host, args.port)
+    server = Served(dated(gateway, clock), args.host, args.port)
     api_url = f"http://{args.host}:{server.port}"
     users = seed.logins()
     local = {
@@ -169,11 +183,17 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     server.start()
+    nightly = None if args.no_nightly else Nightly(clock, load_module("reports").nightly)
+    if nightly is not None:
+        nightly.start()
 
     _banner(api_url, moto.endpoint, data_dir, users, restored, seeded)
+    print(f"  clock      {clock.now().isoformat(timespec='minutes')} (Asia/Shanghai)")
     print(f"ready in {time.perf_counter() - started:.1f} s", flush=True)
     stop.wait()
     print("stopping: saving data …", flush=True)
+    if nightly is not None:
+        nightly.stop()
     server.stop()
     moto.save(snapshot)
     moto.stop()
@@ -201,13 +221,12 @@ class Signing:
         }
 
 
-def _identity(kind: str, moto_endpoint: str, store: Any) -> Signing:
+def _identity(kind: str, moto_endpoint: str, store: Any, clock: Clock) -> Signing:
     """Our own identity (a KMS key on moto signs; accounts in the table) or a user pool."""
     import boto3
 
     from infra.local import resources, seed
     from infra.local.tokens import TokenVerifier, cognito_authorizer, own_authorizer
-    from xuefa.clock import SystemClock
 
     if kind == "own":
         key = resources.ensure_signing_key(boto3.client("kms"))
@@ -217,7 +236,7 @@ def _identity(kind: str, moto_endpoint: str, store: Any) -> Signing:
         from xuefa.dal.signing_keys import KmsSigningKeys
         from xuefa.tokens import TokenVerifier as OwnVerifier
 
-        verifier = OwnVerifier(KmsSigningKeys([key]), ISSUER, SystemClock())
+        verifier = OwnVerifier(KmsSigningKeys([key]), ISSUER, clock)
         return Signing(own_authorizer(verifier), functools.partial(seed.seed_own_accounts, store))
     cognito = boto3.client("cognito-idp")
     pool = resources.ensure_pool(cognito)

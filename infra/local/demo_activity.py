@@ -38,6 +38,8 @@ def make(store: Store, config: YearConfig, today: date) -> int:
         actor = Actor(learner.student_no, frozenset({"learners"}), learner.unit_id)
         for days_ago in sorted(rng.sample(range(1, 20), k=rng.randint(1, 2)), reverse=True):
             day = today - timedelta(days=days_ago)
+            if day < config.credit_window.opens_at.date():
+                continue  # early in the year there are fewer weeks behind us
             clock.set(datetime.combine(day, time(rng.randint(8, 21), rng.randint(0, 59)), SHANGHAI))
             for resource_id in ("signin", rng.choice(COURSES)):
                 study_once(credits, actor, clock, resource_id)

@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import quote, unquote
 
 from chalice import Chalice
 from chalice.local import LambdaContext, LambdaEventConverter, RouteMatcher
@@ -114,8 +115,12 @@ class Gateway:
         if pool is None:
             raise NotFound(f"no such path: {path}")
         sub_path = "/" + rest
+        # API Gateway matches the path as sent, its segments still percent-encoded, and
+        # decodes each parameter: a `%23` is part of `{year}`, never the start of a
+        # fragment that cuts the path short.
+        raw_path = quote(sub_path, safe="/")
         try:
-            match = pool.matcher.match_route(sub_path)
+            match = pool.matcher.match_route(raw_path)
         except ValueError as exc:
             raise NotFound(f"no such path: {path}") from exc
         body = self._body(request)
@@ -127,7 +132,7 @@ class Gateway:
         headers = {k: v for k, v in request.headers.items()}
         event = pool.converter.create_lambda_event(
             method=request.method,
-            path=sub_path + (f"?{query}" if query else ""),
+            path=raw_path + (f"?{query}" if query else ""),
             headers=headers,
             body=body,
         )
@@ -140,6 +145,8 @@ class Gateway:
             }
         )
         event["path"] = sub_path
+        if event.get("pathParameters"):
+            event["pathParameters"] = {k: unquote(v) for k, v in event["pathParameters"].items()}
         if isinstance(event.get("body"), bytes):
             try:
                 event["body"] = event["body"].decode("utf-8")

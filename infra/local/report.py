@@ -25,11 +25,12 @@ def main() -> int:
     if args.date:
         day = args.date
     else:
-        from datetime import timedelta
+        from datetime import date, datetime, timedelta
 
-        from xuefa.clock import SystemClock, local_date
-
-        day = (local_date(SystemClock().now()) - timedelta(days=1)).isoformat()
+        # Yesterday by the stack's clock (`make run TODAY=…` may run it on another day).
+        now = requests.get(f"{local['api_url']}/_local/clock", timeout=10).json()["now"]
+        today: date = datetime.fromisoformat(now).date()
+        day = (today - timedelta(days=1)).isoformat()
     run = requests.post(
         f"{local['api_url']}/reports/runs", json={"date": day}, headers=headers, timeout=600
     )

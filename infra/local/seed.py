@@ -7,30 +7,44 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from infra.local import demo_2017, demo_activity, demo_bank, demo_catalogue, demo_city
+from infra.local import demo_activity, demo_bank, demo_catalogue, demo_city, demo_closed_year
 from infra.local.resources import ensure_user
-from xuefa.clock import start_of_day
+from xuefa.clock import Clock, local_date, start_of_day
 from xuefa.dal.roster import dedupe_key, learner_item
 from xuefa.dal.table import GSI_PARTITION_KEY, GSI_SORT_KEY, Keys, Store
 from xuefa.dal.years import YearBook
 from xuefa.directory import Unit
 from xuefa.roster import student_no_prefix
-from xuefa.rules import YearConfig, demo_year, load_packaged_year
+from xuefa.rules import YearConfig, demo_year, load_packaged_year, study_year_of
 from xuefa.settings import get_settings
 
 SEED_MARKER = {"pk": "SEED#demo", "sk": "META"}
-SEED_VERSION = 2
+SEED_VERSION = 3
 
 
 def years_for(today: date) -> list[YearConfig]:
-    return [load_packaged_year(2017), demo_year(today)]
+    """2017 (the notice's), the study year that ended before `today`'s, and `today`'s."""
+    return [load_packaged_year(2017), ended_year(today), demo_year(today)]
+
+
+def ended_year(today: date) -> YearConfig:
+    """The study year before `today`'s, as the demo year would have been on 1 November of
+    it: its exam window ran from mid-October to mid-November."""
+    last = study_year_of(today) - 1
+    return demo_year(date(last, 11, 1))
 
 
 def put_years(store: Store, today: date) -> list[YearConfig]:
-    """Always refreshed: the demo year's exam window moves with the calendar."""
+    """The demo's years. The current one is refreshed at every start (its exam window moves
+    with the stack's clock); a year once written whose credit window has closed is left as
+    it is (closed years never change)."""
     book = YearBook(store)
     configs = years_for(today)
+    moment = start_of_day(today)
     for config in configs:
+        kept = book.find(config.year)
+        if kept is not None and kept.closed(moment):
+            continue
         book.put(config)
     return configs
 
@@ -38,11 +52,12 @@ def put_years(store: Store, today: date) -> list[YearConfig]:
 def seed(
     store: Store,
     seed_accounts: Callable[[], None],
-    today: date,
+    clock: Clock,
     say: Callable[[str], None] = print,
     history: bool = True,
 ) -> bool:
-    """Seed if not yet seeded; True when it wrote anything."""
+    """Seed if not yet seeded, as of the stack's clock; True when it wrote anything."""
+    today = local_date(clock.now())
     configs = put_years(store, today)
     marker = store.get(SEED_MARKER)
     if marker and marker.get("version") == SEED_VERSION:
@@ -53,8 +68,13 @@ def seed(
         f"{count} items"
     )
     seed_accounts()
-    certified = demo_2017.make(store, get_settings().bucket_name, get_settings().root_unit_id)
-    say(f"closed 2017: archived, year-end set written, {certified} certificates")
+    closed = [config.year for config in configs if config.closed(clock.now())]
+    settings = get_settings()
+    certified = demo_closed_year.make(
+        store, settings.bucket_name, settings.root_unit_id, closed, clock
+    )
+    names = " and ".join(str(year) for year in closed)
+    say(f"closed {names}: archived, year-end sets written, {certified} certificates")
     if history:
         took_part = demo_activity.make(store, configs[-1], today)
         say(f"seeded study history: {took_part} learners studied or sat the exam before today")

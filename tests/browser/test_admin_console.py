@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -147,7 +146,7 @@ def test_a_password_reset_and_a_transfer_from_the_learners_page(
 
 
 def test_last_nights_report_is_downloaded_and_opens(web_stack: Stack, desktop: Any) -> None:
-    yesterday = (datetime.now(UTC) + timedelta(hours=8) - timedelta(days=1)).date().isoformat()
+    yesterday = web_stack.yesterday()
     run = requests.post(
         f"{web_stack.url}/reports/runs",
         json={"date": yesterday},

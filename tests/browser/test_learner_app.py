@@ -244,11 +244,11 @@ def test_the_password_is_never_kept_in_the_page(web_stack: Stack, phone: Any) ->
 
 
 def test_a_2017_certificate_from_the_archive_and_its_qr_page(web_stack: Stack, phone: Any) -> None:
-    from infra.local.demo_2017 import learners_of_2017
+    from infra.local.demo_closed_year import learners_of
 
     passed = next(
         learner
-        for learner in learners_of_2017()
+        for learner in learners_of(2017)
         if requests.get(
             web_stack.url + "/reports/me/certificates/2017",
             headers={"Authorization": web_stack.sign_in(learner.student_no)},

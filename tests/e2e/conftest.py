@@ -8,9 +8,10 @@ import signal
 import socket
 import subprocess
 import sys
-import time
+import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,9 @@ import requests
 from infra.local.signin import id_token
 
 ROOT = Path(__file__).resolve().parents[2]
+# The moments the stacks of the tests run at (Asia/Shanghai), never the day CI runs on: the
+# demo's current year is the study year of that moment, its exam window open around it.
+MID_YEAR = "2027-06-15T10:00"
 
 
 def free_port() -> int:
@@ -35,6 +39,7 @@ class Stack:
     port: int
     moto_port: int
     output: list[str]
+    drain: threading.Thread | None = field(default=None, repr=False)
 
     @property
     def local(self) -> dict[str, Any]:
@@ -47,27 +52,59 @@ class Stack:
     def sign_in(self, username: str, password: str | None = None) -> str:
         return id_token(self.local, username, password)
 
+    def now(self) -> datetime:
+        """The stack's clock (Asia/Shanghai)."""
+        answer = requests.get(self.url + "/_local/clock", timeout=10)
+        return datetime.fromisoformat(answer.json()["now"])
+
+    def today(self) -> date:
+        return self.now().date()
+
+    def yesterday(self) -> str:
+        return (self.today() - timedelta(days=1)).isoformat()
+
+    def set_clock(self, at: str) -> datetime:
+        """Move the stack's clock to `at` (ISO 8601, Asia/Shanghai unless it says)."""
+        answer = requests.post(self.url + "/_local/clock", json={"at": at}, timeout=10)
+        assert answer.status_code == 200, answer.text
+        return datetime.fromisoformat(answer.json()["now"])
+
     def stop(self) -> int:
         self.process.send_signal(signal.SIGINT)
         try:
-            out, _ = self.process.communicate(timeout=30)
+            self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.process.kill()
-            out, _ = self.process.communicate()
-        self.output.extend(out.splitlines())
+            self.process.wait()
+        if self.drain is not None:
+            self.drain.join(timeout=10)
         return self.process.returncode
+
+
+def _drain(process: subprocess.Popen[str], output: list[str], ready: threading.Event) -> None:
+    """Reads the stack's output to its end, so that the child never blocks on a full pipe
+    (under load waitress warns of its queue depth on every request)."""
+    assert process.stdout is not None
+    for line in process.stdout:
+        output.append(line.rstrip())
+        if line.startswith("ready in"):
+            ready.set()
+    ready.set()  # the stack exited: whoever waits sees it
 
 
 def start_stack(
     data_dir: Path,
     fresh: bool,
-    port: int | None = None,
     history: bool = False,
     identity: str = "own",
+    today: str = MID_YEAR,
+    nightly: bool = False,
 ) -> Stack:
-    """The local stack as a subprocess; without the demo study history unless asked;
-    with our own identity service (as in China, and `make run`) unless told Cognito."""
-    port = port or free_port()
+    """The local stack as a subprocess, its clock from `today`; without the demo study
+    history and the nightly schedule unless asked; with our own identity service (as in
+    China, and `make run`) unless told Cognito. Its output is kept in `Stack.output` (and
+    shown when it fails to start)."""
+    port = free_port()
     moto_port = free_port()
     args = [sys.executable, "-m", "infra.local", "--port", str(port), "--moto-port", str(moto_port)]
     args += ["--data-dir", str(data_dir), "--quiet", "--pool-size", "2", "--identity", identity]
@@ -75,29 +112,27 @@ def start_stack(
         args.append("--fresh")
     if not history:
         args.append("--no-history")
+    if not nightly:
+        args.append("--no-nightly")
+    args += ["--today", today]
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("AWS_", "XUEFA_")) and k != "IDENTITY"
+        if not k.startswith(("AWS_", "XUEFA_")) and k not in ("IDENTITY", "TODAY")
     }
     process = subprocess.Popen(
         args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     output: list[str] = []
-    deadline = time.monotonic() + 120
-    assert process.stdout is not None
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            raise RuntimeError("local stack exited early:\n" + "\n".join(output))
-        output.append(line.rstrip())
-        if line.startswith("ready in"):
-            break
-    else:
+    ready = threading.Event()
+    drain = threading.Thread(target=_drain, args=(process, output, ready), daemon=True)
+    drain.start()
+    if not ready.wait(timeout=300):
         process.kill()
         raise RuntimeError("local stack did not become ready:\n" + "\n".join(output))
-    # Keep draining output so that the child never blocks on a full pipe.
-    stack = Stack(process, data_dir, port, moto_port, output)
+    if process.poll() is not None or not any(line.startswith("ready in") for line in output):
+        raise RuntimeError("local stack exited early:\n" + "\n".join(output))
+    stack = Stack(process, data_dir, port, moto_port, output, drain)
     return stack
 
 

@@ -226,7 +226,7 @@ def test_authorization_matrix(stack: Stack, headers: dict[str, dict[str, str]], 
             "learner": A if in_scope else B,
             "unit": UNIT_IN if in_scope else UNIT_OUT,
             "year": year,
-            "yesterday": (datetime.now(UTC) + timedelta(hours=8, days=-1)).date().isoformat(),
+            "yesterday": stack.yesterday(),
         }
         for actor in ACTORS:
             values = {**target, "actor": actor}

@@ -8,7 +8,7 @@ import io
 import pytest
 import requests
 
-from infra.local.demo_2017 import learners_of_2017
+from infra.local.demo_closed_year import learners_of
 from tests.e2e.conftest import Stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -32,7 +32,7 @@ def test_a_county_downloads_2017s_year_end_set(stack: Stack) -> None:
 def test_a_learner_who_passed_2017_downloads_a_certificate_anyone_can_verify(stack: Stack) -> None:
     from pypdf import PdfReader
 
-    for learner in learners_of_2017():
+    for learner in learners_of(2017):
         answer = requests.get(
             stack.url + "/reports/me/certificates/2017",
             headers=bearer(stack, learner.student_no),
