@@ -96,11 +96,10 @@ def study(stack: Stack, evening: Evening, token: str, resource_id: str) -> None:
 
 
 def run(learners: int = 200, workers: int = 24) -> dict[str, Any]:
-    from xuefa.clock import SystemClock, local_date
     from xuefa.rules import study_year_of
 
-    year = study_year_of(local_date(SystemClock().now()))
     with local_stack() as stack:
+        year = study_year_of(stack.today())  # the stack's clock, not the machine's
         people = [u["username"] for u in stack.local["users"] if "learners" in u["groups"]]
         sitters = people[:learners]
         readers = people[learners:] or people

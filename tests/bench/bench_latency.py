@@ -86,10 +86,9 @@ class Client:
 
 
 def measure(stack: Stack, samples: int) -> list[Figure]:
-    from xuefa.clock import SystemClock, local_date
     from xuefa.rules import study_year_of
 
-    year = study_year_of(local_date(SystemClock().now()))  # the demo year is open today
+    year = study_year_of(stack.today())  # the demo year is open on the stack's today
     client = Client(stack)
     learners = [u["username"] for u in stack.local["users"] if "learners" in u["groups"]]
     unit_admin = "unit_530402-001"

@@ -93,16 +93,17 @@ def test_midnight_and_the_night_that_closes_the_year(eve: Stack) -> None:
     eve.set_clock("2027-12-01T01:00:05+08:00")
     admin = bearer(eve, "city_admin")
 
-    def closed() -> bool:
+    def closed_and_reported() -> bool:
         years = requests.get(eve.url + "/roster/years", headers=admin, timeout=10).json()
         done = {i["year"]: i["closed"] for i in years["items"]}.get(2027)
-        report = requests.get(
-            eve.url + "/reports/years/2027", headers=admin, timeout=30
-        ).status_code
-        return bool(done) and report == 200
+        year_end = requests.get(eve.url + "/reports/years/2027", headers=admin, timeout=30)
+        daily = requests.get(
+            eve.url + "/reports/daily", params={"date": "2027-11-30"}, headers=admin, timeout=30
+        )
+        return bool(done) and year_end.status_code == 200 and daily.status_code == 200
 
-    wait_for(closed, seconds=300)
-    daily = requests.get(
-        eve.url + "/reports/daily", params={"date": "2027-11-30"}, headers=admin, timeout=30
-    )
-    assert daily.status_code == 200
+    wait_for(closed_and_reported, seconds=300)
+    # The year is frozen: a learner's 2027 is in the archive, read-only from now on.
+    learner = bearer(eve, "530402000001")  # 00:10's token expired at 00:25
+    archive = requests.get(eve.url + "/reports/me/archive", headers=learner, timeout=10).json()
+    assert any(item["year"] == 2027 and item.get("frozen") for item in archive["items"])
