@@ -34,6 +34,7 @@ const closed: ReviewedAttempt = {
   correct: null,
   review_open: false,
   review_opens_at: '2026-11-27T01:31:00+08:00',
+  review: null,
 }
 
 describe('a closed attempt before the key is out', () => {
