@@ -514,7 +514,7 @@ class DynamoAttempts:
 
 
 # The key is not out yet: the year's exam close or its latest granted close, plus a
-# paper's time and grace (:edge is now less that margin), lies ahead.
+# paper's time and grace (:edge is now less than that), still lies ahead.
 REVIEW_NOT_OPEN = f"(exam_closes > :edge OR {LATEST_CLOSE} > :edge)"
 
 
