@@ -573,7 +573,8 @@ def _paper_and_sheet(new: NewAttempt) -> tuple[dict[str, Any], dict[str, Any]]:
         **Keys.attempt(new.student_no, new.year, new.attempt_no),
         **common,
         "salt": new.salt,
-        "paper": [question.model_dump() for question in new.paper],
+        # No empty fields (an explanation the bank lacks): the paper is billed by size.
+        "paper": [question.model_dump(exclude_none=True) for question in new.paper],
     }
     sheet = {
         **Keys.sheet(new.student_no, new.year, new.attempt_no),
