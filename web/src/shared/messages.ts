@@ -353,6 +353,7 @@ export const a = {
       max_extra_attempts: (d: Record<string, unknown>) => `超出本年度上限：每名学员全年最多增加 ${d.max_extra_attempts} 次，已增加 ${d.granted} 次`,
       latest_close: (d: Record<string, unknown>) => `超出本年度上限：最晚只能延期至 ${String(d.latest_close ?? '')}`,
     } as Record<string, (d: Record<string, unknown>) => string>,
+    reviewOpen: '本年度考试已全部结束，答案已公布：不能再延期或增加考试次数',
   },
   credits: {
     adjust: '积分调整',
