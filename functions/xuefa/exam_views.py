@@ -4,9 +4,12 @@ answers are these same models."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
+
+if TYPE_CHECKING:
+    from xuefa.papers import PaperQuestion
 
 
 class ExamWindow(BaseModel):
@@ -75,9 +78,29 @@ class Attempts(BaseModel):
     items: list[AttemptLine]
 
 
+class QuestionReview(BaseModel):
+    """A question of a closed attempt once no one can sit the year's exam any more."""
+
+    correct: bool
+    key: list[str] = Field(description="the right options' labels, as shown on this paper")
+    explanation: str | None = None
+    bank_question_id: str = Field(description="the question's id in the year's bank")
+
+
+def review_of(question: PaperQuestion, answers: dict[str, list[str]]) -> QuestionReview:
+    given = sorted(answers.get(question.question_id, []))
+    return QuestionReview(
+        correct=given == question.answer,
+        key=list(question.answer),
+        explanation=question.explanation,
+        bank_question_id=question.bank_id,
+    )
+
+
 class Attempt(BaseModel):
-    """Open: the questions and saved answers. Closed: also the score and, per question,
-    whether it was answered right."""
+    """Open: the questions and saved answers. Closed: also the score, and whether the
+    review is open: while anyone can still sit the year's exam, nothing per question
+    (`review_opens_at` says when); after that, `correct` and `review` per question id."""
 
     attempt_no: int
     state: str
@@ -87,7 +110,10 @@ class Attempt(BaseModel):
     answers: dict[str, list[str]]
     submitted_at: str | None = None
     score: float | None = None
+    review_open: bool | None = None
+    review_opens_at: str | None = None
     correct: dict[str, bool] | None = None
+    review: dict[str, QuestionReview] | None = None
 
 
 class SavedAnswers(BaseModel):

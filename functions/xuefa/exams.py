@@ -7,6 +7,11 @@ Submit is ONE TransactWriteItems too: the attempt closes under `state = open`, t
 result forgets the open attempt, and the best score rises only under `best < score`.
 An attempt left open past its deadline plus grace is graded on its saved answers the
 next time anyone looks (or by the nightly job), so nobody is stuck and nothing is lost.
+Both writes also check that the learner's profile is still active.
+
+A closed attempt's review shows the score and the learner's own answers only, until no
+attempt of the year can be started or be open for anyone (`review_opens`): only then
+does it show, per question, whether it was right, the key and the explanation.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from xuefa.dal.attempts import (
     AttemptRepository,
     Closing,
     Grant,
+    LearnerInactive,
     NewAttempt,
     YearHasClosed,
 )
@@ -53,7 +59,6 @@ from xuefa.errors import (
 from xuefa.papers import (
     attempt_rng,
     check_answers,
-    corrections,
     grade,
     make_paper,
     shapes_of,
@@ -120,6 +125,28 @@ def _closes(config: YearConfig, result: Mapping[str, Any]) -> datetime:
     if override is not None:
         closes = max(closes, datetime.fromtimestamp(int(override), SHANGHAI))
     return closes
+
+
+def review_margin(config: YearConfig) -> timedelta:
+    """How long after a close an attempt can still be open: a paper's time and grace
+    (a deadline never passes the learner's close; the paper's time covers an edit)."""
+    return timedelta(minutes=config.paper.duration_minutes, seconds=config.paper.grace_seconds)
+
+
+def review_opens(config: YearConfig, latest_granted: int | None) -> datetime:
+    """The moment no attempt of the year can be started or be open for anyone: the
+    exam's close, or the latest close any override of the year granted, plus a paper's
+    time and grace. Known from the year alone, without looking at any learner."""
+    closes = config.exam_window.closes_at
+    if latest_granted is not None:
+        closes = max(closes, datetime.fromtimestamp(int(latest_granted), SHANGHAI))
+    return closes + review_margin(config)
+
+
+def inactive(status: object) -> Forbidden:
+    return Forbidden(
+        "only active learners can sit the exam", {"reason": "inactive", "status": str(status)}
+    )
 
 
 def _allowed(config: YearConfig, result: Mapping[str, Any]) -> int:
@@ -227,18 +254,21 @@ class Exams:
     def start(self, actor: Actor, year: int) -> views.StartedAttempt:
         require_learner(actor)
         config = self.years.get(year)
-        result, profile = self._read(actor.username, year)
-        if profile is None or profile.get("status", "active") != "active":
-            raise Forbidden("only active learners can sit the exam")
-        unit_id = str(result.get("unit_id") or profile["unit_id"])
         for _ in range(RETRIES):
+            # Read again after a refused write: someone moved first, or the learner left
+            # (the write checks the profile too, so a resignation in between counts).
+            result, profile = self._read(actor.username, year)
+            if profile is None:
+                raise inactive("unknown")
+            if profile.get("status", "active") != "active":
+                raise inactive(profile["status"])
+            unit_id = str(result.get("unit_id") or profile["unit_id"])
             result = self._settle(actor.username, config, result)
             now = self.clock.now()
             closes = self._check_may_start(config, result, now)
             started = self._create(actor.username, unit_id, config, result, now, closes)
             if started is not None:
                 return started
-            result, _ = self._read(actor.username, year)  # someone moved first: look again
         raise Conflict("too many simultaneous starts; try again")
 
     def _check_may_start(
@@ -285,6 +315,7 @@ class Exams:
             self.bank.questions(config.year),
             config.paper,
             attempt_rng(student_no, config.year, attempt_no, salt),
+            salt,
         )
         deadline = min(now + timedelta(minutes=config.paper.duration_minutes), closes)
         hard_close = deadline + timedelta(seconds=config.paper.grace_seconds)
@@ -385,6 +416,8 @@ class Exams:
                     continue  # closed meanwhile, or an answer saved: read again
             except YearHasClosed as exc:
                 raise YearClosed(f"study year {year} has closed") from exc
+            except LearnerInactive as exc:
+                raise inactive("not active") from exc
             if closing.raises_best:
                 result = {**result, "best_score": closing.score}
             closed = {**attempt.sheet, "score": closing.score, "late": closing.late}
@@ -482,10 +515,13 @@ class Exams:
     def attempt(self, actor: Actor, year: int, attempt_no: int) -> views.Attempt:
         require_learner(actor)
         config = self.years.get(year)
-        result, _ = self._read(actor.username, year)
-        if result.get("open_attempt") == attempt_no:
+        read = self.attempts.attempt_for_review
+        result, found, latest = read(actor.username, year, attempt_no)
+        # Left open past its deadline and grace: graded now, then read again.
+        forgotten = int(result.get("open_hard_close", 0)) <= _epoch(self.clock.now())
+        if found is not None and result.get("open_attempt") == attempt_no and forgotten:
             self._settle(actor.username, config, result)
-        _, found = self.attempts.result_and_attempt(actor.username, year, attempt_no)
+            result, found, latest = read(actor.username, year, attempt_no)
         if found is None:
             raise NotFound(f"there is no attempt {attempt_no}")
         sheet, paper, answers = found.sheet, found.paper, found.answers
@@ -498,10 +534,15 @@ class Exams:
             "answers": answers,
         }
         if not found.is_open:
-            # The score and which questions were right; never the key, while others sit.
             body["submitted_at"] = sheet.get("submitted_at")
             body["score"] = shown_score(sheet.get("score"))
-            body["correct"] = corrections(paper, answers)
+            opens = review_opens(config, latest)
+            body["review_open"] = self.clock.now() >= opens
+            body["review_opens_at"] = iso(opens)
+            if body["review_open"]:  # nobody can sit any more: the key, at last
+                review = {q.question_id: views.review_of(q, answers) for q in paper}
+                body["review"] = review
+                body["correct"] = {question_id: r.correct for question_id, r in review.items()}
         return views.Attempt.model_validate(body)
 
     # --- admin: the bank and overrides -----------------------------------------------
@@ -532,7 +573,16 @@ class Exams:
     def override(self, actor: Actor, year: int, override: Override) -> views.OverrideView:
         profile = self.directory.learner_in_scope(actor, override.student_no)
         config = self._override_policy(actor, year, override)
+        self._cover_close(config, override)
         return self._apply_override(actor, config, profile, override)
+
+    def _cover_close(self, config: YearConfig, terms: OverrideTerms) -> None:
+        """Before granting a later close, the year's latest granted close is raised to it
+        (only if greater): the key stays closed until that close has passed for everyone.
+        A bulk override does it once for all its learners."""
+        if terms.closes_at is not None:
+            margin = int(review_margin(config).total_seconds())
+            self.attempts.raise_latest_close(config.year, terms.closes_at, self.clock.now(), margin)
 
     def _override_policy(self, actor: Actor, year: int, terms: OverrideTerms) -> YearConfig:
         """The year, if this admin may grant overrides in it and the terms make sense."""
@@ -578,6 +628,7 @@ class Exams:
             reason=override.reason,
             before={"extra_attempts": extra_before, "close_override": result.get("close_override")},
             at=now,
+            review_margin=int(review_margin(config).total_seconds()),
         )
         refused = self.attempts.grant(actor, grant)
         if refused:
@@ -617,6 +668,12 @@ class Exams:
                 f"no close later than {iso(latest)}",
                 {"limit": "latest_close", "latest_close": iso(latest)},
             )
+        if "review" in refused:
+            raise Conflict(
+                f"the review of study year {config.year}'s exam has opened (its key is out): "
+                "no more attempts can be granted",
+                {"reason": "review_open"},
+            )
         if "room" in refused:
             result, _ = self._read(override.student_no, config.year)
             refusal = override_limit(config, int(result.get("extra_attempts", 0)), override)
@@ -627,6 +684,7 @@ class Exams:
     def bulk_override(self, actor: Actor, year: int, bulk: BulkOverride) -> views.BulkOverrideView:
         self.directory.unit_in_scope(actor, bulk.unit_id)
         config = self._override_policy(actor, year, bulk)
+        self._cover_close(config, bulk)
         learners = self.directory.active_learners(bulk.unit_id)
         applied = []
         skipped = []

@@ -3,11 +3,16 @@
 A paper is stored whole on its attempt (stems, options in the order shown, answer keys),
 written once at the start, so the same attempt always shows the same order and is graded
 against the bank as it was when drawn. Options are relabelled A, B, C… in the order
-shown; the learner answers with those labels.
+shown; the learner answers with those labels. A question is known on its paper by an id
+of that paper alone (an HMAC of the bank's id under the attempt's secret salt), so ids
+seen on two papers cannot be matched: the bank's id stays on the stored paper.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import random
 from collections import defaultdict
 from decimal import Decimal
@@ -31,6 +36,14 @@ class PaperQuestion(BaseModel):
     answer: list[str]  # shown labels
     points: int
     category: str
+    # The bank's own id; None on papers drawn before ids were made per paper, where
+    # `question_id` is the bank's.
+    source_id: str | None = None
+    explanation: str | None = None
+
+    @property
+    def bank_id(self) -> str:
+        return self.source_id or self.question_id
 
     def public(self) -> dict[str, Any]:
         """What the learner's device receives: never the answer."""
@@ -73,24 +86,39 @@ def draw(bank: list[Question], rules: PaperRules, rng: random.Random) -> list[Qu
     return chosen[:wanted]
 
 
-def shuffle_options(question: Question, rng: random.Random) -> PaperQuestion:
+def paper_id(id_key: str, question_id: str) -> str:
+    """A question's id on one paper: says nothing of its id on any other paper. Eight
+    characters (48 bits) keep the answer sheet, rewritten at every save, under 1 KB."""
+    digest = hmac.new(id_key.encode(), question_id.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:6]).decode()
+
+
+def shuffle_options(question: Question, rng: random.Random, id_key: str) -> PaperQuestion:
+    # Every type is shuffled, 正确/错误 too: a fixed order would give the key away.
     options = list(question.options)
-    if question.type != "judge":  # 正确/错误 keep their order
-        rng.shuffle(options)
+    rng.shuffle(options)
     shown = {option.key: LABELS[i] for i, option in enumerate(options)}
     return PaperQuestion(
-        question_id=question.question_id,
+        question_id=paper_id(id_key, question.question_id),
         type=question.type,
         stem=question.stem,
         options=[{"key": shown[o.key], "text": o.text} for o in options],
         answer=sorted(shown[key] for key in question.answer),
         points=question.points,
         category=question.category,
+        source_id=question.question_id,
+        explanation=question.explanation,
     )
 
 
-def make_paper(bank: list[Question], rules: PaperRules, rng: random.Random) -> list[PaperQuestion]:
-    return [shuffle_options(question, rng) for question in draw(bank, rules, rng)]
+def make_paper(
+    bank: list[Question], rules: PaperRules, rng: random.Random, id_key: str
+) -> list[PaperQuestion]:
+    """A drawn paper; `id_key` is the attempt's secret (its salt), never shown."""
+    paper = [shuffle_options(question, rng, id_key) for question in draw(bank, rules, rng)]
+    if len({question.question_id for question in paper}) != len(paper):  # 48 bits: ~never
+        raise Internal("two questions of a paper got the same id; draw again")
+    return paper
 
 
 def shape(question: PaperQuestion) -> str:
@@ -163,7 +191,3 @@ def grade(paper: list[PaperQuestion], answers: dict[str, list[str]], full_marks:
         if sorted(answers.get(question.question_id, [])) == question.answer
     )
     return stored_score(Fraction(earned * full_marks, total))
-
-
-def corrections(paper: list[PaperQuestion], answers: dict[str, list[str]]) -> dict[str, bool]:
-    return {q.question_id: sorted(answers.get(q.question_id, [])) == q.answer for q in paper}

@@ -26,6 +26,8 @@ class Question(BaseModel):
     answer: list[str] = Field(min_length=1, max_length=8)
     category: str = Field("general", min_length=1, max_length=50)
     points: int = Field(2, ge=1, le=100)
+    # Shown with the key in an attempt's review, once no one can sit the year's exam.
+    explanation: str | None = Field(None, max_length=2000)
 
     @model_validator(mode="after")
     def _consistent(self) -> Question:

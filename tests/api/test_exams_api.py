@@ -110,7 +110,9 @@ def test_answers_are_saved_shown_back_and_graded_on_submit(api, city) -> None:
     )
     assert again == result
     closed = json_of(get(api, "/2026/attempts/1"))
-    assert closed["score"] == 80.0 and sum(closed["correct"].values()) == 40
+    assert closed["score"] == 80.0 and closed["answers"] == right
+    # the window is open: not a word on which were right, and no key
+    assert closed["review_open"] is False and "correct" not in closed and "review" not in closed
 
 
 def test_an_answer_saved_while_the_submit_is_being_graded_is_not_lost(
@@ -637,3 +639,116 @@ def test_admins_see_a_learners_attempts_in_their_scope_only(api, clock) -> None:
     assert [(i["attempt_no"], i["state"], i["score"]) for i in items] == [(1, "submitted", 0.0)]
     assert get(api, f"/2026/learners/{LEARNER[0]}/attempts", OTHER_COUNTY_ADMIN).status_code == 403
     assert get(api, f"/2026/learners/{LEARNER[0]}/attempts", OTHER_LEARNER).status_code == 403
+
+
+# --- the key stays closed until no one can sit --------------------------------------
+
+
+def bank_ids(store: Store, attempt_no: int, student_no: str = LEARNER[0]) -> dict[str, str]:
+    """A paper's own question ids against the bank's, from the stored paper."""
+    attempt = store.get(Keys.attempt(student_no, 2026, attempt_no))
+    assert attempt is not None
+    return {q["question_id"]: q["source_id"] for q in attempt["paper"]}
+
+
+def test_question_ids_say_nothing_across_one_learners_papers(api, city) -> None:
+    first = start(api)
+    assert call(api, "post", "/2026/attempts/1/submit", LEARNER).status_code == 200
+    second = start(api)
+    ids = [{q["question_id"] for q in paper["questions"]} for paper in (first, second)]
+    assert not ids[0] & ids[1]
+    shared = set(bank_ids(city, 1).values()) & set(bank_ids(city, 2).values())
+    assert shared  # the same bank questions, under other ids
+    stale = {next(iter(ids[0])): ["A"]}
+    refused = call(api, "put", "/2026/attempts/2/answers", LEARNER, {"answers": stale})
+    assert (refused.status_code, code(refused)) == (400, "BAD_REQUEST")
+
+
+def test_the_review_shows_the_key_only_once_no_one_can_sit(api, city, clock) -> None:
+    explained = [
+        {**{k: v for k, v in q.items() if k in bank_question()}, "question_id": q["question_id"]}
+        | {"explanation": f"解析{q['question_id']}"}
+        for q in city.query_all(Keys.bank(2026))
+    ]
+    imported = call(api, "post", "/2026/questions", CITY_ADMIN, {"questions": explained})
+    assert imported.status_code == 200, imported.body
+    start(api)
+    right = right_answers(city, 1, 10)
+    assert (
+        call(api, "post", "/2026/attempts/1/submit", LEARNER, {"answers": right}).status_code == 200
+    )
+    later = (WINDOW_CLOSES + timedelta(days=2)).isoformat()
+    granted = call(
+        api,
+        "post",
+        "/2026/overrides",
+        CITY_ADMIN,
+        override(
+            override_id="ovr-late", student_no=OTHER_LEARNER[0], extra_attempts=0, closes_at=later
+        ),
+    )
+    assert granted.status_code == 200, granted.body
+
+    def closed_review() -> None:
+        shown = json_of(get(api, "/2026/attempts/1"))
+        assert (shown["score"], shown["answers"]) == (20.0, right)
+        assert shown["review_open"] is False
+        assert shown["review_opens_at"] == "2026-11-27T01:31:00+08:00"
+        assert "correct" not in shown and "review" not in shown
+        assert all(
+            set(q) == {"question_id", "type", "stem", "options", "points"}
+            for q in shown["questions"]
+        )
+        assert "解析" not in json.dumps(shown, ensure_ascii=False)
+
+    closed_review()
+    clock.set(WINDOW_CLOSES + timedelta(days=1))  # the window has closed; one can still sit
+    closed_review()
+    assert start(api, OTHER_LEARNER)["attempt_no"] == 1
+    clock.set(datetime(2026, 11, 27, 1, 31, tzinfo=SHANGHAI))
+    shown = json_of(get(api, "/2026/attempts/1"))
+    assert shown["review_open"] is True
+    key, ids = key_of(city, 1), bank_ids(city, 1)
+    assert {q: r["key"] for q, r in shown["review"].items()} == key
+    assert {q: r["bank_question_id"] for q, r in shown["review"].items()} == ids
+    assert all(r["explanation"] == f"解析{ids[q]}" for q, r in shown["review"].items())
+    assert shown["correct"] == {q: q in right for q in key}
+    # the key is out: nobody is given another sitting
+    again = call(api, "post", "/2026/overrides", CITY_ADMIN, override(override_id="ovr-after"))
+    assert (again.status_code, code(again)) == (409, "CONFLICT")
+    assert json_of(again)["error"]["details"] == {"reason": "review_open"}
+
+
+# --- resigned means resigned ------------------------------------------------------
+
+
+def resign(client: Any, student_no: str = LEARNER[0]) -> None:
+    roster = client("roster").http
+    body = {"status": "resigned", "reason": "辞职"}
+    response = call(roster, "post", f"/learners/{student_no}/status", CITY_ADMIN, body)
+    assert response.status_code == 200, response.body
+
+
+def test_a_resigned_learners_token_starts_nothing(api, city, accounts, client) -> None:
+    resign(client)
+    before = city.get(Keys.year_result(LEARNER[0], 2026))
+    refused = call(api, "post", "/2026/attempts", LEARNER)
+    assert (refused.status_code, code(refused)) == (403, "FORBIDDEN")
+    assert json_of(refused)["error"]["details"]["reason"] == "inactive"
+    assert city.get(Keys.year_result(LEARNER[0], 2026)) == before
+    assert city.get(Keys.attempt(LEARNER[0], 2026, 1)) is None
+
+
+def test_a_resigned_learners_token_submits_nothing(api, city, accounts, client) -> None:
+    start(api)
+    right = right_answers(city, 1, 30)
+    assert (
+        call(api, "put", "/2026/attempts/1/answers", LEARNER, {"answers": right}).status_code == 200
+    )
+    resign(client)
+    refused = call(api, "post", "/2026/attempts/1/submit", LEARNER, {"answers": right})
+    assert (refused.status_code, code(refused)) == (403, "FORBIDDEN")
+    assert json_of(refused)["error"]["details"]["reason"] == "inactive"
+    sheet = city.get(Keys.sheet(LEARNER[0], 2026, 1))
+    assert sheet is not None and sheet["state"] == "open" and "score" not in sheet
+    assert "best_score" not in (city.get(Keys.year_result(LEARNER[0], 2026)) or {})

@@ -73,13 +73,13 @@ def draw_time(bank_size: int = 5000, runs: int = 200) -> tuple[float, float]:
     times = []
     for run in range(runs):
         t0 = time.perf_counter()
-        make_paper(bank, rules, attempt_rng("530402000001", 2026, run, "bench"))
+        make_paper(bank, rules, attempt_rng("530402000001", 2026, run, "bench"), "bench")
         times.append((time.perf_counter() - t0) * 1000)
     quota = PaperRules(category_quota={"甲": 15, "乙": 15, "丙": 10, "丁": 10})
     quota_times = []
     for run in range(runs):
         t0 = time.perf_counter()
-        make_paper(bank, quota, attempt_rng("530402000001", 2026, run, "bench"))
+        make_paper(bank, quota, attempt_rng("530402000001", 2026, run, "bench"), "bench")
         quota_times.append((time.perf_counter() - t0) * 1000)
     return statistics.median(times), statistics.median(quota_times)
 

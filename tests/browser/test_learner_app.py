@@ -182,7 +182,7 @@ def test_an_exam_from_start_to_score_survives_a_reload(web_stack: Stack, phone: 
     page.click(".van-dialog__confirm")
     page.wait_for_selector("[data-test=score]")
     page.wait_for_selector(".van-overlay", state="hidden")
-    for words in ("本次得分", "最高分", "年度学法成绩", "只显示对错"):
+    for words in ("本次得分", "最高分", "年度学法成绩", "答案将于"):
         assert words in page.inner_text("body")
     shot(page, "learner-08-result")
     assert (found := axe_violations(page)) == [], found

@@ -15,6 +15,7 @@ from xuefa.clock import FixedClock
 from xuefa.dal.attempts import DynamoAttempts
 from xuefa.dal.bank import BankReader
 from xuefa.dal.table import Keys, Store
+from xuefa.dal.years import YearBook
 from xuefa.errors import OverrideLimit, XuefaError
 from xuefa.exam_views import Outcome, OverrideView
 from xuefa.exams import Exams, Override
@@ -156,3 +157,39 @@ def test_overrides_in_parallel_never_grant_more_than_the_years_extra_attempts(
     assert all(isinstance(r, OverrideLimit) or r.code == "CONFLICT" for r in refused)
     result = table().get(Keys.year_result(LEARNER.username, 2026))
     assert result is not None and result["extra_attempts"] == 2
+
+
+def test_parallel_later_closes_leave_the_years_latest_close_at_the_greatest(
+    table: Callable[[], Store], clock: FixedClock
+) -> None:
+    """Ten admins grant ten learners later closes at once, in no order: the year's latest
+    granted close (what keeps the key closed) ends at the greatest, never an earlier one
+    written last."""
+    from datetime import datetime, timedelta
+
+    from xuefa.clock import SHANGHAI
+    from xuefa.dal.attempts import LATEST_CLOSE
+    from xuefa.rules import YearConfig
+
+    city_admin = Actor("city_admin", frozenset({"admins"}), "530400")
+    years = YearBook(table())
+    config = years.get(2026)
+    closes = datetime(2026, 11, 25, tzinfo=SHANGHAI)  # a window that leaves room for overrides
+    window = {"opens_at": config.exam_window.opens_at.isoformat(), "closes_at": closes.isoformat()}
+    years.put(YearConfig.model_validate({**config.model_dump(mode="json"), "exam_window": window}))
+    hours = [3, 9, 1, 10, 6, 2, 8, 4, 7, 5]
+
+    def grant(i: int) -> object:
+        terms = Override(
+            override_id=f"late-{i}",
+            student_no=f"5304020000{i + 1:02d}",
+            closes_at=closes + timedelta(hours=hours[i]),
+            reason="故障",
+        )
+        return service(table(), clock).override(city_admin, 2026, terms)
+
+    results = run_parallel(10, grant)
+    assert all(isinstance(r, OverrideView) for r in results), results
+    item = table().get(Keys.year_config(2026))
+    assert item is not None
+    assert int(item[LATEST_CLOSE]) == int((closes + timedelta(hours=10)).timestamp())

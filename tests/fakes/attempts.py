@@ -10,7 +10,14 @@ from typing import Any
 
 from tests.fakes.directory import FakeDirectory, FakeYearBook
 from xuefa.auth import Actor
-from xuefa.dal.attempts import Attempt, Closing, Grant, NewAttempt, YearHasClosed
+from xuefa.dal.attempts import (
+    Attempt,
+    Closing,
+    Grant,
+    LearnerInactive,
+    NewAttempt,
+    YearHasClosed,
+)
 from xuefa.papers import fits
 from xuefa.questions import Question
 from xuefa.results import best_attr, finished_attr
@@ -49,6 +56,7 @@ class FakeAttempts:
         self.sheet: dict[Key, dict[str, Any]] = {}
         self.overrides: dict[str, dict[str, Any]] = {}
         self.imported: list[dict[str, Any]] = []
+        self.latest_close: dict[int, int] = {}  # the year's latest granted close (epoch)
         self.calls: list[str] = []
         self._lock = threading.Lock()
 
@@ -72,12 +80,39 @@ class FakeAttempts:
         questions = self.papers[key].paper
         return result, Attempt(dict(self.sheet[key]), questions)
 
+    def attempt_for_review(
+        self, student_no: str, year: int, attempt_no: int
+    ) -> tuple[dict[str, Any], Attempt | None, int | None]:
+        result, attempt = self.result_and_attempt(student_no, year, attempt_no)
+        return result, attempt, self.latest_close.get(year)
+
+    def _active(self, student_no: str) -> bool:
+        profile = self.directory.profiles.get(student_no)
+        return profile is not None and profile.get("status", "active") == "active"
+
+    def _review_open(self, year: int, at: float, margin: int) -> bool:
+        config = self.years.get(year)
+        closes = max(config.exam_window.closes_at.timestamp(), self.latest_close.get(year, 0))
+        return closes + margin <= at
+
     def sheets(self, student_no: str, year: int, attempts_used: int) -> list[dict[str, Any]]:
         return [
             dict(s) for (no, y, _), s in sorted(self.sheet.items()) if (no, y) == (student_no, year)
         ]
 
     # writing ------------------------------------------------------------------------
+
+    def raise_latest_close(self, year: int, close: datetime, at: datetime, margin: int) -> None:
+        self.calls.append("raise_latest_close")
+        with self._lock:
+            config = self.years.get(year)
+            if (
+                config.credit_window.closes_at > at
+                and close <= config.latest_override_close
+                and not self._review_open(year, at.timestamp(), margin)
+                and self.latest_close.get(year, 0) < close.timestamp()
+            ):
+                self.latest_close[year] = int(close.timestamp())
 
     def open(self, new: NewAttempt) -> bool:
         self.calls.append("open")
@@ -86,6 +121,8 @@ class FakeAttempts:
             config = self.years.get(new.year)
             used = int(result.get("attempts_used", 0))
             if used != new.attempt_no - 1 or used >= new.allowed or "open_attempt" in result:
+                return False
+            if not self._active(new.student_no):
                 return False
             if new.close_override:
                 if not (int(result.get("close_override", 0)) > new.now.timestamp()):
@@ -159,6 +196,8 @@ class FakeAttempts:
                 closes = self.years.get(closing.year).credit_window.closes_at.timestamp()
                 if not closes > closing.year_check.timestamp() - closing.grace_seconds:
                     raise YearHasClosed()
+                if not self._active(closing.student_no):
+                    raise LearnerInactive()
             sheet.update(
                 state="submitted",
                 score=closing.score,
@@ -199,6 +238,12 @@ class FakeAttempts:
                 grant.asked_close is not None and grant.asked_close > config.latest_override_close
             ):
                 refused.add("year")
+            elif self._review_open(grant.year, grant.at.timestamp(), grant.review_margin):
+                refused.add("review")
+            elif grant.asked_close is not None and (
+                self.latest_close.get(grant.year, 0) < grant.asked_close.timestamp()
+            ):
+                refused.add("cover")
             if refused:
                 return frozenset(refused)
             self.overrides[grant.override_id] = grant.request

@@ -4,7 +4,7 @@ year. No AWS."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -18,6 +18,7 @@ from xuefa.errors import (
     AttemptLimit,
     AttemptOpen,
     BadRequest,
+    Conflict,
     Duplicate,
     Forbidden,
     OutsideWindow,
@@ -177,3 +178,168 @@ def test_overrides_stay_inside_the_policy_and_repeat_safely(
     with pytest.raises(OverrideLimit):
         exams.override(CITY_ADMIN, 2017, override("o-2", 2))  # 1 + 2 > the year's 2
     assert exams.override(CITY_ADMIN, 2017, override("o-3", 1)).max_attempts == 10
+
+
+# --- the review: no key until no one can sit ---------------------------------------
+
+OTHER = "530402000002"
+WINDOW_CLOSES = datetime(2017, 10, 1, 0, 0, tzinfo=SHANGHAI)
+# the window's close plus a paper's 90 minutes and its minute of grace
+REVIEW_OPENS = datetime(2017, 10, 1, 1, 31, tzinfo=SHANGHAI)
+
+
+def later_close(override_id: str, closes_at: datetime, student_no: str = OTHER) -> Override:
+    return Override(
+        override_id=override_id, student_no=student_no, closes_at=closes_at, reason="系统故障补考"
+    )
+
+
+def sat_once(exams: Exams, right_ones: int = 10) -> StartedAttempt:
+    started = exams.start(LEARNER, 2017)
+    exams.submit(LEARNER, 2017, 1, right(started, right_ones))
+    return started
+
+
+def test_a_closed_attempt_shows_its_score_and_answers_only_while_anyone_can_sit(
+    exams: Exams, clock: FixedClock
+) -> None:
+    started = sat_once(exams)
+    for at in (datetime(2017, 9, 20, 22, 0, tzinfo=SHANGHAI), REVIEW_OPENS - timedelta(seconds=1)):
+        clock.set(at)
+        shown = exams.attempt(LEARNER, 2017, 1)
+        assert (shown.score, shown.review_open, shown.review_opens_at) == (
+            20,
+            False,
+            "2017-10-01T01:31:00+08:00",
+        )
+        assert shown.answers == right(started, 10)
+        assert shown.correct is None and shown.review is None
+        assert "key" not in shown.model_dump(exclude_unset=True)["questions"][0]
+
+
+def test_after_the_moment_the_review_shows_the_key_per_question(
+    exams: Exams, clock: FixedClock
+) -> None:
+    started = sat_once(exams)
+    clock.set(REVIEW_OPENS)
+    shown = exams.attempt(LEARNER, 2017, 1)
+    assert shown.review_open is True and shown.review is not None and shown.correct is not None
+    answered = right(started, 10)
+    for question in started.questions:
+        review = shown.review[question.question_id]
+        key = next(o.key for o in question.options if o.text == "选项A")
+        assert review.key == [key]
+        assert review.correct is (question.question_id in answered)
+        assert shown.correct[question.question_id] is review.correct
+        assert review.bank_question_id.startswith("q")
+        assert review.bank_question_id != question.question_id
+    assert sum(shown.correct.values()) == 10
+
+
+def test_an_override_keeps_the_key_closed_until_its_close_has_passed(
+    exams: Exams, attempts: FakeAttempts, clock: FixedClock
+) -> None:
+    attempts.directory.add_learner(OTHER)
+    sat_once(exams)
+    exams.override(CITY_ADMIN, 2017, later_close("late-1", datetime(2017, 10, 5, tzinfo=SHANGHAI)))
+    # an earlier close granted afterwards does not bring the moment back
+    exams.override(CITY_ADMIN, 2017, later_close("late-2", datetime(2017, 10, 3, tzinfo=SHANGHAI)))
+    clock.set(REVIEW_OPENS + timedelta(days=1))
+    shown = exams.attempt(LEARNER, 2017, 1)
+    assert (shown.review_open, shown.review_opens_at) == (False, "2017-10-05T01:31:00+08:00")
+    assert shown.correct is None
+    # the learner with the later close can still sit meanwhile
+    assert exams.start(Actor(OTHER, frozenset({"learners"}), UNIT), 2017).attempt_no == 1
+    clock.set(datetime(2017, 10, 5, 1, 31, tzinfo=SHANGHAI))
+    assert exams.attempt(LEARNER, 2017, 1).review_open is True
+
+
+def test_a_bulk_override_moves_the_moment_once_for_all_its_learners(
+    exams: Exams, attempts: FakeAttempts, clock: FixedClock
+) -> None:
+    from xuefa.exams import BulkOverride
+
+    sat_once(exams)
+    bulk = BulkOverride(
+        override_id="bulk-late",
+        unit_id=UNIT,
+        closes_at=datetime(2017, 10, 8, tzinfo=SHANGHAI),
+        reason="单位停电",
+    )
+    attempts.directory.active_learners = lambda unit_id: list(  # type: ignore[method-assign]
+        attempts.directory.profiles.values()
+    )
+    assert len(exams.bulk_override(CITY_ADMIN, 2017, bulk).applied) == 1
+    assert attempts.calls.count("raise_latest_close") == 1
+    clock.set(datetime(2017, 10, 8, 1, 30, tzinfo=SHANGHAI))
+    shown = exams.attempt(LEARNER, 2017, 1)
+    assert (shown.review_open, shown.review_opens_at) == (False, "2017-10-08T01:31:00+08:00")
+
+
+def test_once_the_key_is_out_no_override_is_granted(
+    exams: Exams, attempts: FakeAttempts, clock: FixedClock
+) -> None:
+    attempts.directory.add_learner(OTHER)
+    clock.set(REVIEW_OPENS)
+    with pytest.raises(Conflict) as refused:
+        exams.override(
+            CITY_ADMIN, 2017, later_close("too-late", datetime(2017, 10, 5, tzinfo=SHANGHAI))
+        )
+    assert (refused.value.details or {})["reason"] == "review_open"
+    assert attempts.latest_close == {} and attempts.overrides == {}
+    clock.set(REVIEW_OPENS - timedelta(seconds=1))  # a second earlier it was still granted
+    exams.override(CITY_ADMIN, 2017, later_close("in-time", datetime(2017, 10, 5, tzinfo=SHANGHAI)))
+    assert attempts.latest_close == {2017: int(datetime(2017, 10, 5, tzinfo=SHANGHAI).timestamp())}
+
+
+def test_a_grant_whose_close_the_year_does_not_cover_is_refused(
+    exams: Exams, attempts: FakeAttempts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The grant's own write checks that the year's latest close covers it: were the
+    raise lost, the grant is refused rather than the key opening before its close."""
+    attempts.directory.add_learner(OTHER)
+    monkeypatch.setattr(attempts, "raise_latest_close", lambda *args: None)
+    with pytest.raises(Conflict):
+        exams.override(
+            CITY_ADMIN, 2017, later_close("lost", datetime(2017, 10, 5, tzinfo=SHANGHAI))
+        )
+    assert attempts.overrides == {}
+
+
+# --- resigned means resigned --------------------------------------------------------
+
+
+def test_a_resigned_learner_cannot_start(exams: Exams, attempts: FakeAttempts) -> None:
+    attempts.directory.profiles[LEARNER.username]["status"] = "resigned"
+    with pytest.raises(Forbidden) as refused:
+        exams.start(LEARNER, 2017)
+    assert refused.value.details == {"reason": "inactive", "status": "resigned"}
+    assert attempts.sheet == {} and attempts.results == {}
+
+
+def test_a_resignation_between_the_read_and_the_write_is_held_by_the_write(
+    exams: Exams, attempts: FakeAttempts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_open = attempts.open
+
+    def resigned_meanwhile(new: Any) -> bool:
+        attempts.directory.profiles[LEARNER.username]["status"] = "retired"
+        return real_open(new)
+
+    monkeypatch.setattr(attempts, "open", resigned_meanwhile)
+    with pytest.raises(Forbidden):
+        exams.start(LEARNER, 2017)
+    assert attempts.sheet == {}
+
+
+def test_a_resigned_learner_cannot_submit_and_nothing_is_graded(
+    exams: Exams, attempts: FakeAttempts
+) -> None:
+    started = exams.start(LEARNER, 2017)
+    attempts.directory.profiles[LEARNER.username]["status"] = "resigned"
+    with pytest.raises(Forbidden) as refused:
+        exams.submit(LEARNER, 2017, 1, right(started, 20))
+    assert (refused.value.details or {})["reason"] == "inactive"
+    sheet = attempts.sheet[(LEARNER.username, 2017, 1)]
+    assert (sheet["state"], sheet["answers"]) == ("open", {})
+    assert "best_score" not in attempts.results[(LEARNER.username, 2017)]

@@ -5,6 +5,11 @@ each question's shape) is small, so a save is one conditional UpdateItem of ~1-2
 no read at all: DynamoDB checks that the attempt is open, the deadline not passed and
 each answer fits its question.
 
+The year's config item also carries `override_closes_max`: the latest close any override
+of the year ever granted, raised only if greater before each grant and checked by the
+grant's own transaction, so "no one can sit any more" (when an attempt's review may show
+the key) is known from one item, without looking at any learner.
+
 Attempts started before the split are one item (paper, state and answers together).
 They are read as they are; the first save or submit of one still open copies its state
 into a sheet (written only if none exists) and goes on from there.
@@ -85,6 +90,22 @@ class NewAttempt:
     close_override: bool  # a later close granted: the year's close bounds it, not the window
 
 
+# The learner's profile is active (a resigned or retired learner's token is still valid
+# until it expires): checked inside the writes that start and submit, never read apart.
+ACTIVE = "attribute_exists(pk) AND (attribute_not_exists(#status) OR #status = :active)"
+
+
+def active_check(student_no: str) -> dict[str, Any]:
+    return {
+        "ConditionCheck": {
+            "Key": Keys.learner(student_no),
+            "ConditionExpression": ACTIVE,
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": {":active": "active"},
+        }
+    }
+
+
 @dataclass(frozen=True)
 class Closing:
     """A graded attempt, to be closed with the year result's counters in one write."""
@@ -122,6 +143,12 @@ class Grant:
     reason: str
     before: dict[str, Any]
     at: datetime
+    # A paper's time and grace: no override is granted once the year's latest close plus
+    # this has passed (the key may be out by then).
+    review_margin: int = 0
+
+
+LATEST_CLOSE = "override_closes_max"  # on the year's config item, epoch seconds
 
 
 class AttemptRepository(Protocol):
@@ -135,7 +162,13 @@ class AttemptRepository(Protocol):
         self, student_no: str, year: int, attempt_no: int
     ) -> tuple[dict[str, Any], Attempt | None]: ...
 
+    def attempt_for_review(
+        self, student_no: str, year: int, attempt_no: int
+    ) -> tuple[dict[str, Any], Attempt | None, int | None]: ...
+
     def sheets(self, student_no: str, year: int, attempts_used: int) -> list[dict[str, Any]]: ...
+
+    def raise_latest_close(self, year: int, close: datetime, at: datetime, margin: int) -> None: ...
 
     def open(self, new: NewAttempt) -> bool: ...
 
@@ -181,14 +214,21 @@ class DynamoAttempts:
         keys = [Keys.year_result(student_no, year), Keys.sheet(student_no, year, attempt_no)]
         keys.append(Keys.attempt(student_no, year, attempt_no))
         found = {i["sk"]: i for i in self.store.batch_get(keys, consistent=True)}
-        result = found.get(keys[0]["sk"]) or {}
-        sheet, whole = found.get(keys[1]["sk"]), found.get(keys[2]["sk"])
-        if whole is None:
-            return result, None
-        questions = [PaperQuestion.model_validate(q) for q in whole["paper"]]
-        if sheet is not None:
-            return result, Attempt(sheet, questions)
-        return result, Attempt(_sheet_of(whole), questions, legacy=True)
+        return found.get(keys[0]["sk"]) or {}, _attempt_of(found, keys)
+
+    def attempt_for_review(
+        self, student_no: str, year: int, attempt_no: int
+    ) -> tuple[dict[str, Any], Attempt | None, int | None]:
+        """Year result, the attempt and the latest close any override of the year granted,
+        in one request (the config item answers the last)."""
+        keys = [Keys.year_result(student_no, year), Keys.sheet(student_no, year, attempt_no)]
+        keys += [Keys.attempt(student_no, year, attempt_no), Keys.year_config(year)]
+        found = {(i["pk"], i["sk"]): i for i in self.store.batch_get(keys, consistent=True)}
+        by_sk = {sk: item for (pk, sk), item in found.items() if pk != keys[3]["pk"]}
+        config = found.get((keys[3]["pk"], keys[3]["sk"])) or {}
+        latest = config.get(LATEST_CLOSE)
+        result = by_sk.get(keys[0]["sk"]) or {}
+        return result, _attempt_of(by_sk, keys), int(latest) if latest is not None else None
 
     def sheets(self, student_no: str, year: int, attempts_used: int) -> list[dict[str, Any]]:
         """Every attempt's sheet, in order; attempts from before the split read whole."""
@@ -201,6 +241,26 @@ class DynamoAttempts:
         return sorted(found, key=lambda s: int(s["attempt_no"]))
 
     # writing ------------------------------------------------------------------------
+
+    def raise_latest_close(self, year: int, close: datetime, at: datetime, margin: int) -> None:
+        """The year's latest granted close becomes `close` if that is greater (and within
+        the policy, the year open, no key out yet). Written before the grant, whose
+        transaction then checks that it covers the grant: a grant that fails after this
+        leaves the key closed a little longer, never open too early."""
+        with suppress(ConditionFailed):
+            self.store.update(
+                Keys.year_config(year),
+                f"SET {LATEST_CLOSE} = :close",
+                condition=f"credit_closes > :at AND override_latest_close >= :close AND "
+                f"{REVIEW_NOT_OPEN} AND "
+                f"(attribute_not_exists({LATEST_CLOSE}) OR {LATEST_CLOSE} < :close)",
+                values={
+                    ":close": int(close.timestamp()),
+                    ":at": int(at.timestamp()),
+                    ":edge": int(at.timestamp()) - margin,
+                },
+                new_item=False,
+            )
 
     def open(self, new: NewAttempt) -> bool:
         """The attempt counter moves from n to n+1 under its limit with none open, and the
@@ -232,6 +292,7 @@ class DynamoAttempts:
             _put_new(paper),
             _put_new(sheet),
             self._window_check(new),
+            active_check(new.student_no),
         ]
         try:
             self.store.transact(operations)
@@ -300,7 +361,8 @@ class DynamoAttempts:
     def close(self, closing: Closing) -> bool:
         """Close the sheet (still open, no save since it was read), forget the open attempt
         and raise the best score only if higher, in one transaction; False if anything
-        moved first, `YearHasClosed` if a learner's submit came after the year's close."""
+        moved first, `YearHasClosed` if a learner's submit came after the year's close,
+        `LearnerInactive` if the learner who submits is no longer active."""
         operations = [self._close_sheet(closing), self._count_attempt(closing)]
         if closing.year_check is not None:
             operations.append(
@@ -308,11 +370,14 @@ class DynamoAttempts:
                     closing.year, closing.year_check, grace_seconds=closing.grace_seconds
                 )
             )
+            operations.append(active_check(closing.student_no))
         try:
             self.store.transact(operations)
         except TransactionCancelled as exc:
             if closing.year_check is not None and exc.failed(2):
                 raise YearHasClosed() from exc
+            if closing.year_check is not None and exc.failed(3):
+                raise LearnerInactive() from exc
             return False
         return True
 
@@ -403,12 +468,15 @@ class DynamoAttempts:
                     ),
                 ),
             ),
-            ("year", year_open_check(grant.year, grant.at, override_close=grant.asked_close)),
+            ("year", _grant_year_check(grant)),
         ]
         try:
             self.store.transact([operation for _, operation in checks])
         except TransactionCancelled as exc:
-            return frozenset(label for i, (label, _) in enumerate(checks) if exc.failed(i))
+            refused = {label for i, (label, _) in enumerate(checks) if exc.failed(i)}
+            if "year" in refused:
+                refused = (refused - {"year"}) | {_year_refusal(grant, exc.items[3] or {})}
+            return frozenset(refused)
         return frozenset()
 
     @staticmethod
@@ -445,6 +513,52 @@ class DynamoAttempts:
         return True
 
 
+# The key is not out yet: the year's exam close or its latest granted close, plus a
+# paper's time and grace (:edge is now less than that), still lies ahead.
+REVIEW_NOT_OPEN = f"(exam_closes > :edge OR {LATEST_CLOSE} > :edge)"
+
+
+def _grant_year_check(grant: Grant) -> dict[str, Any]:
+    """The year open, the close within the policy, no key out yet, and the year's latest
+    granted close covering this grant's: one ConditionCheck on the config item."""
+    check = year_open_check(grant.year, grant.at, override_close=grant.asked_close)
+    body = dict(check["ConditionCheck"])
+    condition = f"{body['ConditionExpression']} AND {REVIEW_NOT_OPEN}"
+    values = {
+        **body["ExpressionAttributeValues"],
+        ":edge": int(grant.at.timestamp()) - grant.review_margin,
+    }
+    if grant.asked_close is not None:
+        condition += f" AND {LATEST_CLOSE} >= :granted"
+        values[":granted"] = int(grant.asked_close.timestamp())
+    body.update(ConditionExpression=condition, ExpressionAttributeValues=values)
+    return {"ConditionCheck": body}
+
+
+def _year_refusal(grant: Grant, config: Mapping[str, Any]) -> str:
+    """Which of the config item's conditions refused a grant, from the item as it was."""
+    at = int(grant.at.timestamp())
+    asked = int(grant.asked_close.timestamp()) if grant.asked_close is not None else None
+    latest_allowed = int(config.get("override_latest_close", 0))
+    if int(config.get("credit_closes", 0)) <= at or (asked is not None and asked > latest_allowed):
+        return "year"
+    closes = max(int(config.get("exam_closes", 0)), int(config.get(LATEST_CLOSE, 0)))
+    if closes + grant.review_margin <= at:
+        return "review"
+    return "cover"
+
+
+def _attempt_of(found: Mapping[str, dict[str, Any]], keys: list[dict[str, str]]) -> Attempt | None:
+    """The attempt from its sheet and paper (keys[1], keys[2]), as `result_and_attempt`."""
+    sheet, whole = found.get(keys[1]["sk"]), found.get(keys[2]["sk"])
+    if whole is None:
+        return None
+    questions = [PaperQuestion.model_validate(q) for q in whole["paper"]]
+    if sheet is not None:
+        return Attempt(sheet, questions)
+    return Attempt(_sheet_of(whole), questions, legacy=True)
+
+
 def _paper_and_sheet(new: NewAttempt) -> tuple[dict[str, Any], dict[str, Any]]:
     """The two items of a new attempt: the paper, written once, and its open sheet."""
     common = {
@@ -459,7 +573,8 @@ def _paper_and_sheet(new: NewAttempt) -> tuple[dict[str, Any], dict[str, Any]]:
         **Keys.attempt(new.student_no, new.year, new.attempt_no),
         **common,
         "salt": new.salt,
-        "paper": [question.model_dump() for question in new.paper],
+        # No empty fields (an explanation the bank lacks): the paper is billed by size.
+        "paper": [question.model_dump(exclude_none=True) for question in new.paper],
     }
     sheet = {
         **Keys.sheet(new.student_no, new.year, new.attempt_no),
@@ -473,6 +588,10 @@ def _paper_and_sheet(new: NewAttempt) -> tuple[dict[str, Any], dict[str, Any]]:
 
 class YearHasClosed(Exception):
     """A learner's submit found the study year closed, by the year's own check."""
+
+
+class LearnerInactive(Exception):
+    """A learner's submit found them resigned or retired, by their profile's own check."""
 
 
 def _sheet_of(whole: Mapping[str, Any]) -> dict[str, Any]:
