@@ -471,6 +471,7 @@ def test_cfn_lint_finds_no_errors(request, where, regions) -> None:
             "parseable",
             "--regions",
             *regions,
+            "--",  # else --regions takes the template for a region too
             str(path),
         ],
         capture_output=True,
