@@ -22,6 +22,25 @@ class FakeIdentity:
     def account(self, username: str) -> Account | None:
         return self.accounts.get(username)
 
+    def create(self, account: Account) -> None:
+        self.accounts[account.username] = account
+
+    def delete(self, username: str) -> None:
+        self.accounts.pop(username, None)
+        self.guards.pop(username, None)
+
+    def move(self, username: str, unit_id: str) -> None:
+        self.accounts[username] = replace(self.accounts[username], unit_id=unit_id)
+
+    def set_password(
+        self, username: str, password_hash: str, *, must_change: bool, version: int | None
+    ) -> int:
+        old = self.accounts[username]
+        new = replace(old, password_hash=password_hash, must_change=must_change)
+        self.accounts[username] = replace(new, version=old.version + 1)
+        self.guards.pop(username, None)
+        return old.version + 1
+
     def set_enabled(self, username: str, enabled: bool) -> None:
         old = self.accounts[username]
         self.accounts[username] = replace(old, enabled=enabled, version=old.version + 1)
@@ -89,6 +108,16 @@ class FakeIdentity:
         self.grants[old_hash] = replace(held, used_at=now)
         self.grants[new_hash] = grant
         return Rotation.ROTATED
+
+    def revoke(self, token_hash: str, now: int) -> None:
+        held = self.grants.get(token_hash)
+        if held is not None and held.used_at is None:
+            self.grants[token_hash] = replace(held, used_at=now)
+
+    def revoke_all(self, username: str) -> None:
+        if username in self.accounts:
+            old = self.accounts[username]
+            self.accounts[username] = replace(old, version=old.version + 1)
 
     def actions(self) -> list[tuple[str, str, Any]]:
         return [(entry.action, entry.target, entry.after) for _, entry in self.audit]
