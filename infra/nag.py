@@ -74,8 +74,9 @@ STACK_WIDE = [
     ),
     NagPackSuppression(
         id="AwsSolutions-CFR2",
-        reason="the APIs throttle per stage and need a token; a WAF web ACL (and its cost) "
-        "comes with the ICP-filed domain of the China deployment",
+        reason="AWS WAF in the China regions is regional only (no web ACL on CloudFront "
+        "there): the identity API's stage has a regional web ACL (infra/parts/firewall.py), "
+        "every API stage throttles, and all but sign-in and /health need a token",
     ),
     NagPackSuppression(
         id="AwsSolutions-CFR4",

@@ -11,6 +11,7 @@ from constructs import Construct
 from infra.parts import in_china
 from infra.parts.apps import Apps
 from infra.parts.data import Data
+from infra.parts.firewall import IdentityFirewall
 from infra.parts.identity import Identity
 from infra.parts.monitoring import Monitoring
 from infra.parts.pipeline import ReportPipeline
@@ -28,6 +29,17 @@ def identity_provider(stack: cdk.Stack) -> str:
     if cdk.Token.is_unresolved(stack.region):
         raise ValueError("give the stack a region (the partition decides the identity)")
     return "own" if in_china(stack) else "cognito"
+
+
+def firewall_wanted(stack: cdk.Stack, production: bool) -> bool:
+    """`-c waf=on|off`; by default on in production: regional AWS WAF exists in every
+    region the stack deploys to, the China ones included (README, "Sign-in under attack")."""
+    chosen = stack.node.try_get_context("waf")
+    if chosen is None:
+        return production
+    if str(chosen) not in ("on", "off"):
+        raise ValueError(f"waf must be on or off, not {chosen!r}")
+    return str(chosen) == "on"
 
 
 class XuefaStack(cdk.Stack):
@@ -62,6 +74,8 @@ class XuefaStack(cdk.Stack):
             root_unit=str(self.node.try_get_context("root_unit") or "530400"),
             public_url=public_url,
         )
+        if identity.own and firewall_wanted(self, production):
+            IdentityFirewall(self, "IdentityFirewall", api=apps.apps["identity"], stage="identity")
         Monitoring(self, "Monitoring", apps=apps.apps, dead_letters=pipeline.dead_letters)
         WebHosting(
             self,

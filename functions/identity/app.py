@@ -26,6 +26,7 @@ api = Api(app, "identity")
 
 Login = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")
 Password = Field(min_length=1, max_length=256)
+DeviceToken = Field(None, min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")
 
 
 @cache
@@ -41,6 +42,7 @@ def identity() -> IdentityService:
 class SignIn(BaseModel):
     username: str = Login
     password: str = Password
+    device_token: str | None = DeviceToken  # what this device's last right password earned
 
 
 class NewPassword(BaseModel):
@@ -62,9 +64,10 @@ class PasswordChange(BaseModel):
     "/sign-in", ["POST"], public=True, checks_credentials=True, body=SignIn, response="SignInAnswer"
 )
 def sign_in(body: SignIn) -> SignInAnswer:
-    """Tokens, or the challenge to choose a password (a temporary one was right). 401 for
-    a wrong login or password alike; 429 after five failures (a lockout that grows)."""
-    return identity().sign_in(body.username, body.password)
+    """Tokens, or the challenge to choose a password (a temporary one was right), and a
+    device token. 401 for a wrong login or password alike; 429 after five failures (a
+    lockout that grows) — of this device alone when its device token is sent."""
+    return identity().sign_in(body.username, body.password, body.device_token)
 
 
 @api.route(

@@ -5,6 +5,11 @@ It answers like Cognito does, so the web apps speak to either through one module
 user enumeration (an unknown login is checked against a hash too, and fails with the same
 words), a lockout with back-off after five failed guesses, short-lived tokens, and refresh
 tokens used once each.
+
+Guesses from elsewhere must not keep an owner out (OWASP's "Slow Down Online Guessing
+Attacks with Device Cookies"): a right password earns a device token, and a sign-in that
+presents a live one of that login is counted and locked on that device alone, never by the
+login's lockout, which holds everyone else.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from xuefa.auth import Actor
 from xuefa.clock import Clock
 from xuefa.dal.identity import (
     Account,
+    Device,
     Guess,
     IdentityRepository,
     RefreshGrant,
@@ -34,6 +40,7 @@ LOCK_SECONDS = 60  # the first lockout; each next one doubles, up to
 LOCK_MAX_SECONDS = 15 * 60
 REFRESH_DAYS = 30  # then the learner signs in with the password again
 REUSE_GRACE_SECONDS = 30  # two tabs refreshing at once are not a stolen token
+DEVICE_DAYS = 90  # a device token lives a study term's worth; each sign-in renews it
 WRONG = "wrong login or password"
 
 
@@ -43,6 +50,12 @@ def token_hash(token: str) -> str:
 
 def lock_seconds(lockouts_before: int) -> int:
     return min(LOCK_SECONDS * 2 ** min(lockouts_before, 10), LOCK_MAX_SECONDS)
+
+
+def masked_login(typed: str) -> str:
+    """What the audit keeps of a login that does not exist: people type passwords there,
+    so only its first character and its length."""
+    return typed[:1] + "*" * (len(typed) - 1)
 
 
 def expired(message: str = "the session has expired; sign in again") -> Unauthorized:
@@ -64,46 +77,72 @@ class IdentityService:
 
     # signing in -----------------------------------------------------------------------
 
-    def sign_in(self, username: str, password: str) -> SignInAnswer:
+    def sign_in(
+        self, username: str, password: str, device_token: str | None = None
+    ) -> SignInAnswer:
+        """Tokens (or the first password's challenge) and a new device token; the one sent,
+        if it was live for this login, is used up."""
         now = self.clock.now()
-        account = self._checked(username, password, now)
-        self.accounts.succeeded(account, AuditEntry("sign_in", username, now))
+        device = token_hash(device_token) if device_token else None
+        account, guess = self._checked(username, password, now, device)
+        fresh = secrets.token_urlsafe(32)
+        earned = Device(token_hash(fresh), int(now.timestamp()) + DEVICE_DAYS * 86400)
+        entry = AuditEntry("sign_in", username, now, after={"device": guess.device is not None})
+        self.accounts.succeeded(account, entry, earned, guess.device)
         if account.must_change:
-            return SignInAnswer(
+            answer = SignInAnswer(
                 challenge="NEW_PASSWORD_REQUIRED",
                 session=self.issuer.challenge(_holder(account), account.version, now),
                 username=username,
             )
-        return self._tokens(account, now)
+        else:
+            answer = self._tokens(account, now)
+        return answer.model_copy(update={"device_token": fresh})
 
-    def _checked(self, username: str, password: str, now: datetime) -> Account:
+    def _checked(
+        self, username: str, password: str, now: datetime, device: str | None = None
+    ) -> tuple[Account, Guess]:
         """The account, once its password is right: counted first (so parallel guesses
         count), checked in constant work whether or not the login exists."""
-        epoch = int(now.timestamp())
-        guess = self.accounts.guess(username, epoch, GUESSES)
+        guess = self._counted(username, int(now.timestamp()), device)
+        account = self.accounts.account(username)
+        if not verify_password(account.password_hash if account else None, password):
+            self._failed(username, account is not None, guess, now)
+            raise Unauthorized(WRONG, details={"reason": "wrong_credentials"})
+        assert account is not None  # verify_password is False without one
+        if not account.enabled:
+            raise Forbidden("this account is disabled", details={"reason": "disabled"})
+        return account, guess
+
+    def _counted(self, username: str, epoch: int, device: str | None) -> Guess:
+        """The guess on the device's own counter when the token is a live one of this
+        login; on the login's guard otherwise (no token, someone else's, expired)."""
+        guess = self.accounts.device_guess(username, device, epoch, GUESSES) if device else None
+        if guess is None:
+            guess = self.accounts.guess(username, epoch, GUESSES)
         if not guess.allowed:
             wait = max(guess.locked_until - epoch, 1)
             raise Throttled(
                 f"too many failed sign-ins; try again in {(wait + 59) // 60} minute(s)",
                 details={"reason": "locked", "retry_after_seconds": wait},
             )
-        account = self.accounts.account(username)
-        if not verify_password(account.password_hash if account else None, password):
-            self._failed(username, guess, now)
-            raise Unauthorized(WRONG, details={"reason": "wrong_credentials"})
-        assert account is not None  # verify_password is False without one
-        if not account.enabled:
-            raise Forbidden("this account is disabled", details={"reason": "disabled"})
-        return account
+        return guess
 
-    def _failed(self, username: str, guess: Guess, now: datetime) -> None:
-        someone = Actor(username=username, groups=frozenset(), unit_id="")
+    def _failed(self, username: str, known: bool, guess: Guess, now: datetime) -> None:
+        target = username if known else masked_login(username)
+        someone = Actor(username=target, groups=frozenset(), unit_id="")
+        by_device = {"device": guess.device is not None}
         if guess.count < GUESSES:
-            self.accounts.record(someone, AuditEntry("sign_in_failed", username, now))
+            entry = AuditEntry("sign_in_failed", target, now, after=by_device)
+            self.accounts.record(someone, entry)
             return
         seconds = lock_seconds(guess.lockouts)
-        self.accounts.lock(username, int(now.timestamp()) + seconds)
-        entry = AuditEntry("sign_in_locked", username, now, after={"seconds": seconds})
+        until = int(now.timestamp()) + seconds
+        if guess.device:
+            self.accounts.lock_device(username, guess.device, until)
+        else:
+            self.accounts.lock(username, until)
+        entry = AuditEntry("sign_in_locked", target, now, after={"seconds": seconds, **by_device})
         self.accounts.record(someone, entry)
 
     def complete_new_password(self, username: str, session: str, new_password: str) -> SignInAnswer:
@@ -129,7 +168,7 @@ class IdentityService:
         """A signed-in learner's new password: every other device is signed out."""
         username = str(self.verifier.claims(access_token, "access")["sub"])
         now = self.clock.now()
-        self._checked(username, old, now)
+        self._checked(username, old, now)  # the login's guard: no device token here
         check_policy(new)
         self.accounts.set_password(username, hash_password(new), must_change=False, version=None)
         account = self._enabled(username)

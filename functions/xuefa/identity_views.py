@@ -19,6 +19,11 @@ class SignInAnswer(BaseModel):
     access_token: str | None = Field(None, description="for the identity service itself")
     refresh_token: str | None = Field(None, description="used once: the answer carries the next")
     expires_in: int | None = Field(None, description="seconds the ID and access tokens live")
+    device_token: str | None = Field(
+        None,
+        description="after a right password: send it with this login's next sign-in from this "
+        "device, so that others' guesses cannot lock this device out (90 days)",
+    )
 
 
 class JsonWebKey(BaseModel):

@@ -39,6 +39,24 @@ TABLE_WRITE = [
     "dynamodb:BatchWriteItem",
     "dynamodb:ConditionCheckItem",
 ]
+# Each API stage's throttle, requests a second (rate, burst): above it API Gateway answers
+# 429 before any function runs. Sized from the exam evening (README, "Figures"): 100k
+# learners an hour is ~28 starting a second, each saving ~50 answers, so exams ~1,500/s;
+# the five together stay well inside the account's own API Gateway quota.
+STAGE_THROTTLE = {
+    "exams": (2000, 4000),
+    "credits": (1000, 2000),
+    "roster": (300, 600),
+    "reports": (300, 600),
+    # One Argon2id hash a sign-in (64 MiB, ~0.1-0.3 s): 100 a second is 3.5x the evening's
+    # ~28, and needs at most ~30 functions at once (IDENTITY_CONCURRENCY).
+    "identity": (100, 200),
+}
+# The identity function's reserved concurrency: its stage's 100/s x 0.3 s = 30 at once, with
+# room; a flood of unknown logins (each still hashed) is held at this many and can never
+# take the account's unreserved concurrency (1,000 by default) from exams or credits.
+# `-c identity_concurrency=N` changes it.
+IDENTITY_CONCURRENCY = 40
 COGNITO_ADMIN = [
     "cognito-idp:AdminCreateUser",
     "cognito-idp:AdminAddUserToGroup",
@@ -92,23 +110,38 @@ class Apps(Construct):
             self.apps[name] = self._chalice(name, stage, self.roles[name], environment)
         if identity.own:
             self._authorize_with_own_identity()
-        self._throttle_verification()
+            self._reserve_identity_concurrency()
+        for name in names:
+            self._throttle(name)
 
-    def _throttle_verification(self) -> None:
-        """Anyone may check a certificate's code, without a token: a few a second, so
-        nobody walks the code space (100 bits would outlast them anyway)."""
-        api = self.apps["reports"].get_resource("RestAPI")
-        api.add_property_override(
-            "MethodSettings",
-            [
+    def _throttle(self, name: str) -> None:
+        """Every stage: its rate and burst for every method. And anyone may check a
+        certificate's code, without a token: a few a second, so nobody walks the code space
+        (100 bits would outlast them anyway)."""
+        rate, burst = STAGE_THROTTLE[name]
+        settings: list[dict[str, Any]] = [
+            {
+                "ResourcePath": "/*",
+                "HttpMethod": "*",
+                "ThrottlingRateLimit": rate,
+                "ThrottlingBurstLimit": burst,
+            }
+        ]
+        if name == "reports":
+            settings.append(
                 {
                     "ResourcePath": "/~1verify~1{code}",
                     "HttpMethod": "GET",
                     "ThrottlingRateLimit": 10,
                     "ThrottlingBurstLimit": 20,
                 }
-            ],
-        )
+            )
+        self.apps[name].get_resource("RestAPI").add_property_override("MethodSettings", settings)
+
+    def _reserve_identity_concurrency(self) -> None:
+        chosen = self.node.try_get_context("identity_concurrency") or IDENTITY_CONCURRENCY
+        handler = self.apps[IDENTITY_APP].get_resource("APIHandler")
+        handler.add_property_override("ReservedConcurrentExecutions", int(chosen))
 
     def _identity_environment(self, stage: str) -> dict[str, str]:
         if self.identity.own:

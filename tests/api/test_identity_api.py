@@ -4,6 +4,7 @@ roster's account operations (create, disable, reset) through the same interface.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -144,6 +145,50 @@ def test_five_failures_lock_the_login_with_a_growing_back_off(idp, clock, city) 
     assert actions[-1] == "sign_in"
 
 
+def test_the_owners_device_token_gets_in_while_guesses_lock_the_login(idp, clock, city) -> None:
+    mine = json_of(sign_in(idp))["device_token"]
+    sent = 0
+    for _ in range(8):  # an attacker who knows the student number
+        sent += 1
+        sign_in(idp, STUDENT, "Wrong-Pass-1")
+    locked = sign_in(idp)
+    assert (locked.status_code, json_of(locked)["error"]["details"]["reason"]) == (429, "locked")
+    with_device = post(
+        idp, "/sign-in", {"username": STUDENT, "password": PASSWORD, "device_token": mine}
+    )
+    assert with_device.status_code == 200, with_device.body
+    renewed = json_of(with_device)["device_token"]
+    assert renewed != mine and json_of(with_device)["id_token"]
+    # Kept as its hash only, for 90 days, beside the login's guard (still locked).
+    stored = list(city.query_all(f"ACCOUNT#{STUDENT}"))
+    devices = [i for i in stored if i["sk"].startswith("DEVICE#")]
+    assert [d["sk"] for d in devices] == [f"DEVICE#{hashlib.sha256(renewed.encode()).hexdigest()}"]
+    assert devices[0]["expires_at"] == int(clock.now().timestamp()) + 90 * 86400
+    assert mine not in json.dumps(stored, default=str) and renewed not in json.dumps(
+        stored, default=str
+    )
+    assert sign_in(idp).status_code == 429 and sent == 8
+
+
+def test_a_device_token_is_checked_not_trusted(idp, clock) -> None:
+    bad = post(idp, "/sign-in", {"username": STUDENT, "password": PASSWORD, "device_token": "a b"})
+    assert (bad.status_code, code(bad)) == (400, "BAD_REQUEST")
+    made_up = {"username": STUDENT, "password": PASSWORD, "device_token": "x" * 43}
+    assert post(idp, "/sign-in", made_up).status_code == 200  # as if none were sent
+    for _ in range(5):
+        post(idp, "/sign-in", {**made_up, "password": "Wrong-Pass-1"})
+    assert post(idp, "/sign-in", made_up).status_code == 429  # held by the login's guard
+
+
+def test_an_unknown_login_is_never_audited_as_typed(idp, clock, city) -> None:
+    typed = "Mima-2026-secret"  # a password typed into the login's field
+    assert sign_in(idp, typed, "Wrong-Pass-1").status_code == 401
+    entries = list(city.query_all(f"AUDIT#2026#{clock.now():%Y-%m-%d}"))
+    (entry,) = [e for e in entries if e["action"] == "sign_in_failed"]
+    assert entry["target"] == entry["actor"] == "M" + "*" * (len(typed) - 1)
+    assert typed not in json.dumps(entries, default=str)
+
+
 def test_a_refresh_token_is_used_once_and_a_copy_signs_everyone_out(idp, clock) -> None:
     first = json_of(sign_in(idp))
     second = json_of(post(idp, "/refresh", {"refresh_token": first["refresh_token"]}))
@@ -213,6 +258,33 @@ def test_a_resigned_learner_cannot_sign_in_or_refresh(idp, roster, clock) -> Non
     assert post(idp, "/refresh", {"refresh_token": tokens["refresh_token"]}).status_code == 401
     send(roster, "post", f"/learners/{STUDENT}/status", UNIT_ADMIN, {"status": "active"})
     assert sign_in(idp).status_code == 200
+
+
+def test_a_refresh_racing_a_resignation_is_refused_by_its_write(
+    idp, roster, clock, monkeypatch
+) -> None:
+    """The refresh's read of the account may come before the resignation; the write that
+    uses the refresh token up checks the account is still enabled, so nothing is issued."""
+    from xuefa.dal.identity import DynamoIdentity
+
+    tokens = json_of(sign_in(idp))
+    before = DynamoIdentity.account
+    read_early = {STUDENT: before(DynamoIdentity(wiring.services().store), STUDENT)}
+    send(
+        roster,
+        "post",
+        f"/learners/{STUDENT}/status",
+        UNIT_ADMIN,
+        {"status": "retired", "reason": "退休"},
+    )
+    monkeypatch.setattr(
+        DynamoIdentity, "account", lambda self, name: read_early.get(name) or before(self, name)
+    )
+    refused = post(idp, "/refresh", {"refresh_token": tokens["refresh_token"]})
+    assert (refused.status_code, json_of(refused)["error"]["details"]["reason"]) == (
+        401,
+        "session_expired",
+    )
 
 
 def test_an_admin_reset_signs_the_learner_out_and_asks_for_a_new_password(

@@ -28,8 +28,13 @@ class Own:
             raise PermissionError(answer.json()["error"].get("details", {}).get("reason"))
         return dict(answer.json())
 
-    def sign_in(self, username: str, password: str) -> dict[str, Any]:
-        return self._post("sign-in", {"username": username, "password": password})
+    def sign_in(
+        self, username: str, password: str, device_token: str | None = None
+    ) -> dict[str, Any]:
+        body = {"username": username, "password": password}
+        if device_token:
+            body["device_token"] = device_token
+        return self._post("sign-in", body)
 
     def new_password(self, username: str, session: str, password: str) -> dict[str, Any]:
         body = {"username": username, "session": session, "new_password": password}
@@ -158,3 +163,39 @@ def test_guessing_locks_the_login_even_in_parallel(own_stack: Stack) -> None:
     assert outcomes.count("locked") == 15
     with pytest.raises(PermissionError, match="locked"):
         idp.sign_in("530402000020", "Xuefa-Demo-2026")
+
+
+def test_a_flood_of_guesses_cannot_keep_the_owner_out_of_their_device(own_stack: Stack) -> None:
+    """OWASP's device cookies, over HTTP: an attacker floods one login with wrong guesses
+    from elsewhere while its owner signs in from the phone they used before."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    idp, owner, password = Own(own_stack), "530402000021", "Xuefa-Demo-2026"
+    device = idp.sign_in(owner, password)["device_token"]
+
+    def guess(_: int) -> str:
+        try:
+            idp.sign_in(owner, "Wrong-Guess-1")
+        except PermissionError as refused:
+            return str(refused)
+        return "signed in"
+
+    sent, owner_tries, owner_in = 120, 0, 0
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        outcomes = list(pool.map(guess, range(sent // 2)))  # the login is locked by now
+        flood = pool.map(guess, range(sent // 2))  # and the flood goes on
+        for _ in range(4):  # while the owner signs in from their own device
+            owner_tries += 1
+            answer = idp.sign_in(owner, password, device)
+            owner_in += bool(answer.get("id_token"))
+            device = answer["device_token"]  # each sign-in renews it
+        outcomes += list(flood)
+    print(
+        f"\nguesses sent {sent}: {outcomes.count('wrong_credentials')} checked, "
+        f"{outcomes.count('locked')} refused unchecked, {outcomes.count('signed in')} got in; "
+        f"the owner with the device token: {owner_in} of {owner_tries} sign-ins got through"
+    )
+    assert outcomes.count("wrong_credentials") == 5 and outcomes.count("locked") == sent - 5
+    assert owner_in == owner_tries == 4
+    with pytest.raises(PermissionError, match="locked"):  # without it, locked as before
+        idp.sign_in(owner, password)

@@ -465,13 +465,13 @@ def test_cfn_lint_finds_no_errors(request, where, regions) -> None:
     _, _, path = request.getfixturevalue("synthesized" if where == "china" else "global_template")
     result = subprocess.run(
         [
-            sys.executable,
-            "-m",
-            "cfnlint",
+            # Its script: `python -m cfnlint` has no __main__ and ran nothing (found nothing).
+            str(Path(sys.executable).with_name("cfn-lint")),
             "--format",
             "parseable",
             "--regions",
             *regions,
+            "--",  # else --regions takes the template for a region too
             str(path),
         ],
         capture_output=True,
@@ -480,6 +480,7 @@ def test_cfn_lint_finds_no_errors(request, where, regions) -> None:
     )
     errors = [line for line in result.stdout.splitlines() if ":E" in line]
     assert errors == [], result.stdout
+    assert result.returncode & ~(4 | 8) == 0, result.stderr  # it ran: warnings, infos at most
 
 
 def test_stateful_resources_keep_their_logical_ids(synthesized, global_template) -> None:
@@ -532,9 +533,62 @@ def test_year_end_sets_are_kept_and_verification_is_throttled(synthesized) -> No
     assert expiring == {"reports/daily/", "reports/exports/"}  # reports/years/ stays for good
     apis = resources(raw, "AWS::Serverless::Api")
     reports = next(api for name, api in apis.items() if "Reports" in name)
-    (setting,) = reports["Properties"]["MethodSettings"]
+    (setting,) = [s for s in reports["Properties"]["MethodSettings"] if s["ResourcePath"] != "/*"]
     assert setting["ResourcePath"] == "/~1verify~1{code}" and setting["ThrottlingRateLimit"] <= 10
     handlers = resources(raw, "AWS::Serverless::Function")
     report_handler = next(f for name, f in handlers.items() if "ReportsApi" in name)
     public = report_handler["Properties"]["Environment"]["Variables"]["XUEFA_PUBLIC_URL"]
     assert public == {"Fn::Join": ["", ["https://", {"Ref": "Domain"}]]}  # the QR's address
+
+
+@pytest.mark.parametrize("where", ["china", "global"])
+def test_every_api_stage_is_throttled(request, where) -> None:
+    """Rate and burst on every method of every stage; the identity's the lowest (a hash a
+    sign-in), the verification page's lower still."""
+    _, raw, _ = request.getfixturevalue("synthesized" if where == "china" else "global_template")
+    limits = {}
+    for name, api in resources(raw, "AWS::Serverless::Api").items():
+        settings = api["Properties"]["MethodSettings"]
+        (stage_wide,) = [s for s in settings if (s["ResourcePath"], s["HttpMethod"]) == ("/*", "*")]
+        assert 0 < stage_wide["ThrottlingRateLimit"] <= stage_wide["ThrottlingBurstLimit"], name
+        limits[api["Properties"]["StageName"]] = stage_wide["ThrottlingRateLimit"]
+    expected = {"credits", "exams", "reports", "roster"} | (
+        {"identity"} if where == "china" else set()
+    )
+    assert set(limits) == expected
+    if where == "china":
+        assert limits["identity"] == min(limits.values())
+
+
+def test_the_identity_function_has_reserved_concurrency_the_others_do_not(synthesized) -> None:
+    """A flood of unknown logins (each still an Argon2 hash) is held at the identity's own
+    reservation and cannot take the concurrency the exams and credits run on."""
+    _, raw, _ = synthesized
+    reserved = {
+        name: f["Properties"].get("ReservedConcurrentExecutions")
+        for name, f in resources(raw, "AWS::Serverless::Function").items()
+    }
+    (handler,) = [n for n in reserved if n.startswith("AppsIdentityApi") and "APIHandler" in n]
+    assert 10 <= reserved.pop(handler) <= 100
+    assert set(reserved.values()) == {None}
+
+
+def test_in_china_a_regional_web_acl_guards_the_identity_stage(
+    synthesized, global_template
+) -> None:
+    """AWS WAF exists in the China regions at the regional level only: a web ACL on the
+    identity API's stage, its rate-based rule on sign-ins per client address."""
+    _, raw, _ = synthesized
+    (acl,) = resources(raw, "AWS::WAFv2::WebACL").values()
+    assert acl["Properties"]["Scope"] == "REGIONAL"
+    (rule,) = acl["Properties"]["Rules"]
+    rate = rule["Statement"]["RateBasedStatement"]
+    assert rule["Action"] == {"Block": {}} and rate["AggregateKeyType"] == "FORWARDED_IP"
+    assert rate["ScopeDownStatement"]["ByteMatchStatement"]["SearchString"] == "/sign-in"
+    (association,) = resources(raw, "AWS::WAFv2::WebACLAssociation").values()
+    target = json.dumps(association["Properties"]["ResourceArn"])
+    identity_api = next(n for n in resources(raw, "AWS::Serverless::Api") if "Identity" in n)
+    assert identity_api in target and "/stages/identity" in target
+    assert association["DependsOn"] == [f"{identity_api}identityStage"]  # SAM's stage
+    # Outside China Cognito signs in: no identity API, no web ACL for it.
+    assert resources(global_template[1], "AWS::WAFv2::WebACL") == {}

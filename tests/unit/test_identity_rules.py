@@ -1,6 +1,7 @@
 """Our own identity's rules without AWS: the password policy, tokens signed by a local key
 (standing in for KMS) and checked as the authorizer checks them, the lockout's back-off,
-and certificate codes and masked names."""
+device tokens under a guessing attack (on a fixed clock, the items in memory), and
+certificate codes and masked names."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from tests.fakes.identity import FakeIdentity
 from xuefa.authorizer import api_arn, context_of
 from xuefa.certificates import canonical_code, certificate_code, masked_name, shown_code
 from xuefa.clock import SHANGHAI, FixedClock
-from xuefa.errors import BadRequest, Unauthorized
-from xuefa.identity import lock_seconds
+from xuefa.dal.identity import Account
+from xuefa.errors import BadRequest, Forbidden, Throttled, Unauthorized
+from xuefa.identity import IdentityService, lock_seconds, masked_login
 from xuefa.passwords import check_policy, hash_password, verify_password
 from xuefa.tokens import Holder, TokenIssuer, TokenVerifier
 
@@ -123,3 +126,107 @@ def test_certificate_codes_are_100_random_bits_read_forgivingly() -> None:
 )
 def test_a_verified_name_is_masked(name: str, masked: str) -> None:
     assert masked_name(name) == masked
+
+
+# --- device tokens: guesses from elsewhere cannot keep the owner out --------------------
+
+OWNER, PASSWORD, WRONG = "530402000007", "Owner-2026a", "Guess-2026a"
+
+
+@pytest.fixture(scope="module")
+def owner_hash() -> str:
+    return hash_password(PASSWORD)
+
+
+@pytest.fixture
+def idp(owner_hash: str) -> tuple[IdentityService, FakeIdentity, FixedClock]:
+    store = FakeIdentity(Account(OWNER, owner_hash, ("learners",), "530402-001"))
+    key, clock = LocalKey("k1"), FixedClock(NOW)
+    issuer = TokenIssuer(key, "urn:xuefa:test")
+    return (
+        IdentityService(store, issuer, TokenVerifier(key, "urn:xuefa:test", clock), clock),
+        store,
+        clock,
+    )
+
+
+def guesses(service: IdentityService, n: int, device: str | None = None) -> list[str]:
+    """What n wrong guesses got: "wrong" (checked) or "locked" (not even checked)."""
+    outcomes = []
+    for _ in range(n):
+        try:
+            service.sign_in(OWNER, WRONG, device)
+        except Unauthorized:
+            outcomes.append("wrong")
+        except Throttled:
+            outcomes.append("locked")
+    return outcomes
+
+
+def test_guesses_from_elsewhere_lock_the_login_but_not_the_owners_device(idp) -> None:
+    service, _, _ = idp
+    mine = service.sign_in(OWNER, PASSWORD).device_token
+    assert mine
+    assert guesses(service, 12) == ["wrong"] * 5 + ["locked"] * 7
+    with pytest.raises(Throttled):  # without the token the owner waits like anyone
+        service.sign_in(OWNER, PASSWORD)
+    answer = service.sign_in(OWNER, PASSWORD, mine)
+    assert answer.id_token and answer.device_token and answer.device_token != mine
+    with pytest.raises(Throttled):  # the token is used up: the next one carries on
+        service.sign_in(OWNER, PASSWORD, mine)
+    assert service.sign_in(OWNER, PASSWORD, answer.device_token).id_token
+    with pytest.raises(Throttled):  # and the attack on the login is still held
+        service.sign_in(OWNER, PASSWORD)
+
+
+def test_a_device_counts_its_own_failures_with_the_same_back_off(idp) -> None:
+    service, store, clock = idp
+    mine = service.sign_in(OWNER, PASSWORD).device_token
+    assert guesses(service, 6, mine) == ["wrong"] * 5 + ["locked"]
+    with pytest.raises(Throttled) as held:
+        service.sign_in(OWNER, PASSWORD, mine)  # the device waits, even with the password
+    assert (held.value.details or {})["retry_after_seconds"] == 60
+    assert store.guards.get(OWNER, {}).get("guesses", 0) == 0  # the login's guard untouched
+    assert service.sign_in(OWNER, PASSWORD).id_token  # from elsewhere: the login's counter
+    clock.advance(seconds=61)
+    assert service.sign_in(OWNER, PASSWORD, mine).id_token
+    audited = [(action, after) for action, _, after in store.actions()]
+    assert ("sign_in_locked", {"seconds": 60, "device": True}) in audited
+    assert audited[-1] == ("sign_in", {"device": True})
+
+
+def test_a_device_token_is_bound_to_its_login_and_expires(idp, owner_hash) -> None:
+    service, store, clock = idp
+    store.accounts["530402000008"] = Account("530402000008", owner_hash, ("learners",), "x")
+    theirs = service.sign_in("530402000008", PASSWORD).device_token
+    assert guesses(service, 6, theirs) == ["wrong"] * 5 + ["locked"]  # the login's guard
+    clock.advance(seconds=61)
+    mine = service.sign_in(OWNER, PASSWORD).device_token
+    clock.advance(days=90, seconds=1)
+    guesses(service, 5)
+    with pytest.raises(Throttled):  # 90 days on, the token no longer outranks the lockout
+        service.sign_in(OWNER, PASSWORD, mine)
+
+
+def test_a_disabled_account_stays_out_even_with_its_device(idp) -> None:
+    service, store, _ = idp
+    first = service.sign_in(OWNER, PASSWORD)
+    store.set_enabled(OWNER, False)
+    with pytest.raises(Forbidden) as refused:
+        service.sign_in(OWNER, PASSWORD, first.device_token)
+    assert (refused.value.details or {})["reason"] == "disabled"
+    with pytest.raises(Unauthorized):
+        service.refresh(first.refresh_token or "")
+
+
+def test_an_unknown_login_is_audited_masked_a_known_one_by_name(idp) -> None:
+    service, store, _ = idp
+    typed = "My-Password-2026"  # typed into the login's field
+    for login in (typed, OWNER):
+        with pytest.raises(Unauthorized):
+            service.sign_in(login, WRONG)
+    (unknown, known) = store.audit
+    assert unknown[1].target == unknown[0].username == "M***************"
+    assert typed not in repr(unknown)
+    assert known[1].target == known[0].username == OWNER
+    assert masked_login("ab") == "a*" and masked_login("") == ""

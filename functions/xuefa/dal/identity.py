@@ -1,5 +1,6 @@
 """Our own identity service's items: accounts, the sign-in guard (failed guesses and the
-lockout), and refresh tokens (kept as their SHA-256 only).
+lockout), the devices a login signed in from (each with a guard of its own), and refresh
+tokens (device and refresh tokens kept as their SHA-256 only).
 
 Every rule that a parallel request could break is a condition here: a guess is counted
 before its password is checked, and only while the login is not locked and has guesses
@@ -43,6 +44,15 @@ class Guess:
     count: int = 0  # failed or pending guesses since the last success or lockout
     locked_until: int = 0  # epoch seconds
     lockouts: int = 0  # lockouts so far: each makes the next one longer
+    device: str | None = None  # the device token's hash whose counter held it, if any
+
+
+@dataclass(frozen=True)
+class Device:
+    """A device token a right password earned (stored as its hash), until `expires_at`."""
+
+    token_hash: str
+    expires_at: int  # epoch seconds; also the table's TTL attribute
 
 
 @dataclass(frozen=True)
@@ -70,7 +80,13 @@ class IdentityRepository(Protocol):
     ) -> int: ...
     def guess(self, username: str, now: int, limit: int) -> Guess: ...
     def lock(self, username: str, until: int) -> None: ...
-    def succeeded(self, account: Account, entry: AuditEntry) -> None: ...
+    def device_guess(
+        self, username: str, token_hash: str, now: int, limit: int
+    ) -> Guess | None: ...
+    def lock_device(self, username: str, token_hash: str, until: int) -> None: ...
+    def succeeded(
+        self, account: Account, entry: AuditEntry, device: Device, replaced: str | None
+    ) -> None: ...
     def record(self, actor: Actor, entry: AuditEntry) -> None: ...
     def grant(self, token_hash: str) -> RefreshGrant | None: ...
     def issue(self, token_hash: str, grant: RefreshGrant) -> None: ...
@@ -205,12 +221,63 @@ class DynamoIdentity:
             values={":zero": 0, ":one": 1, ":until": until, ":expires": until + GUARD_DAYS * 86400},
         )
 
-    def succeeded(self, account: Account, entry: AuditEntry) -> None:
-        """A right password: the guard forgets the login's failures, and the sign-in is
-        audited, together."""
+    # devices (OWASP's device cookies) ----------------------------------------------
+
+    def device_guess(self, username: str, token_hash: str, now: int, limit: int) -> Guess | None:
+        """A guess counted on the device's own item, as `guess` counts on the login's; None
+        when the token is not a live device of this login (then the login's guard counts)."""
+        try:
+            item = self.store.update(
+                Keys.device(username, token_hash),
+                "SET guesses = guesses + :one",
+                "attribute_exists(pk) AND expires_at > :now"
+                " AND (attribute_not_exists(locked_until) OR locked_until <= :now)"
+                " AND guesses < :limit",
+                values={":one": 1, ":now": now, ":limit": limit},
+            )
+        except ConditionFailed as exc:
+            held = exc.item
+            if not held or int(held["expires_at"]) <= now:
+                return None
+            locked = int(held.get("locked_until", 0))
+            return Guess(allowed=False, locked_until=locked, device=token_hash)
+        lockouts = int(item.get("lockouts", 0))
+        return Guess(allowed=True, count=int(item["guesses"]), lockouts=lockouts, device=token_hash)
+
+    def lock_device(self, username: str, token_hash: str, until: int) -> None:
+        """That device alone is locked until then; its expiry stays where it was."""
+        with suppress(ConditionFailed):  # replaced meanwhile by a right password
+            self.store.update(
+                Keys.device(username, token_hash),
+                "SET guesses = :zero, locked_until = :until,"
+                " lockouts = if_not_exists(lockouts, :zero) + :one",
+                "attribute_exists(pk)",
+                values={":zero": 0, ":one": 1, ":until": until},
+                new_item=False,
+            )
+
+    def succeeded(
+        self, account: Account, entry: AuditEntry, device: Device, replaced: str | None
+    ) -> None:
+        """A right password, in one transaction: a new device token (the one it came with,
+        if any, is used up); the login's guard forgets its failures unless the sign-in came
+        through a device (an attack on the login goes on being held); the audit entry."""
+        username = account.username
+        forget = Keys.device(username, replaced) if replaced else Keys.sign_in_guard(username)
         self.store.transact(
             [
-                {"Delete": {"Key": Keys.sign_in_guard(account.username)}},
+                {"Delete": {"Key": forget}},
+                {
+                    "Put": {
+                        "Item": {
+                            **Keys.device(username, device.token_hash),
+                            "username": username,
+                            "guesses": 0,
+                            "expires_at": device.expires_at,
+                        },
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
                 audit_put(holder_actor(account), entry),
             ]
         )

@@ -216,6 +216,12 @@ class Keys:
         return {PARTITION_KEY: f"ACCOUNT#{username}", SORT_KEY: "GUARD"}
 
     @staticmethod
+    def device(username: str, token_hash: str) -> dict[str, str]:
+        """A device the login signed in from (OWASP's device cookie), by its token's hash:
+        its own failed guesses and lockout, apart from the login's guard."""
+        return {PARTITION_KEY: f"ACCOUNT#{username}", SORT_KEY: f"DEVICE#{token_hash}"}
+
+    @staticmethod
     def refresh_token(token_hash: str) -> dict[str, str]:
         return {PARTITION_KEY: f"REFRESH#{token_hash}", SORT_KEY: "REFRESH"}
 

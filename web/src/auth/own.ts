@@ -1,7 +1,11 @@
 /** Our own identity service (`/identity`, where Cognito user pools do not exist: the AWS
  * China regions). The same flows as Cognito's: sign-in, the first sign-in's new password,
  * refresh (the answer carries the next refresh token: each is used once), password change,
- * sign-out. Failures come in the contract's error shape, with `details.reason`. */
+ * sign-out. Failures come in the contract's error shape, with `details.reason`.
+ *
+ * Each right password earns a device token (OWASP's device cookie), kept in localStorage per
+ * login and sent with that login's next sign-in from this device: guesses from elsewhere lock
+ * the login, never its owner's own phone. It outlives sign-out on purpose. */
 import { AuthError, type AuthFailure, type IdentityProvider, type SignInResult, type Tokens } from './identity'
 
 interface Answer {
@@ -11,6 +15,20 @@ interface Answer {
   access_token?: string
   refresh_token?: string
   expires_in?: number
+  device_token?: string
+}
+
+/** Where this device keeps each login's device token. */
+export type DeviceTokens = Pick<Storage, 'getItem' | 'setItem'>
+
+export const deviceKey = (username: string) => `xuefa.device.${username}`
+
+function browserStorage(): DeviceTokens | null {
+  try {
+    return globalThis.localStorage ?? null
+  } catch {
+    return null /* storage refused (private mode): sign-in works, without the device's favour */
+  }
 }
 
 interface ErrorBody {
@@ -33,7 +51,17 @@ export class OwnIdentity implements IdentityProvider {
     private readonly endpoint: string,
     private readonly fetcher: typeof fetch = (...args) => fetch(...args),
     private readonly now: () => number = Date.now,
+    private readonly devices: DeviceTokens | null = browserStorage(),
   ) {}
+
+  private keepDevice(username: string, answer: Answer): void {
+    if (!answer.device_token) return
+    try {
+      this.devices?.setItem(deviceKey(username), answer.device_token)
+    } catch {
+      /* storage full or refused: the next sign-in goes without it */
+    }
+  }
 
   private async call(path: string, body: object, authorization?: string): Promise<Answer> {
     let response: Response
@@ -71,7 +99,9 @@ export class OwnIdentity implements IdentityProvider {
   }
 
   async signIn(username: string, password: string): Promise<SignInResult> {
-    const answer = await this.call('sign-in', { username, password })
+    const device = this.devices?.getItem(deviceKey(username))
+    const answer = await this.call('sign-in', { username, password, ...(device ? { device_token: device } : {}) })
+    this.keepDevice(username, answer) // each sign-in uses the sent one up and answers the next
     if (answer.challenge === 'NEW_PASSWORD_REQUIRED' && answer.session) {
       return { kind: 'newPasswordRequired', username, session: answer.session }
     }

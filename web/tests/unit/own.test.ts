@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { AuthError } from '../../src/auth/identity'
-import { OwnIdentity, ownFailureOf } from '../../src/auth/own'
+import { OwnIdentity, deviceKey, ownFailureOf } from '../../src/auth/own'
 import { identityProvider } from '../../src/auth/provider'
 import { CognitoIdentity } from '../../src/auth/cognito'
 
@@ -30,13 +30,49 @@ describe('our own identity service', () => {
   it('signs in with JSON and keeps the tokens with their expiry', async () => {
     const seen: Sent[] = []
     const body = { id_token: 'i', access_token: 'a', refresh_token: 'r', expires_in: 900 }
-    const idp = new OwnIdentity('/identity/', answer(200, body, seen), () => 1000)
+    const idp = new OwnIdentity('/identity/', answer(200, body, seen), () => 1000, null)
     expect(await idp.signIn('530402000001', 'Secret-123')).toEqual({
       kind: 'signedIn',
       tokens: { idToken: 'i', accessToken: 'a', refreshToken: 'r', expiresAt: 901_000 },
     })
     expect(seen[0].url).toMatch(/\/identity\/sign-in$/)
     expect(seen[0].body).toEqual({ username: '530402000001', password: 'Secret-123' })
+  })
+
+  it('keeps each login\'s device token and sends it with that login\'s next sign-in', async () => {
+    const seen: Sent[] = []
+    const kept = new Map<string, string>()
+    const devices = { getItem: (k: string) => kept.get(k) ?? null, setItem: (k: string, v: string) => void kept.set(k, v) }
+    const tokens = { id_token: 'i', access_token: 'a', refresh_token: 'r', expires_in: 900 }
+    let next = 0
+    const server: typeof fetch = async (input, init) => {
+      seen.push({ url: String(input), body: JSON.parse(String(init?.body)) })
+      next += 1
+      return new Response(JSON.stringify({ ...tokens, device_token: `d${next}` }), { status: 200 })
+    }
+    const idp = new OwnIdentity('/identity', server, () => 0, devices)
+    await idp.signIn('530402000001', 'Secret-123')
+    await idp.signIn('530402000001', 'Secret-123')
+    await idp.signIn('530402000002', 'Other-123')
+    expect(seen.map((s) => (s.body as { device_token?: string }).device_token)).toEqual([undefined, 'd1', undefined])
+    expect(kept.get(deviceKey('530402000001'))).toBe('d2') // the renewed one
+    expect(kept.get(deviceKey('530402000002'))).toBe('d3')
+  })
+
+  it('keeps the device token of a first sign-in too, and signs in where storage is refused', async () => {
+    const kept = new Map<string, string>()
+    const devices = { getItem: (k: string) => kept.get(k) ?? null, setItem: (k: string, v: string) => void kept.set(k, v) }
+    const challenge = { challenge: 'NEW_PASSWORD_REQUIRED', session: 's1', device_token: 'd9' }
+    await new OwnIdentity('/identity', answer(200, challenge), () => 0, devices).signIn('530402000003', 'Temp-1234')
+    expect(kept.get(deviceKey('530402000003'))).toBe('d9')
+    const refusing = {
+      getItem: () => null,
+      setItem: () => {
+        throw new DOMException('full', 'QuotaExceededError')
+      },
+    }
+    const idp = new OwnIdentity('/identity', answer(200, { id_token: 'i', access_token: 'a', refresh_token: 'r', device_token: 'd' }), () => 0, refusing)
+    expect((await idp.signIn('530402000004', 'Secret-123')).kind).toBe('signedIn')
   })
 
   it('asks for a new password on the first sign-in', async () => {
