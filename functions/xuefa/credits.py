@@ -266,7 +266,7 @@ class Credits:
         if resource is None:
             raise NotFound(f"resource {resource_id} is not in the {config.year} catalogue")
         if profile is None or profile.get("status", "active") != "active":
-            raise inactive()  # early and friendly; the start's transaction checks it too
+            raise inactive()  # the completion's transaction checks it again
         if resource.once_per_day and paid:
             # A friendly early answer; the award's transaction is what guarantees it.
             raise Duplicate(
@@ -285,11 +285,9 @@ class Credits:
             locked=holds_lock(resource),
             **resource.model_dump(exclude={"title"}),
         )
-        refused = self.records.open_session(session)
-        if refused == "inactive":
-            raise inactive()
-        if refused is not None:
-            raise session_open_elsewhere(refused)
+        held = self.records.open_session(session)
+        if held is not None:
+            raise session_open_elsewhere(held)
         assert session.expires_epoch is not None
         return SessionStarted(
             **session.model_dump(exclude={"expires_epoch"}),

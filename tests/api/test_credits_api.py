@@ -267,30 +267,6 @@ def test_a_resigned_learners_valid_token_completes_nothing(api, accounts, client
     assert (again.status_code, json_of(again)["error"]["details"]) == (403, {"reason": "inactive"})
 
 
-def test_a_start_is_refused_by_its_own_write_for_a_learner_resigned_meanwhile(
-    api, city, clock, monkeypatch
-) -> None:
-    """The start's read says active (an earlier read, say); its transaction still checks."""
-    from xuefa.dal.credits import DynamoCredits
-
-    real = DynamoCredits.start_facts
-
-    def stale(self: Any, *args: Any) -> Any:
-        resource, profile, paid = real(self, *args)
-        return resource, {**(profile or {}), "status": "active"}, paid
-
-    monkeypatch.setattr(DynamoCredits, "start_facts", stale)
-    city.update(
-        Keys.learner(LEARNER[0]), "SET #s = :r", names={"#s": "status"}, values={":r": "resigned"}
-    )
-    refused = post(api, "/sessions", LEARNER, {"resource_id": COURSE})
-    assert (refused.status_code, json_of(refused)["error"]["details"]) == (
-        403,
-        {"reason": "inactive"},
-    )
-    assert list(city.query_all(f"LEARNER#{LEARNER[0]}", "SESSION#")) == []
-
-
 # --- a closed year ------------------------------------------------------------------
 
 

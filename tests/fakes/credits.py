@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any
 
 from tests.fakes.directory import FakeDirectory, FakeYearBook
 from xuefa.auth import Actor
@@ -64,11 +64,9 @@ class FakeCredits:
             (student_no, day, resource_id) in self.paid_days,
         )
 
-    def open_session(self, session: StudySession) -> HeldSession | Literal["inactive"] | None:
+    def open_session(self, session: StudySession) -> HeldSession | None:
         self.calls.append("open_session")
         with self._lock:
-            if not self._active(session.student_no):
-                return "inactive"
             key = (session.student_no, session.year)
             held = self.locks.get(key)
             if (

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 from xuefa.audit import AuditEntry
 from xuefa.auth import Actor
@@ -77,10 +77,9 @@ class CreditRepository(Protocol):
         """The resource, the learner's profile, and whether it was paid to them today."""
         ...
 
-    def open_session(self, session: StudySession) -> HeldSession | Literal["inactive"] | None:
+    def open_session(self, session: StudySession) -> HeldSession | None:
         """Write the session (and take the learner's lock if it is `locked`); or, writing
-        nothing, the open session that holds the lock, or "inactive" for a learner who
-        is not active."""
+        nothing, the open session that holds the lock."""
         ...
 
     def close_session(self, session: StudySession, at: datetime) -> bool:
@@ -175,7 +174,7 @@ class DynamoCredits:
         cached = self._resources[(year, resource_id)] = Resource.model_validate(resource)
         return cached, profile, paid
 
-    def open_session(self, session: StudySession) -> HeldSession | Literal["inactive"] | None:
+    def open_session(self, session: StudySession) -> HeldSession | None:
         item = {
             **Keys.session(session.student_no, session.year, session.session_id),
             **session.model_dump(exclude_none=True),
@@ -185,8 +184,10 @@ class DynamoCredits:
             item["expires_at"] = session.expires_epoch  # the table's TTL attribute
         operations = [
             {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(pk)"}},
+            # No check of the learner's status here: the start has just read the profile,
+            # and the completion's transaction checks it (a ConditionCheck on the profile
+            # costs 4 write units a transaction: once a session is enough).
             year_result_update(session.student_no, session.year, session.unit_id or ""),
-            learner_active(session.student_no),
         ]
         if session.locked:
             operations.append(_take_lock(session))
@@ -195,10 +196,8 @@ class DynamoCredits:
                 self.store.transact(operations)
                 return None
             except TransactionCancelled as exc:
-                if exc.failed(2):
-                    return "inactive"
-                if session.locked and exc.failed(3):
-                    held = exc.items[3] or {}
+                if session.locked and exc.failed(2):
+                    held = exc.items[2] or {}
                     return HeldSession(
                         session_id=str(held.get("session_id", "")),
                         resource_id=str(held.get("resource_id", "")),
