@@ -331,3 +331,41 @@ def test_the_ledger_pages_newest_first(credits: Credits, clock: FixedClock) -> N
     assert [e.entry_id for e in first.items] == done[:0:-1]
     rest = credits.my_ledger(LEARNER, 2017, 2, first.cursor)
     assert ([e.entry_id for e in rest.items], rest.cursor) == ([done[0]], None)
+
+
+def test_a_completion_cancelled_by_a_colliding_transaction_is_tried_again_never_paid() -> None:
+    """DynamoDB cancels a transaction that collides with another on the same items
+    (TransactionConflict, no condition failed): nothing was written, so the award is
+    tried again, never reported as paid."""
+    from datetime import date
+
+    from xuefa.dal.credits import DynamoCredits
+    from xuefa.dal.table import TransactionCancelled
+    from xuefa.study import Award, StudySession
+
+    class Colliding:
+        def __init__(self, collisions: int) -> None:
+            self.collisions, self.calls = collisions, 0
+
+        def transact(self, operations: list[dict]) -> None:
+            self.calls += 1
+            if self.calls <= self.collisions:
+                raise TransactionCancelled(["TransactionConflict"] * len(operations), [None] * 6)
+
+    session = StudySession(
+        session_id="s2017-530402000001-p-lx-01-0123456789ab",
+        student_no=LEARNER.username,
+        year=2017,
+        unit_id=UNIT,
+        started_at="",
+        started_epoch=0,
+        locked=True,
+        **PRACTICE.model_dump(exclude={"title"}),
+    )
+    at = datetime(2017, 5, 4, 9, 10, tzinfo=SHANGHAI)
+    award = Award(session, at, date(2017, 5, 4), 20, None, 125, None)
+    once = Colliding(collisions=1)
+    assert DynamoCredits(once).award(award) == frozenset()  # type: ignore[arg-type]
+    assert once.calls == 2
+    with pytest.raises(Conflict):
+        DynamoCredits(Colliding(collisions=99)).award(award)  # type: ignore[arg-type]

@@ -36,7 +36,8 @@ from xuefa.study import (
     StudySession,
 )
 
-# A start cancelled only because transactions collided (no condition failed) is tried again.
+# A start or award cancelled only because transactions collided (no condition failed)
+# is tried again.
 START_RETRIES = 5
 
 
@@ -275,11 +276,18 @@ class DynamoCredits:
             if session.once_per_day:
                 paid = Keys.paid_today(session.student_no, award.day, session.resource_id)
                 checks.append(("once_day", _put_new({**paid, "session_id": session.session_id})))
-        try:
-            self.store.transact([operation for _, operation in checks])
-        except TransactionCancelled as exc:
-            return frozenset(check for i, (check, _) in enumerate(checks) if exc.failed(i))
-        return frozenset()
+        for _ in range(START_RETRIES):
+            try:
+                self.store.transact([operation for _, operation in checks])
+                return frozenset()
+            except TransactionCancelled as exc:
+                failed = frozenset(check for i, (check, _) in enumerate(checks) if exc.failed(i))
+                if failed:
+                    return failed
+                # Cancelled with no condition failed: it collided with another transaction
+                # (a start taking the lock, a parallel completion) and wrote nothing. Never
+                # an award: try again, the next outcome says.
+        raise Conflict("too many simultaneous changes; try again")
 
     @staticmethod
     def _close_session(award: Award) -> dict[str, Any]:
