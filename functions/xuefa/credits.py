@@ -1,7 +1,9 @@
 """Study credits: the catalogue, server-measured sessions, and an exact ledger.
 
 A completion is ONE TransactWriteItems (`CreditRepository.award`): the session closes
-(only once, only by its owner, only when served), the year result's totals and day
+(only once, only by its owner, only when served, only before it expires, only while the
+learner is active), its hold on the learner's one open session is released, the year
+result's totals and day
 counters grow (only under the caps, only inside the window), and the ledger entry
 appears. On the common path nothing is read before it: the session's id names its
 resource, whose credits come from a warm cache and are checked against the session in
@@ -9,6 +11,10 @@ the same transaction. Only a refused award is read and explained, or cut to what
 fits under a cap and tried again. Counters per day (`d_YYYYMMDD`) and per day and
 activity (`a_YYYYMMDD_<activity>`), plus adjustments per day (`j_YYYYMMDD`), let the
 nightly report know anyone's credits as of 24:00 of any day.
+
+One timed session at a time: a start while another is open is refused with that one
+(409, for the app to resume it); a session expires after its minutes plus two hours, so
+one left behind never keeps the learner from studying (it can also be abandoned).
 """
 
 from __future__ import annotations
@@ -298,7 +304,7 @@ class Credits:
         """Close one's open session without credits, freeing the one open session for
         another resource. Abandoning it again answers the same; a closed one stays."""
         require_learner(actor)
-        student_no, year = self._own_session(actor, session_id)
+        student_no, year = actor.username, int(self._own_session(actor, session_id)["year"])
         session, _ = self.records.session_and_counters(student_no, year, session_id)
         if session is None:
             raise NotFound("no such session")
@@ -309,13 +315,14 @@ class Credits:
         return SessionClosed(session_id=session_id, state=session.state)
 
     @staticmethod
-    def _own_session(actor: Actor, session_id: str) -> tuple[str, int]:
+    def _own_session(actor: Actor, session_id: str) -> re.Match[str]:
+        """The parts of one's own session's id (its year, its resource)."""
         match = SESSION_ID.match(session_id or "")
         if not match:
             raise BadRequest("session_id is malformed", {"session_id": "malformed"})
         if match["student_no"] != actor.username:
             raise Forbidden("that session belongs to another learner")
-        return actor.username, int(match["year"])
+        return match
 
     def _open_year(self, now: datetime) -> YearConfig:
         year = study_year_of(local_date(now))
@@ -329,9 +336,8 @@ class Credits:
 
     def complete(self, actor: Actor, session_id: str) -> Completion:
         require_learner(actor)
-        _, year = self._own_session(actor, session_id)
-        match = SESSION_ID.match(session_id)
-        assert match is not None
+        match = self._own_session(actor, session_id)
+        year = int(match["year"])
         config = self.years.get(year)
         now = self.clock.now()
         if config.closed(now):
