@@ -3,9 +3,8 @@
 A completion is ONE TransactWriteItems (`CreditRepository.award`): the session closes
 (only once, only by its owner, only when served, only before it expires, only while the
 learner is active), its hold on the learner's one open session is released, the year
-result's totals and day
-counters grow (only under the caps, only inside the window), and the ledger entry
-appears. On the common path nothing is read before it: the session's id names its
+result's totals and day counters grow (only under the caps, only inside the window), and
+the ledger entry appears. On the common path nothing is read before it: the session's id names its
 resource, whose credits come from a warm cache and are checked against the session in
 the same transaction. Only a refused award is read and explained, or cut to what still
 fits under a cap and tried again. Counters per day (`d_YYYYMMDD`) and per day and
