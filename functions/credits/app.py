@@ -12,7 +12,7 @@ from xuefa.clock import local_date
 from xuefa.credits import Adjustment, Balance, Completion, Credits, NewResource, Resource
 from xuefa.dal.credits import DynamoCredits
 from xuefa.rules import study_year_of
-from xuefa.study import ID_PATTERN, Catalogue, Ledger, SessionStarted
+from xuefa.study import ID_PATTERN, Catalogue, Ledger, SessionClosed, SessionStarted
 from xuefa_api import Api, Cursor
 from xuefa_api.wiring import services
 
@@ -63,8 +63,16 @@ def add_resource(actor: Actor, body: NewResource) -> Resource:
 
 @api.route("/sessions", ["POST"], body=StartSession, status=201, response="SessionStarted")
 def start_session(actor: Actor, body: StartSession) -> SessionStarted:
-    """Start studying a resource; the server's clock measures the time."""
+    """Start studying a resource; the server's clock measures the time. A learner has one
+    open session at a time: while another is open, 409 CONFLICT names it
+    (`details.open_session_id`, its resource and `started_at`) for the app to resume."""
     return credits().start(actor, body.resource_id)
+
+
+@api.route("/sessions/{session_id}/abandon", ["POST"], body=Empty, response="SessionClosed")
+def abandon_session(actor: Actor, body: Empty, session_id: str) -> SessionClosed:
+    """Stop a session without credits, so that another resource can be studied."""
+    return credits().abandon(actor, session_id)
 
 
 @api.route("/sessions/{session_id}/complete", ["POST"], body=Empty, response="Completion")

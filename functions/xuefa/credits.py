@@ -1,14 +1,19 @@
 """Study credits: the catalogue, server-measured sessions, and an exact ledger.
 
 A completion is ONE TransactWriteItems (`CreditRepository.award`): the session closes
-(only once, only by its owner, only when served), the year result's totals and day
-counters grow (only under the caps, only inside the window), and the ledger entry
-appears. On the common path nothing is read before it: the session's id names its
+(only once, only by its owner, only when served, only before it expires, only while the
+learner is active), its hold on the learner's one open session is released, the year
+result's totals and day counters grow (only under the caps, only inside the window), and
+the ledger entry appears. On the common path nothing is read before it: the session's id names its
 resource, whose credits come from a warm cache and are checked against the session in
 the same transaction. Only a refused award is read and explained, or cut to what still
 fits under a cap and tried again. Counters per day (`d_YYYYMMDD`) and per day and
 activity (`a_YYYYMMDD_<activity>`), plus adjustments per day (`j_YYYYMMDD`), let the
 nightly report know anyone's credits as of 24:00 of any day.
+
+One timed session at a time: a start while another is open is refused with that one
+(409, for the app to resume it); a session expires after its minutes plus two hours, so
+one left behind never keeps the learner from studying (it can also be abandoned).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from xuefa.audit import Reason
 from xuefa.auth import Actor, require_learner
-from xuefa.clock import Clock, iso, local_date
+from xuefa.clock import SHANGHAI, Clock, iso, local_date
 from xuefa.dal.credits import CreditRepository, activity_attr, day_attr
 from xuefa.dal.table import decode_cursor, encode_cursor
 from xuefa.dal.years import YearBook
@@ -45,11 +50,16 @@ from xuefa.study import (
     Award,
     AwardCheck,
     Catalogue,
+    HeldSession,
     Ledger,
     Limit,
     Resource,
+    SessionClosed,
     SessionStarted,
+    SessionState,
     StudySession,
+    expiry_epoch,
+    holds_lock,
 )
 
 MAX_ADJUSTMENT = 100_000
@@ -165,7 +175,12 @@ def award_and_limit(
 
 
 def award_of(
-    session: StudySession, config: YearConfig, at: datetime, amount: int, limit: Limit | None
+    session: StudySession,
+    config: YearConfig,
+    at: datetime,
+    amount: int,
+    limit: Limit | None,
+    closes_as: SessionState = "completed",
 ) -> Award:
     return Award(
         session=session,
@@ -175,6 +190,33 @@ def award_of(
         limit=limit,
         day_ceiling=config.caps.daily_total,
         activity_ceiling=config.caps.per_activity_daily_caps.get(session.activity),
+        closes_as=closes_as,
+    )
+
+
+def inactive() -> Forbidden:
+    """As the identity service refuses a disabled account: the same status, its reason."""
+    return Forbidden("only active learners can study", {"reason": "inactive"})
+
+
+def session_open_elsewhere(held: HeldSession) -> Conflict:
+    """A start while another session is open: the app resumes that one from these."""
+    return Conflict(
+        "another study session is open: finish it first (or abandon it)",
+        {
+            "open_session_id": held.session_id,
+            "resource_id": held.resource_id,
+            "started_at": held.started_at,
+            "min_seconds": held.min_seconds,
+            "expires_at": iso(datetime.fromtimestamp(held.expires_epoch, SHANGHAI)),
+        },
+    )
+
+
+def expired() -> Conflict:
+    return Conflict(
+        "this study session expired before it was completed: start again",
+        {"reason": "expired"},
     )
 
 
@@ -229,12 +271,13 @@ class Credits:
         if resource is None:
             raise NotFound(f"resource {resource_id} is not in the {config.year} catalogue")
         if profile is None or profile.get("status", "active") != "active":
-            raise Forbidden("only active learners can study")
+            raise inactive()  # the completion's transaction checks it again
         if resource.once_per_day and paid:
             # A friendly early answer; the award's transaction is what guarantees it.
             raise Duplicate(
                 f"{resource.title} pays once a day: already done today", {"once_per_day": True}
             )
+        started = int(now.timestamp())
         session = StudySession(
             session_id=f"s{config.year}-{actor.username}-{resource.resource_id}-"
             f"{secrets.token_hex(6)}",
@@ -242,11 +285,43 @@ class Credits:
             year=config.year,
             unit_id=str(profile["unit_id"]),
             started_at=iso(now),
-            started_epoch=int(now.timestamp()),
+            started_epoch=started,
+            expires_epoch=expiry_epoch(started, resource.min_seconds),
+            locked=holds_lock(resource),
             **resource.model_dump(exclude={"title"}),
         )
-        self.records.open_session(session)
-        return SessionStarted(**session.model_dump())
+        held = self.records.open_session(session)
+        if held is not None:
+            raise session_open_elsewhere(held)
+        assert session.expires_epoch is not None
+        return SessionStarted(
+            **session.model_dump(exclude={"expires_epoch"}),
+            expires_at=iso(datetime.fromtimestamp(session.expires_epoch, SHANGHAI)),
+        )
+
+    def abandon(self, actor: Actor, session_id: str) -> SessionClosed:
+        """Close one's open session without credits, freeing the one open session for
+        another resource. Abandoning it again answers the same; a closed one stays."""
+        require_learner(actor)
+        student_no, year = actor.username, int(self._own_session(actor, session_id)["year"])
+        session, _ = self.records.session_and_counters(student_no, year, session_id)
+        if session is None:
+            raise NotFound("no such session")
+        if session.state == "open":
+            self.records.close_session(session, self.clock.now())
+            session, _ = self.records.session_and_counters(student_no, year, session_id)
+            assert session is not None
+        return SessionClosed(session_id=session_id, state=session.state)
+
+    @staticmethod
+    def _own_session(actor: Actor, session_id: str) -> re.Match[str]:
+        """The parts of one's own session's id (its year, its resource)."""
+        match = SESSION_ID.match(session_id or "")
+        if not match:
+            raise BadRequest("session_id is malformed", {"session_id": "malformed"})
+        if match["student_no"] != actor.username:
+            raise Forbidden("that session belongs to another learner")
+        return match
 
     def _open_year(self, now: datetime) -> YearConfig:
         year = study_year_of(local_date(now))
@@ -260,11 +335,7 @@ class Credits:
 
     def complete(self, actor: Actor, session_id: str) -> Completion:
         require_learner(actor)
-        match = SESSION_ID.match(session_id or "")
-        if not match:
-            raise BadRequest("session_id is malformed", {"session_id": "malformed"})
-        if match["student_no"] != actor.username:
-            raise Forbidden("that session belongs to another learner")
+        match = self._own_session(actor, session_id)
         year = int(match["year"])
         config = self.years.get(year)
         now = self.clock.now()
@@ -275,6 +346,8 @@ class Credits:
         resource = self.records.resource(year, named) if named else None
         if resource is not None and config.credit_window.contains(now):
             refused = self._award_in_full(actor, session_id, resource, config, now)
+            if "active" in refused and "session" not in refused:
+                raise inactive()
             if not refused:
                 counters = self.records.counters(actor.username, year)
                 return self._completion(
@@ -294,6 +367,9 @@ class Credits:
             unit_id=None,  # the year result exists since the start: its unit stays
             started_at="",
             started_epoch=0,
+            # As `start` made it; a session from before locks comes back refused `lock`
+            # and is completed by reading.
+            locked=holds_lock(resource),
             **resource.model_dump(exclude={"title"}),
         )
         return self.records.award(award_of(assumed, config, now, resource.credits, None))
@@ -313,6 +389,7 @@ class Credits:
             if session.state == "completed":
                 return self._completion(session_id, student_no, config, counters, session=session)
             now = self.clock.now()
+            self._check_open(session, now)
             self._check_served(session, config, now)
             amount, limit = award_and_limit(
                 config, counters, local_date(now), session.activity, session.credits
@@ -320,8 +397,8 @@ class Credits:
             if paid_today:
                 amount, limit = 0, "once_per_day"
             refused = self.records.award(award_of(session, config, now, amount, limit))
-            if "once" in refused and "session" not in refused:
-                raise Duplicate("this resource has already earned its credits this year")
+            if "session" not in refused:
+                self._explain(refused, session, config, now)
             if "once_day" in refused and "session" not in refused:
                 paid_today = True  # another session of it paid today: this one closes on 0
             if not refused:
@@ -342,6 +419,34 @@ class Credits:
                 )
             # completed meanwhile, the window moved, or less room left: look again
         raise Conflict("too many simultaneous completions; try again")
+
+    @staticmethod
+    def _check_open(session: StudySession, now: datetime) -> None:
+        """A session closed without pay, or past its expiry, completes no more."""
+        if session.state == "refused":
+            raise Duplicate("this resource has already earned its credits this year")
+        if session.state == "abandoned":
+            raise Conflict("this study session was abandoned", {"reason": "abandoned"})
+        if session.expired(now):
+            raise expired()
+
+    def _explain(
+        self,
+        refused: frozenset[AwardCheck],
+        session: StudySession,
+        config: YearConfig,
+        now: datetime,
+    ) -> None:
+        """The refusals of a still-open session that no second try can change."""
+        if "active" in refused:
+            raise inactive()
+        if "lock" in refused:
+            raise expired()  # only an expired lock is lost without closing the session
+        if "once" in refused:
+            # Closed on nothing, so that it frees the learner's one open session.
+            closing = award_of(session, config, now, 0, None, closes_as="refused")
+            self.records.award(closing)  # refused means it closed meanwhile: either way
+            raise Duplicate("this resource has already earned its credits this year")
 
     def _check_served(self, session: StudySession, config: YearConfig, now: datetime) -> None:
         if config.closed(now):

@@ -21,6 +21,12 @@ SESSION_ID = re.compile(
 )
 
 Limit = Literal["daily_total", "activity_daily", "once_per_day"]
+# A session's life: open, then completed (paid, perhaps 0), refused (its once-a-year
+# resource was already paid), or abandoned by the learner.
+SessionState = Literal["open", "completed", "refused", "abandoned"]
+# How long an abandoned session holds the learner's one open session: its minutes, plus
+# a margin for a learner who looks away (a break, a meeting) and comes back to finish.
+EXPIRY_MARGIN_S = 2 * 3600
 
 
 class Resource(BaseModel):
@@ -48,7 +54,11 @@ class StudySession(BaseModel):
     once_per_day: bool = False
     started_at: str
     started_epoch: int
-    state: Literal["open", "completed"] = "open"
+    # None: started before sessions expired (it never does).
+    expires_epoch: int | None = None
+    # Holds the learner's one open session (a timed resource; sessions from before, no).
+    locked: bool = False
+    state: SessionState = "open"
     awarded: int = 0
     capped: bool = False
     limit: Limit | None = None
@@ -58,6 +68,32 @@ class StudySession(BaseModel):
         """When the session has been studied long enough to count."""
         return self.started_epoch + self.min_seconds
 
+    def expired(self, at: datetime) -> bool:
+        return self.expires_epoch is not None and at.timestamp() >= self.expires_epoch
+
+
+def holds_lock(resource: Resource) -> bool:
+    """A timed resource takes the learner's one open session. One of no minutes (the
+    daily sign-in) serves no time, so nothing can overlap it: it never waits for
+    another session nor blocks one (its once-a-day marker still pays it once)."""
+    return resource.min_seconds > 0
+
+
+def expiry_epoch(started_epoch: int, min_seconds: int) -> int:
+    return started_epoch + min_seconds + EXPIRY_MARGIN_S
+
+
+@dataclass(frozen=True)
+class HeldSession:
+    """The learner's open session, as its lock item names it: what a refused start
+    answers so that the app can resume it (its countdown runs from `started_at`)."""
+
+    session_id: str
+    resource_id: str
+    started_at: str
+    min_seconds: int
+    expires_epoch: int
+
 
 class SessionStarted(BaseModel):
     session_id: str
@@ -65,6 +101,14 @@ class SessionStarted(BaseModel):
     started_at: str
     min_seconds: int
     credits: int
+    expires_at: str = Field(
+        description="after this the session can no longer complete; start again"
+    )
+
+
+class SessionClosed(BaseModel):
+    session_id: str
+    state: SessionState
 
 
 @dataclass(frozen=True)
@@ -80,9 +124,12 @@ class Award:
     limit: Limit | None
     day_ceiling: int
     activity_ceiling: int | None
+    closes_as: SessionState = "completed"
 
 
-AwardCheck = Literal["session", "window", "caps", "once", "once_day", "ledger"]
+# `lock`: the session no longer holds the learner's open session (it expired, another
+# took it); `active`: the learner is not active (resigned, retired).
+AwardCheck = Literal["session", "window", "caps", "once", "once_day", "ledger", "lock", "active"]
 
 
 class LedgerEntry(BaseModel):

@@ -44,6 +44,7 @@ LINKS: dict[tuple[str, str], dict[str, tuple[Any, ...]]] = {
     },
     ("credits_start_session", "201"): {
         "Complete": ("credits_complete_session", {"session_id": "$response.body#/session_id"}),
+        "Abandon": ("credits_abandon_session", {"session_id": "$response.body#/session_id"}),
     },
     ("exams_start", "201"): {
         "Read": ("exams_attempt", ATTEMPT),

@@ -59,7 +59,7 @@ from xuefa.roster_views import (
     UnitView,
 )
 from xuefa.rules import YearConfig
-from xuefa.study import Catalogue, Ledger, LedgerEntry, SessionStarted
+from xuefa.study import Catalogue, Ledger, LedgerEntry, SessionClosed, SessionStarted
 from xuefa.study_years import YearList
 
 
@@ -107,6 +107,7 @@ __all__ = [
     "Resource",
     "Run",
     "SavedAnswers",
+    "SessionClosed",
     "SessionStarted",
     "SignInAnswer",
     "SignedOut",

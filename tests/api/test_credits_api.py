@@ -80,10 +80,15 @@ def test_completing_again_returns_the_same_result_and_pays_nothing(api, clock) -
     assert [(e["entry_id"], e["credits"], e["kind"]) for e in ledger] == [(session_id, 50, "study")]
 
 
+def study(api: Any, clock: Any, resource_id: str, minutes: int = 21) -> dict[str, Any]:
+    """One session, served and completed (a learner has one open at a time)."""
+    session_id = start(api, resource_id)
+    clock.advance(minutes=minutes)
+    return dict(json_of(post(api, f"/sessions/{session_id}/complete", LEARNER)))
+
+
 def test_the_daily_cap_cuts_the_third_course_and_stops_the_fourth(api, clock) -> None:
-    sessions = [start(api, r) for r in ("c-xf-02", "c-xf-03", "c-xz-01", "c-xz-02")]
-    clock.advance(minutes=21)
-    results = [json_of(post(api, f"/sessions/{s}/complete", LEARNER)) for s in sessions]
+    results = [study(api, clock, r) for r in ("c-xf-02", "c-xf-03", "c-xz-01", "c-xz-02")]
     assert [(r["awarded"], r["capped"]) for r in results] == [
         (50, False),
         (50, False),
@@ -181,10 +186,85 @@ def test_an_activity_daily_cap_in_the_year_config_binds(api, city, clock) -> Non
     years.put(
         YearConfig.model_validate({**raw, "caps": {"per_activity_daily_caps": {"practice": 30}}})
     )
-    first, second = start(api, "p-lx-01"), start(api, "p-lx-02")
-    clock.advance(minutes=6)
-    results = [json_of(post(api, f"/sessions/{s}/complete", LEARNER)) for s in (first, second)]
+    results = [study(api, clock, r, minutes=6) for r in ("p-lx-01", "p-lx-02")]
     assert [(r["awarded"], r["limit"]) for r in results] == [(20, None), (10, "activity_daily")]
+
+
+# --- one study session at a time ---------------------------------------------------
+
+
+def test_a_start_while_a_session_is_open_is_refused_with_the_open_one(api, city, clock) -> None:
+    open_id = start(api, COURSE)
+    clock.advance(minutes=5)
+    refused = post(api, "/sessions", LEARNER, {"resource_id": "p-lx-01"})
+    assert (refused.status_code, code(refused)) == (409, "CONFLICT")
+    assert json_of(refused)["error"]["details"] == {
+        "open_session_id": open_id,
+        "resource_id": COURSE,
+        "started_at": "2026-11-20T10:00:00+08:00",
+        "min_seconds": 1200,
+        "expires_at": "2026-11-20T12:20:00+08:00",
+    }
+    # Nothing of the refused start was written: one session item, the open one.
+    sessions = list(city.query_all(f"LEARNER#{LEARNER[0]}", "SESSION#2026#"))
+    assert [s["session_id"] for s in sessions] == [open_id]
+    # The app resumes the open one: it counts from its own start, then frees the learner.
+    clock.advance(minutes=15)
+    assert json_of(post(api, f"/sessions/{open_id}/complete", LEARNER))["awarded"] == 50
+    assert study(api, clock, "p-lx-01", minutes=6)["awarded"] == 20
+    # A completed session keeps its record (no TTL); its lock is freed, for TTL to remove.
+    done = city.get(Keys.session(LEARNER[0], 2026, open_id))
+    assert done is not None and "expires_at" not in done
+    assert "session_id" not in (city.get(Keys.open_session(LEARNER[0], 2026)) or {})
+
+
+def test_an_abandoned_session_frees_the_learner_and_pays_nothing(api, clock) -> None:
+    open_id = start(api, COURSE)
+    closed = post(api, f"/sessions/{open_id}/abandon", LEARNER)
+    assert (closed.status_code, json_of(closed)) == (
+        200,
+        {"session_id": open_id, "state": "abandoned"},
+    )
+    assert post(api, f"/sessions/{open_id}/abandon", OTHER_LEARNER).status_code == 403
+    clock.advance(minutes=21)
+    late = post(api, f"/sessions/{open_id}/complete", LEARNER)
+    assert (late.status_code, code(late)) == (409, "CONFLICT")
+    assert json_of(late)["error"]["details"] == {"reason": "abandoned"}
+    assert study(api, clock, "p-lx-01", minutes=6)["awarded"] == 20
+    assert balance(api)["credits"] == 20
+
+
+def test_an_abandoned_session_expires_and_its_lock_counts_as_free(api, city, clock) -> None:
+    forgotten = start(api, "p-lx-01")  # 5 minutes; expires 2 hours after they are served
+    clock.advance(minutes=124)
+    assert code(post(api, "/sessions", LEARNER, {"resource_id": "p-lx-02"})) == "CONFLICT"
+    clock.advance(minutes=1)
+    late = post(api, f"/sessions/{forgotten}/complete", LEARNER)
+    assert (late.status_code, json_of(late)["error"]["details"]) == (409, {"reason": "expired"})
+    stale = city.get(Keys.session(LEARNER[0], 2026, forgotten))
+    assert stale is not None and stale["expires_at"] == stale["expires_epoch"]  # TTL's to remove
+    assert study(api, clock, "p-lx-02", minutes=6)["awarded"] == 20
+    assert balance(api)["credits"] == 20
+
+
+def test_a_resigned_learners_valid_token_completes_nothing(api, accounts, client, clock) -> None:
+    roster = client("roster").http
+    session_id = start(api, COURSE)
+    clock.advance(minutes=21)
+    resigned = post(
+        roster,
+        f"/learners/{LEARNER[0]}/status",
+        UNIT_ADMIN,
+        {"status": "resigned", "reason": "辞职"},
+    )
+    assert resigned.status_code == 200, resigned.body
+    refused = post(api, f"/sessions/{session_id}/complete", LEARNER)
+    assert (refused.status_code, code(refused)) == (403, "FORBIDDEN")
+    assert json_of(refused)["error"]["details"] == {"reason": "inactive"}
+    assert balance(api)["credits"] == 0
+    assert json_of(get(api, "/me/ledger", LEARNER))["items"] == []
+    again = post(api, "/sessions", LEARNER, {"resource_id": "signin"})
+    assert (again.status_code, json_of(again)["error"]["details"]) == (403, {"reason": "inactive"})
 
 
 # --- a closed year ------------------------------------------------------------------

@@ -119,6 +119,13 @@ CASES = [
         {},
         "self",
     ),
+    Case(
+        "abandon session",
+        "POST",
+        "/credits/sessions/s{year}-{learner}-000000000000/abandon",
+        {},
+        "self",
+    ),
     Case("balance", "GET", "/credits/me", None, "learner"),
     Case("ledger", "GET", "/credits/me/ledger", None, "learner"),
     Case("learner balance", "GET", "/credits/learners/{learner}", None, "admin"),

@@ -12,7 +12,7 @@ from xuefa.auth import Actor
 from xuefa.clock import iso, local_date
 from xuefa.dal.credits import AdjustmentRecord, activity_attr, adjustment_attr, day_attr
 from xuefa.errors import Conflict, Duplicate, YearClosed
-from xuefa.study import Award, AwardCheck, LedgerEntry, Resource, StudySession
+from xuefa.study import Award, AwardCheck, HeldSession, LedgerEntry, Resource, StudySession
 
 
 class FakeCredits:
@@ -26,6 +26,8 @@ class FakeCredits:
         self.paid_once: set[tuple[int, str, str]] = set()
         self.paid_days: set[tuple[str, date, str]] = set()
         self.adjustments: dict[str, dict[str, Any]] = {}
+        # (student_no, year) → the lock item: the session that holds it and its expiry
+        self.locks: dict[tuple[str, int], dict[str, Any]] = {}
         self.audit: list[tuple[str, str]] = []
         self.calls: list[str] = []  # what a request cost: the repository's calls in order
         self._lock = threading.Lock()
@@ -62,9 +64,32 @@ class FakeCredits:
             (student_no, day, resource_id) in self.paid_days,
         )
 
-    def open_session(self, session: StudySession) -> None:
+    def open_session(self, session: StudySession) -> HeldSession | None:
         self.calls.append("open_session")
         with self._lock:
+            key = (session.student_no, session.year)
+            held = self.locks.get(key)
+            if (
+                session.locked
+                and held
+                and held.get("session_id")
+                and (held["expires_at"] > session.started_epoch)
+            ):
+                return HeldSession(
+                    session_id=held["session_id"],
+                    resource_id=held["resource_id"],
+                    started_at=held["started_at"],
+                    min_seconds=held["min_seconds"],
+                    expires_epoch=held["expires_at"],
+                )
+            if session.locked:
+                self.locks[key] = {
+                    "session_id": session.session_id,
+                    "resource_id": session.resource_id,
+                    "started_at": session.started_at,
+                    "min_seconds": session.min_seconds,
+                    "expires_at": session.expires_epoch,
+                }
             self.sessions[session.session_id] = {
                 **session.model_dump(),
                 "ready_epoch": session.ready_epoch,
@@ -72,6 +97,43 @@ class FakeCredits:
             result = self.results.setdefault((session.student_no, session.year), {})
             result.setdefault("unit_id", session.unit_id)
             result.setdefault("credits", 0)
+            return None
+
+    def close_session(self, session: StudySession, at: datetime) -> bool:
+        self.calls.append("close_session")
+        with self._lock:
+            stored = self.sessions.get(session.session_id)
+            if stored is None or stored["state"] != "open":
+                return False
+            stored["state"] = "abandoned"
+            self._release(session, int(at.timestamp()))
+            return True
+
+    def _closes(self, session: StudySession, now: int) -> bool:
+        """The session's own condition: open, unexpired, served, as its resource promised."""
+        stored = self.sessions.get(session.session_id)
+        return (
+            stored is not None
+            and stored["state"] == "open"
+            and stored.get("ready_epoch", 0) <= now
+            and (stored.get("expires_epoch") is None or stored["expires_epoch"] > now)
+            and (stored["resource_id"], stored["credits"], stored["activity"])
+            == (session.resource_id, session.credits, session.activity)
+        )
+
+    def _active(self, student_no: str) -> bool:
+        profile = self.directory.profiles.get(student_no)
+        return profile is not None and profile.get("status", "active") == "active"
+
+    def _holds_lock(self, session: StudySession, now: int) -> bool:
+        held = self.locks.get((session.student_no, session.year)) or {}
+        return held.get("session_id") == session.session_id and held["expires_at"] > now
+
+    def _release(self, session: StudySession, now: int) -> None:
+        held = self.locks.get((session.student_no, session.year)) or {}
+        if held.get("session_id") == session.session_id:
+            held.pop("session_id")
+            held["expires_at"] = now
 
     def session_and_counters(
         self, student_no: str, year: int, session_id: str
@@ -102,45 +164,51 @@ class FakeCredits:
     def _refusals(self, award: Award) -> set[AwardCheck]:
         session, at = award.session, award.at
         refused: set[AwardCheck] = set()
-        stored = self.sessions.get(session.session_id)
-        if (
-            stored is None
-            or stored["state"] != "open"
-            or stored.get("ready_epoch", 0) > int(at.timestamp())
-            or (stored["resource_id"], stored["credits"], stored["activity"])
-            != (session.resource_id, session.credits, session.activity)
-        ):
+        now = int(at.timestamp())
+        if not self._closes(session, now):
             refused.add("session")
+        if not self._active(session.student_no):
+            refused.add("active")
+        if session.locked and not self._holds_lock(session, now):
+            refused.add("lock")
         window = self.years.get(session.year).credit_window
         if not window.opens_at <= at < window.closes_at:
             refused.add("window")
         if award.amount == 0:
             return refused
-        result = self.results.get((session.student_no, session.year))
-        if result is None and session.unit_id is None:
+        if not self._fits(award):
             refused.add("caps")
-        counters = result or {}
-        if counters.get(day_attr(award.day), 0) > award.day_ceiling - award.amount:
-            refused.add("caps")
-        if award.activity_ceiling is not None:
-            used = counters.get(activity_attr(award.day, session.activity), 0)
-            if used > award.activity_ceiling - award.amount:
-                refused.add("caps")
         if session.once_per_year and self._once(session) in self.paid_once:
             refused.add("once")
         if session.once_per_day and self._once_day(award) in self.paid_days:
             refused.add("once_day")
         return refused
 
+    def _fits(self, award: Award) -> bool:
+        """The caps' conditions: today's counters still leave room for the amount."""
+        session = award.session
+        result = self.results.get((session.student_no, session.year))
+        if result is None and session.unit_id is None:
+            return False
+        counters = result or {}
+        if counters.get(day_attr(award.day), 0) > award.day_ceiling - award.amount:
+            return False
+        if award.activity_ceiling is None:
+            return True
+        used = counters.get(activity_attr(award.day, session.activity), 0)
+        return bool(used <= award.activity_ceiling - award.amount)
+
     def _apply(self, award: Award) -> None:
         session = award.session
         stored = self.sessions[session.session_id]
         stored.update(
-            state="completed",
+            state=award.closes_as,
             awarded=award.amount,
             capped=award.limit is not None,
             limit=award.limit,
         )
+        if session.locked:
+            self._release(session, int(award.at.timestamp()))
         if award.amount == 0:
             return
         result = self.results.setdefault((session.student_no, session.year), {})

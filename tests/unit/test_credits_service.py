@@ -115,9 +115,8 @@ def test_too_early_says_how_long_is_left_and_pays_nothing(
 def test_the_daily_total_cuts_the_last_award_to_what_fits(
     credits: Credits, clock: FixedClock
 ) -> None:
-    sessions = [credits.start(LEARNER, "p-lx-01").session_id for _ in range(7)]
-    clock.advance(seconds=301)
-    awards = [credits.complete(LEARNER, s) for s in sessions]
+    # One session at a time, each served in full: 7 × 20 credits against a cap of 125.
+    awards = [credits.complete(LEARNER, study(credits, clock, PRACTICE)) for _ in range(7)]
     assert [a.awarded for a in awards] == [20, 20, 20, 20, 20, 20, 5]
     assert (awards[-1].capped, awards[-1].limit) == (True, "daily_total")
     assert awards[-1].balance.today.credits == 125
@@ -150,11 +149,14 @@ def test_a_once_a_day_resource_started_twice_pays_once(
 
 
 def test_a_once_a_year_course_cannot_pay_twice(credits: Credits, clock: FixedClock) -> None:
-    first, second = (credits.start(LEARNER, "c-xf-01").session_id for _ in range(2))
-    clock.advance(seconds=1201)
-    assert credits.complete(LEARNER, first).awarded == 50
+    assert credits.complete(LEARNER, study(credits, clock, COURSE)).awarded == 50
+    second = study(credits, clock, COURSE)
     with pytest.raises(Duplicate):
         credits.complete(LEARNER, second)
+    with pytest.raises(Duplicate):  # asked again: the same answer
+        credits.complete(LEARNER, second)
+    # The refused session closed: it does not keep the learner from studying on.
+    assert credits.complete(LEARNER, study(credits, clock, PRACTICE)).awarded == 20
 
 
 def test_a_session_from_before_ids_named_their_resource_completes_by_reading(
@@ -163,7 +165,10 @@ def test_a_session_from_before_ids_named_their_resource_completes_by_reading(
     new_id = credits.start(LEARNER, "p-lx-01").session_id
     old_id = f"s2017-{LEARNER.username}-0123456789ab"
     session = records.sessions.pop(new_id)
-    del session["ready_epoch"]
+    # Stored as sessions were then: no ready time, no expiry, no lock.
+    for kept_since in ("ready_epoch", "expires_epoch", "locked"):
+        del session[kept_since]
+    records.locks.clear()
     records.sessions[old_id] = {**session, "session_id": old_id}
     clock.advance(seconds=301)
     records.calls.clear()
@@ -194,8 +199,99 @@ def test_outside_the_window_nothing_starts_and_after_the_close_nothing_pays(
 
 def test_a_resigned_learner_cannot_study(credits: Credits, records: FakeCredits) -> None:
     records.directory.profiles[LEARNER.username]["status"] = "resigned"
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden) as raised:
         credits.start(LEARNER, "p-lx-01")
+    assert raised.value.details == {"reason": "inactive"}
+
+
+def test_a_learner_who_resigns_mid_session_cannot_complete_it(
+    credits: Credits, records: FakeCredits, clock: FixedClock
+) -> None:
+    session_id = study(credits, clock, PRACTICE)
+    records.directory.profiles[LEARNER.username]["status"] = "resigned"
+    records.calls.clear()
+    with pytest.raises(Forbidden) as raised:
+        credits.complete(LEARNER, session_id)
+    assert raised.value.details == {"reason": "inactive"}
+    # Refused by the award's own write: no read went before it.
+    assert records.calls == ["resource", "award"]
+    assert records.results[(LEARNER.username, 2017)]["credits"] == 0
+    assert records.entries.get((LEARNER.username, 2017)) is None
+
+
+# --- one open session at a time -----------------------------------------------------
+
+
+def test_a_second_start_while_a_session_is_open_names_the_open_one(
+    credits: Credits, clock: FixedClock
+) -> None:
+    open_one = credits.start(LEARNER, "c-xf-01")
+    clock.advance(seconds=60)
+    with pytest.raises(Conflict) as raised:
+        credits.start(LEARNER, "p-lx-01")
+    assert raised.value.details == {
+        "open_session_id": open_one.session_id,
+        "resource_id": "c-xf-01",
+        "started_at": open_one.started_at,
+        "min_seconds": 1200,
+        "expires_at": open_one.expires_at,
+    }
+    # The app resumes it: served from its own start, it pays; then the next one starts.
+    clock.advance(seconds=1141)
+    assert credits.complete(LEARNER, open_one.session_id).awarded == 50
+    assert credits.complete(LEARNER, study(credits, clock, PRACTICE)).awarded == 20
+
+
+def test_a_session_too_early_to_complete_stays_the_open_one(
+    credits: Credits, clock: FixedClock
+) -> None:
+    session_id = credits.start(LEARNER, "p-lx-01").session_id
+    with pytest.raises(TooEarly):
+        credits.complete(LEARNER, session_id)
+    with pytest.raises(Conflict):
+        credits.start(LEARNER, "p-lx-01")
+
+
+def test_the_daily_sign_in_needs_no_turn_while_a_course_is_open(
+    credits: Credits, clock: FixedClock
+) -> None:
+    # No minutes, no served time to overlap: it neither waits for nor blocks a session.
+    course = credits.start(LEARNER, "c-xf-01").session_id
+    assert credits.complete(LEARNER, credits.start(LEARNER, "signin").session_id).awarded == 5
+    clock.advance(seconds=1201)
+    assert credits.complete(LEARNER, course).awarded == 50
+
+
+def test_an_abandoned_session_pays_nothing_and_frees_the_learner(
+    credits: Credits, records: FakeCredits, clock: FixedClock
+) -> None:
+    session_id = credits.start(LEARNER, "c-xf-01").session_id
+    assert credits.abandon(LEARNER, session_id).state == "abandoned"
+    assert credits.abandon(LEARNER, session_id).state == "abandoned"  # again: the same
+    with pytest.raises(Forbidden):
+        credits.abandon(OTHER, session_id)
+    clock.advance(seconds=1201)
+    with pytest.raises(Conflict) as raised:
+        credits.complete(LEARNER, session_id)
+    assert raised.value.details == {"reason": "abandoned"}
+    assert credits.complete(LEARNER, study(credits, clock, PRACTICE)).awarded == 20
+    assert records.results[(LEARNER.username, 2017)]["credits"] == 20
+
+
+def test_an_abandoned_session_expires_and_never_blocks_the_learner(
+    credits: Credits, records: FakeCredits, clock: FixedClock
+) -> None:
+    started = credits.start(LEARNER, "p-lx-01")
+    # Its minutes plus two hours' margin (5 + 120 min): then it is over, not paid.
+    assert started.expires_at == "2017-05-04T11:05:00+08:00"
+    clock.advance(minutes=125)
+    with pytest.raises(Conflict) as raised:
+        credits.complete(LEARNER, started.session_id)
+    assert raised.value.details == {"reason": "expired"}
+    # Its lock item is still there (TTL deletes lazily), and counts as free.
+    assert records.locks[(LEARNER.username, 2017)]["session_id"] == started.session_id
+    assert credits.complete(LEARNER, study(credits, clock, PRACTICE)).awarded == 20
+    assert records.results[(LEARNER.username, 2017)]["credits"] == 20
 
 
 def test_an_adjustment_is_idempotent_audited_and_never_below_zero(
@@ -235,3 +331,41 @@ def test_the_ledger_pages_newest_first(credits: Credits, clock: FixedClock) -> N
     assert [e.entry_id for e in first.items] == done[:0:-1]
     rest = credits.my_ledger(LEARNER, 2017, 2, first.cursor)
     assert ([e.entry_id for e in rest.items], rest.cursor) == ([done[0]], None)
+
+
+def test_a_completion_cancelled_by_a_colliding_transaction_is_tried_again_never_paid() -> None:
+    """DynamoDB cancels a transaction that collides with another on the same items
+    (TransactionConflict, no condition failed): nothing was written, so the award is
+    tried again, never reported as paid."""
+    from datetime import date
+
+    from xuefa.dal.credits import DynamoCredits
+    from xuefa.dal.table import TransactionCancelled
+    from xuefa.study import Award, StudySession
+
+    class Colliding:
+        def __init__(self, collisions: int) -> None:
+            self.collisions, self.calls = collisions, 0
+
+        def transact(self, operations: list[dict]) -> None:
+            self.calls += 1
+            if self.calls <= self.collisions:
+                raise TransactionCancelled(["TransactionConflict"] * len(operations), [None] * 6)
+
+    session = StudySession(
+        session_id="s2017-530402000001-p-lx-01-0123456789ab",
+        student_no=LEARNER.username,
+        year=2017,
+        unit_id=UNIT,
+        started_at="",
+        started_epoch=0,
+        locked=True,
+        **PRACTICE.model_dump(exclude={"title"}),
+    )
+    at = datetime(2017, 5, 4, 9, 10, tzinfo=SHANGHAI)
+    award = Award(session, at, date(2017, 5, 4), 20, None, 125, None)
+    once = Colliding(collisions=1)
+    assert DynamoCredits(once).award(award) == frozenset()  # type: ignore[arg-type]
+    assert once.calls == 2
+    with pytest.raises(Conflict):
+        DynamoCredits(Colliding(collisions=99)).award(award)  # type: ignore[arg-type]

@@ -4,6 +4,13 @@ counters, the ledger and adjustments, on the one table.
 Every guarantee of a completion is a condition of one TransactWriteItems (see `award`);
 a cancelled transaction comes back as the set of checks that failed, in the domain's
 words, for the service to decide what that means.
+
+A learner has one open (timed) study session a year: its lock item
+(`Keys.open_session`) is written in the start's transaction only if it is free —
+absent, released, or expired (TTL deletes lazily, so an expired lock must count as
+free) — and released in the completion's transaction, which also requires that this
+session still holds it. So served time never overlaps. Locks and open sessions carry
+`expires_at`, the table's TTL attribute; a completed session drops it and stays.
 """
 
 from __future__ import annotations
@@ -20,7 +27,18 @@ from xuefa.dal.table import Keys, Paging, Store, TransactionCancelled
 from xuefa.dal.year_results import Change, Condition, year_result_update
 from xuefa.dal.years import year_open_check
 from xuefa.errors import Conflict, Duplicate, YearClosed
-from xuefa.study import Award, AwardCheck, LedgerEntry, Resource, StudySession
+from xuefa.study import (
+    Award,
+    AwardCheck,
+    HeldSession,
+    LedgerEntry,
+    Resource,
+    StudySession,
+)
+
+# A start or award cancelled only because transactions collided (no condition failed)
+# is tried again.
+START_RETRIES = 5
 
 
 def day_attr(day: date) -> str:
@@ -60,7 +78,14 @@ class CreditRepository(Protocol):
         """The resource, the learner's profile, and whether it was paid to them today."""
         ...
 
-    def open_session(self, session: StudySession) -> None: ...
+    def open_session(self, session: StudySession) -> HeldSession | None:
+        """Write the session (and take the learner's lock if it is `locked`); or, writing
+        nothing, the open session that holds the lock."""
+        ...
+
+    def close_session(self, session: StudySession, at: datetime) -> bool:
+        """Abandon an open session and free its lock; False if it was no longer open."""
+        ...
 
     def session_and_counters(
         self, student_no: str, year: int, session_id: str
@@ -150,18 +175,72 @@ class DynamoCredits:
         cached = self._resources[(year, resource_id)] = Resource.model_validate(resource)
         return cached, profile, paid
 
-    def open_session(self, session: StudySession) -> None:
+    def open_session(self, session: StudySession) -> HeldSession | None:
         item = {
             **Keys.session(session.student_no, session.year, session.session_id),
             **session.model_dump(exclude_none=True),
             "ready_epoch": session.ready_epoch,
         }
-        self.store.transact(
-            [
-                {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(pk)"}},
-                year_result_update(session.student_no, session.year, session.unit_id or ""),
-            ]
-        )
+        if session.expires_epoch is not None:
+            item["expires_at"] = session.expires_epoch  # the table's TTL attribute
+        operations = [
+            {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(pk)"}},
+            # No check of the learner's status here: the start has just read the profile,
+            # and the completion's transaction checks it (a ConditionCheck on the profile
+            # costs 4 write units a transaction: once a session is enough).
+            year_result_update(session.student_no, session.year, session.unit_id or ""),
+        ]
+        if session.locked:
+            operations.append(_take_lock(session))
+        for _ in range(START_RETRIES):
+            try:
+                self.store.transact(operations)
+                return None
+            except TransactionCancelled as exc:
+                if session.locked and exc.failed(2):
+                    held = exc.items[2] or {}
+                    return HeldSession(
+                        session_id=str(held.get("session_id", "")),
+                        resource_id=str(held.get("resource_id", "")),
+                        started_at=str(held.get("started_at", "")),
+                        min_seconds=int(held.get("min_seconds", 0)),
+                        expires_epoch=int(held.get("expires_at", 0)),
+                    )
+                if any(exc.failed(i) for i in range(len(operations))):
+                    raise Conflict() from exc
+                # Collided with another transaction on the same items: nothing was
+                # written; the next try sees the outcome (the lock taken, or free).
+        raise Conflict("too many simultaneous starts; try again")
+
+    def close_session(self, session: StudySession, at: datetime) -> bool:
+        operations = [
+            {
+                "Update": {
+                    "Key": Keys.session(session.student_no, session.year, session.session_id),
+                    "UpdateExpression": "SET #state = :abandoned, closed_at = :at",
+                    "ConditionExpression": "#state = :open",
+                    "ExpressionAttributeNames": {"#state": "state"},
+                    "ExpressionAttributeValues": {
+                        ":abandoned": "abandoned",
+                        ":open": "open",
+                        ":at": iso(at),
+                    },
+                }
+            }
+        ]
+        if session.locked:
+            # Frees the lock only if this session still holds it (unexpired or not).
+            operations.append(_release_lock(session, at, require_unexpired=False))
+        try:
+            self.store.transact(operations)
+        except TransactionCancelled as exc:
+            if exc.failed(0):
+                return False
+            if exc.failed(1):  # expired and taken by another: this session just closes
+                self.store.transact(operations[:1])
+                return True
+            raise Conflict() from exc
+        return True
 
     def session_and_counters(
         self, student_no: str, year: int, session_id: str
@@ -182,7 +261,10 @@ class DynamoCredits:
         checks: list[tuple[AwardCheck, dict[str, Any]]] = [
             ("session", self._close_session(award)),
             ("window", self._window_open(award)),
+            ("active", learner_active(award.session.student_no)),
         ]
+        if award.session.locked:
+            checks.append(("lock", _release_lock(award.session, award.at)))
         if award.amount > 0:
             checks += [("caps", self._add_credits(award)), ("ledger", self._ledger_entry(award))]
             session = award.session
@@ -194,28 +276,37 @@ class DynamoCredits:
             if session.once_per_day:
                 paid = Keys.paid_today(session.student_no, award.day, session.resource_id)
                 checks.append(("once_day", _put_new({**paid, "session_id": session.session_id})))
-        try:
-            self.store.transact([operation for _, operation in checks])
-        except TransactionCancelled as exc:
-            return frozenset(check for i, (check, _) in enumerate(checks) if exc.failed(i))
-        return frozenset()
+        for _ in range(START_RETRIES):
+            try:
+                self.store.transact([operation for _, operation in checks])
+                return frozenset()
+            except TransactionCancelled as exc:
+                failed = frozenset(check for i, (check, _) in enumerate(checks) if exc.failed(i))
+                if failed:
+                    return failed
+                # Cancelled with no condition failed: it collided with another transaction
+                # (a start taking the lock, a parallel completion) and wrote nothing. Never
+                # an award: try again, the next outcome says.
+        raise Conflict("too many simultaneous changes; try again")
 
     @staticmethod
     def _close_session(award: Award) -> dict[str, Any]:
-        """Only an open session, served long enough, still as its resource promised."""
+        """Only an open, unexpired session, served long enough, still as its resource
+        promised. A closed session loses its TTL: the record of what was studied stays."""
         session = award.session
         return {
             "Update": {
                 "Key": Keys.session(session.student_no, session.year, session.session_id),
                 "UpdateExpression": "SET #state = :done, awarded = :amount, "
-                "capped = :capped, #limit = :limit, completed_at = :at",
+                "capped = :capped, #limit = :limit, completed_at = :at REMOVE expires_at",
                 # Sessions from before `ready_epoch` was kept are timed by the service alone.
                 "ConditionExpression": "#state = :open "
                 "AND (ready_epoch <= :now OR attribute_not_exists(ready_epoch)) "
+                "AND (expires_at > :now OR attribute_not_exists(expires_at)) "
                 "AND resource_id = :resource AND credits = :credits AND activity = :activity",
                 "ExpressionAttributeNames": {"#state": "state", "#limit": "limit"},
                 "ExpressionAttributeValues": {
-                    ":done": "completed",
+                    ":done": award.closes_as,
                     ":open": "open",
                     ":amount": award.amount,
                     ":capped": award.limit is not None,
@@ -364,6 +455,59 @@ def _adjustment_request(adjustment: AdjustmentRecord) -> dict[str, Any]:
         "year": adjustment.year,
         "delta": adjustment.delta,
         "reason": adjustment.reason,
+    }
+
+
+def learner_active(student_no: str) -> dict[str, Any]:
+    """The learner's profile says active (resigned and retired learners earn nothing)."""
+    return {
+        "ConditionCheck": {
+            "Key": Keys.learner(student_no),
+            "ConditionExpression": "attribute_exists(pk) "
+            "AND (attribute_not_exists(#status) OR #status = :active)",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": {":active": "active"},
+        }
+    }
+
+
+def _take_lock(session: StudySession) -> dict[str, Any]:
+    """The learner's open session becomes this one, if none is open (or it expired)."""
+    lock = {
+        **Keys.open_session(session.student_no, session.year),
+        "session_id": session.session_id,
+        "resource_id": session.resource_id,
+        "started_at": session.started_at,
+        "min_seconds": session.min_seconds,
+        "expires_at": session.expires_epoch,  # the table's TTL attribute
+    }
+    return {
+        "Put": {
+            "Item": lock,
+            "ConditionExpression": "attribute_not_exists(session_id) OR expires_at <= :now",
+            "ExpressionAttributeValues": {":now": session.started_epoch},
+        }
+    }
+
+
+def _release_lock(
+    session: StudySession, at: datetime, *, require_unexpired: bool = True
+) -> dict[str, Any]:
+    """Free the lock, only while this session holds it (and, to pay, before it expires).
+    The freed item expires now, for the TTL to remove."""
+    condition = "session_id = :me"
+    if require_unexpired:
+        condition += " AND expires_at > :now"
+    return {
+        "Update": {
+            "Key": Keys.open_session(session.student_no, session.year),
+            "UpdateExpression": "SET expires_at = :now REMOVE session_id",
+            "ConditionExpression": condition,
+            "ExpressionAttributeValues": {
+                ":me": session.session_id,
+                ":now": int(at.timestamp()),
+            },
+        }
     }
 
 

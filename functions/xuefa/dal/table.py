@@ -106,6 +106,11 @@ class Keys:
         return {PARTITION_KEY: f"LEARNER#{student_no}", SORT_KEY: f"SESSION#{year}#{session_id}"}
 
     @staticmethod
+    def open_session(student_no: str, year: int) -> dict[str, str]:
+        """The learner's one open study session of a year: a lock naming it."""
+        return {PARTITION_KEY: f"LEARNER#{student_no}", SORT_KEY: f"STUDYING#{year}"}
+
+    @staticmethod
     def ledger_prefix(year: int) -> str:
         return f"CREDIT#{year}#"
 
