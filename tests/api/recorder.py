@@ -92,6 +92,15 @@ def _app_of_module(module_name: str) -> str:
     return parts[2] if module_name.startswith("xuefa_app_") and len(parts) > 3 else module_name
 
 
+def _function(func: Any) -> tuple[str, str]:
+    """(app, handler name) of a function Chalice wraps (`@app.lambda_function` wraps it
+    once more, in a PureLambdaWrapper)."""
+    func = getattr(func, "_original_func", func)
+    return _app_of_module(str(getattr(func, "__module__", "?"))), str(
+        getattr(func, "__name__", "?")
+    )
+
+
 def _running(app: str, handler: str, call: Any) -> Any:
     token = RUNNING.set((app, handler))
     try:
@@ -112,12 +121,10 @@ def _wrap_chalice() -> None:
         return _running(name, "app", lambda: rest(self, event, context))
 
     def plain_call(self: Any, event: Any, context: Any) -> Any:
-        app = _app_of_module(self.func.__module__)
-        return _running(app, self.func.__name__, lambda: plain(self, event, context))
+        return _running(*_function(self.func), lambda: plain(self, event, context))
 
     def event_call(self: Any, event: Any, context: Any) -> Any:
-        app = _app_of_module(self.func.__module__)
-        return _running(app, self.func.__name__, lambda: events(self, event, context))
+        return _running(*_function(self.func), lambda: events(self, event, context))
 
     chalice_app.Chalice.__call__ = rest_call  # type: ignore[method-assign]
     chalice_app.LambdaFunction.__call__ = plain_call  # type: ignore[method-assign]
