@@ -15,6 +15,7 @@ table, the bucket, the signing keys, the user pool, the queue).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -202,12 +203,16 @@ class World:
     queue_name: str = ""
 
     @classmethod
-    def of(cls, env: dict[str, str]) -> World:
+    def of(cls, env: dict[str, str], resources: Sequence[str] = ()) -> World:
+        """From the environment at the call; a name it lacks (a test that undid its
+        environment while the function kept the names it had read) from the call itself."""
         queue = env.get("XUEFA_REPORT_QUEUE_URL", "").rstrip("/").rsplit("/", 1)[-1]
+        tables = [r.split(":table/", 1)[1].split("/")[0] for r in resources if ":table/" in r]
+        buckets = [r.split(":::", 1)[1].split("/")[0] for r in resources if ":s3:::" in r]
         return cls(
             region=env.get("AWS_DEFAULT_REGION") or env.get("AWS_REGION") or "us-east-1",
-            table=env.get("XUEFA_TABLE", ""),
-            bucket=env.get("XUEFA_BUCKET", ""),
+            table=env.get("XUEFA_TABLE") or next(iter(tables), ""),
+            bucket=env.get("XUEFA_BUCKET") or next(iter(buckets), ""),
             signing_keys=tuple(k for k in env.get("XUEFA_SIGNING_KEYS", "").split(",") if k),
             user_pool_id=env.get("XUEFA_USER_POOL_ID", ""),
             queue_name=queue or env.get("XUEFA_REPORT_QUEUE_NAME", ""),

@@ -22,6 +22,7 @@ import os
 import subprocess
 import sys
 from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -90,46 +91,58 @@ def _templates_for(call: dict[str, Any]) -> list[str]:
     return ["global"] if call["service"] == "cognito-idp" else ["global", "china"]
 
 
+@dataclass
+class Refusal:
+    """One action a role refuses a function, with what it was asked on and by whom."""
+
+    example: str  # the first request refused: action, resource, condition keys
+    note: str  # what the role has for that action
+    tests: set[str] = field(default_factory=set)
+    requests: int = 0
+
+
 def _violations(
     calls: list[dict[str, Any]], templates: dict[str, dict[str, Any]]
 ) -> tuple[list[str], dict[str, int]]:
     roles = {name: function_roles(t) for name, t in templates.items()}
     policies: dict[tuple[str, str, World], Policy] = {}
-    # One line per distinct refusal, with every test that made it.
-    refused: dict[tuple[str, ...], set[str]] = defaultdict(set)
-    notes: dict[tuple[str, str, str], str] = {}  # what the role has for that action
+    # One entry per function, action and operation refused, with every test that asked.
+    refused: dict[tuple[str, str, str, str, str], Refusal] = {}
     checked: dict[str, int] = defaultdict(int)
     for call in calls:
         function = (call["app"], call["handler"])
-        world = World.of(call["env"])
+        world = World.of(call["env"], [r["resource"] for r in call["requests"]])
+        label = f"{call['app']} ({'API' if call['handler'] == 'app' else call['handler']})"
         for where in _templates_for(call):
             role = roles[where].get(function)
-            label = f"{call['app']} ({'API' if call['handler'] == 'app' else call['handler']})"
             if role is None:
-                refused[(where, label, "-", "no such function in the stack", "")].add(call["test"])
+                missing = (where, label, "-", "-", call["operation"])
+                refusal = refused.setdefault(missing, Refusal("no such function", ""))
+                refusal.tests.add(call["test"])
                 continue
-            key = (where, role, world)
-            if key not in policies:
-                policies[key] = Policy(templates[where], role, Resolver(templates[where], world))
-            policy = policies[key]
+            if (where, role, world) not in policies:
+                resolve = Resolver(templates[where], world)
+                policies[(where, role, world)] = Policy(templates[where], role, resolve)
+            policy = policies[(where, role, world)]
             for raw in call["requests"]:
                 request = Request(raw["action"], raw["resource"], raw["context"])
                 checked[label] += 1
-                if not policy.allows(request):
-                    refused[(where, label, role, request.describe(), call["operation"])].add(
-                        call["test"]
-                    )
-                    notes[(where, role, request.action)] = policy.nearest(request)
+                if policy.allows(request):
+                    continue
+                key = (where, label, role, request.action, call["operation"])
+                if key not in refused:
+                    refused[key] = Refusal(request.describe(), policy.nearest(request))
+                refused[key].tests.add(call["test"])
+                refused[key].requests += 1
     lines = []
-    for (where, label, role, what, operation), tests in sorted(refused.items()):
-        first = sorted(tests)[0]
+    for (where, label, role, _, operation), refusal in sorted(refused.items()):
+        tests = sorted(refusal.tests)
         more = f" (and {len(tests) - 1} more tests)" if len(tests) > 1 else ""
-        action = what.split(" ", 1)[0]
-        note = notes.get((where, role, action), "")
+        times = f", {refusal.requests} requests like it" if refusal.requests > 1 else ""
         lines.append(
-            f"[{where}] {label}: its role {role} does not allow {what}"
-            f" — in {operation}, made by {first}{more}"
-            + (f"\n      the role has: {note}" if note else "")
+            f"[{where}] {label}, role {role}: refused {refusal.example}"
+            f" — in {operation}{times}, made by {tests[0]}{more}"
+            + (f"\n      the role has: {refusal.note}" if refusal.note else "")
         )
     return lines, dict(checked)
 
