@@ -2,17 +2,17 @@
 
 moto enforces no IAM, so a role that lacks an action passes every test and fails in
 production (sign-in's transaction deletes the login's guard item: the identity role had
-no dynamodb:DeleteItem). Here the API tests run once more, in a process of their own, with
-the recorder (tests/api/recorder.py) writing each call: which function made it, its IAM
-action(s), resource and condition keys. Each is then checked against that function's role
+no dynamodb:DeleteItem). So the recorder (tests/api/recorder.py) writes each call the API
+tests make a function do: which function, its IAM action(s), resource and condition keys. Each is then checked against that function's role
 in the synthesized template — a call made with our own identity against China's stack, one
 made with Cognito against the global stack (and, beyond Cognito's own calls, China's too).
 
-Why a process of its own: the API tests run on two xdist workers, in no order relative to
-this module; a recording of their own makes this test independent of both (and of a
-partial run). It costs one more pass over tests/api. XUEFA_ROLE_CALLS=<file> checks an
-existing recording instead (`XUEFA_RECORD_CALLS=<file> pytest -p tests.api.recorder
-tests/api` writes one).
+Where the calls come from: the API tests run on two xdist workers in `make test`, in no
+order relative to this module, so `make test` records them during its run (`-p
+tests.api.recorder`, one file per worker under .xuefa-calls/) with this module deselected,
+then runs this module alone over those files (XUEFA_ROLE_CALLS=<file or directory>).
+Run alone without XUEFA_ROLE_CALLS, it records a run of the API tests of its own in a
+subprocess (slow: the whole of tests/api once more).
 """
 
 from __future__ import annotations
