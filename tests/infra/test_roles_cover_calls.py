@@ -148,7 +148,7 @@ def _violations(
 
 
 def test_every_call_the_api_tests_make_is_allowed_by_its_functions_role(
-    recorded, synthesized, global_template
+    synthesized, global_template, recorded
 ) -> None:
     templates = {"china": synthesized[1], "global": global_template[1]}
     seen = {(c["app"], c["handler"]) for c in recorded}
