@@ -3,9 +3,10 @@
 moto enforces no IAM, so a role that lacks an action passes every test and fails in
 production (sign-in's transaction deletes the login's guard item: the identity role had
 no dynamodb:DeleteItem). So the recorder (tests/api/recorder.py) writes each call the API
-tests make a function do: which function, its IAM action(s), resource and condition keys. Each is then checked against that function's role
-in the synthesized template — a call made with our own identity against China's stack, one
-made with Cognito against the global stack (and, beyond Cognito's own calls, China's too).
+tests make a function do: which function, its IAM action(s), resource and condition keys.
+Each is checked against that function's role in the synthesized template — a call made
+with our own identity against China's stack, one made with Cognito against the global
+stack (and, beyond Cognito's own calls, China's too).
 
 Where the calls come from: the API tests run on two xdist workers in `make test`, in no
 order relative to this module, so `make test` records them during its run (`-p
@@ -159,3 +160,37 @@ def test_every_call_the_api_tests_make_is_allowed_by_its_functions_role(
         " (moto enforces no IAM; fix the role in infra/parts/apps.py):\n  " + "\n  ".join(lines)
     )
     assert sum(checked.values()) > 1000, checked
+
+
+def test_the_public_identity_function_reaches_only_its_own_items(synthesized) -> None:
+    """Sign-in answers anyone: its role reads and writes the logins', refresh tokens' and
+    audit partitions of the table, nothing else there, and never scans or queries."""
+    from tests.iam import requests_of
+
+    template = synthesized[1]
+    world = World(region="cn-north-1", table="xuefa-prod", bucket="reports")
+    role = function_roles(template)[("identity", "app")]
+    policy = Policy(template, role, Resolver(template, world))
+
+    def allowed(operation: str, params: dict[str, Any]) -> bool:
+        asked = requests_of(
+            "dynamodb", operation, {"TableName": "xuefa-prod", **params}, "cn-north-1"
+        )
+        return all(policy.allows(r) for r in asked)
+
+    def key(pk: str) -> dict[str, Any]:
+        return {"Key": {"pk": {"S": pk}, "sk": {"S": "x"}}}
+
+    for pk in ("ACCOUNT#530402000001", "REFRESH#abc", "AUDIT#2026#2026-11-20"):
+        assert allowed("GetItem", key(pk)) and allowed("DeleteItem", key(pk)), pk
+    for pk in ("LEARNER#530402000001", "ADMIN#city_admin", "YEAR#2026", "UNIT#530400"):
+        assert not allowed("GetItem", key(pk)) and not allowed("UpdateItem", key(pk)), pk
+    assert not allowed("Scan", {})
+    assert not allowed(
+        "Query",
+        {
+            "KeyConditionExpression": "#pk = :pk",
+            "ExpressionAttributeNames": {"#pk": "pk"},
+            "ExpressionAttributeValues": {":pk": {"S": "ACCOUNT#a"}},
+        },
+    )
