@@ -75,7 +75,11 @@ fuzz: $(STAMP)
 ## test: every test (unit, API on moto, concurrency, end-to-end and browser against the local stack, web unit tests)
 test: $(STAMP) $(WEB_DIST) browser
 	cd web && npx vitest run --reporter=dot
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup --cov=functions --cov-report=term:skip-covered --cov-fail-under=94
+	rm -rf .xuefa-calls
+	XUEFA_RECORD_CALLS=$(CURDIR)/.xuefa-calls/calls.jsonl $(BIN)/python -m pytest -q -n 2 --dist loadgroup \
+		-p tests.api.recorder --deselect tests/infra/test_roles_cover_calls.py \
+		--cov=functions --cov-report=term:skip-covered --cov-fail-under=94
+	XUEFA_ROLE_CALLS=$(CURDIR)/.xuefa-calls $(BIN)/python -m pytest -q tests/infra/test_roles_cover_calls.py
 
 ## test-fast: unit and API tests only
 test-fast: $(STAMP)
@@ -109,7 +113,7 @@ format: $(STAMP)
 
 ## clean: remove the virtualenv, local data and build output
 clean:
-	rm -rf $(VENV) .xuefa .pytest_cache .mypy_cache .ruff_cache cdk.out chalice.out openapi.json
+	rm -rf $(VENV) .xuefa .xuefa-calls .pytest_cache .mypy_cache .ruff_cache cdk.out chalice.out openapi.json
 	rm -rf web/node_modules web/dist web/test-results tests/browser/screenshots
 	rm -rf functions/*/.chalice/deployments
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

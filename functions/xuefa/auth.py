@@ -7,8 +7,10 @@ so "inside the subtree" is one string comparison.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from xuefa.errors import Forbidden, Unauthorized
@@ -69,6 +71,45 @@ def actor_from_claims(claims: Mapping[str, Any] | None) -> Actor:
     if not username or not unit_id:
         raise Unauthorized("the token lacks a username or unit")
     return Actor(username=username, groups=_groups(claims.get("cognito:groups")), unit_id=unit_id)
+
+
+class AdminUnits:
+    """An admin's unit from our own record of that admin (the ADMIN profile item), never
+    from the token: a claim is what its holder could set (Cognito lets a user write any
+    attribute its app client does not exclude). One read per admin per container, kept
+    `ttl` seconds, so an admin moved or removed loses the old scope within that time;
+    at most `size` admins are held (the least recently asked go first)."""
+
+    def __init__(
+        self, read: Callable[[str], str | None], ttl: float = 60.0, size: int = 512
+    ) -> None:
+        self._read = read
+        self._ttl = ttl
+        self._size = size
+        self._held: OrderedDict[str, tuple[float, str | None]] = OrderedDict()
+
+    def unit_of(self, username: str, now: datetime) -> str | None:
+        at = now.timestamp()
+        held = self._held.get(username)
+        if held is not None and 0 <= at - held[0] < self._ttl:
+            self._held.move_to_end(username)
+            return held[1]
+        unit_id = self._read(username)
+        self._held[username] = (at, unit_id)
+        self._held.move_to_end(username)
+        while len(self._held) > self._size:
+            self._held.popitem(last=False)
+        return unit_id
+
+    def scoped(self, actor: Actor, now: datetime) -> Actor:
+        """The actor with the unit our record gives; a learner is left as claimed (their
+        records are found by username, and a learner's unit comes from their profile)."""
+        if not actor.is_admin:
+            return actor
+        unit_id = self.unit_of(actor.username, now)
+        if not unit_id:
+            raise Forbidden("no administrator record for this account")
+        return actor if unit_id == actor.unit_id else replace(actor, unit_id=unit_id)
 
 
 def in_subtree(path: str, root_path: str) -> bool:

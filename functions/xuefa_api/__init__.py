@@ -27,7 +27,7 @@ from xuefa.errors import BadRequest, Internal, PayloadTooLarge, XuefaError
 from xuefa.observability import logger as make_logger
 from xuefa.observability import metrics as make_metrics
 from xuefa.settings import responses_checked
-from xuefa_api.wiring import authorizer
+from xuefa_api.wiring import admin_units, authorizer, services
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -251,8 +251,12 @@ class Api:
         return request
 
     def actor(self) -> Actor:
+        """Who asks: the token's claims, an admin's unit taken from our own record."""
         context = self.request().context or {}
-        return actor_from_claims(claims_of(context.get("authorizer")))
+        claimed = actor_from_claims(claims_of(context.get("authorizer")))
+        if not claimed.is_admin:
+            return claimed
+        return admin_units().scoped(claimed, services().clock.now())
 
     def body(self, model: type[Model]) -> Model:
         raw = self.request().raw_body or b""

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import CognitoUserPoolAuthorizer, CustomAuthorizer
 
+from xuefa.auth import AdminUnits
 from xuefa.clock import Clock, process_clock
 from xuefa.dal.table import Store
 from xuefa.dal.years import YearBook
@@ -50,6 +51,20 @@ def services() -> Services:
 
 
 @lru_cache(maxsize=1)
+def admin_units() -> AdminUnits:
+    """Admins' units from their ADMIN records, cached per warm container for a minute."""
+    from xuefa.dal.people import DynamoPeople
+
+    people = DynamoPeople(services().store)
+
+    def read(username: str) -> str | None:
+        item = people.account(username, admin=True)
+        return str(item["unit_id"]) if item and item.get("unit_id") else None
+
+    return AdminUnits(read)
+
+
+@lru_cache(maxsize=1)
 def signing_keys() -> KmsSigningKeys:
     from xuefa.dal.signing_keys import KmsSigningKeys
 
@@ -68,6 +83,7 @@ def token_verifier() -> TokenVerifier:
 def reset() -> None:
     """Forget everything built so far (tests change the environment between apps)."""
     services.cache_clear()
+    admin_units.cache_clear()
     get_token_settings.cache_clear()
     signing_keys.cache_clear()
     token_verifier.cache_clear()

@@ -57,6 +57,17 @@ STAGE_THROTTLE = {
 # take the account's unreserved concurrency (1,000 by default) from exams or credits.
 # `-c identity_concurrency=N` changes it.
 IDENTITY_CONCURRENCY = 40
+# The identity function answers anyone (sign-in is public): it reaches only its own items,
+# by partition key (xuefa.dal.table.Keys.account / sign_in_guard, refresh_token, audit),
+# and only with actions that name a key — a Scan would pass `ForAllValues` with no keys.
+IDENTITY_TABLE = [
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",  # a successful sign-in deletes the login's guard item
+    "dynamodb:ConditionCheckItem",
+]
+IDENTITY_PARTITIONS = ["ACCOUNT#*", "REFRESH#*", "AUDIT#*"]
 COGNITO_ADMIN = [
     "cognito-idp:AdminCreateUser",
     "cognito-idp:AdminAddUserToGroup",
@@ -200,10 +211,31 @@ class Apps(Construct):
         )
         table = self.data.table
         table_resources = [table.table_arn, f"{table.table_arn}/index/{GSI_NAME}"]
-        role.add_to_policy(
-            iam.PolicyStatement(actions=TABLE_READ + TABLE_WRITE, resources=table_resources)
-        )
+        if name == IDENTITY_APP:
+            role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=IDENTITY_TABLE,
+                    resources=[table.table_arn],
+                    conditions={
+                        "ForAllValues:StringLike": {"dynamodb:LeadingKeys": IDENTITY_PARTITIONS}
+                    },
+                )
+            )
+        else:
+            role.add_to_policy(
+                iam.PolicyStatement(actions=TABLE_READ + TABLE_WRITE, resources=table_resources)
+            )
         self.data.cursor_secret.grant_read(role)
+        if name == "roster" and self.identity.own:
+            # Our own identity's accounts: a reset clears the login's guard item, and a
+            # learner whose creation failed leaves no account behind; nothing else is deleted.
+            role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=["dynamodb:DeleteItem"],
+                    resources=[table.table_arn],
+                    conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["ACCOUNT#*"]}},
+                )
+            )
         if name == "roster" and self.identity.user_pool is not None:
             role.add_to_policy(
                 iam.PolicyStatement(

@@ -81,6 +81,13 @@ class Identity(Construct):
             generate_secret=False,
             prevent_user_existence_errors=True,
             id_token_validity=cdk.Duration.hours(1),
+            # A user may write only what this client names: never `custom:unit_id`, which
+            # the roster sets as an admin (the apps take an admin's unit from our own
+            # record anyway). An empty list would mean "all", so one harmless attribute.
+            write_attributes=cognito.ClientAttributes().with_standard_attributes(locale=True),
+            read_attributes=cognito.ClientAttributes()
+            .with_standard_attributes(locale=True)
+            .with_custom_attributes("unit_id"),
         )
         keep_logical_id(self.client, "UsersWebA39D1A70")
 

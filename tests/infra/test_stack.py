@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
+from tests.infra.conftest import NAG
+
 pytestmark = [pytest.mark.xdist_group("infra")]
 
 ROOT = Path(__file__).resolve().parents[2]
-NAG: list[str] = []  # cdk-nag's unsuppressed findings on the synthesized stack
 API_ROUTES = {
     "credits": {
         "/adjustments",
@@ -71,68 +72,6 @@ API_ROUTES = {
         "/units/{unit_id}/learners",
     },
 }
-
-
-@pytest.fixture(scope="session")
-def synthesized(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> tuple[Any, dict[str, Any], Path]:
-    """One synth per worker. Session-scoped: xdist may run other modules' tests between
-    these, and a module fixture would then synthesize again in the same process, which
-    Chalice's packaging does not survive."""
-    import os
-
-    from aws_cdk.assertions import Template
-
-    work = tmp_path_factory.mktemp("synth")
-    saved = (os.getcwd(), dict(os.environ))
-    os.chdir(work)  # chalice.out/ goes to the working directory
-    os.environ.setdefault("AWS_DEFAULT_REGION", "cn-north-1")
-    os.environ["JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"] = "20"
-    try:
-        sys.path.insert(0, str(ROOT / "infra"))
-        from infra.app import build
-
-        app, stack = build("prod", outdir=str(work / "cdk.out"), region="cn-north-1")
-        assembly = app.synth()
-        from infra.nag import findings
-
-        NAG.extend(findings(assembly, stack.stack_name))
-        template = Template.from_stack(stack)
-        path = Path(assembly.directory) / f"{stack.stack_name}.template.json"
-        return template, json.loads(path.read_text()), path
-    finally:  # the other tests on this worker get their directory and environment back
-        os.chdir(saved[0])
-        os.environ.clear()
-        os.environ.update(saved[1])
-
-
-@pytest.fixture(scope="session")
-def global_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, dict[str, Any], Path]:
-    """The production template for a global region (Cognito signs in), synthesized in a
-    process of its own: Chalice's packaging does not survive a second synth in one."""
-    import os
-
-    from aws_cdk.assertions import Template
-
-    out = tmp_path_factory.mktemp("synth-global")
-    env = {
-        **os.environ,
-        "AWS_DEFAULT_REGION": "ap-southeast-1",
-        "XUEFA_STAGE": "prod",
-        "XUEFA_CDK_OUT": str(out),
-        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
-    }
-    subprocess.run(
-        [sys.executable, str(ROOT / "infra" / "app.py")],
-        cwd=out,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    path = out / "xuefa-prod.template.json"
-    raw = json.loads(path.read_text())
-    return Template.from_json(raw), raw, path
 
 
 def resources(raw: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
@@ -592,3 +531,11 @@ def test_in_china_a_regional_web_acl_guards_the_identity_stage(
     assert association["DependsOn"] == [f"{identity_api}identityStage"]  # SAM's stage
     # Outside China Cognito signs in: no identity API, no web ACL for it.
     assert resources(global_template[1], "AWS::WAFv2::WebACL") == {}
+def test_the_web_client_cannot_write_the_unit_claim(global_template) -> None:
+    """A user writes only what the app client names (an empty list would mean all of
+    them): never `custom:unit_id`, which the ID token still carries."""
+    _, raw, _ = global_template
+    (client,) = resources(raw, "AWS::Cognito::UserPoolClient").values()
+    writes = client["Properties"]["WriteAttributes"]
+    assert writes and "custom:unit_id" not in writes
+    assert "custom:unit_id" in client["Properties"]["ReadAttributes"]
