@@ -93,10 +93,10 @@ def test_a_close_that_crashed_midway_is_finished_whole(city, client, clock, monk
     clock.set(datetime(2026, 12, 1, 1, 0, tzinfo=SHANGHAI))
     finalize = ReportJob._finalize
 
-    def crash(job: ReportJob, report: Any, run_id: str) -> None:
+    def crash(job: ReportJob, report: Any, *shard_and_run: str) -> None:
         if report.closing_year == 2026:  # dies before its manifest; the rest is fine
             raise RuntimeError("the function timed out")
-        finalize(job, report, run_id)
+        finalize(job, report, *shard_and_run)
 
     monkeypatch.setattr(ReportJob, "_finalize", crash)
     nightly(reports, CLOSE_NIGHT)
