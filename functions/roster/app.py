@@ -11,7 +11,7 @@ from xuefa import roster_views as views
 from xuefa.accounts import Accounts, CognitoAccounts
 from xuefa.auth import Actor
 from xuefa.dal.roster import DynamoRoster
-from xuefa.roster import NewLearner, NewUnit, Roster, Status, StatusChange, Transfer
+from xuefa.roster import NewLearner, NewUnit, Roster, Status, StatusChange, Transfer, UnitName
 from xuefa.rules import YearConfig
 from xuefa.study_years import StudyYears, YearList
 from xuefa_api import Api, Cursor, parse_year
@@ -91,8 +91,16 @@ def unit(actor: Actor, unit_id: str) -> views.UnitView:
 
 @api.route("/units", ["POST"], body=NewUnit, status=201, response="UnitView")
 def create_unit(actor: Actor, body: NewUnit) -> views.UnitView:
-    """A new unit under one in scope."""
+    """A new unit under one in scope: a name of 1 to 60 characters without control
+    characters; at most 8 levels from the city (400 deeper)."""
     return roster().create_unit(actor, body)
+
+
+@api.route("/units/{unit_id}", ["PATCH"], body=UnitName, response="UnitView")
+def rename_unit(actor: Actor, body: UnitName, unit_id: str) -> views.UnitView:
+    """Rename a unit in scope (audited); the reports show the new name from the next
+    night."""
+    return roster().rename_unit(actor, unit_id, body)
 
 
 @api.route("/units/{unit_id}/learners", ["GET"], query=LearnerQuery, response="LearnerPage")

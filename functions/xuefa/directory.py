@@ -1,7 +1,8 @@
 """Reading the unit tree and the people in it: what every service needs for scope checks.
 
-A unit's path never changes once created (units do not move; learners do), so paths are
-cached per warm container.
+A unit's path never changes once created (units do not move; learners do), so units are
+cached per warm container; a name can change (a rename forgets it here, and the nightly
+report reads its units afresh).
 """
 
 from __future__ import annotations
@@ -59,6 +60,13 @@ class Directory:
         unit = unit_from_item(item)
         self._units[unit_id] = unit
         return unit
+
+    def forget(self, unit_id: str | None = None) -> None:
+        """Read the unit (or every unit) afresh next time: its name may have changed."""
+        if unit_id is None:
+            self._units.clear()
+        else:
+            self._units.pop(unit_id, None)
 
     def children(self, unit_id: str) -> list[Unit]:
         """The units directly below, by unit id (the index's order)."""

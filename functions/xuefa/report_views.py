@@ -24,6 +24,13 @@ class ReportFile(BaseModel):
     sha256: str
 
 
+class FailedUnit(BaseModel):
+    """A unit left out of a set: its files could not be written (the reason is logged)."""
+
+    unit_id: str
+    name: str
+
+
 class DailySet(BaseModel):
     date: str
     cutoff: str
@@ -31,6 +38,10 @@ class DailySet(BaseModel):
     unit_id: str
     files: list[ReportFile]
     note: str | None = Field(None, description="why a set has no files (a year not configured)")
+    whole: bool = Field(True, description="false when a unit of the caller's subtree is missing")
+    failed_units: list[FailedUnit] = Field(
+        default_factory=list, description="the units of the subtree left out of this set"
+    )
 
 
 class BulletinRow(BaseModel):
@@ -105,6 +116,8 @@ class YearEndSet(BaseModel):
     closed_at: str
     unit_id: str
     files: list[ReportFile]
+    whole: bool = Field(True, description="false until every unit of the subtree is in")
+    failed_units: list[FailedUnit] = Field(default_factory=list)
 
 
 class Certificate(BaseModel):

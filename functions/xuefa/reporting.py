@@ -7,6 +7,8 @@ import csv
 import hashlib
 import json
 import os
+import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -186,6 +188,51 @@ def _display(column: str, value: Any) -> Any:
     return "" if value is None else value
 
 
+# A lone surrogate cannot be encoded (UTF-8 nor XML): it would fail the whole file.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# What a spreadsheet takes for the start of a formula (OWASP, CSV Injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(value: str) -> str:
+    return _SURROGATE.sub("\ufffd", value)
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell a spreadsheet cannot run: text that starts like a formula gets a
+    leading single quote (the text is otherwise kept); numbers stay numbers. Every CSV
+    file we write goes through here."""
+    if not isinstance(value, str):
+        return value
+    value = _text(value)
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
+# Sheet names hold none of these (Excel's rule); their full-width forms read the same.
+_SHEET_FORBIDDEN = str.maketrans(
+    {"/": "／", "\\": "＼", "?": "？", "*": "＊", ":": "：", "[": "［", "]": "］"}
+)
+SHEET_UNITS = 31  # Excel counts UTF-16 units
+
+
+def sheet_name(name: str, fallback: str = "报表") -> str:
+    """The unit's name as a worksheet tab can hold it: forbidden characters in their
+    full-width forms, no control characters, at most 31 characters, no apostrophe at
+    either end, never the reserved 'History'; `fallback` when nothing is left."""
+    shown = "".join(
+        " " if unicodedata.category(ch)[0] == "C" or ch in "\u2028\u2029" else ch for ch in name
+    ).translate(_SHEET_FORBIDDEN)
+    shown = shown.strip()
+    while len(shown.encode("utf-16-le")) > 2 * SHEET_UNITS:
+        shown = shown[:-1]
+    shown = shown.strip().strip("'").strip()
+    if not shown:
+        return fallback
+    if shown.lower() == "history":
+        return f"{shown}表"
+    return shown
+
+
 def _finish(path: Path, rows: int) -> WrittenFile:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -201,9 +248,9 @@ def write_csv(
     count = 0
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
-        writer.writerow([title for _, title in columns])
+        writer.writerow([csv_cell(title) for _, title in columns])
         for row in rows:
-            writer.writerow([_display(key, row[key]) for key, _ in columns])
+            writer.writerow([csv_cell(_display(key, row[key])) for key, _ in columns])
             count += 1
     return _finish(path, count)
 
@@ -213,15 +260,21 @@ def write_xlsx(
     columns: list[tuple[str, str]],
     rows: Iterable[Mapping[str, Any]],
     sheet: str,
+    created: datetime | None = None,
 ) -> WrittenFile:
-    """A real workbook: bold frozen header, column widths, numbers as numbers. XlsxWriter's
+    """A real workbook: bold frozen header, column widths, numbers as numbers, text as
+    text; the tab named after `sheet` as far as a tab can hold it. XlsxWriter's
     constant-memory mode flushes each row to disk as it is written."""
     import xlsxwriter
 
     count = 0
     workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "tmpdir": str(path.parent)})
+    if created is not None:
+        # The same rows, the same bytes: a shard delivered again rewrites a file the
+        # manifest already names by its digest.
+        workbook.set_properties({"created": created})
     try:
-        worksheet = workbook.add_worksheet(sheet[:31])
+        worksheet = workbook.add_worksheet(sheet_name(sheet))
         header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
         decimal = workbook.add_format({"num_format": "0.00"})
         text_columns = {"student_no", "unit_id", "name", "unit"}
@@ -233,8 +286,10 @@ def write_xlsx(
             count += 1
             for index, (key, _) in enumerate(columns):
                 value = row[key]
+                # Text is written as text (write_string): '=…' stays a string, never a
+                # formula; write() would guess.
                 if key in text_columns or isinstance(value, str):
-                    worksheet.write_string(count, index, str(_display(key, value)))
+                    worksheet.write_string(count, index, _text(str(_display(key, value))))
                 elif key == "passed":
                     worksheet.write_string(count, index, _display(key, value))
                 elif value is None:

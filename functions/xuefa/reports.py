@@ -9,8 +9,16 @@ date run again (EventBridge may deliver twice; an admin may ask) rewrites the sa
 
 A study year's close is the same run over the same shards, as of the close of its credit
 window, with two differences: each row is frozen into the learner's archive as it is
-written (with a certificate code for a pass), and the manifest is written once, so the
-year-end set never changes. Certificates are rendered from the frozen archive only.
+written (with a certificate code for a pass), and the manifest is written once whole, so
+the year-end set never changes. Certificates are rendered from the frozen archive only.
+
+One unit that cannot be rendered never holds up the others: it is tried again, then
+left out, logged and counted (`UnitReportFailed`), and the manifest names it
+(`failed_units`, `whole: false`); a year-end set with one is closed again the next night.
+
+A scheduled run's claim remembers which delivery made it (EventBridge's event id): Lambda
+retries a failed invocation with the same event, and that retry takes the run over as
+long as its shards were not all sent; another delivery waits for the lease.
 """
 
 from __future__ import annotations
@@ -40,7 +48,7 @@ from xuefa.certificates import (
 from xuefa.clock import Clock, end_of_day, iso, local_date, parse_iso
 from xuefa.dal.archive import DynamoArchive
 from xuefa.dal.people import PAGE, DynamoPeople
-from xuefa.dal.report_runs import DynamoReportRuns
+from xuefa.dal.report_runs import DynamoReportRuns, Superseded
 from xuefa.dal.table import Store
 from xuefa.dal.years import YearBook
 from xuefa.directory import Directory, Unit
@@ -67,9 +75,11 @@ MONTH = r"20[0-9]{2}-(0[1-9]|1[0-2])"  # the months a report can have: 2000-01 t
 T = TypeVar("T")
 LEASE = timedelta(minutes=30)
 URL_SECONDS = 15 * 60
+UNIT_TRIES = 3  # a unit's files are tried this often in the shard before it is left out
 
 GradeExpired = Callable[[str, int, int], object]  # student_no, year, attempt_no
 Dispatch = Callable[[list[dict[str, Any]]], None]
+UnitFailed = Callable[[Unit, str], None]  # the unit, why: counted as a metric
 
 
 def parse_report_date(
@@ -168,6 +178,7 @@ class Pipeline:
     root_unit_id: str
     grade_expired: GradeExpired
     dispatch: Dispatch | None = None
+    unit_failed: UnitFailed | None = None
 
 
 class ReportJob:
@@ -189,6 +200,7 @@ class ReportJob:
         self.clock = clock
         self.root_unit_id = pipeline.root_unit_id
         self.grade_expired = pipeline.grade_expired
+        self.unit_failed = pipeline.unit_failed or (lambda unit, reason: None)
         # Without a queue (locally, in tests) the shards run here, one after another.
         self.dispatch = pipeline.dispatch or self._run_here
 
@@ -204,17 +216,19 @@ class ReportJob:
         day = parse_report_date(day_text, local_date(self.clock.now()), Conflict)
         return views.Run.model_validate(self.start(day, force=True))
 
-    def start(self, day: date, force: bool = False) -> dict[str, Any]:
+    def start(self, day: date, force: bool = False, delivery: str | None = None) -> dict[str, Any]:
         """Claim the date's run and send out its shards; a complete run is left alone
-        unless forced (an admin's re-run), a running one unless its lease has expired."""
+        unless forced (an admin's re-run), a running one unless its lease has expired or
+        `delivery` (the schedule's event id) made it and died before its shards were
+        sent (Lambda's retry of the same event)."""
         if not self.years.exists(study_year_of(day)):
             existing = self.runs.run(day.isoformat())
             if existing and existing["status"] == "complete" and not force:
                 return {"date": day.isoformat(), "status": "complete", "duplicate": True}
             return self._no_year(day, self.clock.now())
-        return self.begin(ReportSet(day), force)
+        return self.begin(ReportSet(day), force, delivery)
 
-    def close_years(self) -> list[dict[str, Any]]:
+    def close_years(self, delivery: str | None = None) -> list[dict[str, Any]]:
         """Close every study year whose credit window has closed and which is not closed
         yet (the first nightly run after the close does it; later ones find it done)."""
         now = self.clock.now()
@@ -227,12 +241,14 @@ class ReportJob:
             if run is not None and run["status"] == "complete":
                 continue
             try:
-                started.append(self.begin(closing))
+                started.append(self.begin(closing, delivery=delivery))
             except Exception:  # one year's trouble does not hold up another's close
                 LOGGER.exception("study year %s could not be closed tonight", config.year)
         return started
 
-    def begin(self, report: ReportSet, force: bool = False) -> dict[str, Any]:
+    def begin(
+        self, report: ReportSet, force: bool = False, delivery: str | None = None
+    ) -> dict[str, Any]:
         now = self.clock.now()
         answer: dict[str, Any] = {"date": report.day.isoformat()}
         if report.closing_year:
@@ -242,7 +258,14 @@ class ReportJob:
         if existing and not force:
             if existing["status"] == "complete":
                 return {**answer, "status": "complete", "duplicate": True}
-            if int(existing.get("lease_until", 0)) > int(now.timestamp()):
+            # The same event again, its shards not all sent: its invocation died, and
+            # this is Lambda's retry. Anyone else (a second delivery, another id) waits.
+            retry = (
+                delivery is not None
+                and existing.get("delivery") == delivery
+                and not existing.get("dispatched")
+            )
+            if not retry and int(existing.get("lease_until", 0)) > int(now.timestamp()):
                 return {**answer, "status": existing["status"], "duplicate": True}
         shards = [unit.unit_id for unit in self.directory.children(self.root_unit_id)]
         run_id = secrets.token_hex(8)
@@ -254,6 +277,7 @@ class ReportJob:
                 "shards": shards,
                 "started_at": iso(now),
                 "lease_until": int((now + LEASE).timestamp()),
+                **({"delivery": delivery} if delivery else {}),
             },
             existing["run_id"] if existing else None,
         )
@@ -264,6 +288,7 @@ class ReportJob:
         self.dispatch(
             [{"day": report.key, "shard_id": shard, "run_id": run_id} for shard in shards]
         )
+        self.runs.dispatched(report.key, run_id)  # from here on, the shards' own retries
         run = self.runs.run(report.key) or {}
         return {**answer, "status": run.get("status", "running"), "run_id": run_id}
 
@@ -308,25 +333,37 @@ class ReportJob:
         return {"date": day.isoformat(), "status": "year_not_configured"}
 
     def run_shard(self, day: str | date, shard_id: str, run_id: str) -> None:
-        """One county's (or city department's) part of a set; `day` is the set's key."""
+        """One county's (or city department's) part of a set; `day` is the set's key. A
+        message of a run that is over, or that a newer one took over, is dropped."""
         report = self._report_set(day)
+        if not _shard_wanted(self.runs.run(report.key), shard_id, run_id):
+            LOGGER.info(
+                "report run %s of %s is over or taken over: %s dropped", run_id, day, shard_id
+            )
+            return
         config = self.years.get(report.year)
+        self.directory.forget()  # tonight's names: a unit renamed today shows its new one
         shard = self.directory.unit(shard_id)
         files: list[dict[str, Any]] = []
+        failed: list[dict[str, Any]] = []
         with tempfile.TemporaryDirectory(prefix="xuefa-report-") as work:
             child_rollups: list[Rollup] = []
             total = Rollup(shard.unit_id, shard.name)
-            own = self._unit_files(config, report, shard, Path(work), files)
+            own = self._unit_files_or_note(config, report, shard, Path(work), files, failed)
             total.merge(own)
             if own.learners:
                 child_rollups.append(own)
             for child in self.directory.children(shard.unit_id):
-                subtree = self._subtree(config, report, child, Path(work), files)
+                subtree = self._subtree(config, report, child, Path(work), files, failed)
                 total.merge(subtree)
                 child_rollups.append(subtree)
             files.extend(self._rollup_files(report, shard, child_rollups, Path(work)))
-        shard_state = {"files": files, "rollup": total.to_state()}
-        self.runs.shard_written(report.key, shard_id, run_id, shard_state)
+        shard_state = {"files": files, "rollup": total.to_state(), "failed_units": failed}
+        try:
+            self.runs.shard_written(report.key, shard_id, run_id, shard_state)
+        except Superseded:
+            LOGGER.info("report run %s of %s was taken over meanwhile", run_id, day)
+            return
         self._shard_done(report, shard_id, run_id)
 
     def _subtree(
@@ -336,13 +373,59 @@ class ReportJob:
         unit: Unit,
         work: Path,
         files: list[dict[str, Any]],
+        failed: list[dict[str, Any]],
     ) -> Rollup:
-        rollup = self._unit_files(config, report, unit, work, files)
+        rollup = self._unit_files_or_note(config, report, unit, work, files, failed)
         total = Rollup(unit.unit_id, unit.name)
         total.merge(rollup)
         for child in self.directory.children(unit.unit_id):
-            total.merge(self._subtree(config, report, child, work, files))
+            total.merge(self._subtree(config, report, child, work, files, failed))
         return total
+
+    def _unit_files_or_note(
+        self,
+        config: YearConfig,
+        report: ReportSet,
+        unit: Unit,
+        work: Path,
+        files: list[dict[str, Any]],
+        failed: list[dict[str, Any]],
+    ) -> Rollup:
+        """The unit's files, tried UNIT_TRIES times; a unit that still fails is left out
+        of the set (and of its bulletin's figures), logged with why, counted, and noted
+        for the manifest: its county's set is written all the same."""
+        for attempt in range(1, UNIT_TRIES + 1):
+            mark = len(files)
+            try:
+                return self._unit_files(config, report, unit, work, files)
+            except Exception as exc:  # anything but the function's own death
+                del files[mark:]
+                reason = f"{type(exc).__name__}: {exc}"[:500]
+                if attempt < UNIT_TRIES:
+                    LOGGER.warning(
+                        "unit %s's report failed (try %s), trying again: %s",
+                        unit.unit_id,
+                        attempt,
+                        reason,
+                    )
+                    continue
+                LOGGER.exception(
+                    "unit %s (%s) left out of the %s set: %s",
+                    unit.unit_id,
+                    unit.name,
+                    report.key,
+                    reason,
+                )
+                self.unit_failed(unit, reason)
+                failed.append(
+                    {
+                        "unit_id": unit.unit_id,
+                        "unit_path": unit.path,
+                        "name": unit.name,
+                        "reason": reason,
+                    }
+                )
+        return Rollup(unit.unit_id, unit.name)
 
     def _members(self, unit: Unit, day: date) -> Iterator[tuple[dict[str, Any], str]]:
         """The unit's learners at 24:00 of `day`, with their status then, by student
@@ -426,7 +509,11 @@ class ReportJob:
             tee(counted(self._rows(config, report, unit)), spool),
         )
         xlsx_file = write_xlsx(
-            work / f"{unit.unit_id}.xlsx", LEARNER_COLUMNS, replay(spool), unit.name
+            work / f"{unit.unit_id}.xlsx",
+            LEARNER_COLUMNS,
+            replay(spool),
+            unit.name,
+            end_of_day(report.day),
         )
         title = report.title(unit, "学员学分报表")
         for written, fmt in ((csv_file, "csv"), (xlsx_file, "xlsx")):
@@ -452,7 +539,16 @@ class ReportJob:
         }
         written = [
             (write_csv(base.with_suffix(".csv"), ROLLUP_COLUMNS, table), "csv"),
-            (write_xlsx(base.with_suffix(".xlsx"), ROLLUP_COLUMNS, table, unit.name), "xlsx"),
+            (
+                write_xlsx(
+                    base.with_suffix(".xlsx"),
+                    ROLLUP_COLUMNS,
+                    table,
+                    unit.name,
+                    end_of_day(report.day),
+                ),
+                "xlsx",
+            ),
             (write_json(base.with_suffix(".json"), payload, len(table)), "json"),
         ]
         return [self._upload(report, unit, "rollup", fmt, file, title) for file, fmt in written]
@@ -476,19 +572,22 @@ class ReportJob:
 
     def _shard_done(self, report: ReportSet, shard_id: str, run_id: str) -> None:
         if self.runs.shard_done(report.key, shard_id, run_id):
-            self._finalize(report, run_id)
+            self._finalize(report, shard_id, run_id)
 
-    def _finalize(self, report: ReportSet, run_id: str) -> None:
-        if not self.runs.take_final(report.key, run_id):  # exactly one shard writes the manifest
+    def _finalize(self, report: ReportSet, shard_id: str, run_id: str) -> None:
+        # Exactly one shard writes the manifest: the one that moves the run on (again,
+        # when its message is delivered again after it died here).
+        if not self.runs.take_final(report.key, run_id, shard_id):
             return
         root = self.directory.unit(self.root_unit_id)
         shards = self.runs.shards(report.key, run_id)
         files = [file for shard in shards for file in shard["files"]]
+        failed = [unit for shard in shards for unit in shard.get("failed_units", [])]
         rollups = [Rollup.from_state(shard["rollup"]) for shard in shards]
         config = self.years.get(report.year)
         with tempfile.TemporaryDirectory(prefix="xuefa-report-") as work:
             # the staff of the city itself
-            own = self._unit_files(config, report, root, Path(work), files)
+            own = self._unit_files_or_note(config, report, root, Path(work), files, failed)
             if own.learners:
                 rollups.append(own)
             files.extend(self._rollup_files(report, root, rollups, Path(work)))
@@ -498,15 +597,45 @@ class ReportJob:
             "cutoff": iso(end_of_day(report.day)),
             "generated_at": iso(now),
             "run_id": run_id,
+            "whole": not failed,
+            "failed_units": failed,
             "files": files,
         }
         if report.closing_year:
-            # Written once: a second close (after a crash past this point) keeps the first.
             manifest["year"] = report.closing_year
-            self.bucket.put_json_once(report.manifest_key, manifest)
+            if not self._year_end_manifest(report, manifest):
+                # Not whole: the next night closes the year again; what was frozen stays.
+                self.runs.complete(report.key, iso(now), "partial")
+                return
         else:
             self.bucket.put_json(report.manifest_key, manifest)
         self.runs.complete(report.key, iso(now))
+
+    def _year_end_manifest(self, report: ReportSet, manifest: dict[str, Any]) -> bool:
+        """A year-end manifest is written once whole (a second close after a crash past
+        this point keeps the first). One that is not whole shows what there is, until a
+        later close replaces it. True once the set is whole."""
+        try:
+            before = self.bucket.get_json(report.manifest_key)
+        except NotFound:
+            before = None
+        if before is not None and before.get("whole", True):
+            return True
+        if manifest["whole"] and before is None:
+            self.bucket.put_json_once(report.manifest_key, manifest)
+        else:
+            self.bucket.put_json(report.manifest_key, manifest)
+        return bool(manifest["whole"])
+
+
+def _shard_wanted(run: dict[str, Any] | None, shard_id: str, run_id: str) -> bool:
+    """Whether a shard's message still has work: its run is the set's and running, or it
+    is the shard that took the final step and died in it. A message delivered again
+    after that (SQS delivers at least once) must not rewrite files the manifest names."""
+    if run is None or run.get("run_id") != run_id:
+        return False
+    status = run.get("status")
+    return status == "running" or (status == "finalizing" and run.get("final_by") == shard_id)
 
 
 def batched(items: Iterator[T], size: int) -> Iterator[list[T]]:
@@ -595,6 +724,7 @@ class ReportQueries:
                 "unit_id": unit.unit_id,
                 "files": self._links(manifest, unit),
                 **({"note": manifest["note"]} if manifest.get("note") else {}),
+                **_failures(manifest, unit),
             }
         )
 
@@ -701,6 +831,7 @@ class ReportQueries:
                 "closed_at": manifest["generated_at"],
                 "unit_id": unit.unit_id,
                 "files": self._links(manifest, unit),
+                **_failures(manifest, unit),
             }
         )
 
@@ -800,6 +931,16 @@ class ReportQueries:
             total=float(record["total"]),
             passed=bool(record["passed"]),
         )
+
+
+def _failures(manifest: dict[str, Any], unit: Unit) -> dict[str, Any]:
+    """The units of `unit`'s subtree that the set left out, if any."""
+    failed = [
+        {"unit_id": f["unit_id"], "name": f["name"]}
+        for f in manifest.get("failed_units", [])
+        if in_subtree(f["unit_path"], unit.path)
+    ]
+    return {"whole": not failed, "failed_units": failed}
 
 
 def _frozen_year(record: dict[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import csv
 import io
 import re
 import secrets
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -48,8 +49,36 @@ def clean_name(name: str) -> str:
 NAME = r"^[^\x00-\x1f]*[^\x00-\x1f\s][^\x00-\x1f]*$"
 
 
-class NewUnit(BaseModel):
-    name: str = Field(min_length=1, max_length=100, pattern=NAME)
+UNIT_NAME_MAX = 60
+MAX_DEPTH = 8  # levels of the unit tree, the city's included
+# Unicode's control, format, surrogate, private-use and unassigned characters, and the
+# line and paragraph separators: nothing a report, a tab or a certificate could show.
+UNIT_NAME_REFUSED = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+
+
+def _trimmed(name: object) -> object:
+    return name.strip() if isinstance(name, str) else name
+
+
+def check_unit_name(name: str) -> str:
+    """A unit's name, trimmed (before this): any printable character, CJK or not, and
+    those a spreadsheet tab cannot hold too (the reports cope); no control character."""
+    for ch in name:
+        if unicodedata.category(ch) in UNIT_NAME_REFUSED:
+            raise ValueError(f"a unit name holds no control characters (U+{ord(ch):04X})")
+    return name
+
+
+class UnitName(BaseModel):
+    """What a unit is called: 1 to 60 characters once trimmed."""
+
+    name: str = Field(min_length=1, max_length=UNIT_NAME_MAX)
+
+    _trim = field_validator("name", mode="before")(_trimmed)
+    _check = field_validator("name")(check_unit_name)
+
+
+class NewUnit(UnitName):
     parent_id: str = Field(pattern=UNIT_ID)
     unit_id: str | None = Field(None, pattern=UNIT_ID)
 
@@ -138,16 +167,32 @@ class Roster:
 
     def create_unit(self, actor: Actor, new: NewUnit) -> views.UnitView:
         parent = self.directory.unit_in_scope(actor, new.parent_id)
+        depth = len(parent.path.split("/")) + 1
+        if depth > MAX_DEPTH:
+            raise BadRequest(
+                f"a unit tree is at most {MAX_DEPTH} levels deep",
+                {"parent_id": parent.unit_id, "depth": depth, "max_depth": MAX_DEPTH},
+            )
         unit_id = new.unit_id or f"{parent.unit_id}-{secrets.token_hex(2)}"
         unit = Unit(
             unit_id=unit_id,
-            name=new.name.strip(),
+            name=new.name,
             parent_id=parent.unit_id,
             path=f"{parent.path}/{unit_id}",
             kind="unit",
         )
         self.people.add_unit(actor, unit, self.clock.now())
         return views.UnitView(**unit.model_dump(), children=[], learner_count=0)
+
+    def rename_unit(self, actor: Actor, unit_id: str, new: UnitName) -> views.UnitView:
+        """A unit's new name, by an admin in scope (audited): the screens show it now,
+        the reports from the next night on; a closed year's archive keeps the old one."""
+        self.directory.forget(unit_id)  # read afresh: another container may have renamed it
+        unit = self.directory.unit_in_scope(actor, unit_id)
+        if new.name != unit.name:
+            self.people.rename_unit(actor, unit, new.name, self.clock.now())
+            self.directory.forget(unit_id)
+        return self.unit(actor, unit_id)
 
     # --- learners --------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
-"""Alarms on every function's errors and throttles and on the report's dead letters, and
-each API's URL as an output."""
+"""Alarms on every function's errors and throttles, on the report's dead letters and on a
+unit left out of a report, and each API's URL as an output."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ FUNCTIONS_OF = {
     "roster": ("APIHandler",),
     "identity": ("APIHandler", "Authorizer"),  # with our own identity (China)
 }
+METRICS_NAMESPACE = "xuefa"  # xuefa.observability.NAMESPACE (infra does not import functions)
 AT_LEAST_ONE = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
 
 
@@ -54,6 +55,19 @@ class Monitoring(Construct):
                 period=cdk.Duration.minutes(5)
             ),
             "a report shard failed three times",
+        )
+        # A unit left out of a night's set (its files failed three times in the shard;
+        # the rest of the set was written, the manifest names it, the log says why).
+        self._alarm(
+            "ReportUnitFailed",
+            cloudwatch.Metric(
+                namespace=METRICS_NAMESPACE,
+                metric_name="UnitReportFailed",
+                dimensions_map={"service": "reports"},
+                statistic="Sum",
+                period=cdk.Duration.minutes(5),
+            ),
+            "a unit's report could not be written: see the reports log",
         )
 
     def _alarm(self, construct_id: str, metric: cloudwatch.IMetric, description: str) -> None:

@@ -18,6 +18,7 @@ from tests.helpers import (
     COUNTY_ADMIN,
     LEARNER,
     OTHER_COUNTY_ADMIN,
+    TABLE,
     UNIT_ADMIN,
 )
 from xuefa.clock import SHANGHAI
@@ -349,3 +350,209 @@ def test_a_run_for_a_day_not_yet_ended_is_a_conflict(apps) -> None:
         assert (response.status_code, code(response)) == (409, "CONFLICT"), day
     malformed = post(reports, "/runs", CITY_ADMIN, {"date": "000000000"})
     assert malformed.status_code == 400
+
+
+# --- the night heals itself: Lambda's retry of the same event takes a dead start over ---
+
+
+class Killed(BaseException):
+    """The function's death (a timeout, the container gone): nothing in it catches this."""
+
+
+STORE_WRITES = {
+    "put_item",
+    "update_item",
+    "delete_item",
+    "transact_write_items",
+    "batch_write_item",
+}
+BUCKET_WRITES = ("upload", "put_json", "put_json_once", "put_once", "delete")
+
+
+class Writes:
+    """Every write to the table, the bucket and the queue, in order; armed, the function
+    dies right after its k-th write (or the first that starts with `kill_on`)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from xuefa.dal.table import Store
+        from xuefa.objects import ReportBucket
+
+        self.log: list[str] = []
+        self.kill_at: int | None = None
+        self.kill_on: str | None = None
+        real_call = Store._call
+
+        def call(store: Any, operation: str, **kwargs: Any) -> Any:
+            result = real_call(store, operation, **kwargs)
+            if operation in STORE_WRITES:
+                self.wrote(operation)
+            return result
+
+        monkeypatch.setattr(Store, "_call", call)
+        for name in BUCKET_WRITES:
+            real = getattr(ReportBucket, name)
+
+            def write(bucket: Any, key: str, *args: Any, _real: Any = real, _name: str = name):
+                result = _real(bucket, key, *args)
+                self.wrote(f"s3.{_name} {key}")
+                return result
+
+            monkeypatch.setattr(ReportBucket, name, write)
+
+    def wrote(self, what: str) -> None:
+        self.log.append(what)
+        if self.kill_at is not None and len(self.log) == self.kill_at:
+            raise Killed(what)
+        if self.kill_on is not None and what.startswith(self.kill_on):
+            self.kill_on = None
+            raise Killed(what)
+
+
+@pytest.fixture
+def night(city, clock, monkeypatch) -> Any:
+    """The reports app with a queue between the start and its shards (as in AWS): the
+    start sends, SQS's worker runs what was sent; and every write counted."""
+    from chalice.test import Client
+
+    from infra.local.apps import load_module
+
+    module = load_module("reports")
+    queue: list[dict[str, Any]] = []
+    writes = Writes(monkeypatch)
+
+    def send(messages: list[dict[str, Any]]) -> None:
+        for message in messages:  # a message sent is a write the start may die after
+            queue.append(message)
+            writes.wrote(f"sqs {message['day']} {message['shard_id']}")
+
+    module.job().dispatch = send
+    return module, Client(module.app), queue, writes
+
+
+def deliver(module: Any, queue: list[dict[str, Any]]) -> None:
+    """SQS: every message sent, each again until its shard returns."""
+    while queue:
+        message = queue.pop(0)
+        try:
+            module.job().run_shard(**message)
+        except Killed:
+            queue.append(message)  # not deleted: visible again after its timeout
+
+
+def assert_whole(day: str, writes: Writes) -> None:
+    """The set of `day` is complete, every file the one its manifest names, and the
+    manifest was the last thing written to the bucket."""
+    import hashlib
+
+    s3 = boto3.client("s3")
+    key = f"reports/daily/{day}/manifest.json"
+    manifest = json.loads(s3.get_object(Bucket=BUCKET, Key=key)["Body"].read())
+    assert manifest["whole"] is True
+    assert len({f["unit_id"] for f in manifest["files"] if f["kind"] == "learners"}) == 41
+    for entry in manifest["files"]:
+        body = s3.get_object(Bucket=BUCKET, Key=entry["key"])["Body"].read()
+        assert hashlib.sha256(body).hexdigest() == entry["sha256"], entry["key"]
+    bucket_writes = [w for w in writes.log if w.startswith("s3.")]
+    assert bucket_writes[-1] == f"s3.put_json {key}"  # the manifest last
+    run = boto3.resource("dynamodb").Table(TABLE).get_item(Key=Keys.report_run(day))["Item"]
+    assert run["status"] == "complete"
+
+
+def scheduled(reports: Any, time: str, event_id: str) -> dict[str, Any]:
+    """EventBridge's scheduled event at `time`, with its id (Lambda's retry sends the same)."""
+    event = reports.events.generate_cw_event(
+        source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
+    )
+    return {**event, "time": time, "id": event_id}
+
+
+def test_a_start_that_dies_after_any_of_its_writes_is_finished_by_lambdas_retry(night, clock):
+    """Kill the nightly start after its 1st write, then (another night) after its 2nd, …:
+    each time Lambda's retry of the same event (a minute later) completes the set, whole,
+    without a person."""
+    from datetime import date, timedelta
+
+    module, reports, queue, writes = night
+    killed_after: list[str] = []
+    refused: list[int] = []
+    k = 0
+    while True:
+        k += 1
+        day = date(2026, 11, 19) - timedelta(days=k)  # a fresh night for each kill point
+        clock.set(at(f"{day + timedelta(days=1)}T01:00:00"))
+        event = scheduled(reports, f"{day.isoformat()}T17:00:00Z", f"event-{k}")
+        writes.log.clear()
+        writes.kill_at = k
+        try:
+            first = reports.lambda_.invoke("nightly-report", event).payload
+        except Killed as death:
+            killed_after.append(str(death))
+        else:  # the start made fewer than k writes: every kill point is done
+            assert "duplicate" not in first
+            whole_start = [w for w in writes.log]
+            break
+        writes.kill_at = None
+        clock.advance(minutes=1)  # Lambda's first retry: the same event
+        if reports.lambda_.invoke("nightly-report", event).payload.get("duplicate"):
+            refused.append(k)
+        deliver(module, queue)
+        assert_whole(day.isoformat(), writes)
+    # It died after its claim, the old manifest's removal, each shard sent and the mark
+    # that all were sent; only after that mark is the retry refused (the shards carry on).
+    assert whole_start[-1] == "update_item" and sum(w.startswith("sqs") for w in whole_start) == 13
+    assert len(killed_after) == len(whole_start) and refused == [len(whole_start)]
+
+
+def test_another_delivery_waits_and_a_late_shard_of_a_run_taken_over_is_dropped(night, clock):
+    module, reports, queue, writes = night
+    clock.set(at("2026-11-20T01:00:00"))
+    first = scheduled(reports, "2026-11-19T17:00:00Z", "event-1")
+    # The night's own set (not the close of 2017 the same night runs first): claimed, the
+    # old manifest removed, one shard sent; then the function dies.
+    writes.kill_on = "sqs 2026-11-19"
+    with pytest.raises(Killed):
+        reports.lambda_.invoke("nightly-report", first)
+    stale = list(queue)
+    twin = scheduled(reports, "2026-11-19T17:00:00Z", "event-2")  # EventBridge's second
+    assert reports.lambda_.invoke("nightly-report", twin).payload["duplicate"] is True
+    assert queue == stale  # it waits: nothing sent twice
+    clock.advance(minutes=1)
+    assert "duplicate" not in reports.lambda_.invoke("nightly-report", first).payload
+    deliver(module, queue)
+    assert_whole("2026-11-19", writes)
+    before = len(writes.log)
+    for message in stale:  # the dead run's message, delivered late: changes nothing
+        module.job().run_shard(**message)
+    assert len(writes.log) == before
+    clock.advance(minutes=2)  # Lambda's second retry, and the twin's: the set is complete
+    for event in (first, twin):
+        assert reports.lambda_.invoke("nightly-report", event).payload["duplicate"] is True
+
+
+def test_the_last_shard_dying_after_any_write_finishes_the_set_when_delivered_again(
+    night, clock
+) -> None:
+    module, reports, queue, writes = night
+    clock.set(at("2026-11-20T01:00:00"))
+    reports.lambda_.invoke("nightly-report", scheduled(reports, "2026-11-19T17:00:00Z", "e-1"))
+    *others, last = queue
+    queue[:] = others
+    deliver(module, queue)
+    table = boto3.resource("dynamodb").Table(TABLE)
+    waiting = table.get_item(Key=Keys.report_run("2026-11-19"))["Item"]
+    k = 0
+    while True:
+        k += 1
+        table.put_item(Item=waiting)  # each time from the moment the last shard begins
+        writes.log.clear()
+        writes.kill_at = k
+        try:
+            module.job().run_shard(**last)
+        except Killed:
+            writes.kill_at = None
+            module.job().run_shard(**last)  # SQS delivers it again
+            assert_whole("2026-11-19", writes)
+            continue
+        break
+    # its files, its shard item, done, the final step, the city's files, manifest, complete
+    assert k > 8 and writes.log[-1] == "update_item"

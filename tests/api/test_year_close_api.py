@@ -93,10 +93,10 @@ def test_a_close_that_crashed_midway_is_finished_whole(city, client, clock, monk
     clock.set(datetime(2026, 12, 1, 1, 0, tzinfo=SHANGHAI))
     finalize = ReportJob._finalize
 
-    def crash(job: ReportJob, report: Any, run_id: str) -> None:
+    def crash(job: ReportJob, report: Any, *shard_and_run: str) -> None:
         if report.closing_year == 2026:  # dies before its manifest; the rest is fine
             raise RuntimeError("the function timed out")
-        finalize(job, report, run_id)
+        finalize(job, report, *shard_and_run)
 
     monkeypatch.setattr(ReportJob, "_finalize", crash)
     nightly(reports, CLOSE_NIGHT)
@@ -178,3 +178,39 @@ def test_a_certificate_is_rendered_once(closed, monkeypatch) -> None:
     again = json_of(get(closed.http, "/me/certificates/2026", LEARNER))
     assert again["code"] == first["code"] and download(again["url"]) == download(first["url"])
     assert get(closed.http, "/units/530402-001/certificates/2026", UNIT_ADMIN).status_code == 200
+
+
+def test_a_unit_that_fails_at_the_close_holds_up_no_other_and_is_closed_the_next_night(
+    city, client, clock, monkeypatch
+) -> None:
+    from xuefa.reports import ReportJob
+
+    studied(city, PASSED, 3000, 85)  # in 530402-001
+    reports = client("reports")
+    real_rows = ReportJob._live_rows
+
+    def broken(job: ReportJob, config: Any, day: Any, unit: Any) -> Any:
+        if unit.unit_id == "530402-002" and config.year == 2026:
+            raise ValueError("injected: this unit cannot be rendered")
+        return real_rows(job, config, day, unit)
+
+    monkeypatch.setattr(ReportJob, "_live_rows", broken)
+    clock.set(datetime(2026, 12, 1, 1, 0, tzinfo=SHANGHAI))
+    nightly(reports, CLOSE_NIGHT)
+    first = json_of(get(reports.http, "/years/2026", COUNTY_ADMIN))
+    assert first["whole"] is False and [u["unit_id"] for u in first["failed_units"]] == [
+        "530402-002"
+    ]
+    assert "530402-001" in {f["unit_id"] for f in first["files"]}
+    frozen = city.get(Keys.archive(PASSED, 2026))
+    assert frozen is not None and frozen["certificate"]  # the other units closed all the same
+    assert city.get(Keys.report_run("year-2026"))["status"] == "partial"
+
+    monkeypatch.setattr(ReportJob, "_live_rows", real_rows)  # fixed by the next night
+    clock.set(datetime(2026, 12, 2, 1, 0, tzinfo=SHANGHAI))
+    nightly(reports, "2026-12-01T17:00:00Z")
+    second = json_of(get(reports.http, "/years/2026", COUNTY_ADMIN))
+    assert second["whole"] is True and second["failed_units"] == []
+    assert "530402-002" in {f["unit_id"] for f in second["files"]}
+    assert city.get(Keys.archive(PASSED, 2026)) == frozen  # the same certificate code
+    assert city.get(Keys.report_run("year-2026"))["status"] == "complete"

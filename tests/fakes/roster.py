@@ -59,6 +59,9 @@ class FakeRoster:
             raise Duplicate(f"unit {unit.unit_id} already exists")
         self.directory.paths[unit.unit_id] = unit.path
 
+    def rename_unit(self, actor: Actor, unit: Unit, name: str, at: datetime) -> None:
+        self.audit_log.append(("roster.unit.rename", unit.unit_id))
+
     def allocate(self, prefix: str, count: int) -> int:
         self.counters[prefix] = self.counters.get(prefix, 0) + count
         return self.counters[prefix]

@@ -313,6 +313,11 @@ def test_alarms_watch_errors_throttles_and_dead_letters(synthesized) -> None:
     # credits, exams, roster, the report's three functions, identity and its authorizer
     assert metrics.count("Errors") == 8 and metrics.count("Throttles") == 8
     assert "ApproximateNumberOfMessagesVisible" in metrics
+    (unit_failed,) = [
+        a["Properties"] for a in alarms if a["Properties"]["MetricName"] == "UnitReportFailed"
+    ]
+    assert unit_failed["Namespace"] == "xuefa" and unit_failed["Threshold"] == 1
+    assert unit_failed["Dimensions"] == [{"Name": "service", "Value": "reports"}]
 
 
 def test_outputs_name_the_apis_identity_and_bucket(synthesized, global_template) -> None:

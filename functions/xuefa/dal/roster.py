@@ -71,6 +71,8 @@ class RosterRepository(Protocol):
 
     def add_unit(self, actor: Actor, unit: Unit, at: datetime) -> None: ...
 
+    def rename_unit(self, actor: Actor, unit: Unit, name: str, at: datetime) -> None: ...
+
     def allocate(self, prefix: str, count: int) -> int: ...
 
     def registered(self, people: Sequence[tuple[str, str, str | None]]) -> set[int]: ...
@@ -135,6 +137,35 @@ class DynamoRoster:
             )
         except TransactionCancelled as exc:
             raise Duplicate(f"unit {unit.unit_id} already exists") from exc
+
+    def rename_unit(self, actor: Actor, unit: Unit, name: str, at: datetime) -> None:
+        """The new name, only over the name read (a rename meanwhile is a Conflict)."""
+        try:
+            self.store.transact(
+                [
+                    {
+                        "Update": {
+                            "Key": Keys.unit(unit.unit_id),
+                            "UpdateExpression": "SET #name = :name",
+                            "ConditionExpression": "#name = :old",
+                            "ExpressionAttributeNames": {"#name": "name"},
+                            "ExpressionAttributeValues": {":name": name, ":old": unit.name},
+                        }
+                    },
+                    audit_put(
+                        actor,
+                        AuditEntry(
+                            "roster.unit.rename",
+                            unit.unit_id,
+                            at,
+                            before={"name": unit.name},
+                            after={"name": name},
+                        ),
+                    ),
+                ]
+            )
+        except TransactionCancelled as exc:
+            raise Conflict(f"unit {unit.unit_id} was renamed meanwhile: read it again") from exc
 
     # learners -----------------------------------------------------------------------
 
