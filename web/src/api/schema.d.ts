@@ -48,8 +48,25 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start studying a resource; the server's clock measures the time. */
+        /** Start studying a resource; the server's clock measures the time. A learner has one */
         post: operations["credits_start_session"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/credits/sessions/{session_id}/abandon": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop a session without credits, so that another resource can be studied. */
+        post: operations["credits_abandon_session"];
         delete?: never;
         options?: never;
         head?: never;
@@ -667,7 +684,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Rename a unit in scope (audited); the reports show the new name from the next */
+        patch: operations["roster_rename_unit"];
         trace?: never;
     };
     "/roster/units": {
@@ -679,7 +697,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A new unit under one in scope. */
+        /** A new unit under one in scope: a name of 1 to 60 characters without control */
         post: operations["roster_create_unit"];
         delete?: never;
         options?: never;
@@ -832,7 +850,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Tokens, or the challenge to choose a password (a temporary one was right). 401 for */
+        /** Tokens, or the challenge to choose a password (a temporary one was right), and a */
         post: operations["identity_sign_in"];
         delete?: never;
         options?: never;
@@ -1017,12 +1035,29 @@ export interface components {
             min_seconds: number;
             /** Credits */
             credits: number;
+            /**
+             * Expires At
+             * @description after this the session can no longer complete; start again
+             */
+            expires_at: string;
         };
         /** StartSession */
         StartSession: {
             /** Resource Id */
             resource_id: string;
         };
+        /** SessionClosed */
+        SessionClosed: {
+            /** Session Id */
+            session_id: string;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "open" | "completed" | "refused" | "abandoned";
+        };
+        /** Empty */
+        Empty: Record<string, never>;
         /** Balance */
         Balance: {
             /** Student No */
@@ -1069,8 +1104,6 @@ export interface components {
             limit: ("daily_total" | "activity_daily" | "once_per_day") | null;
             balance: components["schemas"]["Balance"];
         };
-        /** Empty */
-        Empty: Record<string, never>;
         /** LedgerEntry */
         LedgerEntry: {
             /** Entry Id */
@@ -1229,9 +1262,33 @@ export interface components {
             items: components["schemas"]["AttemptLine"][];
         };
         /**
+         * QuestionReview
+         * @description A question of a closed attempt once no one can sit the year's exam any more.
+         */
+        QuestionReview: {
+            /** Correct */
+            correct: boolean;
+            /**
+             * Key
+             * @description the right options' labels, as shown on this paper
+             */
+            key: string[];
+            /**
+             * Explanation
+             * @default null
+             */
+            explanation: string | null;
+            /**
+             * Bank Question Id
+             * @description the question's id in the year's bank
+             */
+            bank_question_id: string;
+        };
+        /**
          * Attempt
-         * @description Open: the questions and saved answers. Closed: also the score and, per question,
-         *     whether it was answered right.
+         * @description Open: the questions and saved answers. Closed: also the score, and whether the
+         *     review is open: while anyone can still sit the year's exam, nothing per question
+         *     (`review_opens_at` says when); after that, `correct` and `review` per question id.
          */
         Attempt: {
             /** Attempt No */
@@ -1259,11 +1316,28 @@ export interface components {
              */
             score: number | null;
             /**
+             * Review Open
+             * @default null
+             */
+            review_open: boolean | null;
+            /**
+             * Review Opens At
+             * @default null
+             */
+            review_opens_at: string | null;
+            /**
              * Correct
              * @default null
              */
             correct: {
                 [key: string]: boolean;
+            } | null;
+            /**
+             * Review
+             * @default null
+             */
+            review: {
+                [key: string]: components["schemas"]["QuestionReview"];
             } | null;
         };
         /** SavedAnswers */
@@ -1406,6 +1480,16 @@ export interface components {
             closes_at: string;
         };
         /**
+         * FailedUnit
+         * @description A unit left out of a set: its files could not be written (the reason is logged).
+         */
+        FailedUnit: {
+            /** Unit Id */
+            unit_id: string;
+            /** Name */
+            name: string;
+        };
+        /**
          * ReportFile
          * @description A file of a set, with a link; what else the manifest says of it comes along.
          */
@@ -1450,6 +1534,17 @@ export interface components {
              * @default null
              */
             note: string | null;
+            /**
+             * Whole
+             * @description false when a unit of the caller's subtree is missing
+             * @default true
+             */
+            whole: boolean;
+            /**
+             * Failed Units
+             * @description the units of the subtree left out of this set
+             */
+            failed_units?: components["schemas"]["FailedUnit"][];
         };
         /** ReportDates */
         ReportDates: {
@@ -1719,6 +1814,14 @@ export interface components {
             unit_id: string;
             /** Files */
             files: components["schemas"]["ReportFile"][];
+            /**
+             * Whole
+             * @description false until every unit of the subtree is in
+             * @default true
+             */
+            whole: boolean;
+            /** Failed Units */
+            failed_units?: components["schemas"]["FailedUnit"][];
         };
         /** Certificate */
         Certificate: {
@@ -2043,6 +2146,14 @@ export interface components {
             unit_id: string | null;
         };
         /**
+         * UnitName
+         * @description What a unit is called: 1 to 60 characters once trimmed.
+         */
+        UnitName: {
+            /** Name */
+            name: string;
+        };
+        /**
          * HistoryEvent
          * @description What happened to a learner, when; each kind of event says more (who, from and to
          *     which unit, why), kept as it was written.
@@ -2236,6 +2347,12 @@ export interface components {
              * @default null
              */
             expires_in: number | null;
+            /**
+             * Device Token
+             * @description after a right password: send it with this login's next sign-in from this device, so that others' guesses cannot lock this device out (90 days)
+             * @default null
+             */
+            device_token: string | null;
         };
         /** SignIn */
         SignIn: {
@@ -2243,6 +2360,11 @@ export interface components {
             username: string;
             /** Password */
             password: string;
+            /**
+             * Device Token
+             * @default null
+             */
+            device_token: string | null;
         };
         /** NewPassword */
         NewPassword: {
@@ -2632,6 +2754,122 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SessionStarted"];
+                };
+            };
+            /** @description the contract's error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    credits_abandon_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Empty"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionClosed"];
                 };
             };
             /** @description the contract's error */
@@ -6738,6 +6976,122 @@ export interface operations {
             };
             /** @description the contract's error */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    roster_rename_unit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                unit_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnitName"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitView"];
+                };
+            };
+            /** @description the contract's error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
