@@ -238,3 +238,38 @@ def test_a_city_department_prints_its_2017_certificates(web_stack: Stack, deskto
 
     text = PdfReader(download.value.path()).pages[0].extract_text()
     assert "合格证明" in text and "530400-D01" not in text and "玉溪市司法局" in text
+
+
+def test_a_county_admin_renames_a_unit_with_a_slash_and_the_night_survives_it(
+    web_stack: Stack, desktop: Any
+) -> None:
+    """The name that stopped a county's nightly set (`/`, and brackets) is a name like any
+    other: renamed in the console, shown at once, and the next night's set holds it."""
+    page = desktop.new_page()
+    admin_sign_in(page, web_stack.url, "county_530423")
+    unit(page, "通海县")
+    page.wait_for_selector("[data-test=summary] .el-table__row")
+    tree_unit = page.locator(".el-tree-node__children .el-tree-node__content").last
+    old_name = tree_unit.inner_text().strip()
+    tree_unit.click()
+    page.wait_for_selector(f"h1:has-text('{old_name}')")
+    page.click("[data-test=rename]")
+    field = page.locator(".el-message-box input")
+    field.fill("法宣科\n")
+    confirm(page)
+    assert page.locator(".el-message-box__errormsg").inner_text() == "单位名称不能含控制字符或换行"
+    field.fill("法宣科/综合组 [一]")
+    shot(page, "admin-unit-rename")
+    confirm(page)
+    page.wait_for_selector("h1:has-text('法宣科/综合组 [一]')")
+    page.wait_for_selector(".el-tree-node__content:has-text('法宣科/综合组 [一]')")
+    headers = {"Authorization": web_stack.sign_in("city_admin")}
+    day = web_stack.yesterday()
+    run = requests.post(
+        f"{web_stack.url}/reports/runs", json={"date": day}, headers=headers, timeout=300
+    )
+    assert run.status_code == 202
+    daily = requests.get(
+        f"{web_stack.url}/reports/daily", params={"date": day}, headers=headers, timeout=30
+    ).json()
+    assert daily.get("whole", True) and not daily.get("failed_units")

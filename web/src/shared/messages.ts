@@ -257,6 +257,12 @@ export const a = {
     chart: '各单位进度',
     distribution: '积分分布（占全年要求）',
     bands: ['0', '25%以下', '25%–50%', '50%–75%', '75%–100%', '已达标'],
+    rename: '重命名',
+    renameHint: '单位的新名称（1–60 个字，不含控制字符）；报表自次日起使用新名称。',
+    renamed: (name: string) => `已更名为“${name}”`,
+    nameEmpty: '请填写单位名称',
+    nameTooLong: '单位名称最多 60 个字',
+    nameControl: '单位名称不能含控制字符或换行',
   },
   learners: {
     certificate: '合格证明',
