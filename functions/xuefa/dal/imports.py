@@ -1,0 +1,153 @@
+"""Roster import jobs in the table: the job, its chunks of checked rows (each row with
+the student number reserved for it), and the lines refused before the job began. One
+partition per job; every item expires (`expires_at`, the table's TTL) with the job."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from xuefa.dal.roster import dedupe_key
+from xuefa.dal.table import PARTITION_KEY, SORT_KEY, ConditionFailed, Store, TransactionCancelled
+
+JOB = "JOB"
+CHUNK = "CHUNK#"
+NOTES = "NOTES#"
+
+
+def job_partition(import_id: str) -> str:
+    return f"IMPORT#{import_id}"
+
+
+def job_key(import_id: str) -> dict[str, str]:
+    return {PARTITION_KEY: job_partition(import_id), SORT_KEY: JOB}
+
+
+def chunk_key(import_id: str, chunk_no: int) -> dict[str, str]:
+    return {PARTITION_KEY: job_partition(import_id), SORT_KEY: f"{CHUNK}{chunk_no:04d}"}
+
+
+def notes_key(import_id: str, part: int) -> dict[str, str]:
+    return {PARTITION_KEY: job_partition(import_id), SORT_KEY: f"{NOTES}{part:03d}"}
+
+
+class ImportRepository(Protocol):
+    def create(
+        self,
+        job: dict[str, Any],
+        chunks: Sequence[dict[str, Any]],
+        notes: Sequence[dict[str, Any]],
+    ) -> None: ...
+
+    def job(self, import_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]] | None: ...
+
+    def chunk(self, import_id: str, chunk_no: int) -> dict[str, Any] | None: ...
+
+    def seal(self, import_id: str, chunk_no: int, sealed: str) -> str: ...
+
+    def finish(
+        self,
+        import_id: str,
+        chunk_no: int,
+        state: str,
+        created: list[dict[str, Any]],
+        errors: list[dict[str, Any]],
+    ) -> bool: ...
+
+    def registered_as(self, people: Sequence[tuple[str, str, str | None]]) -> list[str | None]: ...
+
+
+class DynamoImports:
+    def __init__(self, store: Store):
+        self.store = store
+
+    def create(
+        self,
+        job: dict[str, Any],
+        chunks: Sequence[dict[str, Any]],
+        notes: Sequence[dict[str, Any]],
+    ) -> None:
+        """Chunks and notes first, in batches (new random keys: nothing to overwrite), the
+        job last: a job that exists has all its rows."""
+        self.store.batch_put([*chunks, *notes])
+        self.store.put(job, "attribute_not_exists(pk)")
+
+    def job(self, import_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+        items = list(self.store.query_all(job_partition(import_id)))
+        head = next((i for i in items if i[SORT_KEY] == JOB), None)
+        if head is None:
+            return None
+        return head, [i for i in items if i[SORT_KEY] != JOB]
+
+    def chunk(self, import_id: str, chunk_no: int) -> dict[str, Any] | None:
+        return self.store.get(chunk_key(import_id, chunk_no))
+
+    def seal(self, import_id: str, chunk_no: int, sealed: str) -> str:
+        """The chunk's planned passwords, set once: a second try gets the first's."""
+        try:
+            self.store.update(
+                chunk_key(import_id, chunk_no),
+                "SET sealed = :sealed",
+                "attribute_exists(pk) AND attribute_not_exists(sealed)",
+                values={":sealed": sealed},
+                new_item=False,
+            )
+        except ConditionFailed as exc:
+            if exc.item is None or "sealed" not in exc.item:
+                raise
+            return str(exc.item["sealed"])
+        return sealed
+
+    def finish(
+        self,
+        import_id: str,
+        chunk_no: int,
+        state: str,
+        created: list[dict[str, Any]],
+        errors: list[dict[str, Any]],
+    ) -> bool:
+        """The chunk's outcome and the job's progress in one transaction, once: False when
+        the chunk had already finished (a retry, or a second delivery)."""
+        rows = len(created) + len(errors)
+        try:
+            self.store.transact(
+                [
+                    {
+                        "Update": {
+                            "Key": chunk_key(import_id, chunk_no),
+                            "UpdateExpression": "SET #state = :state, created = :created, "
+                            "#errors = :errors",
+                            "ConditionExpression": "#state = :pending",
+                            "ExpressionAttributeNames": {"#state": "state", "#errors": "errors"},
+                            "ExpressionAttributeValues": {
+                                ":state": state,
+                                ":created": created,
+                                ":errors": errors,
+                                ":pending": "pending",
+                            },
+                        }
+                    },
+                    {
+                        "Update": {
+                            "Key": job_key(import_id),
+                            "UpdateExpression": "ADD #done :rows, chunks_done :one"
+                            + (", chunks_failed :one" if state == "failed" else ""),
+                            "ConditionExpression": "attribute_exists(pk)",
+                            "ExpressionAttributeNames": {"#done": "done"},
+                            "ExpressionAttributeValues": {":rows": rows, ":one": 1},
+                        }
+                    },
+                ]
+            )
+        except TransactionCancelled:
+            return False
+        return True
+
+    def registered_as(self, people: Sequence[tuple[str, str, str | None]]) -> list[str | None]:
+        """For each (unit, name, phone): the student number it is registered under, if any."""
+        keys = [dedupe_key(*person) for person in people]
+        found = {
+            item[PARTITION_KEY]: str(item.get("student_no", ""))
+            for item in self.store.batch_get(keys, consistent=True)
+        }
+        return [found.get(key[PARTITION_KEY]) for key in keys]
