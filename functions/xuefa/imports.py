@@ -192,7 +192,8 @@ class ImportJobs:
         rows = list(chunk["rows"])
         context = _context(import_id, chunk_no)
         planned = self.sealer.seal(context, [temporary_password() for _ in rows])
-        passwords = self.sealer.open(context, self.imports.seal(import_id, chunk_no, planned))
+        sealed = self.imports.seal(import_id, chunk_no, planned)
+        passwords = self.sealer.open(context, sealed)
         if passwords is None or len(passwords) != len(rows):
             raise RuntimeError("the chunk's temporary passwords cannot be read")
         actor = _actor(chunk)
@@ -208,7 +209,28 @@ class ImportJobs:
                 created.append(_created(row))
             else:
                 errors.append(_problem(row, f"{row['name']} is already registered"))
-        self.imports.finish(import_id, chunk_no, "done", created, errors)
+        self._finish(import_id, chunk, sealed, created, errors)
+
+    def _finish(
+        self,
+        import_id: str,
+        chunk: dict[str, Any],
+        sealed: str | None,
+        created: list[dict[str, Any]],
+        errors: list[dict[str, Any]],
+        failed: bool = False,
+    ) -> None:
+        """What the chunk did, with its sealed passwords (in its rows' order)."""
+        chunk_no = int(str(chunk["sk"]).rpartition("#")[2])
+        outcome = {
+            "state": "failed" if failed else "done",
+            "created": created,
+            "errors": errors,
+            "lines": [int(row["line"]) for row in chunk["rows"]],
+            "expires_at": chunk["expires_at"],
+            **({"sealed": sealed} if sealed else {}),
+        }
+        self.imports.finish(import_id, chunk_no, outcome)
 
     def _register(self, actor: Actor, row: dict[str, Any], password: str) -> bool:
         """The row's account and learner; False when the same person was registered by
@@ -252,7 +274,7 @@ class ImportJobs:
             except Exception:
                 LOGGER.warning("no account to remove for a failed import row")
             errors.append(_problem(row, f"not imported ({reason}): import this line again"))
-        self.imports.finish(import_id, chunk_no, "failed", created, errors)
+        self._finish(import_id, chunk, chunk.get("sealed"), created, errors, failed=True)
         LOGGER.error(
             "import chunk given up",
             extra={"import_id": import_id, "chunk": chunk_no, "rows": len(errors)},
@@ -290,8 +312,7 @@ class ImportJobs:
         for part in parts:
             errors += part.get("errors") or []
             duplicates += part.get("duplicates") or []
-            if part.get("state") in ("done", "failed"):
-                created += self._with_passwords(import_id, part)
+            created += self._with_passwords(import_id, part)
         chunks, finished = int(job["chunks"]), int(job.get("chunks_done", 0))
         state = "running" if finished < chunks else "done"
         if finished >= chunks and int(job.get("chunks_failed", 0)):
@@ -310,16 +331,16 @@ class ImportJobs:
             }
         )
 
-    def _with_passwords(self, import_id: str, chunk: dict[str, Any]) -> list[dict[str, Any]]:
-        chunk_no = int(str(chunk["sk"]).rpartition("#")[2])
+    def _with_passwords(self, import_id: str, outcome: dict[str, Any]) -> list[dict[str, Any]]:
+        chunk_no = int(str(outcome["sk"]).rpartition("#")[2])
         passwords: dict[int, str] = {}
-        if chunk.get("sealed"):
-            opened = self.sealer.open(_context(import_id, chunk_no), str(chunk["sealed"]))
-            lines = [int(row["line"]) for row in chunk["rows"]]
+        if outcome.get("sealed"):
+            opened = self.sealer.open(_context(import_id, chunk_no), str(outcome["sealed"]))
+            lines = [int(line) for line in outcome.get("lines") or []]
             passwords = dict(zip(lines, opened or [], strict=False))
         return [
             {**c, "line": int(c["line"]), "temporary_password": passwords.get(int(c["line"]))}
-            for c in chunk.get("created") or []
+            for c in outcome.get("created") or []
         ]
 
 

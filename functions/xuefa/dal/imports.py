@@ -1,6 +1,8 @@
 """Roster import jobs in the table: the job, its chunks of checked rows (each row with
-the student number reserved for it), and the lines refused before the job began. One
-partition per job; every item expires (`expires_at`, the table's TTL) with the job."""
+the student number reserved for it; read by the worker only), and what the job tells the
+admin (`OUT#`: the lines refused before it began, each finished chunk's outcome), which
+is all a look at the job reads. One partition per job; every item expires (`expires_at`,
+the table's TTL) with the job."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from xuefa.dal.table import PARTITION_KEY, SORT_KEY, ConditionFailed, Store, Tra
 
 JOB = "JOB"
 CHUNK = "CHUNK#"
-NOTES = "NOTES#"
+OUT = "OUT#"
 
 
 def job_partition(import_id: str) -> str:
@@ -28,7 +30,11 @@ def chunk_key(import_id: str, chunk_no: int) -> dict[str, str]:
 
 
 def notes_key(import_id: str, part: int) -> dict[str, str]:
-    return {PARTITION_KEY: job_partition(import_id), SORT_KEY: f"{NOTES}{part:03d}"}
+    return {PARTITION_KEY: job_partition(import_id), SORT_KEY: f"{OUT}NOTES#{part:03d}"}
+
+
+def outcome_key(import_id: str, chunk_no: int) -> dict[str, str]:
+    return {PARTITION_KEY: job_partition(import_id), SORT_KEY: f"{OUT}CHUNK#{chunk_no:04d}"}
 
 
 class ImportRepository(Protocol):
@@ -45,14 +51,7 @@ class ImportRepository(Protocol):
 
     def seal(self, import_id: str, chunk_no: int, sealed: str) -> str: ...
 
-    def finish(
-        self,
-        import_id: str,
-        chunk_no: int,
-        state: str,
-        created: list[dict[str, Any]],
-        errors: list[dict[str, Any]],
-    ) -> bool: ...
+    def finish(self, import_id: str, chunk_no: int, outcome: dict[str, Any]) -> bool: ...
 
     def registered_as(self, people: Sequence[tuple[str, str, str | None]]) -> list[str | None]: ...
 
@@ -73,11 +72,11 @@ class DynamoImports:
         self.store.put(job, "attribute_not_exists(pk)")
 
     def job(self, import_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
-        items = list(self.store.query_all(job_partition(import_id)))
-        head = next((i for i in items if i[SORT_KEY] == JOB), None)
+        """The job and what it has to tell (never the chunks' rows)."""
+        head = self.store.get(job_key(import_id))
         if head is None:
             return None
-        return head, [i for i in items if i[SORT_KEY] != JOB]
+        return head, list(self.store.query_all(job_partition(import_id), OUT))
 
     def chunk(self, import_id: str, chunk_no: int) -> dict[str, Any] | None:
         return self.store.get(chunk_key(import_id, chunk_no))
@@ -98,33 +97,28 @@ class DynamoImports:
             return str(exc.item["sealed"])
         return sealed
 
-    def finish(
-        self,
-        import_id: str,
-        chunk_no: int,
-        state: str,
-        created: list[dict[str, Any]],
-        errors: list[dict[str, Any]],
-    ) -> bool:
-        """The chunk's outcome and the job's progress in one transaction, once: False when
-        the chunk had already finished (a retry, or a second delivery)."""
-        rows = len(created) + len(errors)
+    def finish(self, import_id: str, chunk_no: int, outcome: dict[str, Any]) -> bool:
+        """The chunk's outcome (`state`, `created`, `errors`, …) and the job's progress in
+        one transaction, once: False when the chunk had already finished (a retry, or a
+        second delivery)."""
+        state = str(outcome["state"])
+        rows = len(outcome["created"]) + len(outcome["errors"])
         try:
             self.store.transact(
                 [
                     {
                         "Update": {
                             "Key": chunk_key(import_id, chunk_no),
-                            "UpdateExpression": "SET #state = :state, created = :created, "
-                            "#errors = :errors",
+                            "UpdateExpression": "SET #state = :state",
                             "ConditionExpression": "#state = :pending",
-                            "ExpressionAttributeNames": {"#state": "state", "#errors": "errors"},
-                            "ExpressionAttributeValues": {
-                                ":state": state,
-                                ":created": created,
-                                ":errors": errors,
-                                ":pending": "pending",
-                            },
+                            "ExpressionAttributeNames": {"#state": "state"},
+                            "ExpressionAttributeValues": {":state": state, ":pending": "pending"},
+                        }
+                    },
+                    {
+                        "Put": {
+                            "Item": {**outcome_key(import_id, chunk_no), **outcome},
+                            "ConditionExpression": "attribute_not_exists(pk)",
                         }
                     },
                     {
