@@ -138,18 +138,11 @@ class ImportJobs:
         ]
         refused = [(kind, p) for kind in ("errors", "duplicates") for p in problems[kind]]
         notes = [
-            {
-                **notes_key(import_id, n),
-                "errors": [
-                    p for kind, p in refused[start : start + NOTES_PER_ITEM] if kind == "errors"
-                ],
-                "duplicates": [
-                    p for kind, p in refused[start : start + NOTES_PER_ITEM] if kind == "duplicates"
-                ],
-                "expires_at": expires,
-            }
+            {**notes_key(import_id, n), **_notes(refused[start : start + NOTES_PER_ITEM])}
             for n, start in enumerate(range(0, len(refused), NOTES_PER_ITEM))
         ]
+        for note in notes:
+            note["expires_at"] = expires
         job = {
             **job_key(import_id),
             **by,
@@ -164,11 +157,9 @@ class ImportJobs:
         }
         self.imports.create(job, chunks, notes)
         self.dispatch([{"import_id": import_id, "chunk": n} for n in range(len(chunks))])
+        location = f"/roster/imports/{import_id}"
         return views.ImportAccepted(
-            import_id=import_id,
-            location=f"/roster/imports/{import_id}",
-            state="running",
-            total=total,
+            import_id=import_id, location=location, state="running", total=total
         )
 
     # --- the worker ----------------------------------------------------------------
@@ -342,6 +333,13 @@ class ImportJobs:
             {**c, "line": int(c["line"]), "temporary_password": passwords.get(int(c["line"]))}
             for c in outcome.get("created") or []
         ]
+
+
+def _notes(refused: list[tuple[str, dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    return {
+        "errors": [p for kind, p in refused if kind == "errors"],
+        "duplicates": [p for kind, p in refused if kind == "duplicates"],
+    }
 
 
 def _actor(chunk: dict[str, Any]) -> Actor:
