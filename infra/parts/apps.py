@@ -193,6 +193,9 @@ class Apps(Construct):
             )
             self.pipeline.queue.grant_send_messages(role)
             self.pipeline.queue.grant_consume_messages(role)
+        if name == "roster":  # a large import's chunks: sent by the API, consumed by its worker
+            self.pipeline.imports.grant_send_messages(role)
+            self.pipeline.imports.grant_consume_messages(role)
         return role
 
     def _authorizer_role(self) -> iam.Role:
@@ -225,6 +228,17 @@ class Apps(Construct):
         if self.identity.user_pool is not None:
             os.environ["XUEFA_USER_POOL_ARN"] = self.identity.user_pool.user_pool_arn
         os.environ["XUEFA_REPORT_QUEUE_NAME"] = environment["XUEFA_REPORT_QUEUE_NAME"]
+        os.environ["XUEFA_IMPORT_QUEUE_NAME"] = self.pipeline.imports_name
+        own: dict[str, Any] = {}
+        if name == "roster":
+            own = {
+                "environment": {
+                    "XUEFA_IMPORT_QUEUE_URL": self.pipeline.imports.queue_url,
+                    "XUEFA_IMPORT_QUEUE_NAME": self.pipeline.imports_name,
+                },
+                # One chunk of 50 learners takes 5–15 s; the queue's visibility is 6×.
+                "functions": {"roster-import": {"lambda_timeout": 300}},
+            }
         try:
             return Chalice(
                 self,
@@ -240,7 +254,12 @@ class Apps(Construct):
                     "iam_role_arn": role.role_arn,
                     "lambda_timeout": 900 if name == "reports" else 30,
                     "lambda_memory_size": 1024,
-                    "environment_variables": {**environment, "POWERTOOLS_SERVICE_NAME": name},
+                    "environment_variables": {
+                        **environment,
+                        **own.get("environment", {}),
+                        "POWERTOOLS_SERVICE_NAME": name,
+                    },
+                    "lambda_functions": own.get("functions", {}),
                 },
             )
         finally:

@@ -1,5 +1,6 @@
 """The nightly report's fan-out: one SQS message per county or city department, and a
-dead-letter queue for a shard that failed three times."""
+dead-letter queue for a shard that failed three times; and the roster's import chunks,
+likewise (a chunk given up on its third try is reported to the admin by line first)."""
 
 from __future__ import annotations
 
@@ -32,3 +33,23 @@ class ReportPipeline(Construct):
             dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=3, queue=self.dead_letters),
         )
         keep_logical_id(self.queue, "ReportShards0F4A3177")
+        self.imports_name = f"xuefa-{stage}-roster-imports"
+        self.import_dead_letters = sqs.Queue(
+            self,
+            "RosterImportsDLQ",
+            retention_period=cdk.Duration.days(14),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+        )
+        self.imports = sqs.Queue(
+            self,
+            "RosterImports",
+            queue_name=self.imports_name,
+            # AWS's advice for a Lambda source: six times the function's timeout (300 s).
+            visibility_timeout=cdk.Duration.minutes(30),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            dead_letter_queue=sqs.DeadLetterQueue(
+                max_receive_count=3, queue=self.import_dead_letters
+            ),
+        )
