@@ -90,6 +90,9 @@ class Apps(Construct):
         for name in names:
             self.roles[name] = self._role(name)
             self.apps[name] = self._chalice(name, stage, self.roles[name], environment)
+        # The import worker: one chunk of 50 learners takes 5–15 s; its queue's visibility
+        # is 6× this (stage_config's per-function settings lose to its own lambda_timeout).
+        self.apps["roster"].get_resource("RosterImport").add_property_override("Timeout", 300)
         if identity.own:
             self._authorize_with_own_identity()
         self._throttle_verification()
@@ -229,15 +232,11 @@ class Apps(Construct):
             os.environ["XUEFA_USER_POOL_ARN"] = self.identity.user_pool.user_pool_arn
         os.environ["XUEFA_REPORT_QUEUE_NAME"] = environment["XUEFA_REPORT_QUEUE_NAME"]
         os.environ["XUEFA_IMPORT_QUEUE_NAME"] = self.pipeline.imports_name
-        own: dict[str, Any] = {}
-        if name == "roster":
+        own: dict[str, str] = {}
+        if name == "roster":  # where its import chunks go
             own = {
-                "environment": {
-                    "XUEFA_IMPORT_QUEUE_URL": self.pipeline.imports.queue_url,
-                    "XUEFA_IMPORT_QUEUE_NAME": self.pipeline.imports_name,
-                },
-                # One chunk of 50 learners takes 5–15 s; the queue's visibility is 6×.
-                "functions": {"roster-import": {"lambda_timeout": 300}},
+                "XUEFA_IMPORT_QUEUE_URL": self.pipeline.imports.queue_url,
+                "XUEFA_IMPORT_QUEUE_NAME": self.pipeline.imports_name,
             }
         try:
             return Chalice(
@@ -256,10 +255,9 @@ class Apps(Construct):
                     "lambda_memory_size": 1024,
                     "environment_variables": {
                         **environment,
-                        **own.get("environment", {}),
+                        **own,
                         "POWERTOOLS_SERVICE_NAME": name,
                     },
-                    "lambda_functions": own.get("functions", {}),
                 },
             )
         finally:
