@@ -25,6 +25,7 @@ import base64
 import json
 import logging
 import os
+import queue
 import re
 import secrets
 import threading
@@ -109,6 +110,8 @@ class ImportJobs:
         # The app sets the queue; without one (the local stack, tests) the chunks run on a
         # thread of this process.
         self.dispatch: Dispatch = self._run_on_a_thread
+        self._backlog: queue.Queue[dict[str, Any]] | None = None
+        self._lock = threading.Lock()
 
     # --- the request ---------------------------------------------------------------
 
@@ -137,7 +140,7 @@ class ImportJobs:
             for n, start in enumerate(range(0, len(planned), CHUNK_ROWS))
         ]
         refused = [(kind, p) for kind in ("errors", "duplicates") for p in problems[kind]]
-        notes = [
+        notes: list[dict[str, Any]] = [
             {**notes_key(import_id, n), **_notes(refused[start : start + NOTES_PER_ITEM])}
             for n, start in enumerate(range(0, len(refused), NOTES_PER_ITEM))
         ]
@@ -156,11 +159,25 @@ class ImportJobs:
             "expires_at": expires,
         }
         self.imports.create(job, chunks, notes)
-        self.dispatch([{"import_id": import_id, "chunk": n} for n in range(len(chunks))])
+        self._send(import_id, chunks)
         location = f"/roster/imports/{import_id}"
         return views.ImportAccepted(
             import_id=import_id, location=location, state="running", total=total
         )
+
+    def _send(self, import_id: str, chunks: list[dict[str, Any]]) -> None:
+        """One message per chunk, so that a chunk the queue refused is known exactly: it
+        and those after it end at once as errors by line (nothing of them was written)."""
+        for n in range(len(chunks)):
+            try:
+                self.dispatch([{"import_id": import_id, "chunk": n}])
+            except Exception:
+                LOGGER.exception("import chunks could not be queued")
+                reason = "not imported (the job could not be queued): import this line again"
+                for unsent in chunks[n:]:
+                    errors = [_problem(row, reason) for row in unsent["rows"]]
+                    self._finish(import_id, unsent, None, [], errors, failed=True)
+                return
 
     # --- the worker ----------------------------------------------------------------
 
@@ -243,6 +260,9 @@ class ImportJobs:
                 learner_view(profile),
             )
         except Duplicate:
+            (mark,) = self.imports.registered_as([_person(row)])
+            if mark == student_no:  # another delivery of this chunk registered it just now
+                return True
             self.accounts.delete(student_no)
             return False
         return True
@@ -272,16 +292,25 @@ class ImportJobs:
         )
 
     def _run_on_a_thread(self, messages: list[dict[str, Any]]) -> None:
-        def run() -> None:
-            for message in messages:
-                for attempt in range(1, MAX_TRIES + 1):
-                    try:
-                        self.work(message, last_try=attempt == MAX_TRIES)
-                        break
-                    except Exception:
-                        LOGGER.exception("import chunk failed (try %d)", attempt)
+        """Locally: one worker thread per process takes the chunks in turn, trying each up
+        to MAX_TRIES times as SQS would deliver it."""
+        with self._lock:
+            if self._backlog is None:
+                self._backlog = queue.Queue()
+                threading.Thread(target=self._drain, name="roster-import", daemon=True).start()
+        for message in messages:
+            self._backlog.put(message)
 
-        threading.Thread(target=run, name="roster-import", daemon=True).start()
+    def _drain(self) -> None:
+        assert self._backlog is not None
+        while True:
+            message = self._backlog.get()
+            for attempt in range(1, MAX_TRIES + 1):
+                try:
+                    self.work(message, last_try=attempt == MAX_TRIES)
+                    break
+                except Exception:
+                    LOGGER.exception("import chunk failed (try %d)", attempt)
 
     # --- the result ----------------------------------------------------------------
 

@@ -223,6 +223,26 @@ def test_a_chunk_that_keeps_failing_is_reported_line_by_line(roster, city, monke
     assert len(learners_in(city, "530402-001")) == 10 + 15
 
 
+def test_chunks_the_queue_refused_end_at_once_as_errors_by_line(roster, city) -> None:
+    sent: list[dict[str, Any]] = []
+
+    def queue_fails_on_the_second(messages: list[dict[str, Any]]) -> None:
+        if sent:
+            raise RuntimeError("SQS refused the message")
+        sent.extend(messages)
+
+    roster.roster().jobs.dispatch = queue_fails_on_the_second
+    location = json_of(post_file(roster, HEADER + rows(120)))["location"]
+    assert [m["chunk"] for m in sent] == [0]
+    assert deliver(roster, sent[0])
+    result = json_of(job(roster, location))
+    assert (result["state"], result["done"]) == ("failed", 120)
+    assert [c["line"] for c in result["created"]] == list(range(2, 52))
+    assert [e["line"] for e in result["errors"]] == list(range(52, 122))
+    assert "could not be queued" in result["errors"][0]["message"]
+    assert len(learners_in(city, "530402-001")) == 10 + 50
+
+
 def test_only_the_importing_admin_reads_the_job(roster, city) -> None:
     location = json_of(post_file(roster, HEADER + rows(60)))["location"]
     assert job(roster, location).status_code == 200
