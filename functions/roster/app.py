@@ -162,7 +162,11 @@ def import_job(actor: Actor, import_id: str) -> views.ImportJob:
     return jobs.view(actor, import_id)
 
 
-@app.on_sqs_message(queue=IMPORT_QUEUE_NAME, batch_size=1, name="roster-import")
+# Two chunks at a time: each makes ~3 account calls a learner, and Cognito allows an
+# account ~50 user creations a second (a throttled chunk is delivered again).
+@app.on_sqs_message(
+    queue=IMPORT_QUEUE_NAME, batch_size=1, name="roster-import", maximum_concurrency=2
+)
 def import_chunk(event: SQSEvent) -> None:
     """The worker: one chunk of an import job per message; SQS delivers it again after a
     failure, and on the last delivery a chunk still failing is given up by line."""

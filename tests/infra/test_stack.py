@@ -324,6 +324,7 @@ def test_the_import_worker_consumes_its_queue_with_the_rosters_role(synthesized)
     assert source["Type"] == "SQS"
     assert "xuefa-prod-roster-imports" in json.dumps(source["Properties"]["Queue"])
     assert worker["Properties"]["Timeout"] == 300
+    assert source["Properties"]["ScalingConfig"] == {"MaximumConcurrency": 2}
     api = next(f for k, f in functions.items() if "RosterApi" in k and "APIHandler" in k)
     assert worker["Properties"]["Role"] == api["Properties"]["Role"]
     assert "XUEFA_IMPORT_QUEUE_URL" in api["Properties"]["Environment"]["Variables"]
