@@ -62,13 +62,7 @@ class XuefaStack(cdk.Stack):
             root_unit=str(self.node.try_get_context("root_unit") or "530400"),
             public_url=public_url,
         )
-        Monitoring(
-            self,
-            "Monitoring",
-            apps=apps.apps,
-            dead_letters=pipeline.dead_letters,
-            import_dead_letters=pipeline.import_dead_letters,
-        )
+        Monitoring(self, "Monitoring", apps=apps.apps, dead_letters=pipeline.dead_letters)
         WebHosting(
             self,
             "Web",

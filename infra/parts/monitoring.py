@@ -23,13 +23,7 @@ AT_LEAST_ONE = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
 
 class Monitoring(Construct):
     def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        apps: dict[str, Any],
-        dead_letters: sqs.Queue,
-        import_dead_letters: sqs.Queue | None = None,
+        self, scope: Construct, construct_id: str, *, apps: dict[str, Any], dead_letters: sqs.Queue
     ):
         super().__init__(scope, construct_id)
         stack = cdk.Stack.of(self)
@@ -61,14 +55,6 @@ class Monitoring(Construct):
             ),
             "a report shard failed three times",
         )
-        if import_dead_letters is not None:
-            self._alarm(
-                "RosterImportsDeadLetters",
-                import_dead_letters.metric_approximate_number_of_messages_visible(
-                    period=cdk.Duration.minutes(5)
-                ),
-                "a roster import chunk failed three times (its rows were reported by line)",
-            )
 
     def _alarm(self, construct_id: str, metric: cloudwatch.IMetric, description: str) -> None:
         cloudwatch.Alarm(

@@ -5,6 +5,7 @@ likewise (a chunk given up on its third try is reported to the admin by line fir
 from __future__ import annotations
 
 import aws_cdk as cdk
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
@@ -52,4 +53,18 @@ class ReportPipeline(Construct):
             dead_letter_queue=sqs.DeadLetterQueue(
                 max_receive_count=3, queue=self.import_dead_letters
             ),
+        )
+        # Alarmed here, beside its queue (Monitoring alarms the functions and the shards).
+        cloudwatch.Alarm(
+            self,
+            "RosterImportsDeadLetters",
+            metric=self.import_dead_letters.metric_approximate_number_of_messages_visible(
+                period=cdk.Duration.minutes(5)
+            ),
+            threshold=1,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            alarm_description="a roster import chunk failed three times (its rows were "
+            "reported to the admin by line)",
         )

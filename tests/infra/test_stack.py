@@ -406,7 +406,7 @@ def test_alarms_watch_errors_throttles_and_dead_letters(synthesized) -> None:
     # credits, exams, roster and its import worker, the report's three functions, identity
     # and its authorizer
     assert metrics.count("Errors") == 9 and metrics.count("Throttles") == 9
-    assert "ApproximateNumberOfMessagesVisible" in metrics
+    assert metrics.count("ApproximateNumberOfMessagesVisible") == 2  # shards, import chunks
 
 
 def test_outputs_name_the_apis_identity_and_bucket(synthesized, global_template) -> None:
