@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
 from functools import cache
+from typing import Any
 
 from chalice import Chalice
+from chalice.app import SQSEvent
 from pydantic import BaseModel, Field
 
 from xuefa import roster_views as views
@@ -14,11 +18,13 @@ from xuefa.dal.roster import DynamoRoster
 from xuefa.roster import NewLearner, NewUnit, Roster, Status, StatusChange, Transfer, UnitName
 from xuefa.rules import YearConfig
 from xuefa.study_years import StudyYears, YearList
-from xuefa_api import Api, Cursor, parse_year
+from xuefa_api import Accepted, Api, Cursor, parse_year
 from xuefa_api.wiring import services
 
 app = Chalice(app_name="xuefa-roster")
 api = Api(app, "roster")
+# A large import's chunks: sent by the request, consumed below (infra/parts/pipeline.py).
+IMPORT_QUEUE_NAME = os.environ.get("XUEFA_IMPORT_QUEUE_NAME", "xuefa-roster-imports")
 
 
 @cache
@@ -32,9 +38,26 @@ def roster() -> Roster:
         accounts = OwnAccounts(DynamoIdentity(s.store))
     else:
         accounts = CognitoAccounts(s.settings.user_pool_id)
-    return Roster(
-        DynamoRoster(s.store), s.directory, s.years, accounts, s.clock, s.settings.cursor_secret
+    people = DynamoRoster(s.store)
+    service = Roster(people, s.directory, s.years, accounts, s.clock, s.settings.cursor_secret)
+    service.jobs = _import_jobs(people, accounts)
+    return service
+
+
+def _import_jobs(people: DynamoRoster, accounts: Accounts) -> Any:
+    from xuefa.dal.imports import DynamoImports
+    from xuefa.imports import ImportJobs, Sealer
+
+    s = services()
+    jobs = ImportJobs(
+        DynamoImports(s.store), people, accounts, s.years, s.clock, Sealer(s.settings.cursor_secret)
     )
+    queue_url = os.environ.get("XUEFA_IMPORT_QUEUE_URL")
+    if queue_url:  # without a queue (the local stack, tests) a thread runs the chunks
+        from xuefa.queue import ShardQueue
+
+        jobs.dispatch = ShardQueue(queue_url)
+    return jobs
 
 
 class Empty(BaseModel):
@@ -123,12 +146,45 @@ def create_learner(actor: Actor, body: NewLearner) -> views.NewAccount:
     query=ImportQuery,
     raw_body=["text/csv", "text/plain", "application/octet-stream"],
     response="ImportResult",
+    accepted="ImportAccepted",
 )
-def import_learners(actor: Actor, query: ImportQuery, body: bytes) -> views.ImportResult:
-    """Register learners from a CSV file (name,unit_id,phone; UTF-8, with or without BOM)."""
+def import_learners(actor: Actor, query: ImportQuery, body: bytes) -> views.ImportResult | Accepted:
+    """Register learners from a CSV file (name,unit_id,phone; UTF-8, with or without BOM).
+    The whole file is checked first (nothing is written if a row is invalid, unless
+    `partial`). Up to 50 new learners: registered now (200). More: 202 with the job that
+    registers them and where to follow it (`GET /imports/{import_id}`)."""
     result = roster().import_csv(actor, body, query.partial)
+    if isinstance(result, views.ImportAccepted):
+        return Accepted(result)
     api.count("LearnersCreated", len(result.created))
     return result
+
+
+@api.route("/imports/{import_id}", ["GET"], response="ImportJob")
+def import_job(actor: Actor, import_id: str) -> views.ImportJob:
+    """A large import's progress and result: the created learners with their temporary
+    passwords, duplicates and errors by line (the importing administrator only; kept
+    seven days)."""
+    jobs = roster().jobs
+    assert jobs is not None
+    return jobs.view(actor, import_id)
+
+
+# Two chunks at a time: each makes ~3 account calls a learner, and Cognito allows an
+# account ~50 user creations a second (a throttled chunk is delivered again).
+@app.on_sqs_message(
+    queue=IMPORT_QUEUE_NAME, batch_size=1, name="roster-import", maximum_concurrency=2
+)
+def import_chunk(event: SQSEvent) -> None:
+    """The worker: one chunk of an import job per message; SQS delivers it again after a
+    failure, and on the last delivery a chunk still failing is given up by line."""
+    from xuefa.imports import MAX_TRIES
+
+    jobs = roster().jobs
+    assert jobs is not None
+    for record in event:
+        tries = int(record.to_dict().get("attributes", {}).get("ApproximateReceiveCount", 1))
+        jobs.work(json.loads(record.body), last_try=tries >= MAX_TRIES)
 
 
 @api.route("/learners/{student_no}", ["GET"], response="Learner")

@@ -29,7 +29,12 @@ def temporary_password() -> str:
 
 
 class Accounts(Protocol):
-    def create_learner(self, student_no: str, unit_id: str) -> str: ...
+    def create_learner(self, student_no: str, unit_id: str, password: str | None = None) -> str:
+        """The account and its temporary password (`password`, when given, is an import's
+        planned one: an account already there under this student number, from an earlier
+        try of the same row, gets that password instead of a Duplicate)."""
+        ...
+
     def delete(self, username: str) -> None: ...
     def set_enabled(self, username: str, enabled: bool) -> None: ...
     def move(self, username: str, unit_id: str) -> None: ...
@@ -61,15 +66,24 @@ class CognitoAccounts(LazyClient):
                 ) from exc
             raise
 
-    def create_learner(self, student_no: str, unit_id: str) -> str:
-        password = temporary_password()
-        self._call(
-            "admin_create_user",
-            Username=student_no,
-            TemporaryPassword=password,
-            UserAttributes=[{"Name": "custom:unit_id", "Value": unit_id}],
-            MessageAction="SUPPRESS",
-        )
+    def create_learner(self, student_no: str, unit_id: str, password: str | None = None) -> str:
+        planned = password is not None
+        password = password or temporary_password()
+        try:
+            self._call(
+                "admin_create_user",
+                Username=student_no,
+                TemporaryPassword=password,
+                UserAttributes=[{"Name": "custom:unit_id", "Value": unit_id}],
+                MessageAction="SUPPRESS",
+            )
+        except Duplicate:
+            if not planned:
+                raise
+            # An import's row tried again: the number was reserved for this row alone.
+            self._call(
+                "admin_set_user_password", Username=student_no, Password=password, Permanent=False
+            )
         self._call("admin_add_user_to_group", Username=student_no, GroupName=LEARNERS_GROUP)
         return password
 

@@ -5,24 +5,33 @@ from __future__ import annotations
 
 from xuefa.accounts import LEARNERS_GROUP, temporary_password
 from xuefa.dal.identity import Account, IdentityRepository
-from xuefa.passwords import hash_password
+from xuefa.errors import Duplicate
+from xuefa.passwords import hash_temporary_password
 
 
 class OwnAccounts:
     def __init__(self, accounts: IdentityRepository):
         self.accounts = accounts
 
-    def create_learner(self, student_no: str, unit_id: str) -> str:
-        password = temporary_password()
-        self.accounts.create(
-            Account(
-                username=student_no,
-                password_hash=hash_password(password),
-                groups=(LEARNERS_GROUP,),
-                unit_id=unit_id,
-                must_change=True,
+    def create_learner(self, student_no: str, unit_id: str, password: str | None = None) -> str:
+        planned = password is not None
+        password = password or temporary_password()
+        password_hash = hash_temporary_password(password)
+        try:
+            self.accounts.create(
+                Account(
+                    username=student_no,
+                    password_hash=password_hash,
+                    groups=(LEARNERS_GROUP,),
+                    unit_id=unit_id,
+                    must_change=True,
+                )
             )
-        )
+        except Duplicate:
+            if not planned:
+                raise
+            # An import's row tried again: the number was reserved for this row alone.
+            self.accounts.set_password(student_no, password_hash, must_change=True, version=None)
         return password
 
     def delete(self, username: str) -> None:
@@ -39,6 +48,6 @@ class OwnAccounts:
         """A temporary password to change at the next sign-in; every device signed out."""
         password = temporary_password()
         self.accounts.set_password(
-            username, hash_password(password), must_change=True, version=None
+            username, hash_temporary_password(password), must_change=True, version=None
         )
         return password

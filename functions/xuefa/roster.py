@@ -29,6 +29,7 @@ from xuefa.dal.table import decode_cursor, encode_cursor
 from xuefa.dal.years import YearBook
 from xuefa.directory import Directory, Unit
 from xuefa.errors import BadRequest, Conflict, Duplicate, Forbidden, XuefaError
+from xuefa.imports import AT_ONCE, ImportJobs
 from xuefa.rules import study_year_of
 
 Status = Literal["active", "resigned", "retired"]
@@ -137,6 +138,8 @@ class Roster:
         self.accounts = accounts
         self.clock = clock
         self.cursor_secret = cursor_secret
+        # Large imports run as jobs (set by the app); without, every import runs at once.
+        self.jobs: ImportJobs | None = None
 
     def me(self, actor: Actor) -> views.Me:
         """Who is signed in: a learner by student number, an administrator by login."""
@@ -317,7 +320,11 @@ class Roster:
 
     # --- bulk import -----------------------------------------------------------------
 
-    def import_csv(self, actor: Actor, raw: bytes, partial: bool) -> views.ImportResult:
+    def import_csv(
+        self, actor: Actor, raw: bytes, partial: bool
+    ) -> views.ImportResult | views.ImportAccepted:
+        """At most AT_ONCE new learners are registered now (200); more become a job (202)
+        that the admin follows: the file is checked whole, here, either way."""
         require_admin(actor)
         rows = parse_roster_csv(raw)
         valid, errors = self._read_rows(actor, rows)
@@ -333,6 +340,9 @@ class Roster:
             if i in existing
         ]
         fresh = [r for i, r in enumerate(valid) if i not in existing]
+        if self.jobs is not None and len(fresh) > AT_ONCE:
+            problems = {"errors": errors, "duplicates": duplicates}
+            return self.jobs.start(actor, self._plan(fresh), problems, len(rows))
         created = self._register_all(actor, fresh, duplicates)
         return views.ImportResult.model_validate(
             {"created": created, "duplicates": duplicates, "errors": errors}
@@ -381,6 +391,26 @@ class Roster:
             raise Forbidden(f"line {line}: unit {unit_id} is outside your scope") from exc
         except XuefaError as exc:  # an unknown unit: reported with its line
             return exc
+
+    def _plan(self, fresh: list[Row]) -> list[dict[str, Any]]:
+        """A job's rows, each with the student number reserved for it (one counter move
+        per county, as below)."""
+        numbers: dict[str, list[str]] = {}
+        for prefix in sorted({student_no_prefix(r.unit.path) for r in fresh}):
+            wanted = sum(1 for r in fresh if student_no_prefix(r.unit.path) == prefix)
+            numbers[prefix] = self._allocate(prefix, wanted)[::-1]
+        return [
+            {
+                "line": row.line,
+                "name": row.name,
+                "unit_id": row.unit.unit_id,
+                "unit_path": row.unit.path,
+                "unit_name": row.unit.name,
+                "phone": row.phone,
+                "student_no": numbers[student_no_prefix(row.unit.path)].pop(),
+            }
+            for row in fresh
+        ]
 
     def _register_all(
         self, actor: Actor, fresh: list[Row], duplicates: list[dict[str, Any]]

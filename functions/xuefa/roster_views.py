@@ -67,6 +67,42 @@ class ImportResult(BaseModel):
     errors: list[ImportProblem]
 
 
+class ImportAccepted(BaseModel):
+    """A file too large to register in one request: the job that does it, and where to
+    follow it (`GET location`)."""
+
+    import_id: str
+    location: str
+    state: Literal["running"]
+    total: int = Field(description="the file's rows")
+
+
+class ImportedAccount(BaseModel):
+    line: int
+    student_no: str
+    name: str
+    unit_id: str
+    unit_name: str | None = None
+    temporary_password: str | None = Field(
+        description="shown to the importing administrator until the job expires"
+    )
+
+
+class ImportJob(BaseModel):
+    """An import job's progress (`done` of `total` rows handled) and result: every line
+    of the file is in `created`, `duplicates` or `errors` once the job has ended."""
+
+    import_id: str
+    state: Literal["running", "done", "failed"]
+    total: int
+    done: int
+    started_at: str
+    expires_at: str
+    created: list[ImportedAccount]
+    duplicates: list[ImportProblem]
+    errors: list[ImportProblem]
+
+
 class PasswordReset(BaseModel):
     student_no: str
     temporary_password: str

@@ -90,9 +90,17 @@ class Operation:
     raw_body: list[str] | None
     status: int
     response: str | None  # a model's name in xuefa_api.responses
+    accepted: str | None = None  # the 202 answer's model, for a route that may start a job
 
     def response_model(self) -> type[BaseModel] | None:
         return answer_model(self.response) if self.response else None
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A view's answer when it started a job instead of answering now: sent as 202."""
+
+    body: Any
 
 
 class RouteOptions(TypedDict, total=False):
@@ -103,6 +111,7 @@ class RouteOptions(TypedDict, total=False):
     raw_body: list[str]  # accepted media types of a body passed through as bytes
     status: int  # on success
     response: str  # the answer's model, by name in xuefa_api.responses
+    accepted: str  # the model of a 202 answer (`Accepted`), if the route may start a job
 
 
 def answer_model(name: str) -> type[BaseModel]:
@@ -157,6 +166,7 @@ class Api:
                 raw_body=declared.get("raw_body"),
                 status=declared.get("status", 200),
                 response=declared.get("response"),
+                accepted=declared.get("accepted"),
             )
 
             @functools.wraps(view)
@@ -182,6 +192,11 @@ class Api:
             return error_response(Internal(), self._request_id())
         if isinstance(result, Response):
             return result
+        if isinstance(result, Accepted) and operation.accepted is not None:
+            answer = json_response(result.body, status=202)
+            if responses_checked():
+                return self._conform(answer_model(operation.accepted), answer)
+            return answer
         answer = json_response(result, status=operation.status)
         if operation.response is not None and responses_checked():
             return self._conform(answer_model(operation.response), answer)

@@ -12,8 +12,9 @@ from pydantic import BaseModel
 from xuefa.certificates import CODE_PATTERN
 from xuefa.credits import SESSION_ID
 from xuefa.errors import ALL_ERRORS
+from xuefa.imports import IMPORT_ID
 from xuefa.roster import UNIT_ID
-from xuefa_api import Api, Operation
+from xuefa_api import Api, Operation, answer_model
 from xuefa_api.links import add_links
 
 REF = "#/components/schemas/{model}"
@@ -29,6 +30,7 @@ PATH_PATTERNS = {
     "unit_id": UNIT_ID,
     "session_id": SESSION_ID.pattern,
     "code": CODE_PATTERN,
+    "import_id": IMPORT_ID,
 }
 
 
@@ -82,6 +84,22 @@ def _responses(operation: Operation, components: dict[str, Any]) -> dict[str, An
             "description": "success",
             "content": {"application/json": {"schema": _success(operation, components)}},
         },
+        **(
+            {
+                "202": {
+                    "description": "accepted: a job was started",
+                    "content": {
+                        "application/json": {
+                            "schema": _schema(
+                                answer_model(operation.accepted), components, mode="serialization"
+                            )
+                        }
+                    },
+                }
+            }
+            if operation.accepted
+            else {}
+        ),
         **{
             str(status): error
             for status in ERROR_STATUSES

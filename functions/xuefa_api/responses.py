@@ -47,7 +47,10 @@ from xuefa.report_views import (
 )
 from xuefa.roster_views import (
     HistoryEvent,
+    ImportAccepted,
+    ImportedAccount,
     ImportedLearner,
+    ImportJob,
     ImportProblem,
     ImportResult,
     Learner,
@@ -83,9 +86,12 @@ __all__ = [
     "DailySet",
     "ExamSummary",
     "HistoryEvent",
+    "ImportAccepted",
+    "ImportJob",
     "ImportProblem",
     "ImportResult",
     "Imported",
+    "ImportedAccount",
     "ImportedLearner",
     "KeySet",
     "Learner",

@@ -119,6 +119,9 @@ class Apps(Construct):
         for name in names:
             self.roles[name] = self._role(name)
             self.apps[name] = self._chalice(name, stage, self.roles[name], environment)
+        # The import worker: one chunk of 50 learners takes 5–15 s; its queue's visibility
+        # is 6× this (stage_config's per-function settings lose to its own lambda_timeout).
+        self.apps["roster"].get_resource("RosterImport").add_property_override("Timeout", 300)
         if identity.own:
             self._authorize_with_own_identity()
             self._reserve_identity_concurrency()
@@ -258,6 +261,9 @@ class Apps(Construct):
             )
             self.pipeline.queue.grant_send_messages(role)
             self.pipeline.queue.grant_consume_messages(role)
+        if name == "roster":  # a large import's chunks: sent by the API, consumed by its worker
+            self.pipeline.imports.grant_send_messages(role)
+            self.pipeline.imports.grant_consume_messages(role)
         return role
 
     def _authorizer_role(self) -> iam.Role:
@@ -290,6 +296,13 @@ class Apps(Construct):
         if self.identity.user_pool is not None:
             os.environ["XUEFA_USER_POOL_ARN"] = self.identity.user_pool.user_pool_arn
         os.environ["XUEFA_REPORT_QUEUE_NAME"] = environment["XUEFA_REPORT_QUEUE_NAME"]
+        os.environ["XUEFA_IMPORT_QUEUE_NAME"] = self.pipeline.imports_name
+        own: dict[str, str] = {}
+        if name == "roster":  # where its import chunks go
+            own = {
+                "XUEFA_IMPORT_QUEUE_URL": self.pipeline.imports.queue_url,
+                "XUEFA_IMPORT_QUEUE_NAME": self.pipeline.imports_name,
+            }
         try:
             return Chalice(
                 self,
@@ -305,7 +318,11 @@ class Apps(Construct):
                     "iam_role_arn": role.role_arn,
                     "lambda_timeout": 900 if name == "reports" else 30,
                     "lambda_memory_size": 1024,
-                    "environment_variables": {**environment, "POWERTOOLS_SERVICE_NAME": name},
+                    "environment_variables": {
+                        **environment,
+                        **own,
+                        "POWERTOOLS_SERVICE_NAME": name,
+                    },
                 },
             )
         finally:

@@ -93,6 +93,8 @@ CASES = [
         "admin",
     ),
     Case("import", "POST", "/roster/learners/import", lambda t: _csv(t["unit"]), "admin"),
+    # No one's job: admins get 404; the job's own admin alone reads it (tests/api, e2e).
+    Case("import job", "GET", "/roster/imports/AAAAAAAAAAAAAAAA", None, "any_admin"),
     Case("learner", "GET", "/roster/learners/{learner}", None, "self_or_admin"),
     Case("status", "POST", "/roster/learners/{learner}/status", {"status": "active"}, "admin"),
     Case(

@@ -19,9 +19,11 @@ class FakeAccounts:
         self.enabled: dict[str, bool] = {}
         self.units: dict[str, str] = {}
 
-    def create_learner(self, student_no: str, unit_id: str) -> str:
+    def create_learner(self, student_no: str, unit_id: str, password: str | None = None) -> str:
+        if student_no in self.enabled and password is None:
+            raise Duplicate("an account with this username already exists")
         self.enabled[student_no], self.units[student_no] = True, unit_id
-        return "Temp-Pass-1234"
+        return password or "Temp-Pass-1234"
 
     def delete(self, username: str) -> None:
         self.enabled.pop(username, None)

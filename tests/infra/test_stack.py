@@ -66,6 +66,7 @@ API_ROUTES = {
         "/learners/{student_no}/password-reset",
         "/learners/{student_no}/status",
         "/learners/{student_no}/transfer",
+        "/imports/{import_id}",
         "/me",
         "/units",
         "/units/{unit_id}",
@@ -254,6 +255,37 @@ def test_the_nightly_schedule_and_the_shard_queue_with_its_dead_letters(synthesi
     assert "xuefa-prod-report-shards" in json.dumps(source["Properties"]["Queue"])
 
 
+def test_the_import_worker_consumes_its_queue_with_the_rosters_role(synthesized) -> None:
+    _, raw, _ = synthesized
+    functions = resources(raw, "AWS::Serverless::Function")
+    worker = next(f for k, f in functions.items() if "RosterImport" in k)
+    (source,) = worker["Properties"]["Events"].values()
+    assert source["Type"] == "SQS"
+    assert "xuefa-prod-roster-imports" in json.dumps(source["Properties"]["Queue"])
+    assert worker["Properties"]["Timeout"] == 300
+    assert source["Properties"]["ScalingConfig"] == {"MaximumConcurrency": 2}
+    api = next(f for k, f in functions.items() if "RosterApi" in k and "APIHandler" in k)
+    assert worker["Properties"]["Role"] == api["Properties"]["Role"]
+    assert "XUEFA_IMPORT_QUEUE_URL" in api["Properties"]["Environment"]["Variables"]
+    queues = resources(raw, "AWS::SQS::Queue")
+    (imports,) = [
+        q
+        for q in queues.values()
+        if q["Properties"].get("QueueName") == "xuefa-prod-roster-imports"
+    ]
+    assert imports["Properties"]["RedrivePolicy"]["maxReceiveCount"] == 3
+    assert imports["Properties"]["VisibilityTimeout"] >= 6 * 300
+    role = api["Properties"]["Role"]["Fn::GetAtt"][0]
+    granted = [
+        statement["Action"]
+        for policy in resources(raw, "AWS::IAM::Policy").values()
+        if {"Ref": role} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    flat = {a for actions in granted for a in (actions if isinstance(actions, list) else [actions])}
+    assert {"sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage"} <= flat
+
+
 def test_every_function_has_its_own_least_privilege_role(synthesized) -> None:
     _, raw, _ = synthesized
     roles = {
@@ -310,9 +342,10 @@ def test_alarms_watch_errors_throttles_and_dead_letters(synthesized) -> None:
     _, raw, _ = synthesized
     alarms = resources(raw, "AWS::CloudWatch::Alarm").values()
     metrics = [a["Properties"]["MetricName"] for a in alarms]
-    # credits, exams, roster, the report's three functions, identity and its authorizer
-    assert metrics.count("Errors") == 8 and metrics.count("Throttles") == 8
-    assert "ApproximateNumberOfMessagesVisible" in metrics
+    # credits, exams, roster and its import worker, the report's three functions, identity
+    # and its authorizer
+    assert metrics.count("Errors") == 9 and metrics.count("Throttles") == 9
+    assert metrics.count("ApproximateNumberOfMessagesVisible") == 2  # shards, import chunks
     (unit_failed,) = [
         a["Properties"] for a in alarms if a["Properties"]["MetricName"] == "UnitReportFailed"
     ]

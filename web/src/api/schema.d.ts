@@ -756,6 +756,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/roster/imports/{import_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A large import's progress and result: the created learners with their temporary */
+        get: operations["roster_import_job"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/roster/learners/{student_no}": {
         parameters: {
             query?: never;
@@ -2271,6 +2288,76 @@ export interface components {
         ImportResult: {
             /** Created */
             created: components["schemas"]["ImportedLearner"][];
+            /** Duplicates */
+            duplicates: components["schemas"]["ImportProblem"][];
+            /** Errors */
+            errors: components["schemas"]["ImportProblem"][];
+        };
+        /**
+         * ImportAccepted
+         * @description A file too large to register in one request: the job that does it, and where to
+         *     follow it (`GET location`).
+         */
+        ImportAccepted: {
+            /** Import Id */
+            import_id: string;
+            /** Location */
+            location: string;
+            /**
+             * State
+             * @constant
+             */
+            state: "running";
+            /**
+             * Total
+             * @description the file's rows
+             */
+            total: number;
+        };
+        /** ImportedAccount */
+        ImportedAccount: {
+            /** Line */
+            line: number;
+            /** Student No */
+            student_no: string;
+            /** Name */
+            name: string;
+            /** Unit Id */
+            unit_id: string;
+            /**
+             * Unit Name
+             * @default null
+             */
+            unit_name: string | null;
+            /**
+             * Temporary Password
+             * @description shown to the importing administrator until the job expires
+             */
+            temporary_password: string | null;
+        };
+        /**
+         * ImportJob
+         * @description An import job's progress (`done` of `total` rows handled) and result: every line
+         *     of the file is in `created`, `duplicates` or `errors` once the job has ended.
+         */
+        ImportJob: {
+            /** Import Id */
+            import_id: string;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "running" | "done" | "failed";
+            /** Total */
+            total: number;
+            /** Done */
+            done: number;
+            /** Started At */
+            started_at: string;
+            /** Expires At */
+            expires_at: string;
+            /** Created */
+            created: components["schemas"]["ImportedAccount"][];
             /** Duplicates */
             duplicates: components["schemas"]["ImportProblem"][];
             /** Errors */
@@ -7481,6 +7568,15 @@ export interface operations {
                     "application/json": components["schemas"]["ImportResult"];
                 };
             };
+            /** @description accepted: a job was started */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportAccepted"];
+                };
+            };
             /** @description the contract's error */
             400: {
                 headers: {
@@ -7546,6 +7642,109 @@ export interface operations {
             };
             /** @description the contract's error */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    roster_import_job: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                import_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportJob"];
+                };
+            };
+            /** @description the contract's error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

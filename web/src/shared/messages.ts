@@ -308,6 +308,16 @@ export const a = {
     done: '操作成功',
     events: { created: '建档', transfer: '调动', resigned: '离职', retired: '退休', active: '恢复在职' } as Record<string, string>,
   },
+  imports: {
+    title: '批量导入结果',
+    running: (done: number, total: number) => `正在导入：已处理 ${done} / ${total} 行`,
+    keepOpen: '导入在服务器上进行，关闭此窗口不会中断；完成后结果保留 7 天，可在此页重新打开。',
+    summary: (created: number, duplicates: number, errors: number) =>
+      `已创建 ${created} 人，${duplicates} 人已存在，${errors} 行未导入`,
+    passwords: '临时密码仅导入人可见，7 天后不再显示。请打印或抄写后交给学员；未导入的行请修改后重新导入。',
+    close: '关闭',
+    reopen: '查看上次导入结果',
+  },
   progress: {
     behind: '积分落后',
     noExam: '未参加考试',
