@@ -569,6 +569,8 @@ def test_in_china_a_regional_web_acl_guards_the_identity_stage(
     assert association["DependsOn"] == [f"{identity_api}identityStage"]  # SAM's stage
     # Outside China Cognito signs in: no identity API, no web ACL for it.
     assert resources(global_template[1], "AWS::WAFv2::WebACL") == {}
+
+
 def test_the_web_client_cannot_write_the_unit_claim(global_template) -> None:
     """A user writes only what the app client names (an empty list would mean all of
     them): never `custom:unit_id`, which the ID token still carries."""
