@@ -22,9 +22,11 @@ SEED_MARKER = {"pk": "SEED#demo", "sk": "META"}
 SEED_VERSION = 3
 
 
-def years_for(today: date) -> list[YearConfig]:
-    """2017 (the notice's), the study year that ended before `today`'s, and `today`'s."""
-    return [load_packaged_year(2017), ended_year(today), demo_year(today)]
+def years_for(today: date, ended: bool = True) -> list[YearConfig]:
+    """2017 (the notice's), the study year that ended before `today`'s (unless not asked
+    for: the API tests' nights need not close a second year), and `today`'s."""
+    notice, current = load_packaged_year(2017), demo_year(today)
+    return [notice, ended_year(today), current] if ended else [notice, current]
 
 
 def ended_year(today: date) -> YearConfig:
@@ -34,12 +36,12 @@ def ended_year(today: date) -> YearConfig:
     return demo_year(date(last, 11, 1))
 
 
-def put_years(store: Store, today: date) -> list[YearConfig]:
+def put_years(store: Store, today: date, ended: bool = True) -> list[YearConfig]:
     """The demo's years. The current one is refreshed at every start (its exam window moves
     with the stack's clock); a year once written whose credit window has closed is left as
     it is (closed years never change)."""
     book = YearBook(store)
-    configs = years_for(today)
+    configs = years_for(today, ended)
     moment = start_of_day(today)
     for config in configs:
         kept = book.find(config.year)

@@ -50,7 +50,7 @@ def clock(aws: None) -> FixedClock:
 def city(clock: FixedClock) -> Store:
     """The demo city's table (no Cognito accounts: API tests send claims directly)."""
     store = wiring.services().store
-    configs = seed.put_years(store, local_date(clock.now()))
+    configs = seed.put_years(store, local_date(clock.now()), ended=False)
     seed.seed_table(store, local_date(clock.now()), configs)
     return store
 

@@ -115,7 +115,7 @@ def end_to_end(learners: int, units: int = 40) -> dict[str, float]:
         boto3.client("s3").create_bucket(Bucket=BUCKET)
         store = Store(TABLE, client_factory=lambda: client)
         day = date(2026, 11, 19)
-        seed.put_years(store, day)
+        seed.put_years(store, day, ended=False)
         items: list[dict[str, Any]] = []
         counties = ("530402", "530403")
         for code in counties:

@@ -49,7 +49,7 @@ def table(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callabl
         dynamodb.delete_table(TableName=TABLE)
     dynamodb.create_table(**create_table_request(TABLE))
     store = Store(TABLE)
-    configs = seed.put_years(store, local_date(NOW))
+    configs = seed.put_years(store, local_date(NOW), ended=False)
     seed.seed_table(store, local_date(NOW), configs)
 
     def new_store() -> Store:
