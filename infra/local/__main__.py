@@ -113,6 +113,11 @@ def main(argv: list[str] | None = None) -> int:
     restored = moto.load(snapshot)
     moto.start()
     configure_environment(data_dir, moto.endpoint)
+    recording = os.environ.get("XUEFA_RECORD_CALLS")
+    if recording:  # an e2e test's stack: its functions' AWS calls are checked against roles
+        from tests.api.recorder import install
+
+        install(Path(recording), os.environ.get("XUEFA_RECORD_TEST", "an e2e stack"))
     # Where a certificate's QR code points: this stack (on the port given, 8000 by default).
     os.environ["XUEFA_PUBLIC_URL"] = f"http://{args.host}:{args.port}"
 

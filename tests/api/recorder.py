@@ -1,5 +1,6 @@
 """A pytest plugin that records every AWS call a function makes during the API tests
-(`-p tests.api.recorder`, with XUEFA_RECORD_CALLS naming the JSON-lines file to write).
+(`-p tests.api.recorder`, with XUEFA_RECORD_CALLS naming the JSON-lines file to write),
+and in the local stacks the end-to-end tests start (`install`, called by the stack).
 
 Which function: the one whose handler is running. Chalice's entry points are wrapped — an
 app's REST handler (`Chalice.__call__`), its plain Lambda functions (the authorizer) and
@@ -131,16 +132,13 @@ def _wrap_chalice() -> None:
     chalice_app.EventSourceHandler.__call__ = event_call  # type: ignore[method-assign]
 
 
-def pytest_configure(config: pytest.Config) -> None:
+def install(path: Path, test: str = "") -> Recorder:
+    """Records from now on, in this process, into `path`: the pytest plugin's way, and the
+    local stack's when an e2e test starts it with XUEFA_RECORD_CALLS (its calls are named
+    after the test module that started it)."""
     global RECORDER
-    target = os.environ.get("XUEFA_RECORD_CALLS")
-    if not target:
-        return
-    path = Path(target)
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
-    if worker:  # one file per xdist worker: no two processes append to one file
-        path = path.with_name(f"{path.stem}.{worker}{path.suffix}")
     RECORDER = Recorder(path)
+    RECORDER.test = test
     import botocore.handlers
 
     # Every session made from now on (boto3's default one included) gets the hook...
@@ -150,6 +148,18 @@ def pytest_configure(config: pytest.Config) -> None:
     if boto3 is not None and boto3.DEFAULT_SESSION is not None:
         boto3.DEFAULT_SESSION.events.register("before-parameter-build", _before_parameter_build)
     _wrap_chalice()
+    return RECORDER
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    target = os.environ.get("XUEFA_RECORD_CALLS")
+    if not target:
+        return
+    path = Path(target)
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:  # one file per xdist worker: no two processes append to one file
+        path = path.with_name(f"{path.stem}.{worker}{path.suffix}")
+    install(path)
 
 
 @pytest.hookimpl(wrapper=True)

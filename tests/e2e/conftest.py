@@ -120,6 +120,11 @@ def start_stack(
         for k, v in os.environ.items()
         if not k.startswith(("AWS_", "XUEFA_")) and k not in ("IDENTITY", "TODAY")
     }
+    recording = os.environ.get("XUEFA_RECORD_CALLS")
+    if recording:  # `make test` checks the stack's calls against the roles too
+        env["XUEFA_RECORD_CALLS"] = str(Path(recording).with_name(f"calls.stack-{port}.jsonl"))
+        started_by = os.environ.get("PYTEST_CURRENT_TEST", "an e2e test").split(" ")[0]
+        env["XUEFA_RECORD_TEST"] = f"{started_by} (its local stack)"
     process = subprocess.Popen(
         args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
