@@ -78,6 +78,8 @@ CASES = [
     Case("roster me", "GET", "/roster/me", None, "any"),
     Case("unit", "GET", "/roster/units/{unit}", None, "admin"),
     Case("unit learners", "GET", "/roster/units/{unit}/learners", None, "admin"),
+    # Both target units are a county's 司法局: renamed to what they are, the data stays.
+    Case("rename unit", "PATCH", "/roster/units/{unit}", {"name": "司法局"}, "admin"),
     Case(
         "new unit",
         "POST",

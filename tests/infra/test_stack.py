@@ -25,6 +25,7 @@ API_ROUTES = {
         "/me",
         "/me/ledger",
         "/sessions",
+        "/sessions/{session_id}/abandon",
         "/sessions/{session_id}/complete",
     },
     "exams": {
