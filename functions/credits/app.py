@@ -69,8 +69,8 @@ def start_session(actor: Actor, body: StartSession) -> SessionStarted:
     return credits().start(actor, body.resource_id)
 
 
-@api.route("/sessions/{session_id}/abandon", ["POST"], body=Empty, response="SessionClosed")
-def abandon_session(actor: Actor, body: Empty, session_id: str) -> SessionClosed:
+@api.route("/sessions/{session_id}/abandon", ["POST"], response="SessionClosed")
+def abandon_session(actor: Actor, session_id: str) -> SessionClosed:
     """Stop a session without credits, so that another resource can be studied."""
     return credits().abandon(actor, session_id)
 

@@ -260,7 +260,7 @@ def test_a_county_admin_renames_a_unit_with_a_slash_and_the_night_survives_it(
     page.wait_for_selector(f"h1:has-text('{old_name}')")
     page.click("[data-test=rename]")
     field = page.locator(".el-message-box input")
-    field.fill("法宣科\n")
+    field.fill("法宣\u200b科")  # a zero-width space: a format character
     confirm(page)
     assert page.locator(".el-message-box__errormsg").inner_text() == "单位名称不能含控制字符或换行"
     field.fill("法宣科/综合组 [一]")

@@ -15,10 +15,15 @@ def operations() -> dict[str, list[Operation]]:
     return {name: load_module(name).api.operations for name in APPS}
 
 
+# Actions that take nothing: no body is declared, so none is asked for (schemathesis would
+# otherwise see a missing `{}` accepted by an idempotent action).
+NO_INPUT = {("credits", "/sessions/{session_id}/abandon")}
+
+
 def test_every_route_that_takes_a_body_declares_its_model(operations) -> None:
     for name, ops in operations.items():
         for op in ops:
-            if {"POST", "PUT", "PATCH"} & set(op.methods):
+            if {"POST", "PUT", "PATCH"} & set(op.methods) and (name, op.path) not in NO_INPUT:
                 assert op.body is not None or op.raw_body, (
                     f"{name} {op.methods} {op.path} has no model"
                 )

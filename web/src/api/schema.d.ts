@@ -1073,8 +1073,6 @@ export interface components {
              */
             state: "open" | "completed" | "refused" | "abandoned";
         };
-        /** Empty */
-        Empty: Record<string, never>;
         /** Balance */
         Balance: {
             /** Student No */
@@ -1121,6 +1119,8 @@ export interface components {
             limit: ("daily_total" | "activity_daily" | "once_per_day") | null;
             balance: components["schemas"]["Balance"];
         };
+        /** Empty */
+        Empty: Record<string, never>;
         /** LedgerEntry */
         LedgerEntry: {
             /** Entry Id */
@@ -2944,11 +2944,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["Empty"];
-            };
-        };
+        requestBody?: never;
         responses: {
             /** @description success */
             200: {
@@ -3015,15 +3011,6 @@ export interface operations {
             };
             /** @description the contract's error */
             413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description the contract's error */
-            415: {
                 headers: {
                     [name: string]: unknown;
                 };
