@@ -21,6 +21,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 # Learner A and the unit admin's unit are in 红塔区 (530402); learner B in 江川区 (530403).
 A, B = "530402000010", "530403000010"
 UNIT_IN, UNIT_OUT = "530402-001", "530403-001"
+UNIT_NAMES = {UNIT_IN: "红塔区司法局", UNIT_OUT: "江川区司法局"}
 ACTORS = ["learner_a", "learner_b", "unit_admin", "county_admin", "city_admin", "none", "expired"]
 LOGINS = {
     "learner_a": A,
@@ -78,8 +79,14 @@ CASES = [
     Case("roster me", "GET", "/roster/me", None, "any"),
     Case("unit", "GET", "/roster/units/{unit}", None, "admin"),
     Case("unit learners", "GET", "/roster/units/{unit}/learners", None, "admin"),
-    # Both target units are a county's 司法局: renamed to what they are, the data stays.
-    Case("rename unit", "PATCH", "/roster/units/{unit}", {"name": "司法局"}, "admin"),
+    # Each target unit is renamed to the name it has: the shared stack's data stays as seeded.
+    Case(
+        "rename unit",
+        "PATCH",
+        "/roster/units/{unit}",
+        lambda t: {"name": UNIT_NAMES[t["unit"]]},
+        "admin",
+    ),
     Case(
         "new unit",
         "POST",
