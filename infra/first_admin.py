@@ -15,11 +15,11 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1] / "functions")]
 
-from xuefa.accounts import temporary_password  # noqa: E402
-from xuefa.dal.identity import Account, DynamoIdentity  # noqa: E402
-from xuefa.dal.table import Keys, Store  # noqa: E402
-from xuefa.errors import Duplicate  # noqa: E402
-from xuefa.passwords import hash_password  # noqa: E402
+from xuefa.core.errors import Duplicate  # noqa: E402
+from xuefa.identity.passwords import hash_password  # noqa: E402
+from xuefa.identity.repository import Account, DynamoIdentity  # noqa: E402
+from xuefa.roster.accounts import temporary_password  # noqa: E402
+from xuefa.store.table import Keys, Store  # noqa: E402
 
 
 def create(store: Store, username: str, name: str, unit_id: str, level: str) -> str:

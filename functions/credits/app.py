@@ -7,12 +7,11 @@ from functools import cache
 from chalice import Chalice
 from pydantic import BaseModel, Field
 
-from xuefa.auth import Actor
-from xuefa.clock import local_date
-from xuefa.credits import Adjustment, Balance, Completion, Credits, NewResource, Resource
-from xuefa.dal.credits import DynamoCredits
-from xuefa.rules import study_year_of
-from xuefa.study import ID_PATTERN, Catalogue, Ledger, SessionClosed, SessionStarted
+from xuefa.core.auth import Actor
+from xuefa.core.clock import local_date, study_year_of
+from xuefa.credits.repository import DynamoCredits
+from xuefa.credits.service import Adjustment, Balance, Completion, Credits, NewResource, Resource
+from xuefa.credits.views import ID_PATTERN, Catalogue, Ledger, SessionClosed, SessionStarted
 from xuefa_api import Api, Cursor
 from xuefa_api.wiring import services
 

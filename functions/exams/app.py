@@ -8,12 +8,12 @@ from typing import Literal
 from chalice import Chalice
 from pydantic import BaseModel, Field
 
-from xuefa import exam_views as views
-from xuefa.auth import Actor
-from xuefa.dal.attempts import DynamoAttempts
-from xuefa.dal.bank import BankReader
-from xuefa.exams import BulkOverride, Exams, Override, parse_attempt_no
-from xuefa.questions import ImportRequest
+from xuefa.core.auth import Actor
+from xuefa.exams import views
+from xuefa.exams.bank_repository import BankReader
+from xuefa.exams.questions import ImportRequest
+from xuefa.exams.repository import DynamoAttempts
+from xuefa.exams.service import BulkOverride, Exams, Override, parse_attempt_no
 from xuefa_api import Api, parse_year
 from xuefa_api.wiring import services
 

@@ -13,11 +13,11 @@ from typing import Any
 from chalice import Chalice
 from pydantic import BaseModel, Field
 
-from xuefa.clock import process_clock
-from xuefa.identity import IdentityService
-from xuefa.identity_views import KeySet, SignedOut, SignInAnswer
-from xuefa.settings import get_token_settings
-from xuefa.tokens import TokenVerifier
+from xuefa.core.clock import process_clock
+from xuefa.core.settings import get_token_settings
+from xuefa.identity.service import IdentityService
+from xuefa.identity.tokens import TokenVerifier
+from xuefa.identity.views import KeySet, SignedOut, SignInAnswer
 from xuefa_api import Api
 from xuefa_api.wiring import services, signing_keys, token_verifier
 
@@ -31,8 +31,8 @@ DeviceToken = Field(None, min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_-]
 
 @cache
 def identity() -> IdentityService:
-    from xuefa.dal.identity import DynamoIdentity
-    from xuefa.tokens import TokenIssuer
+    from xuefa.identity.repository import DynamoIdentity
+    from xuefa.identity.tokens import TokenIssuer
 
     s = services()
     issuer = TokenIssuer(signing_keys(), get_token_settings().token_issuer)
@@ -128,7 +128,7 @@ def jwks() -> KeySet:
 def authorizer(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """API Gateway's TOKEN authorizer for the four APIs: the same claims Cognito's
     authorizer passes, or "Unauthorized" (API Gateway answers 401)."""
-    from xuefa.authorizer import decide
+    from xuefa.identity.authorizer import decide
 
     return decide(event, gate())
 

@@ -13,13 +13,11 @@ from chalice import Chalice, Cron
 from chalice.app import CloudWatchEvent, SQSEvent
 from pydantic import BaseModel, Field
 
-from xuefa import report_views as views
-from xuefa.auth import Actor
-from xuefa.clock import local_date
-from xuefa.objects import ReportBucket
-from xuefa.progress import Filter, Progress, ProgressPage, ProgressSummary
-from xuefa.queue import ShardQueue
-from xuefa.reports import (
+from xuefa.core.auth import Actor
+from xuefa.core.clock import local_date, study_year_of
+from xuefa.reports import views
+from xuefa.reports.progress import Filter, Progress, ProgressPage, ProgressSummary
+from xuefa.reports.service import (
     MONTH,
     Pipeline,
     ReportJob,
@@ -28,8 +26,9 @@ from xuefa.reports import (
     export_progress,
     report_date_of_event,
 )
-from xuefa.rollover import roll_over
-from xuefa.rules import study_year_of
+from xuefa.store.objects import ReportBucket
+from xuefa.store.queue import ShardQueue
+from xuefa.years.rollover import roll_over
 from xuefa_api import Api, Cursor, parse_year
 from xuefa_api.wiring import services
 
@@ -42,9 +41,9 @@ QUEUE_NAME = os.environ.get("XUEFA_REPORT_QUEUE_NAME", "xuefa-report-shards")
 def job() -> ReportJob:
     s = services()
     # Only the job grades forgotten attempts: the queries' cold start does without exams.
-    from xuefa.dal.attempts import DynamoAttempts
-    from xuefa.dal.bank import BankReader
-    from xuefa.exams import Exams
+    from xuefa.exams.bank_repository import BankReader
+    from xuefa.exams.repository import DynamoAttempts
+    from xuefa.exams.service import Exams
 
     exams = Exams(DynamoAttempts(s.store), s.years, BankReader(s.store), s.directory, s.clock)
     queue = ShardQueue(s.settings.report_queue_url) if s.settings.report_queue_url else None

@@ -11,13 +11,21 @@ from chalice import Chalice
 from chalice.app import SQSEvent
 from pydantic import BaseModel, Field
 
-from xuefa import roster_views as views
-from xuefa.accounts import Accounts, CognitoAccounts
-from xuefa.auth import Actor
-from xuefa.dal.roster import DynamoRoster
-from xuefa.roster import NewLearner, NewUnit, Roster, Status, StatusChange, Transfer, UnitName
-from xuefa.rules import YearConfig
-from xuefa.study_years import StudyYears, YearList
+from xuefa.core.auth import Actor
+from xuefa.roster import views
+from xuefa.roster.accounts import Accounts, CognitoAccounts
+from xuefa.roster.repository import DynamoRoster
+from xuefa.roster.service import (
+    NewLearner,
+    NewUnit,
+    Roster,
+    Status,
+    StatusChange,
+    Transfer,
+    UnitName,
+)
+from xuefa.years.rules import YearConfig
+from xuefa.years.service import StudyYears, YearList
 from xuefa_api import Accepted, Api, Cursor, parse_year
 from xuefa_api.wiring import services
 
@@ -32,8 +40,8 @@ def roster() -> Roster:
     s = services()
     accounts: Accounts
     if s.settings.identity == "own":
-        from xuefa.dal.identity import DynamoIdentity
-        from xuefa.own_accounts import OwnAccounts
+        from xuefa.identity.repository import DynamoIdentity
+        from xuefa.roster.own_accounts import OwnAccounts
 
         accounts = OwnAccounts(DynamoIdentity(s.store))
     else:
@@ -45,8 +53,8 @@ def roster() -> Roster:
 
 
 def _import_jobs(people: DynamoRoster, accounts: Accounts) -> Any:
-    from xuefa.dal.imports import DynamoImports
-    from xuefa.imports import ImportJobs, Sealer
+    from xuefa.roster.import_repository import DynamoImports
+    from xuefa.roster.imports import ImportJobs, Sealer
 
     s = services()
     jobs = ImportJobs(
@@ -54,7 +62,7 @@ def _import_jobs(people: DynamoRoster, accounts: Accounts) -> Any:
     )
     queue_url = os.environ.get("XUEFA_IMPORT_QUEUE_URL")
     if queue_url:  # without a queue (the local stack, tests) a thread runs the chunks
-        from xuefa.queue import ShardQueue
+        from xuefa.store.queue import ShardQueue
 
         jobs.dispatch = ShardQueue(queue_url)
     return jobs
@@ -178,7 +186,7 @@ def import_job(actor: Actor, import_id: str) -> views.ImportJob:
 def import_chunk(event: SQSEvent) -> None:
     """The worker: one chunk of an import job per message; SQS delivers it again after a
     failure, and on the last delivery a chunk still failing is given up by line."""
-    from xuefa.imports import MAX_TRIES
+    from xuefa.roster.imports import MAX_TRIES
 
     jobs = roster().jobs
     assert jobs is not None

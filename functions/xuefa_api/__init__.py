@@ -21,12 +21,12 @@ from chalice import Chalice, ConvertToMiddleware, Response
 from chalice.app import Request
 from pydantic import BaseModel, Field, ValidationError
 
-from xuefa.auth import Actor, actor_from_claims, claims_of
-from xuefa.dal.table import CURSOR_PATTERN
-from xuefa.errors import BadRequest, Internal, PayloadTooLarge, XuefaError
-from xuefa.observability import logger as make_logger
-from xuefa.observability import metrics as make_metrics
-from xuefa.settings import responses_checked
+from xuefa.core.auth import Actor, actor_from_claims, claims_of
+from xuefa.core.errors import BadRequest, Internal, PayloadTooLarge, XuefaError
+from xuefa.core.observability import logger as make_logger
+from xuefa.core.observability import metrics as make_metrics
+from xuefa.core.settings import responses_checked
+from xuefa.store.table import CURSOR_PATTERN
 from xuefa_api.wiring import admin_units, authorizer, services
 
 MAX_BODY_BYTES = 1024 * 1024

@@ -9,11 +9,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from xuefa.certificates import CODE_PATTERN
-from xuefa.credits import SESSION_ID
-from xuefa.errors import ALL_ERRORS
-from xuefa.imports import IMPORT_ID
-from xuefa.roster import UNIT_ID
+from xuefa.core.errors import ALL_ERRORS
+from xuefa.credits.service import SESSION_ID
+from xuefa.reports.certificates import CODE_PATTERN
+from xuefa.roster.imports import IMPORT_ID
+from xuefa.roster.service import UNIT_ID
 from xuefa_api import Api, Operation, answer_model
 from xuefa_api.links import add_links
 

@@ -16,8 +16,9 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from xuefa.credits import Balance, Completion, Resource
-from xuefa.exam_views import (
+from xuefa.credits.service import Balance, Completion, Resource
+from xuefa.credits.views import Catalogue, Ledger, LedgerEntry, SessionClosed, SessionStarted
+from xuefa.exams.views import (
     Attempt,
     Attempts,
     BulkOverrideView,
@@ -28,9 +29,9 @@ from xuefa.exam_views import (
     SavedAnswers,
     StartedAttempt,
 )
-from xuefa.identity_views import KeySet, SignedOut, SignInAnswer
-from xuefa.progress import LearnerProgress, ProgressPage, ProgressRow, ProgressSummary
-from xuefa.report_views import (
+from xuefa.identity.views import KeySet, SignedOut, SignInAnswer
+from xuefa.reports.progress import LearnerProgress, ProgressPage, ProgressRow, ProgressSummary
+from xuefa.reports.views import (
     Archive,
     ArchiveYear,
     Bulletin,
@@ -45,7 +46,7 @@ from xuefa.report_views import (
     Verification,
     YearEndSet,
 )
-from xuefa.roster_views import (
+from xuefa.roster.views import (
     HistoryEvent,
     ImportAccepted,
     ImportedAccount,
@@ -61,9 +62,8 @@ from xuefa.roster_views import (
     UnitRef,
     UnitView,
 )
-from xuefa.rules import YearConfig
-from xuefa.study import Catalogue, Ledger, LedgerEntry, SessionClosed, SessionStarted
-from xuefa.study_years import YearList
+from xuefa.years.rules import YearConfig
+from xuefa.years.service import YearList
 
 
 class Health(BaseModel):

@@ -10,22 +10,22 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import CognitoUserPoolAuthorizer, CustomAuthorizer
 
-from xuefa.auth import AdminUnits
-from xuefa.clock import Clock, process_clock
-from xuefa.dal.table import Store
-from xuefa.dal.years import YearBook
-from xuefa.directory import Directory
-from xuefa.settings import (
+from xuefa.core.auth import AdminUnits
+from xuefa.core.clock import Clock, process_clock
+from xuefa.core.settings import (
     Settings,
     get_settings,
     get_token_settings,
     identity_provider,
     responses_checked,
 )
+from xuefa.roster.directory import Directory
+from xuefa.store.table import Store
+from xuefa.years.repository import YearBook
 
 if TYPE_CHECKING:
-    from xuefa.dal.signing_keys import KmsSigningKeys
-    from xuefa.tokens import TokenVerifier
+    from xuefa.identity.signing_keys import KmsSigningKeys
+    from xuefa.identity.tokens import TokenVerifier
 
 
 @dataclass
@@ -53,7 +53,7 @@ def services() -> Services:
 @lru_cache(maxsize=1)
 def admin_units() -> AdminUnits:
     """Admins' units from their ADMIN records, cached per warm container for a minute."""
-    from xuefa.dal.people import DynamoPeople
+    from xuefa.roster.people_repository import DynamoPeople
 
     people = DynamoPeople(services().store)
 
@@ -66,7 +66,7 @@ def admin_units() -> AdminUnits:
 
 @lru_cache(maxsize=1)
 def signing_keys() -> KmsSigningKeys:
-    from xuefa.dal.signing_keys import KmsSigningKeys
+    from xuefa.identity.signing_keys import KmsSigningKeys
 
     return KmsSigningKeys(get_token_settings().signing_keys)
 
@@ -75,7 +75,7 @@ def signing_keys() -> KmsSigningKeys:
 def token_verifier() -> TokenVerifier:
     """Our own identity's tokens, checked against the signing keys' public halves (read
     from KMS once per warm container)."""
-    from xuefa.tokens import TokenVerifier
+    from xuefa.identity.tokens import TokenVerifier
 
     return TokenVerifier(signing_keys(), get_token_settings().token_issuer, services().clock)
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from infra.local.tokens import Authorize
-    from xuefa.clock import Clock
+    from xuefa.core.clock import Clock
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLE = "xuefa-local"
@@ -128,8 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     from infra.local.gateway import AppPool, Gateway, health, serve_json
     from infra.local.schedule import CLOCK_PATH, Nightly, clock_route, dated, starting_moment
     from infra.local.timing import AwsCallTiming
-    from xuefa.clock import RunningClock, use_clock
-    from xuefa.dal.table import Store
+    from xuefa.core.clock import RunningClock, use_clock
+    from xuefa.store.table import Store
 
     clock = RunningClock(starting_moment(args.today))
     use_clock(clock)  # before any app is built: the apps' one clock is the stack's
@@ -238,8 +238,8 @@ def _identity(kind: str, moto_endpoint: str, store: Any, clock: Clock) -> Signin
         os.environ.update(
             {"XUEFA_IDENTITY": "own", "XUEFA_SIGNING_KEYS": key, "XUEFA_TOKEN_ISSUER": ISSUER}
         )
-        from xuefa.dal.signing_keys import KmsSigningKeys
-        from xuefa.tokens import TokenVerifier as OwnVerifier
+        from xuefa.identity.signing_keys import KmsSigningKeys
+        from xuefa.identity.tokens import TokenVerifier as OwnVerifier
 
         verifier = OwnVerifier(KmsSigningKeys([key]), ISSUER, clock)
         return Signing(own_authorizer(verifier), functools.partial(seed.seed_own_accounts, store))

@@ -8,18 +8,18 @@ import random
 from datetime import date, datetime, time, timedelta
 
 from infra.local import demo_city
-from xuefa.auth import Actor
-from xuefa.clock import SHANGHAI, FixedClock
-from xuefa.credits import Credits
-from xuefa.dal.attempts import DynamoAttempts
-from xuefa.dal.bank import BankReader
-from xuefa.dal.credits import DynamoCredits
-from xuefa.dal.table import Store
-from xuefa.dal.years import YearBook
-from xuefa.directory import Directory
-from xuefa.errors import XuefaError
-from xuefa.exams import Exams
-from xuefa.rules import YearConfig
+from xuefa.core.auth import Actor
+from xuefa.core.clock import SHANGHAI, FixedClock
+from xuefa.core.errors import XuefaError
+from xuefa.credits.repository import DynamoCredits
+from xuefa.credits.service import Credits
+from xuefa.exams.bank_repository import BankReader
+from xuefa.exams.repository import DynamoAttempts
+from xuefa.exams.service import Exams
+from xuefa.roster.directory import Directory
+from xuefa.store.table import Store
+from xuefa.years.repository import YearBook
+from xuefa.years.rules import YearConfig
 
 UNTOUCHED = {"530402-001", "530403-001"}
 COURSES = ["c-xf-01", "c-xf-02", "c-xz-01", "c-xz-02", "v-fz-01", "r-qw-01"]
@@ -69,7 +69,7 @@ def sit_exam(
     config: YearConfig,
     rng: random.Random,
 ) -> None:
-    from xuefa.dal.table import Keys
+    from xuefa.store.table import Keys
 
     started = exams.start(actor, config.year)
     attempt = store.get(Keys.attempt(actor.username, config.year, started.attempt_no))

@@ -16,20 +16,20 @@ from datetime import date, datetime, time, timedelta
 
 from infra.local import demo_city
 from infra.local.demo_activity import UNTOUCHED, sit_exam, study_once
-from xuefa.auth import Actor
-from xuefa.clock import SHANGHAI, Clock, FixedClock, local_date
-from xuefa.credits import Adjustment, Credits
-from xuefa.dal.archive import DynamoArchive
-from xuefa.dal.attempts import DynamoAttempts
-from xuefa.dal.bank import BankReader
-from xuefa.dal.credits import DynamoCredits
-from xuefa.dal.table import Store
-from xuefa.dal.years import YearBook
-from xuefa.directory import Directory
-from xuefa.exams import Exams
-from xuefa.objects import ReportBucket
-from xuefa.reports import Pipeline, ReportJob
-from xuefa.rules import YearConfig
+from xuefa.core.auth import Actor
+from xuefa.core.clock import SHANGHAI, Clock, FixedClock, local_date
+from xuefa.credits.repository import DynamoCredits
+from xuefa.credits.service import Adjustment, Credits
+from xuefa.exams.bank_repository import BankReader
+from xuefa.exams.repository import DynamoAttempts
+from xuefa.exams.service import Exams
+from xuefa.reports.archive_repository import DynamoArchive
+from xuefa.reports.service import Pipeline, ReportJob
+from xuefa.roster.directory import Directory
+from xuefa.store.objects import ReportBucket
+from xuefa.store.table import Store
+from xuefa.years.repository import YearBook
+from xuefa.years.rules import YearConfig
 
 COURSES = ["c-xf-01", "c-xf-02", "c-xz-01", "c-xz-02", "v-fz-01", "r-qw-01"]
 NOTICE_YEAR = 2017

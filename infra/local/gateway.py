@@ -21,7 +21,7 @@ from werkzeug.wrappers import Request, Response
 
 from infra.local.timing import AwsCallTiming, server_timing
 from infra.local.tokens import Authorize
-from xuefa.errors import (
+from xuefa.core.errors import (
     Internal,
     NotFound,
     PayloadTooLarge,

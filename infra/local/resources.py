@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from xuefa.dal.table import create_table_request
+from xuefa.store.table import create_table_request
 
 POOL_NAME = "xuefa-local"
 CLIENT_NAME = "xuefa-web"

@@ -1,7 +1,7 @@
 """The local stack's clock and the nightly schedule run by it, as EventBridge would.
 
 `make run TODAY=2027-06-15T10:00` starts the stack's clock at that moment; it then runs at
-the wall clock's pace. Every app reads it (`xuefa.clock.process_clock`), the gateway's
+the wall clock's pace. Every app reads it (`xuefa.core.clock.process_clock`), the gateway's
 `Date` header says it, and tests move it with `POST /_local/clock {"at": …}` (a route of
 the local stack only: nothing on AWS can move a clock). The nightly function runs at
 01:00 Asia/Shanghai by this clock, and once at start for the last 01:00 that passed, so a
@@ -20,7 +20,7 @@ from typing import Any
 from werkzeug.http import http_date
 from werkzeug.wrappers import Request, Response
 
-from xuefa.clock import SHANGHAI, RunningClock, local_date, parse_iso
+from xuefa.core.clock import SHANGHAI, RunningClock, local_date, parse_iso
 
 CLOCK_PATH = "/_local/clock"
 NIGHTLY_AT = time(1, 0)  # the stack's cron: 01:00 Asia/Shanghai (17:00 UTC)

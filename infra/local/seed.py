@@ -9,14 +9,14 @@ from typing import Any
 
 from infra.local import demo_activity, demo_bank, demo_catalogue, demo_city, demo_closed_year
 from infra.local.resources import ensure_user
-from xuefa.clock import Clock, local_date, start_of_day
-from xuefa.dal.roster import dedupe_key, learner_item
-from xuefa.dal.table import GSI_PARTITION_KEY, GSI_SORT_KEY, Keys, Store
-from xuefa.dal.years import YearBook
-from xuefa.directory import Unit
-from xuefa.roster import student_no_prefix
-from xuefa.rules import YearConfig, demo_year, load_packaged_year, study_year_of
-from xuefa.settings import get_settings
+from xuefa.core.clock import Clock, local_date, start_of_day, study_year_of
+from xuefa.core.settings import get_settings
+from xuefa.roster.directory import Unit
+from xuefa.roster.repository import dedupe_key, learner_item
+from xuefa.roster.service import student_no_prefix
+from xuefa.store.table import GSI_PARTITION_KEY, GSI_SORT_KEY, Keys, Store
+from xuefa.years.repository import YearBook
+from xuefa.years.rules import YearConfig, demo_year, load_packaged_year
 
 SEED_MARKER = {"pk": "SEED#demo", "sk": "META"}
 SEED_VERSION = 3
@@ -152,8 +152,8 @@ def seed_own_accounts(store: Store) -> None:
     """The demo logins as our own identity's accounts. Every demo account has the same
     password, so it is hashed once (Argon2id is slow on purpose); real accounts never
     share a hash."""
-    from xuefa.dal.identity import Account, DynamoIdentity
-    from xuefa.passwords import hash_password
+    from xuefa.identity.passwords import hash_password
+    from xuefa.identity.repository import Account, DynamoIdentity
 
     shared = hash_password(demo_city.DEMO_PASSWORD)
     people = [(learner.student_no, learner.unit_id, "learners") for learner in demo_city.learners()]

@@ -16,9 +16,9 @@ from typing import Any
 import jwt
 import requests
 
-from xuefa.authorizer import context_of
-from xuefa.errors import Unauthorized
-from xuefa.tokens import TokenVerifier as OwnTokenVerifier
+from xuefa.core.errors import Unauthorized
+from xuefa.identity.authorizer import context_of
+from xuefa.identity.tokens import TokenVerifier as OwnTokenVerifier
 
 Authorize = Callable[[str | None], dict[str, Any]]
 

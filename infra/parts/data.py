@@ -1,4 +1,4 @@
-"""The data: one DynamoDB table (keys from xuefa.dal.table, the same definition the code and
+"""The data: one DynamoDB table (keys from xuefa.store.table, the same definition the code and
 the local stack use), the report bucket, and the key that signs paging cursors."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from infra.parts import keep_logical_id
-from xuefa.dal.table import GSI_NAME, GSI_PARTITION_KEY, GSI_SORT_KEY, PARTITION_KEY, SORT_KEY
+from xuefa.store.table import GSI_NAME, GSI_PARTITION_KEY, GSI_SORT_KEY, PARTITION_KEY, SORT_KEY
 
 
 class Data(Construct):

@@ -6,7 +6,7 @@ In the China regions AWS WAF exists at the regional level only (no web ACL on Cl
 there), so it sits on the API stage, behind CloudFront: the client's address is the first
 one of `X-Forwarded-For`, which CloudFront appends to and a client may prefill. The rule
 therefore stops a careless flood, not a forger; what holds a forger is the login's lockout
-and the owner's device token (`xuefa.identity`), and the stage's throttle.
+and the owner's device token (`xuefa.identity.service`), and the stage's throttle.
 `-c waf=off` leaves it out (it costs a web ACL and a rule a month, and requests).
 """
 

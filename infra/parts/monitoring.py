@@ -18,7 +18,7 @@ FUNCTIONS_OF = {
     "roster": ("APIHandler", "RosterImport"),
     "identity": ("APIHandler", "Authorizer"),  # with our own identity (China)
 }
-METRICS_NAMESPACE = "xuefa"  # xuefa.observability.NAMESPACE (infra does not import functions)
+METRICS_NAMESPACE = "xuefa"  # xuefa.core.observability.NAMESPACE (infra does not import functions)
 AT_LEAST_ONE = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from tests.api.conftest import code, get, json_of, post
 from tests.helpers import CITY_ADMIN, COUNTY_ADMIN, LEARNER, OTHER_COUNTY_ADMIN, UNIT_ADMIN
-from xuefa.dal.table import Keys
+from xuefa.store.table import Keys
 
 OTHER_LEARNER = ("530402000002", ["learners"], "530402-001")
 COURSE = "c-xf-01"  # 50 credits, 20 minutes, once a year
@@ -127,7 +127,7 @@ def test_sign_in_can_be_earned_every_day(api, clock) -> None:
 def test_no_session_starts_outside_the_credit_window(api, clock) -> None:
     from datetime import datetime
 
-    from xuefa.clock import SHANGHAI
+    from xuefa.core.clock import SHANGHAI
 
     clock.set(datetime(2026, 12, 1, 0, 0, tzinfo=SHANGHAI))
     response = post(api, "/sessions", LEARNER, {"resource_id": "signin"})
@@ -138,7 +138,7 @@ def test_no_session_starts_outside_the_credit_window(api, clock) -> None:
 def test_a_session_completed_after_the_window_closes_pays_nothing(api, clock) -> None:
     from datetime import datetime
 
-    from xuefa.clock import SHANGHAI
+    from xuefa.core.clock import SHANGHAI
 
     clock.set(datetime(2026, 11, 30, 23, 59, 0, tzinfo=SHANGHAI))
     session_id = start(api, "signin")
@@ -178,7 +178,7 @@ def test_two_sign_ins_started_the_same_day_pay_once(api) -> None:
 
 
 def test_an_activity_daily_cap_in_the_year_config_binds(api, city, clock) -> None:
-    from xuefa.rules import YearConfig
+    from xuefa.years.rules import YearConfig
     from xuefa_api import wiring
 
     years = wiring.services().years
@@ -273,7 +273,7 @@ def test_a_resigned_learners_valid_token_completes_nothing(api, accounts, client
 def test_a_closed_years_credits_and_catalogue_do_not_change(api, city, clock) -> None:
     from datetime import datetime
 
-    from xuefa.clock import SHANGHAI
+    from xuefa.core.clock import SHANGHAI
 
     post(api, "/adjustments", UNIT_ADMIN, adjustment(delta=100))
     clock.set(datetime(2027, 3, 1, 9, 0, tzinfo=SHANGHAI))
@@ -297,8 +297,8 @@ def test_a_closed_year_is_closed_by_dynamodb_even_if_python_says_open(
 ) -> None:
     from datetime import datetime
 
-    from xuefa.clock import SHANGHAI
-    from xuefa.rules import YearConfig
+    from xuefa.core.clock import SHANGHAI
+    from xuefa.years.rules import YearConfig
 
     monkeypatch.setattr(YearConfig, "closed", lambda self, at: False)
     clock.set(datetime(2026, 12, 1, 0, 0, 1, tzinfo=SHANGHAI))

@@ -11,9 +11,9 @@ import pytest
 from tests.api.conftest import call, code, json_of
 from tests.api.conftest import get as get_as
 from tests.helpers import CITY_ADMIN, COUNTY_ADMIN, LEARNER, OTHER_COUNTY_ADMIN, UNIT_ADMIN
-from xuefa.clock import SHANGHAI
-from xuefa.dal.table import Keys, Store
-from xuefa.rules import YearConfig
+from xuefa.core.clock import SHANGHAI
+from xuefa.store.table import Keys, Store
+from xuefa.years.rules import YearConfig
 from xuefa_api import wiring
 
 OTHER_LEARNER = ("530402000002", ["learners"], "530402-001")
@@ -120,10 +120,10 @@ def test_an_answer_saved_while_the_submit_is_being_graded_is_not_lost(
 ) -> None:
     """Autosave and submit in flight together: the save lands after the submit read the
     attempt and before it closed it. The save said 200, so the grade must count it."""
-    from xuefa.auth import Actor
-    from xuefa.dal.attempts import DynamoAttempts
-    from xuefa.dal.bank import BankReader
-    from xuefa.exams import Exams
+    from xuefa.core.auth import Actor
+    from xuefa.exams.bank_repository import BankReader
+    from xuefa.exams.repository import DynamoAttempts
+    from xuefa.exams.service import Exams
     from xuefa_api.wiring import services
 
     s = services()
@@ -502,9 +502,10 @@ def test_extra_attempts_are_capped_over_every_override_of_the_year(api, city) ->
 
 
 def test_the_extra_attempt_limit_is_a_condition_not_only_a_check(api, monkeypatch) -> None:
-    import xuefa.exams
+    import xuefa.exams.service
 
-    monkeypatch.setattr(xuefa.exams, "override_limit", lambda *args: None)  # Python says yes
+    # Python says yes:
+    monkeypatch.setattr(xuefa.exams.service, "override_limit", lambda *args: None)
     assert (
         call(api, "post", "/2026/overrides", CITY_ADMIN, override(extra_attempts=2)).status_code
         == 200
@@ -531,9 +532,9 @@ def test_no_close_beyond_the_policy(api) -> None:
 
 
 def test_the_latest_close_is_a_condition_not_only_a_check(api, monkeypatch) -> None:
-    import xuefa.exams
+    import xuefa.exams.service
 
-    monkeypatch.setattr(xuefa.exams, "override_limit", lambda *args: None)
+    monkeypatch.setattr(xuefa.exams.service, "override_limit", lambda *args: None)
     too_late = override(extra_attempts=0, closes_at="2026-12-03T00:00:00+08:00")
     response = call(api, "post", "/2026/overrides", CITY_ADMIN, too_late)
     assert (response.status_code, code(response)) == (409, "OVERRIDE_LIMIT")

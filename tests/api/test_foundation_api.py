@@ -65,7 +65,7 @@ def test_wrong_method_is_a_contract_error_not_chalices_shape(city, client) -> No
 def test_an_unexpected_failure_is_500_with_a_request_id_and_no_trace(
     city, client, monkeypatch
 ) -> None:
-    from xuefa.directory import Directory
+    from xuefa.roster.directory import Directory
 
     def boom(self, actor):
         raise RuntimeError("secret internals")

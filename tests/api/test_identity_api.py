@@ -17,8 +17,8 @@ from infra.local.apps import load_app
 from tests.api.conftest import call as send
 from tests.api.conftest import code, json_of
 from tests.helpers import UNIT_ADMIN
-from xuefa.authorizer import decide
-from xuefa.dal.table import Keys, Store
+from xuefa.identity.authorizer import decide
+from xuefa.store.table import Keys, Store
 from xuefa_api import wiring
 
 PASSWORD = "Xuefa-Demo-2026"
@@ -110,8 +110,8 @@ def test_the_authorizer_refuses_what_is_not_a_live_id_token_of_ours(idp, clock, 
         token = "not-a-token"
     elif kind == "other-key":
         other = boto3.client("kms").create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")
-        from xuefa.dal.signing_keys import KmsSigningKeys
-        from xuefa.tokens import Holder, TokenIssuer
+        from xuefa.identity.signing_keys import KmsSigningKeys
+        from xuefa.identity.tokens import Holder, TokenIssuer
 
         stranger = TokenIssuer(KmsSigningKeys([other["KeyMetadata"]["Arn"]]), ISSUER)
         holder = Holder(STUDENT, ("learners",), "530400")
@@ -265,7 +265,7 @@ def test_a_refresh_racing_a_resignation_is_refused_by_its_write(
 ) -> None:
     """The refresh's read of the account may come before the resignation; the write that
     uses the refresh token up checks the account is still enabled, so nothing is issued."""
-    from xuefa.dal.identity import DynamoIdentity
+    from xuefa.identity.repository import DynamoIdentity
 
     tokens = json_of(sign_in(idp))
     before = DynamoIdentity.account
@@ -340,9 +340,9 @@ def test_the_authorizer_function_needs_only_the_public_keys(own, monkeypatch) ->
     """As deployed: its role reads the signing keys' public halves and nothing else (no
     table, no cursor key), and it checks expiry against the wall clock."""
     from infra.local.apps import load_module
-    from xuefa.clock import SystemClock
-    from xuefa.dal.signing_keys import KmsSigningKeys
-    from xuefa.tokens import Holder, TokenIssuer
+    from xuefa.core.clock import SystemClock
+    from xuefa.identity.signing_keys import KmsSigningKeys
+    from xuefa.identity.tokens import Holder, TokenIssuer
 
     monkeypatch.delenv("XUEFA_CURSOR_SECRET")
     monkeypatch.delenv("XUEFA_TABLE")

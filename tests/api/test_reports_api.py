@@ -21,8 +21,8 @@ from tests.helpers import (
     TABLE,
     UNIT_ADMIN,
 )
-from xuefa.clock import SHANGHAI
-from xuefa.dal.table import Keys
+from xuefa.core.clock import SHANGHAI
+from xuefa.store.table import Keys
 
 LEARNER_B = ("530402000002", ["learners"], "530402-001")
 LEARNER_C = ("530402000003", ["learners"], "530402-001")
@@ -137,7 +137,7 @@ def test_the_report_shows_exactly_what_was_true_at_midnight(apps, city, clock) -
 
 
 def test_a_set_is_visible_whole_or_not_at_all(apps, city, clock, monkeypatch) -> None:
-    from xuefa.objects import ReportBucket
+    from xuefa.store.objects import ReportBucket
 
     clock.set(at("2026-11-20T01:00:00"))
     reports_client = apps[2]
@@ -328,7 +328,7 @@ def test_the_calendar_lists_the_days_that_have_a_set(apps, city, clock) -> None:
 def test_the_archive_shows_a_best_score_as_every_screen_does(apps, city) -> None:
     from fractions import Fraction
 
-    from xuefa.rules import stored_score
+    from xuefa.years.rules import stored_score
 
     city.put(
         {
@@ -374,8 +374,8 @@ class Writes:
     dies right after its k-th write (or the first that starts with `kill_on`)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        from xuefa.dal.table import Store
-        from xuefa.objects import ReportBucket
+        from xuefa.store.objects import ReportBucket
+        from xuefa.store.table import Store
 
         self.log: list[str] = []
         self.kill_at: int | None = None

@@ -8,8 +8,8 @@ from typing import Any
 
 from tests.api.conftest import get, json_of, nightly, post
 from tests.helpers import LEARNER
-from xuefa.clock import SHANGHAI
-from xuefa.dal.table import Keys, Store
+from xuefa.core.clock import SHANGHAI
+from xuefa.store.table import Keys, Store
 from xuefa_api import wiring
 
 

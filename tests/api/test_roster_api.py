@@ -10,7 +10,7 @@ import pytest
 from tests.api.conftest import call as send
 from tests.api.conftest import code, get, json_of
 from tests.helpers import CITY_ADMIN, COUNTY_ADMIN, LEARNER, OTHER_COUNTY_ADMIN, UNIT_ADMIN
-from xuefa.dal.table import Keys
+from xuefa.store.table import Keys
 
 STUDENT = LEARNER[0]  # 530402000001, in 530402-001 (红塔区司法局)
 
@@ -148,7 +148,7 @@ def test_a_retry_after_cognito_failed_still_locks_a_resigned_learner_out(
 ) -> None:
     """The profile is written, then Cognito fails: the admin sees an error and tries again.
     The retry must disable the account, not just report the status already recorded."""
-    from xuefa.accounts import CognitoAccounts
+    from xuefa.roster.accounts import CognitoAccounts
 
     real = CognitoAccounts.set_enabled
     calls: list[bool] = []

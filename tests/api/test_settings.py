@@ -5,7 +5,7 @@ from __future__ import annotations
 import boto3
 import pytest
 
-from xuefa.settings import get_settings
+from xuefa.core.settings import get_settings
 
 
 def test_the_cursor_key_comes_from_secrets_manager_when_named_by_arn(

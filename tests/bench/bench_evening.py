@@ -96,7 +96,7 @@ def study(stack: Stack, evening: Evening, token: str, resource_id: str) -> None:
 
 
 def run(learners: int = 200, workers: int = 24) -> dict[str, Any]:
-    from xuefa.rules import study_year_of
+    from xuefa.core.clock import study_year_of
 
     with local_stack() as stack:
         year = study_year_of(stack.today())  # the stack's clock, not the machine's

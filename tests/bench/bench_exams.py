@@ -14,12 +14,12 @@ from tests.bench.common import RequestCounter, demo_city_on_moto, split
 
 
 def count_requests() -> dict[str, tuple[int, int]]:
-    from xuefa.auth import Actor
-    from xuefa.dal.attempts import DynamoAttempts
-    from xuefa.dal.bank import BankReader
-    from xuefa.dal.years import YearBook
-    from xuefa.directory import Directory
-    from xuefa.exams import Exams
+    from xuefa.core.auth import Actor
+    from xuefa.exams.bank_repository import BankReader
+    from xuefa.exams.repository import DynamoAttempts
+    from xuefa.exams.service import Exams
+    from xuefa.roster.directory import Directory
+    from xuefa.years.repository import YearBook
 
     figures: dict[str, tuple[int, int]] = {}
     with demo_city_on_moto() as (client, store, clock):
@@ -45,9 +45,9 @@ def count_requests() -> dict[str, tuple[int, int]]:
 
 
 def draw_time(bank_size: int = 5000, runs: int = 200) -> tuple[float, float]:
-    from xuefa.papers import attempt_rng, make_paper
-    from xuefa.questions import Question
-    from xuefa.rules import PaperRules
+    from xuefa.exams.papers import attempt_rng, make_paper
+    from xuefa.exams.questions import Question
+    from xuefa.years.rules import PaperRules
 
     rng = random.Random(5000)
     bank = []

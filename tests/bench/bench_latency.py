@@ -86,7 +86,7 @@ class Client:
 
 
 def measure(stack: Stack, samples: int) -> list[Figure]:
-    from xuefa.rules import study_year_of
+    from xuefa.core.clock import study_year_of
 
     year = study_year_of(stack.today())  # the demo year is open on the stack's today
     client = Client(stack)

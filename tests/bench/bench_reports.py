@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from xuefa.reporting import LEARNER_COLUMNS, replay, tee, write_csv, write_xlsx
+from xuefa.reports.rows import LEARNER_COLUMNS, replay, tee, write_csv, write_xlsx
 
 
 def rows(count: int) -> Iterator[dict[str, Any]]:
@@ -77,12 +77,13 @@ def end_to_end(learners: int, units: int = 40) -> dict[str, float]:
 
     from infra.local import moto_patches, seed
     from tests.helpers import BUCKET, ENV, TABLE
-    from xuefa import reporting, reports
-    from xuefa.clock import SHANGHAI, FixedClock
-    from xuefa.dal.table import Keys, Store, create_table_request
-    from xuefa.dal.years import YearBook
-    from xuefa.directory import Directory
-    from xuefa.objects import ReportBucket
+    from xuefa.core.clock import SHANGHAI, FixedClock
+    from xuefa.reports import rows as reporting
+    from xuefa.reports import service as reports
+    from xuefa.roster.directory import Directory
+    from xuefa.store.objects import ReportBucket
+    from xuefa.store.table import Keys, Store, create_table_request
+    from xuefa.years.repository import YearBook
 
     os.environ.update(ENV)
     os.environ.pop("AWS_ENDPOINT_URL", None)

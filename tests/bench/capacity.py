@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from xuefa.dal.table import GSI_PARTITION_KEY
+from xuefa.store.table import GSI_PARTITION_KEY
 
 KB = 1024
 

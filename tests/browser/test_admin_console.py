@@ -15,7 +15,7 @@ import requests
 
 from tests.browser.conftest import PASSWORD, axe_violations, shot, sign_in
 from tests.e2e.conftest import Stack
-from xuefa.rules import study_year_of
+from xuefa.core.clock import study_year_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 

@@ -16,10 +16,10 @@ import pytest
 from infra.local import seed
 from infra.local.moto_host import MotoHost
 from tests.helpers import ENV, TABLE
-from xuefa.clock import SHANGHAI, FixedClock, local_date
-from xuefa.dal.table import Store, create_table_request
-from xuefa.dal.years import YearBook
-from xuefa.directory import Directory
+from xuefa.core.clock import SHANGHAI, FixedClock, local_date
+from xuefa.roster.directory import Directory
+from xuefa.store.table import Store, create_table_request
+from xuefa.years.repository import YearBook
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)
 T = TypeVar("T")

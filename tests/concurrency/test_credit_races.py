@@ -9,13 +9,13 @@ from functools import partial
 import pytest
 
 from tests.concurrency.conftest import run_parallel, wiring
-from xuefa.auth import Actor
-from xuefa.clock import FixedClock
-from xuefa.credits import Completion, Credits
-from xuefa.dal.credits import DynamoCredits, day_attr
-from xuefa.dal.table import Keys, Store
-from xuefa.errors import Conflict, XuefaError
-from xuefa.study import SessionStarted
+from xuefa.core.auth import Actor
+from xuefa.core.clock import FixedClock
+from xuefa.core.errors import Conflict, XuefaError
+from xuefa.credits.repository import DynamoCredits, day_attr
+from xuefa.credits.service import Completion, Credits
+from xuefa.credits.views import SessionStarted
+from xuefa.store.table import Keys, Store
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.xdist_group("moto-server")]
 
@@ -110,9 +110,9 @@ def test_the_cap_is_enforced_by_dynamodb_even_if_the_arithmetic_is_wrong(
     table: Callable[[], Store], clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Break the Python side on purpose: the transaction's condition still holds the cap."""
-    import xuefa.credits
+    import xuefa.credits.service
 
-    monkeypatch.setattr(xuefa.credits, "award_and_limit", lambda *args: (50, None))
+    monkeypatch.setattr(xuefa.credits.service, "award_and_limit", lambda *args: (50, None))
     credits = service(table(), clock)
     outcomes: list[int | str] = []
     for resource_id in ("c-xf-02", "c-xf-03", "c-xz-01"):

@@ -10,15 +10,15 @@ from typing import Any
 import pytest
 
 from tests.concurrency.conftest import run_parallel, wiring
-from xuefa.auth import Actor
-from xuefa.clock import FixedClock
-from xuefa.dal.attempts import DynamoAttempts
-from xuefa.dal.bank import BankReader
-from xuefa.dal.table import Keys, Store
-from xuefa.dal.years import YearBook
-from xuefa.errors import OverrideLimit, XuefaError
-from xuefa.exam_views import Outcome, OverrideView
-from xuefa.exams import Exams, Override
+from xuefa.core.auth import Actor
+from xuefa.core.clock import FixedClock
+from xuefa.core.errors import OverrideLimit, XuefaError
+from xuefa.exams.bank_repository import BankReader
+from xuefa.exams.repository import DynamoAttempts
+from xuefa.exams.service import Exams, Override
+from xuefa.exams.views import Outcome, OverrideView
+from xuefa.store.table import Keys, Store
+from xuefa.years.repository import YearBook
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.xdist_group("moto-server")]
 
@@ -167,9 +167,9 @@ def test_parallel_later_closes_leave_the_years_latest_close_at_the_greatest(
     written last."""
     from datetime import datetime, timedelta
 
-    from xuefa.clock import SHANGHAI
-    from xuefa.dal.attempts import LATEST_CLOSE
-    from xuefa.rules import YearConfig
+    from xuefa.core.clock import SHANGHAI
+    from xuefa.exams.repository import LATEST_CLOSE
+    from xuefa.years.rules import YearConfig
 
     city_admin = Actor("city_admin", frozenset({"admins"}), "530400")
     years = YearBook(table())

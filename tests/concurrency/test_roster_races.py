@@ -9,12 +9,12 @@ import pytest
 
 from infra.local import resources
 from tests.concurrency.conftest import run_parallel, wiring
-from xuefa.accounts import CognitoAccounts
-from xuefa.auth import Actor
-from xuefa.clock import FixedClock
-from xuefa.dal.roster import DynamoRoster
-from xuefa.dal.table import Store
-from xuefa.roster import NewLearner, Roster
+from xuefa.core.auth import Actor
+from xuefa.core.clock import FixedClock
+from xuefa.roster.accounts import CognitoAccounts
+from xuefa.roster.repository import DynamoRoster
+from xuefa.roster.service import NewLearner, Roster
+from xuefa.store.table import Store
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.xdist_group("moto-server")]
 

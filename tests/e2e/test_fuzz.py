@@ -13,7 +13,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from tests.e2e.conftest import Stack
-from xuefa.errors import ALL_ERRORS
+from xuefa.core.errors import ALL_ERRORS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("fuzz")]
 

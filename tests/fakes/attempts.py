@@ -9,8 +9,10 @@ from datetime import datetime
 from typing import Any
 
 from tests.fakes.directory import FakeDirectory, FakeYearBook
-from xuefa.auth import Actor
-from xuefa.dal.attempts import (
+from xuefa.core.auth import Actor
+from xuefa.exams.papers import fits
+from xuefa.exams.questions import Question
+from xuefa.exams.repository import (
     Attempt,
     Closing,
     Grant,
@@ -18,9 +20,7 @@ from xuefa.dal.attempts import (
     NewAttempt,
     YearHasClosed,
 )
-from xuefa.papers import fits
-from xuefa.questions import Question
-from xuefa.results import best_attr, finished_attr
+from xuefa.years.results import best_attr, finished_attr
 
 Key = tuple[str, int, int]
 

@@ -8,11 +8,11 @@ from datetime import date, datetime
 from typing import Any
 
 from tests.fakes.directory import FakeDirectory, FakeYearBook
-from xuefa.auth import Actor
-from xuefa.clock import iso, local_date
-from xuefa.dal.credits import AdjustmentRecord, activity_attr, adjustment_attr, day_attr
-from xuefa.errors import Conflict, Duplicate, YearClosed
-from xuefa.study import Award, AwardCheck, HeldSession, LedgerEntry, Resource, StudySession
+from xuefa.core.auth import Actor
+from xuefa.core.clock import iso, local_date
+from xuefa.core.errors import Conflict, Duplicate, YearClosed
+from xuefa.credits.repository import AdjustmentRecord, activity_attr, adjustment_attr, day_attr
+from xuefa.credits.views import Award, AwardCheck, HeldSession, LedgerEntry, Resource, StudySession
 
 
 class FakeCredits:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from xuefa.dal.years import YearBook
-from xuefa.directory import Directory, Unit
-from xuefa.errors import NotFound
-from xuefa.rules import YearConfig
+from xuefa.core.errors import NotFound
+from xuefa.roster.directory import Directory, Unit
+from xuefa.years.repository import YearBook
+from xuefa.years.rules import YearConfig
 
 CITY, COUNTY, UNIT, OTHER_UNIT = "530400", "530402", "530402-001", "530402-002"
 PATHS = {

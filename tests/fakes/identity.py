@@ -1,14 +1,14 @@
 """Our own identity's items in memory: accounts, the login's guard, the devices' guards,
-refresh grants and the audit, with the conditions `xuefa.dal.identity` writes."""
+refresh grants and the audit, with the conditions `xuefa.identity.repository` writes."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import Any
 
-from xuefa.audit import AuditEntry
-from xuefa.auth import Actor
-from xuefa.dal.identity import Account, Device, Guess, RefreshGrant, Rotation
+from xuefa.core.audit import AuditEntry
+from xuefa.core.auth import Actor
+from xuefa.identity.repository import Account, Device, Guess, RefreshGrant, Rotation
 
 
 class FakeIdentity:

@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from tests.fakes.directory import FakeDirectory
-from xuefa.auth import Actor
-from xuefa.clock import iso
-from xuefa.dal.roster import Move
-from xuefa.directory import Unit
-from xuefa.errors import Conflict, Duplicate
+from xuefa.core.auth import Actor
+from xuefa.core.clock import iso
+from xuefa.core.errors import Conflict, Duplicate
+from xuefa.roster.directory import Unit
+from xuefa.roster.repository import Move
 
 
 class FakeAccounts:

@@ -81,7 +81,7 @@ def resources(raw: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
 
 
 def test_the_table_has_the_codes_keys_pitr_and_deletion_protection(synthesized) -> None:
-    from xuefa.dal.table import create_table_request
+    from xuefa.store.table import create_table_request
 
     template, _, _ = synthesized
     request = create_table_request("x")

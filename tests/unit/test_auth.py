@@ -2,7 +2,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from xuefa.auth import (
+from xuefa.core.auth import (
     Actor,
     AdminUnits,
     actor_from_claims,
@@ -10,7 +10,7 @@ from xuefa.auth import (
     require_city_admin,
     require_unit_in_scope,
 )
-from xuefa.errors import Forbidden, Unauthorized
+from xuefa.core.errors import Forbidden, Unauthorized
 
 
 @pytest.mark.parametrize(
@@ -59,7 +59,7 @@ def test_only_the_city_is_city_admin() -> None:
 
 
 def test_a_lambda_authorizers_context_reads_as_cognitos_claims() -> None:
-    from xuefa.auth import claims_of
+    from xuefa.core.auth import claims_of
 
     context = {"principalId": "530402000001", "username": "530402000001", "groups": "learners",
                "unit_id": "530402-001"}  # fmt: skip

@@ -1,6 +1,7 @@
-"""The product's shape (#17): the data-access layer is the only code that knows the
-table (no DynamoDB expression, raw key, key builder or transaction outside `xuefa/dal`),
-and every function can be read at once."""
+"""The product's shape (#17, #25): one package per part of the domain, arrows running
+downward only; the store and each context's repositories are the only code that knows the
+table (no DynamoDB expression, raw key, key builder or transaction anywhere else); and
+every function can be read at once."""
 
 from __future__ import annotations
 
@@ -14,15 +15,67 @@ TABLE_TALK = re.compile(
 )
 
 
+XUEFA = FUNCTIONS / "xuefa"
+# Who may import whom: contexts → years → store → core; a context may read the roster
+# (the directory every scope check needs) and the roster our own identity's accounts.
+MAY_IMPORT = {
+    "core": set(),
+    "store": {"core"},
+    "years": {"core", "store"},
+    "identity": {"core", "store", "years"},
+    "roster": {"core", "store", "years", "identity"},
+    **{name: {"core", "store", "years", "roster"} for name in ("credits", "exams", "reports")},
+}
+
+
+def is_repository(relative: Path) -> bool:
+    """The store, and a context's `repository.py` / `*_repository.py`."""
+    if relative.parts[0] != "xuefa":
+        return False
+    return relative.parts[1] == "store" or relative.stem.endswith("repository")
+
+
+def product_files() -> list[Path]:
+    return [
+        path
+        for path in FUNCTIONS.rglob("*.py")
+        if "egg-info" not in str(path) and "vendor" not in path.parts
+    ]
+
+
 def talkers() -> set[str]:
     found = set()
-    for path in FUNCTIONS.rglob("*.py"):
+    for path in product_files():
         relative = path.relative_to(FUNCTIONS)
-        if relative.parts[:2] == ("xuefa", "dal") or "egg-info" in str(relative):
+        if is_repository(relative):
             continue
         if TABLE_TALK.search(path.read_text(encoding="utf-8")):
-            found.add(relative.name if relative.parts[0] == "xuefa" else str(relative))
+            found.add(str(relative))
     return found
+
+
+def test_each_part_of_the_domain_is_a_package() -> None:
+    modules = {p.name for p in XUEFA.glob("*.py")}
+    packages = {p.name for p in XUEFA.iterdir() if (p / "__init__.py").exists()}
+    assert modules <= {"__init__.py", "bootstrap.py"}, modules
+    assert packages == set(MAY_IMPORT), packages
+
+
+def test_arrows_run_downward_only() -> None:
+    import ast
+
+    wrong = []
+    for path in XUEFA.rglob("*.py"):
+        relative = path.relative_to(XUEFA)
+        if len(relative.parts) < 2:
+            continue
+        home = relative.parts[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("xuefa."):
+                other = (node.module or "").split(".")[1]
+                if other != home and other not in MAY_IMPORT[home]:
+                    wrong.append(f"{relative} imports {node.module}")
+    assert wrong == []
 
 
 def test_only_the_repositories_speak_dynamodb() -> None:
@@ -45,9 +98,7 @@ def test_no_function_of_the_product_is_longer_than_fifty_lines() -> None:
     import ast
 
     long = []
-    for path in FUNCTIONS.rglob("*.py"):
-        if "vendor" in path.parts or "egg-info" in str(path):
-            continue
+    for path in product_files():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 length = (node.end_lineno or node.lineno) - node.lineno + 1

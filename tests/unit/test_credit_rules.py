@@ -4,10 +4,10 @@ from datetime import date
 
 import pytest
 
-from xuefa.credits import award_and_limit, balance_of
-from xuefa.dal.credits import activity_attr, adjustment_attr, day_attr
-from xuefa.results import credits_as_of
-from xuefa.rules import CreditCaps, YearConfig, load_packaged_year
+from xuefa.credits.repository import activity_attr, adjustment_attr, day_attr
+from xuefa.credits.service import award_and_limit, balance_of
+from xuefa.years.results import credits_as_of
+from xuefa.years.rules import CreditCaps, YearConfig, load_packaged_year
 
 DAY = date(2017, 5, 4)
 

@@ -9,10 +9,9 @@ import pytest
 
 from tests.fakes.credits import FakeCredits
 from tests.fakes.directory import OTHER_UNIT, UNIT, FakeDirectory, FakeYearBook
-from xuefa.auth import Actor
-from xuefa.clock import SHANGHAI, FixedClock
-from xuefa.credits import Adjustment, Credits
-from xuefa.errors import (
+from xuefa.core.auth import Actor
+from xuefa.core.clock import SHANGHAI, FixedClock
+from xuefa.core.errors import (
     Conflict,
     Duplicate,
     Forbidden,
@@ -21,8 +20,9 @@ from xuefa.errors import (
     TooEarly,
     YearClosed,
 )
-from xuefa.rules import load_packaged_year
-from xuefa.study import Resource
+from xuefa.credits.service import Adjustment, Credits
+from xuefa.credits.views import Resource
+from xuefa.years.rules import load_packaged_year
 
 LEARNER = Actor("530402000001", frozenset({"learners"}), UNIT)
 OTHER = Actor("530402000002", frozenset({"learners"}), UNIT)
@@ -339,9 +339,9 @@ def test_a_completion_cancelled_by_a_colliding_transaction_is_tried_again_never_
     tried again, never reported as paid."""
     from datetime import date
 
-    from xuefa.dal.credits import DynamoCredits
-    from xuefa.dal.table import TransactionCancelled
-    from xuefa.study import Award, StudySession
+    from xuefa.credits.repository import DynamoCredits
+    from xuefa.credits.views import Award, StudySession
+    from xuefa.store.table import TransactionCancelled
 
     class Colliding:
         def __init__(self, collisions: int) -> None:

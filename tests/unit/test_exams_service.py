@@ -11,9 +11,9 @@ import pytest
 
 from tests.fakes.attempts import FakeAttempts, FakeBank
 from tests.fakes.directory import CITY, COUNTY, UNIT, FakeDirectory, FakeYearBook
-from xuefa.auth import Actor
-from xuefa.clock import SHANGHAI, FixedClock
-from xuefa.errors import (
+from xuefa.core.auth import Actor
+from xuefa.core.clock import SHANGHAI, FixedClock
+from xuefa.core.errors import (
     AttemptClosed,
     AttemptLimit,
     AttemptOpen,
@@ -25,9 +25,9 @@ from xuefa.errors import (
     OverrideLimit,
     YearClosed,
 )
-from xuefa.exam_views import StartedAttempt
-from xuefa.exams import Exams, Override
-from xuefa.rules import load_packaged_year
+from xuefa.exams.service import Exams, Override
+from xuefa.exams.views import StartedAttempt
+from xuefa.years.rules import load_packaged_year
 
 LEARNER = Actor("530402000001", frozenset({"learners"}), UNIT)
 CITY_ADMIN = Actor("city_admin", frozenset({"admins"}), CITY)
@@ -257,7 +257,7 @@ def test_an_override_keeps_the_key_closed_until_its_close_has_passed(
 def test_a_bulk_override_moves_the_moment_once_for_all_its_learners(
     exams: Exams, attempts: FakeAttempts, clock: FixedClock
 ) -> None:
-    from xuefa.exams import BulkOverride
+    from xuefa.exams.service import BulkOverride
 
     sat_once(exams)
     bulk = BulkOverride(

@@ -13,14 +13,14 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from tests.fakes.identity import FakeIdentity
-from xuefa.authorizer import api_arn, context_of
-from xuefa.certificates import canonical_code, certificate_code, masked_name, shown_code
-from xuefa.clock import SHANGHAI, FixedClock
-from xuefa.dal.identity import Account
-from xuefa.errors import BadRequest, Forbidden, Throttled, Unauthorized
-from xuefa.identity import IdentityService, lock_seconds, masked_login
-from xuefa.passwords import check_policy, hash_password, verify_password
-from xuefa.tokens import Holder, TokenIssuer, TokenVerifier
+from xuefa.core.clock import SHANGHAI, FixedClock
+from xuefa.core.errors import BadRequest, Forbidden, Throttled, Unauthorized
+from xuefa.identity.authorizer import api_arn, context_of
+from xuefa.identity.passwords import check_policy, hash_password, verify_password
+from xuefa.identity.repository import Account
+from xuefa.identity.service import IdentityService, lock_seconds, masked_login
+from xuefa.identity.tokens import Holder, TokenIssuer, TokenVerifier
+from xuefa.reports.certificates import canonical_code, certificate_code, masked_name, shown_code
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=SHANGHAI)
 HOLDER = Holder("530402000001", ("learners",), "530402-001")

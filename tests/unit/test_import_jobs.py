@@ -3,9 +3,9 @@ hashed with OWASP's lighter Argon2id profile, which sign-in verifies like any ot
 
 from __future__ import annotations
 
-from xuefa.accounts import temporary_password
-from xuefa.imports import Sealer
-from xuefa.passwords import hash_temporary_password, verify_password
+from xuefa.identity.passwords import hash_temporary_password, verify_password
+from xuefa.roster.accounts import temporary_password
+from xuefa.roster.imports import Sealer
 
 SECRET = "test-cursor-secret-0123456789"
 

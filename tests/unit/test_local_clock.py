@@ -10,9 +10,8 @@ import pytest
 
 from infra.local.schedule import last_nightly_before, scheduled_event, starting_moment
 from infra.local.seed import ended_year, years_for
-from xuefa.clock import SHANGHAI, RunningClock, local_date
-from xuefa.reports import report_date_of_event
-from xuefa.rules import study_year_of
+from xuefa.core.clock import SHANGHAI, RunningClock, local_date, study_year_of
+from xuefa.reports.service import report_date_of_event
 
 MOMENTS = [
     datetime(2027, 6, 15, 10, 0, tzinfo=SHANGHAI),

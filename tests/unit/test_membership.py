@@ -2,8 +2,8 @@
 
 from datetime import datetime
 
-from xuefa.clock import SHANGHAI
-from xuefa.reporting import LEARNER_COLUMNS, ROLLUP_COLUMNS, membership_at, ranked
+from xuefa.core.clock import SHANGHAI
+from xuefa.reports.rows import LEARNER_COLUMNS, ROLLUP_COLUMNS, membership_at, ranked
 
 CUTOFF = datetime(2026, 11, 20, 0, 0, tzinfo=SHANGHAI)  # 24:00 of 19 November
 

@@ -8,10 +8,10 @@ from fractions import Fraction
 import pytest
 
 from infra.local import demo_bank
-from xuefa.errors import BadRequest
-from xuefa.papers import attempt_rng, check_answers, draw, grade, make_paper, shapes_of
-from xuefa.questions import Question, validate_import
-from xuefa.rules import PaperRules, exact_score, shown
+from xuefa.core.errors import BadRequest
+from xuefa.exams.papers import attempt_rng, check_answers, draw, grade, make_paper, shapes_of
+from xuefa.exams.questions import Question, validate_import
+from xuefa.years.rules import PaperRules, exact_score, shown
 
 BANK = [Question.model_validate(q) for q in demo_bank.questions(2017)]
 RULES = PaperRules()

@@ -2,9 +2,9 @@
 
 from datetime import datetime
 
-from xuefa.clock import SHANGHAI
-from xuefa.progress import credit_band, expected_credits
-from xuefa.rules import load_packaged_year
+from xuefa.core.clock import SHANGHAI
+from xuefa.reports.progress import credit_band, expected_credits
+from xuefa.years.rules import load_packaged_year
 
 Y2017 = load_packaged_year(2017)  # 2016-12-01 to 2017-11-30: 365 days
 

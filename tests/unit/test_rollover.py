@@ -7,9 +7,9 @@ from datetime import datetime
 
 import pytest
 
-from xuefa.clock import SHANGHAI
-from xuefa.rollover import LEAD, a_year_on, next_year_rules, roll_over
-from xuefa.rules import YearConfig, load_packaged_year
+from xuefa.core.clock import SHANGHAI
+from xuefa.years.rollover import LEAD, a_year_on, next_year_rules, roll_over
+from xuefa.years.rules import YearConfig, load_packaged_year
 
 
 def at(text: str) -> datetime:
@@ -103,7 +103,7 @@ def test_a_year_missed_in_its_last_month_is_made_after_the_close() -> None:
 
 
 def test_an_edit_may_not_change_what_already_happened() -> None:
-    from xuefa.study_years import history_changes, inside_its_study_year
+    from xuefa.years.service import history_changes, inside_its_study_year
 
     old = load_packaged_year(2017)
     mid_exam = at("2017-09-20T12:00:00")

@@ -9,11 +9,11 @@ import pytest
 
 from tests.fakes.directory import CITY, OTHER_UNIT, UNIT, FakeDirectory, FakeYearBook
 from tests.fakes.roster import FakeAccounts, FakeRoster
-from xuefa.auth import Actor
-from xuefa.clock import SHANGHAI, FixedClock
-from xuefa.errors import BadRequest, Conflict, Duplicate, Forbidden
-from xuefa.roster import NewLearner, Roster, StatusChange, Transfer
-from xuefa.rules import load_packaged_year
+from xuefa.core.auth import Actor
+from xuefa.core.clock import SHANGHAI, FixedClock
+from xuefa.core.errors import BadRequest, Conflict, Duplicate, Forbidden
+from xuefa.roster.service import NewLearner, Roster, StatusChange, Transfer
+from xuefa.years.rules import load_packaged_year
 
 UNIT_ADMIN = Actor("unit_admin", frozenset({"admins"}), UNIT)
 CITY_ADMIN = Actor("city_admin", frozenset({"admins"}), CITY)

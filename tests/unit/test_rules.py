@@ -7,9 +7,9 @@ from fractions import Fraction
 import pytest
 from pydantic import ValidationError
 
-from xuefa.clock import SHANGHAI
-from xuefa.papers import PaperQuestion, grade
-from xuefa.rules import (
+from xuefa.core.clock import SHANGHAI, study_year_of
+from xuefa.exams.papers import PaperQuestion, grade
+from xuefa.years.rules import (
     OverridePolicy,
     Window,
     YearConfig,
@@ -18,7 +18,6 @@ from xuefa.rules import (
     load_packaged_year,
     shown,
     stored_score,
-    study_year_of,
 )
 
 

@@ -1,0 +1,2 @@
+"""What every part of the domain stands on: the clock, errors, who is asking and their
+scope, audit entries, AWS clients and settings. Imports nothing else of xuefa."""

@@ -1,0 +1,158 @@
+"""What the exams service answers: a year's exam as the learner sees it, attempts with
+their public questions (never the key), outcomes and overrides. The API's documented
+answers are these same models."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, Field
+
+if TYPE_CHECKING:
+    from xuefa.exams.papers import PaperQuestion
+
+
+class ExamWindow(BaseModel):
+    """The exam window as the learner's own: the year's, or later by an override."""
+
+    opens_at: str
+    closes_at: str
+
+
+class Annual(BaseModel):
+    credit_score: float
+    exam_score: float
+    total: float
+    passed: bool
+
+
+class ExamSummary(BaseModel):
+    year: int
+    window: ExamWindow
+    open_now: bool
+    max_attempts: int
+    attempts_used: int
+    attempts_left: int
+    best_score: float | None
+    open_attempt_no: int | None
+    duration_minutes: int
+    questions_per_paper: int
+    full_marks: int
+    pass_mark: int
+    annual: Annual = Field(description="the annual score so far: credits and best score now")
+
+
+class Option(BaseModel):
+    key: str
+    text: str
+
+
+class Question(BaseModel):
+    """As the learner sees it: never the answer."""
+
+    question_id: str
+    type: Literal["single", "multiple", "judge"]
+    stem: str
+    options: list[Option]
+    points: float
+
+
+class StartedAttempt(BaseModel):
+    attempt_no: int
+    started_at: str
+    deadline: str
+    duration_minutes: int
+    questions: list[Question]
+
+
+class AttemptLine(BaseModel):
+    attempt_no: int
+    state: str
+    started_at: str
+    deadline: str
+    submitted_at: str | None
+    score: float | None
+
+
+class Attempts(BaseModel):
+    items: list[AttemptLine]
+
+
+class QuestionReview(BaseModel):
+    """A question of a closed attempt once no one can sit the year's exam any more."""
+
+    correct: bool
+    key: list[str] = Field(description="the right options' labels, as shown on this paper")
+    explanation: str | None = None
+    bank_question_id: str = Field(description="the question's id in the year's bank")
+
+
+def review_of(question: PaperQuestion, answers: dict[str, list[str]]) -> QuestionReview:
+    given = sorted(answers.get(question.question_id, []))
+    return QuestionReview(
+        correct=given == question.answer,
+        key=list(question.answer),
+        explanation=question.explanation,
+        bank_question_id=question.bank_id,
+    )
+
+
+class Attempt(BaseModel):
+    """Open: the questions and saved answers. Closed: also the score, and whether the
+    review is open: while anyone can still sit the year's exam, nothing per question
+    (`review_opens_at` says when); after that, `correct` and `review` per question id."""
+
+    attempt_no: int
+    state: str
+    started_at: str
+    deadline: str
+    questions: list[Question]
+    answers: dict[str, list[str]]
+    submitted_at: str | None = None
+    score: float | None = None
+    review_open: bool | None = None
+    review_opens_at: str | None = None
+    correct: dict[str, bool] | None = None
+    review: dict[str, QuestionReview] | None = None
+
+
+class SavedAnswers(BaseModel):
+    attempt_no: int
+    saved: int
+
+
+class Outcome(BaseModel):
+    attempt_no: int
+    score: float
+    best_score: float
+    passed_exam_part: bool
+    late: bool
+    annual: Annual
+
+
+class Imported(BaseModel):
+    imported: int
+    errors: list[dict[str, object]]
+
+
+class OverrideView(BaseModel):
+    override_id: str
+    student_no: str
+    year: int
+    max_attempts: int
+    closes_at: str
+    reason: str
+
+
+class SkippedOverride(BaseModel):
+    student_no: str
+    code: str
+    message: str
+    details: dict[str, object]
+
+
+class BulkOverrideView(BaseModel):
+    override_id: str
+    unit_id: str
+    applied: list[OverrideView]
+    skipped: list[SkippedOverride]
