@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from infra.local import content
+from infra.local import content, demo_catalogue
 from infra.local.content import ContentError, chinese_number
 
 CONTENT = content.load()
@@ -70,6 +70,22 @@ def test_articles_are_worth_reading_and_anchor_legal_articles(lesson_id: str) ->
     assert re.search(r"^## ", body, re.MULTILINE), "no section headings"
     hanzi = len(re.findall(r"[\u4e00-\u9fff]", body))
     assert 800 <= hanzi <= 2000, hanzi
+
+
+@pytest.mark.parametrize("lesson_id", ARTICLES)
+def test_an_articles_anchors_are_unique(lesson_id: str) -> None:
+    """Each 第X条 heading becomes art-<n>; two of one number would give two equal anchors."""
+    numbers = content.article_numbers(LESSONS[lesson_id].body_markdown)
+    assert len(numbers) == len(set(numbers)), numbers
+
+
+def test_todays_catalogue_becomes_these_lessons() -> None:
+    """Every course, video and reading of the demo catalogue is a lesson of the same id (the
+    sign-in and practice sets stay tasks), so seeding replaces resources, never doubles them."""
+    studied = {
+        row[0] for row in demo_catalogue.RESOURCES if row[2] in {"course", "video", "reading"}
+    }
+    assert set(LESSONS) == studied
 
 
 def test_the_video_files_are_there_small_and_as_described() -> None:
