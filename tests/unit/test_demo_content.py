@@ -5,6 +5,7 @@ files are there, small, and as the spec describes them."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -52,6 +53,12 @@ def test_each_lesson_has_three_checks_answerable_from_its_own_text(lesson_id: st
         assert 3 <= len(check.options) <= 4 and 0 <= check.answer < len(check.options)
         assert len(set(check.options)) == len(check.options), check.stem
         assert check.options[check.answer] in text, check.stem
+
+
+def test_every_check_has_its_own_id() -> None:
+    ids = [check.check_id for lesson in LESSONS.values() for check in lesson.checks]
+    assert all(ids) and len(ids) == len(set(ids))
+    assert LESSONS["c-xf-01"].checks[0].check_id == "c-xf-01-1"
 
 
 @pytest.mark.parametrize("lesson_id", sorted(LESSONS))
@@ -125,3 +132,46 @@ def test_chinese_and_arabic_article_numbers_read_alike() -> None:
     assert content.article_numbers("## 第二十七条 宪法宣誓\n文中第五条不算\n第5条 也是") == [27, 5]
     with pytest.raises(ContentError):
         chinese_number("十x")
+
+
+def write_folder(root, front: str, checks: str, topic: str = "constitution") -> None:
+    (root / "lessons").mkdir()
+    (root / "lessons" / "x-1.md").write_text(front + "\n正文\n", encoding="utf-8")
+    (root / "checks.json").write_text(checks, encoding="utf-8")
+    course = {"course_id": "k", "title": "t", "summary": "s", "topic": topic, "lessons": ["x-1"]}
+    (root / "courses.json").write_text(json.dumps([course]), encoding="utf-8")
+
+
+GOOD_FRONT = "---\ntitle: 课\nkind: article\ncourse: k\ncredits: 5\nneeded_seconds: 60\n---"
+GOOD_CHECKS = '{"x-1": [{"stem": "问", "options": ["甲", "乙", "丙"], "answer": 2}]}'
+
+
+@pytest.mark.parametrize(
+    ("front", "checks", "topic", "says"),
+    [
+        ("title: 课", GOOD_CHECKS, "constitution", "front matter"),
+        (GOOD_FRONT.replace("article", "podcast"), GOOD_CHECKS, "constitution", "bad kind"),
+        (
+            GOOD_FRONT,
+            GOOD_CHECKS.replace('"answer": 2', '"answer": 3'),
+            "constitution",
+            "malformed",
+        ),
+        (GOOD_FRONT, GOOD_CHECKS.replace(', "丙"', ""), "constitution", "malformed"),
+        (GOOD_FRONT, "{}", "constitution", "no list of checks"),
+        (GOOD_FRONT, GOOD_CHECKS, "sport", "topic"),
+    ],
+)
+def test_a_malformed_content_file_is_refused_by_name(tmp_path, front, checks, topic, says) -> None:
+    write_folder(tmp_path, front, checks, topic)
+    with pytest.raises(ContentError, match=says):
+        content.load(tmp_path)
+
+
+def test_a_well_formed_folder_loads(tmp_path) -> None:
+    write_folder(tmp_path, GOOD_FRONT, GOOD_CHECKS)
+    loaded = content.load(tmp_path)
+    (lesson,) = loaded.lessons.values()
+    assert (lesson.title, lesson.credits, lesson.needed_seconds) == ("课", 5, 60)
+    assert lesson.checks[0].options[lesson.checks[0].answer] == "丙"
+    assert loaded.courses[0].lessons == ("x-1",)

@@ -36,6 +36,8 @@ class Check:
     stem: str
     options: tuple[str, ...]
     answer: int
+    # "<lesson_id>-<n>", n from 1 in the file's order: stable while checks are only appended
+    check_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -121,12 +123,13 @@ def read_checks(raw: object, lesson_id: str) -> tuple[Check, ...]:
     if not isinstance(raw, list):
         raise ContentError(f"checks.json: {lesson_id} has no list of checks")
     checks = []
-    for item in raw:
+    for number, item in enumerate(raw, start=1):
         options = tuple(str(option) for option in item["options"])
         answer = int(item["answer"])
         if not 3 <= len(options) <= 4 or not 0 <= answer < len(options):
             raise ContentError(f"checks.json: {lesson_id}: {item['stem']!r} is malformed")
-        checks.append(Check(stem=str(item["stem"]), options=options, answer=answer))
+        check_id = f"{lesson_id}-{number}"
+        checks.append(Check(str(item["stem"]), options, answer, check_id))
     return tuple(checks)
 
 
