@@ -89,8 +89,10 @@ def dynamo_world(store: Store) -> World:
     for unit_id, path in PATHS.items():
         parent = path.rpartition("/")[0].rpartition("/")[2] or None
         unit = Unit(unit_id=unit_id, name=unit_id, parent_id=parent, path=path)
-        children = {GSI_PARTITION_KEY: Keys.unit_children(parent), GSI_SORT_KEY: unit_id}
-        store.put({**Keys.unit(unit_id), **unit.model_dump(), **(children if parent else {})})
+        item = {**Keys.unit(unit_id), **unit.model_dump()}
+        if parent is not None:  # listed under its parent, as DynamoRoster.add_unit writes
+            item |= {GSI_PARTITION_KEY: Keys.unit_children(parent), GSI_SORT_KEY: unit_id}
+        store.put(item)
     return World(
         kind="dynamo",
         years=years,
@@ -103,10 +105,11 @@ def dynamo_world(store: Store) -> World:
     )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def dynamodb() -> Iterator[Any]:
-    """moto for a module at a time (started once: per test it costs more than the test),
-    and one client; each test gets a table of its own."""
+    """moto for this suite (started once: per test it costs more than the test) and one
+    client; each test gets a table of its own. Torn down when the suite's tests end, so
+    no other test runs inside it."""
     with pytest.MonkeyPatch.context() as patch:
         for name, value in ENV.items():
             patch.setenv(name, value)

@@ -134,10 +134,11 @@ def figures(world: World) -> dict[str, Any]:
     return {name: result[name] for name in FIGURES if name in result}
 
 
-def sheet(world: World, attempt_no: int = 1) -> dict[str, Any] | None:
+def sheet(world: World, attempt_no: int = 1) -> dict[str, Any]:
+    """The attempt's sheet and paper as the service reads them ({} for no attempt)."""
     _, attempt = world.attempts.result_and_attempt(LEARNER, YEAR, attempt_no)
     if attempt is None:
-        return None
+        return {}
     return {
         "state": attempt.sheet["state"],
         "answers": attempt.answers,
@@ -177,7 +178,7 @@ def test_a_start_that_lost_the_race_or_has_no_room_writes_nothing(world: World) 
     assert world.attempts.open(new()) is False  # the same number again: a retry
     assert world.attempts.open(new(2)) is False  # one is open
     assert figures(world) == {"attempts_used": 1, "open_attempt": 1}
-    assert sheet(world, 2) is None
+    assert sheet(world, 2) == {}
 
     assert world.attempts.close(closing()) is True
     assert world.attempts.open(new(3)) is False  # skips a number

@@ -27,14 +27,22 @@ class FakeAccounts:
 
     def delete(self, username: str) -> None:
         self.enabled.pop(username, None)
+        self.units.pop(username, None)
+
+    def _held(self, username: str) -> str:
+        """An account a change is made to: a missing one is a Conflict, as in the pool."""
+        if username not in self.enabled:
+            raise Conflict("the sign-in account is missing; ask the city administrator")
+        return username
 
     def set_enabled(self, username: str, enabled: bool) -> None:
-        self.enabled[username] = enabled
+        self.enabled[self._held(username)] = enabled
 
     def move(self, username: str, unit_id: str) -> None:
-        self.units[username] = unit_id
+        self.units[self._held(username)] = unit_id
 
     def reset_password(self, username: str) -> str:
+        self._held(username)
         return "Temp-Pass-5678"
 
 
