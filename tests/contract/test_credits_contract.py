@@ -189,6 +189,32 @@ def test_an_abandoned_session_frees_the_lock_once(world: World) -> None:
     assert world.credits.award(award(first, served(first))) == {"session", "lock"}
 
 
+def test_a_start_written_twice_is_refused_the_second_time(world: World) -> None:
+    """A session id is written once: a timed start finds itself holding the lock, an
+    untimed one (no lock) is a Conflict."""
+    timed = opened(world, COURSE)
+    held = world.credits.open_session(timed)
+    assert held is not None and held.session_id == timed.session_id
+    untimed = opened(world, SIGN_IN)
+    with pytest.raises(Conflict):
+        world.credits.open_session(untimed)
+    assert state(world, untimed) == "open"
+
+
+def test_a_session_abandoned_after_its_lock_expired_leaves_the_new_holder_alone(
+    world: World,
+) -> None:
+    first = opened(world, COURSE)
+    assert first.expires_epoch is not None
+    expired = datetime.fromtimestamp(first.expires_epoch, STUDY_DAY.tzinfo)
+    second = opened(world, COURSE, expired)
+
+    assert world.credits.close_session(first, expired) is True
+    assert state(world, first) == "abandoned"
+    held = world.credits.open_session(started(COURSE, expired))
+    assert held is not None and held.session_id == second.session_id
+
+
 def test_counters_of_a_learner_who_never_studied_are_none(world: World) -> None:
     assert world.credits.counters(LEARNER, YEAR) is None
     assert world.credits.session_and_counters(LEARNER, YEAR, "s2017-x-000000000000") == (

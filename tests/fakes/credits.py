@@ -82,6 +82,8 @@ class FakeCredits:
                     min_seconds=held["min_seconds"],
                     expires_epoch=held["expires_at"],
                 )
+            if session.session_id in self.sessions:  # the session's put: written once
+                raise Conflict()
             if session.locked:
                 self.locks[key] = {
                     "session_id": session.session_id,
