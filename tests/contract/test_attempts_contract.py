@@ -171,6 +171,8 @@ def test_an_attempt_starts_with_its_paper_and_an_open_sheet(world: World) -> Non
     }
     profile = world.attempts.result_and_profile(LEARNER, YEAR)[1]
     assert (profile["student_no"], profile["unit_id"]) == (LEARNER, UNIT)
+    assert world.attempts.result_and_profile("530402999999", YEAR) == ({}, None)
+    assert world.attempts.sheets("530402000002", YEAR, 0) == []
 
 
 def test_a_start_that_lost_the_race_or_has_no_room_writes_nothing(world: World) -> None:
@@ -251,6 +253,9 @@ def test_a_close_grades_once_and_raises_the_best_score(world: World) -> None:
 
     assert world.attempts.close(closing(score=70)) is True
     assert world.attempts.close(closing(score=70)) is False  # the retry
+    now = int(EXAM_DAY.timestamp()) + 60
+    refused = as_seen(world.attempts.save(LEARNER, YEAR, 1, {"p-single": ["B"]}, now))
+    assert refused == {"state": "submitted", "answers": {"p-single": ["A"]}, "answer_saves": None}
     assert figures(world) == {"attempts_used": 1, "best_score": 70}
     assert sheet(world)["state"] == "submitted"
     assert sheet(world)["score"] == 70
