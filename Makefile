@@ -81,9 +81,9 @@ test: $(STAMP) $(WEB_DIST) browser
 		--cov=functions --cov-report=term:skip-covered --cov-fail-under=94
 	XUEFA_ROLE_CALLS=$(CURDIR)/.xuefa-calls $(BIN)/python -m pytest -q tests/infra/test_roles_cover_calls.py
 
-## test-fast: unit and API tests only
+## test-fast: unit, contract and API tests only
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q tests/unit tests/api
+	$(BIN)/python -m pytest -q tests/unit tests/contract tests/api
 
 ## lint: ruff (lint + format check) and mypy; ESLint and vue-tsc; web types must match the OpenAPI document
 lint: $(STAMP) $(WEB_DIST)

@@ -82,6 +82,8 @@ class FakeCredits:
                     min_seconds=held["min_seconds"],
                     expires_epoch=held["expires_at"],
                 )
+            if session.session_id in self.sessions:  # the session's put: written once
+                raise Conflict()
             if session.locked:
                 self.locks[key] = {
                     "session_id": session.session_id,
@@ -178,6 +180,8 @@ class FakeCredits:
             return refused
         if not self._fits(award):
             refused.add("caps")
+        if self._entered(award):
+            refused.add("ledger")
         if session.once_per_year and self._once(session) in self.paid_once:
             refused.add("once")
         if session.once_per_day and self._once_day(award) in self.paid_days:
@@ -190,13 +194,22 @@ class FakeCredits:
         result = self.results.get((session.student_no, session.year))
         if result is None and session.unit_id is None:
             return False
+        # As the table's conditions: a counter not written yet has room for any amount
+        # (the service cuts an amount to the room it read).
         counters = result or {}
-        if counters.get(day_attr(award.day), 0) > award.day_ceiling - award.amount:
+        day = counters.get(day_attr(award.day))
+        if day is not None and day > award.day_ceiling - award.amount:
             return False
         if award.activity_ceiling is None:
             return True
-        used = counters.get(activity_attr(award.day, session.activity), 0)
-        return bool(used <= award.activity_ceiling - award.amount)
+        used = counters.get(activity_attr(award.day, session.activity))
+        return used is None or bool(used <= award.activity_ceiling - award.amount)
+
+    def _entered(self, award: Award) -> bool:
+        """The ledger entry's own condition: none yet for this session at this moment."""
+        session = award.session
+        entries = self.entries.get((session.student_no, session.year), [])
+        return any(e.entry_id == session.session_id and e.at == iso(award.at) for e in entries)
 
     def _apply(self, award: Award) -> None:
         session = award.session

@@ -24,6 +24,7 @@ class FakeDirectory(Directory):
         super().__init__(store=None)  # type: ignore[arg-type]  # never touched: reads are overridden
         self.profiles: dict[str, dict[str, Any]] = {}
         self.paths = dict(PATHS)  # this directory's own: a unit added in one test stays there
+        self.names: dict[str, str] = {}  # a unit's name, where it is not its id
 
     def add_learner(self, student_no: str, unit_id: str = UNIT, status: str = "active") -> None:
         self.profiles[student_no] = {
@@ -39,7 +40,8 @@ class FakeDirectory(Directory):
             raise NotFound(f"unit {unit_id} does not exist")
         path = self.paths[unit_id]
         parent = path.rpartition("/")[0].rpartition("/")[2] or None
-        return Unit(unit_id=unit_id, name=unit_id, parent_id=parent, path=path)
+        name = self.names.get(unit_id, unit_id)
+        return Unit(unit_id=unit_id, name=name, parent_id=parent, path=path)
 
     def learner(self, student_no: str) -> dict[str, Any]:
         if student_no not in self.profiles:

@@ -8,7 +8,15 @@ from typing import Any
 
 from xuefa.core.audit import AuditEntry
 from xuefa.core.auth import Actor
-from xuefa.identity.repository import Account, Device, Guess, RefreshGrant, Rotation
+from xuefa.core.errors import Conflict, Duplicate
+from xuefa.identity.repository import (
+    MISSING,
+    Account,
+    Device,
+    Guess,
+    RefreshGrant,
+    Rotation,
+)
 
 
 class FakeIdentity:
@@ -23,26 +31,36 @@ class FakeIdentity:
         return self.accounts.get(username)
 
     def create(self, account: Account) -> None:
+        if account.username in self.accounts:
+            raise Duplicate("an account with this username already exists")
         self.accounts[account.username] = account
+
+    def _held(self, username: str) -> Account:
+        """The account a change is made to: a missing one is a Conflict, as the table's."""
+        if username not in self.accounts:
+            raise Conflict(MISSING)
+        return self.accounts[username]
 
     def delete(self, username: str) -> None:
         self.accounts.pop(username, None)
         self.guards.pop(username, None)
 
     def move(self, username: str, unit_id: str) -> None:
-        self.accounts[username] = replace(self.accounts[username], unit_id=unit_id)
+        self.accounts[username] = replace(self._held(username), unit_id=unit_id)
 
     def set_password(
         self, username: str, password_hash: str, *, must_change: bool, version: int | None
     ) -> int:
-        old = self.accounts[username]
+        old = self._held(username)
+        if version is not None and (old.version != version or not old.must_change):
+            raise Conflict("the account changed meanwhile")
         new = replace(old, password_hash=password_hash, must_change=must_change)
         self.accounts[username] = replace(new, version=old.version + 1)
         self.guards.pop(username, None)
         return old.version + 1
 
     def set_enabled(self, username: str, enabled: bool) -> None:
-        old = self.accounts[username]
+        old = self._held(username)
         self.accounts[username] = replace(old, enabled=enabled, version=old.version + 1)
 
     @staticmethod

@@ -27,14 +27,22 @@ class FakeAccounts:
 
     def delete(self, username: str) -> None:
         self.enabled.pop(username, None)
+        self.units.pop(username, None)
+
+    def _held(self, username: str) -> str:
+        """An account a change is made to: a missing one is a Conflict, as in the pool."""
+        if username not in self.enabled:
+            raise Conflict("the sign-in account is missing; ask the city administrator")
+        return username
 
     def set_enabled(self, username: str, enabled: bool) -> None:
-        self.enabled[username] = enabled
+        self.enabled[self._held(username)] = enabled
 
     def move(self, username: str, unit_id: str) -> None:
-        self.units[username] = unit_id
+        self.units[self._held(username)] = unit_id
 
     def reset_password(self, username: str) -> str:
+        self._held(username)
         return "Temp-Pass-5678"
 
 
@@ -51,7 +59,7 @@ class FakeRoster:
         below = [
             u for u, p in self.directory.paths.items() if p.rpartition("/")[0].endswith(unit_id)
         ]
-        return [{"unit_id": u, "name": u} for u in sorted(below)]
+        return [{"unit_id": u, "name": self.directory.names.get(u, u)} for u in sorted(below)]
 
     def learner_count(self, unit_id: str) -> int:
         return sum(1 for p in self.directory.profiles.values() if p["unit_id"] == unit_id)
@@ -60,8 +68,13 @@ class FakeRoster:
         if unit.unit_id in self.directory.paths:
             raise Duplicate(f"unit {unit.unit_id} already exists")
         self.directory.paths[unit.unit_id] = unit.path
+        self.directory.names[unit.unit_id] = unit.name
 
     def rename_unit(self, actor: Actor, unit: Unit, name: str, at: datetime) -> None:
+        """Only over the name read, as the table's condition."""
+        if self.directory.names.get(unit.unit_id, unit.unit_id) != unit.name:
+            raise Conflict(f"unit {unit.unit_id} was renamed meanwhile: read it again")
+        self.directory.names[unit.unit_id] = name
         self.audit_log.append(("roster.unit.rename", unit.unit_id))
 
     def allocate(self, prefix: str, count: int) -> int:
@@ -82,6 +95,8 @@ class FakeRoster:
         person = (str(profile["unit_id"]), str(profile["name"]), profile.get("phone"))
         if person in self.people:
             raise Duplicate(f"{profile['name']} is already registered in this unit")
+        if str(profile["student_no"]) in self.directory.profiles:  # the number is taken
+            raise Conflict()
         self.people.add(person)
         self.directory.profiles[str(profile["student_no"])] = dict(profile)
         self.audit_log.append(("roster.learner.create", str(profile["student_no"])))
@@ -106,15 +121,15 @@ class FakeRoster:
         entry: dict[str, Any],
         at: datetime,
     ) -> None:
-        stored = self.directory.profiles[str(profile["student_no"])]
-        if stored.get("status", "active") != profile.get("status", "active"):
+        stored = self.directory.profiles.get(str(profile["student_no"]))
+        if stored is None or stored.get("status", "active") != profile.get("status", "active"):
             raise Conflict("the learner changed meanwhile; reload and try again")
         stored.update(status=new, history=[*stored.get("history", []), entry])
         self.audit_log.append(("roster.learner.status", str(profile["student_no"])))
 
     def transfer(self, actor: Actor, move: Move) -> None:
-        stored = self.directory.profiles[move.student_no]
-        if stored["unit_id"] != move.source:
+        stored = self.directory.profiles.get(move.student_no)
+        if stored is None or stored["unit_id"] != move.source:
             raise Conflict("the learner changed meanwhile; reload and try again")
         stored.update(
             unit_id=move.target.unit_id,
