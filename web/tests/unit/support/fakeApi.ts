@@ -1,5 +1,5 @@
 /** A typed API client whose server is a function: each request is recorded (method,
- * path, body) and answered by `answer`, which may throw an ApiError as the real
+ * path, body: JSON parsed, anything else as text) and answered by `answer`, which may throw an ApiError as the real
  * client's fetch does when the network is down. */
 import createClient from 'openapi-fetch'
 import type { Api } from '../../../src/api/client'
@@ -27,7 +27,9 @@ export function fakeApi(answer: Answer): { api: Api; sent: Sent[] } {
   const fetch = async (request: Request): Promise<Response> => {
     const url = new URL(request.url)
     const text = request.method === 'GET' ? '' : await request.text()
-    const seen = { method: request.method, path: url.pathname, query: url.search, body: text ? JSON.parse(text) : undefined }
+    const isJson = (request.headers.get('Content-Type') ?? '').includes('json')
+    const body = !text ? undefined : isJson ? JSON.parse(text) : text
+    const seen = { method: request.method, path: url.pathname, query: url.search, body }
     sent.push(seen)
     return answer(seen)
   }
