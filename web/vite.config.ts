@@ -22,5 +22,10 @@ export default defineConfig({
       '^/(credits|exams|reports|roster|cognito|config\\.json)': 'http://127.0.0.1:8000',
     },
   },
-  test: { environment: 'jsdom', include: ['tests/unit/**/*.test.ts'] },
+  test: {
+    environment: 'jsdom',
+    include: ['tests/unit/**/*.test.ts'],
+    // Vant's components import their CSS: run through Vite so a page can be mounted
+    server: { deps: { inline: ['vant'] } },
+  },
 })

@@ -7,7 +7,7 @@ import { identityProvider } from '../auth/provider'
 import { Session } from '../auth/session'
 import { loadConfig } from './config'
 import { t } from './messages'
-import { setServices } from './services'
+import { provideServices } from './services'
 
 export async function boot(app: Component, makeRouter: (session: Session) => Router, sessionKey: string): Promise<void> {
   let config
@@ -20,7 +20,6 @@ export async function boot(app: Component, makeRouter: (session: Session) => Rou
   const session = new Session(identityProvider(config), localStorage, Date.now, sessionKey)
   const router = makeRouter(session)
   const api = makeApi(config.api_base, session, () => void router.replace('/login'))
-  setServices({ config, session, api })
   session.keepFresh()
-  createApp(app).use(router).mount('#app')
+  provideServices(createApp(app), { config, session, api }).use(router).mount('#app')
 }
