@@ -172,7 +172,9 @@ class NewUpload(BaseModel):
     year: int = Year
     purpose: Purpose
     filename: str = Field(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-    content_type: str = Field(pattern=r"^(video/mp4|image/jpeg|image/png|text/vtt|application/pdf)$")
+    content_type: str = Field(
+        pattern=r"^(video/mp4|image/jpeg|image/png|text/vtt|application/pdf)$"
+    )
     size: int = Field(ge=1, le=2 * 1024**3)
 
 
