@@ -312,7 +312,7 @@ class Content:
         version = self.records.version(year, lesson_id, number) or {}
         done = bool(self.records.completed(actor.username, year, [lesson_id]))
         return LessonView(
-            **lesson_of(resource, year).model_dump(exclude={"year", "state", "owner_unit_id"}),
+            **lesson_of(resource, year).model_dump(exclude={"year", "state", "owner_unit_id", "version"}),
             version=number,
             sections=version.get("sections", []),
             body_url=version.get("body_url"),
@@ -377,7 +377,9 @@ class Content:
             [c["check_id"] for c in checks],
         )
         extra, signals = session_signals(session, outcome, now_ms, report.device_id, self.clock)
-        if not self.records.report(session, outcome.state, report.position, extra):
+        # A report without a position (a hidden page's last word) keeps the last one.
+        position = report.position or session.position
+        if not self.records.report(session, outcome.state, position, extra):
             return None
         self.review.record(session, signals, report.device_id)
         state = outcome.state
