@@ -11,7 +11,14 @@ import pytest
 import requests
 
 from tests.api.conftest import call, code, get, json_of, post
-from tests.helpers import BUCKET, CITY_ADMIN, COUNTY_ADMIN, LEARNER, OTHER_COUNTY_ADMIN, UNIT_ADMIN
+from tests.helpers import (
+    CITY_ADMIN,
+    CONTENT_BUCKET,
+    COUNTY_ADMIN,
+    LEARNER,
+    OTHER_COUNTY_ADMIN,
+    UNIT_ADMIN,
+)
 from xuefa.store.table import Keys
 from xuefa_api import wiring
 
@@ -120,7 +127,11 @@ def test_an_article_is_sanitized_anchored_published_and_read(api) -> None:
         1, "article", "", False,
     )  # fmt: skip
     assert view["body_url"] == f"/content/{YEAR}/{lesson_id}/v1/body.html"
-    body = boto3.client("s3").get_object(Bucket=BUCKET, Key=view["body_url"][1:])["Body"].read()
+    body = (
+        boto3.client("s3")
+        .get_object(Bucket=CONTENT_BUCKET, Key=view["body_url"][1:])["Body"]
+        .read()
+    )
     assert "第三十三条".encode() in body and b"<script" not in body
     listed = ok(get(api, f"/courses?year={YEAR}", LEARNER))["items"]
     assert [(c["topic"], [x["lesson_id"] for x in c["lessons"]]) for c in listed] == [
@@ -272,8 +283,8 @@ def allow_county_lessons(store: Any) -> None:
 
 
 def test_a_county_publishes_for_its_own_subtree_when_the_year_allows(api, city) -> None:
-    assert post(api, "/courses", COUNTY_ADMIN,
-                {"year": YEAR, "title": "红塔区", "topic": "yunnan"}).status_code == 403  # fmt: skip
+    local = {"year": YEAR, "title": "红塔区", "topic": "yunnan"}
+    assert post(api, "/courses", COUNTY_ADMIN, local).status_code == 403
     allow_county_lessons(city)
     lesson_id = published(api, COUNTY_ADMIN)
     assert ok(get(api, f"/lessons/{lesson_id}?year={YEAR}", LEARNER))["version"] == 1
@@ -318,10 +329,10 @@ def test_uploads_go_straight_to_the_bucket(api) -> None:
     done = ok(post(api, f"/lessons/{lesson_id}/media/complete", CITY_ADMIN,
                    {"key": big["key"], "upload_id": big["upload_id"], "parts": etags}))  # fmt: skip
     assert done["url"] == "/" + big["key"]
-    head = boto3.client("s3").head_object(Bucket=BUCKET, Key=big["key"])
+    head = boto3.client("s3").head_object(Bucket=CONTENT_BUCKET, Key=big["key"])
     assert head["ContentLength"] == 2 * big["part_size"] + 1024
-    foreign = post(api, f"/lessons/{lesson_id}/media/complete", CITY_ADMIN,
-                   {"key": "content/2026/other/v1/x", "upload_id": "u", "parts": etags})  # fmt: skip
+    other = {"key": "content/2026/other/v1/x", "upload_id": "u", "parts": etags}
+    foreign = post(api, f"/lessons/{lesson_id}/media/complete", CITY_ADMIN, other)
     assert foreign.status_code == 400
     refused = post(api, f"/lessons/{lesson_id}/media", UNIT_ADMIN, {
         "year": YEAR, "purpose": "poster", "filename": "p.jpg",

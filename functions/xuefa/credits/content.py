@@ -59,6 +59,7 @@ from xuefa.years.rules import YearConfig
 REPORT_EVERY_S = 300
 REPORT_RETRIES = 3
 EXPORT_SECONDS = 15 * 60
+VIEWED = {"lesson_id", "course_id", "kind", "title", "credits", "needed_seconds"}
 NEEDS = {"article": "body_markdown", "video": "media", "document": "document"}
 
 
@@ -312,7 +313,7 @@ class Content:
         version = self.records.version(year, lesson_id, number) or {}
         done = bool(self.records.completed(actor.username, year, [lesson_id]))
         return LessonView(
-            **lesson_of(resource, year).model_dump(exclude={"year", "state", "owner_unit_id", "version"}),
+            **lesson_of(resource, year).model_dump(include=VIEWED),
             version=number,
             sections=version.get("sections", []),
             body_url=version.get("body_url"),
