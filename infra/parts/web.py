@@ -29,11 +29,13 @@ CSP = (
 )
 
 
-def csp(identity: Identity, stack: cdk.Stack) -> str:
-    """Our own identity is one of the same-origin APIs; Cognito has its own endpoint."""
+def csp(identity: Identity, stack: cdk.Stack, content: s3.IBucket | None = None) -> str:
+    """Our own identity is one of the same-origin APIs; Cognito has its own endpoint; the
+    console's presigned uploads go to the content bucket's own endpoint (#26)."""
+    upload = f" https://{content.bucket_regional_domain_name}" if content is not None else ""
     if identity.own:
-        return CSP.format(identity="")
-    return CSP.format(identity=f" https://cognito-idp.{stack.region}.{stack.url_suffix}")
+        return CSP.format(identity=upload)
+    return CSP.format(identity=f" https://cognito-idp.{stack.region}.{stack.url_suffix}{upload}")
 
 
 # The apps route on the client: a path without a file extension is the app's page.
@@ -154,7 +156,7 @@ class WebHosting(Construct):
             "SecurityHeaders",
             security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
                 content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
-                    content_security_policy=csp(identity, stack),
+                    content_security_policy=csp(identity, stack, content),
                     override=True,
                 ),
                 strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
