@@ -525,7 +525,7 @@ def test_buckets_and_cloudfront_log_their_access(synthesized) -> None:
     _, raw, _ = synthesized
     buckets = resources(raw, "AWS::S3::Bucket")
     logged = [b for b in buckets.values() if "LoggingConfiguration" in b["Properties"]]
-    assert len(logged) == 2  # the report bucket and the site; the log bucket itself not
+    assert len(logged) == 3  # the report bucket, the site, the content; the log bucket not
     (distribution,) = resources(raw, "AWS::CloudFront::Distribution").values()
     assert "Logging" in distribution["Properties"]["DistributionConfig"]
 
