@@ -380,3 +380,33 @@ def test_progress_on_anothers_or_a_closed_session_is_refused(api, clock) -> None
     plain = post(api, "/sessions", LEARNER, {"resource_id": "c-xf-01"})
     task = json.loads(plain.body)["session_id"]
     assert code(post(api, f"/sessions/{task}/progress", LEARNER, {"visible_ms": 1})) == "NOT_FOUND"
+
+
+def test_the_demo_content_seeds_as_lessons_a_learner_can_study(api, city, clock) -> None:
+    """infra/local/content/ through the seeder: today's catalogue ids become lessons (never
+    doubled), each published with its checks; the video's files and the PDF in the bucket."""
+    from infra.local import seed
+
+    before = len(ok(get(api, f"/catalogue?year={YEAR}", LEARNER))["items"])
+    config = wiring.services().years.get(YEAR)
+    assert seed.seed_content(city, config, clock) >= 12
+    catalogue = ok(get(api, f"/catalogue?year={YEAR}", LEARNER))["items"]
+    assert len(catalogue) == before
+    courses = ok(get(api, f"/courses?year={YEAR}", LEARNER))["items"]
+    assert len({c["topic"] for c in courses}) == 6
+    lessons = {x["lesson_id"]: x for c in courses for x in c["lessons"]}
+    assert {x["kind"] for x in lessons.values()} == {"article", "video", "document"}
+    video = ok(get(api, f"/lessons/v-fz-01?year={YEAR}", LEARNER))
+    assert min(r["bitrate_kbps"] for r in video["media"]["renditions"]) <= 400
+    s3 = boto3.client("s3")
+    for url in [r["url"] for r in video["media"]["renditions"]] + [video["media"]["poster_url"]]:
+        assert s3.head_object(Bucket=CONTENT_BUCKET, Key=url[1:])["ContentLength"] > 0
+    document = next(x for x in lessons.values() if x["kind"] == "document")
+    pdf = ok(get(api, f"/lessons/{document['lesson_id']}?year={YEAR}", LEARNER))["document"]
+    assert pdf["pages"] >= 1
+    assert s3.get_object(Bucket=CONTENT_BUCKET, Key=pdf["url"][1:])["Body"].read()[:4] == b"%PDF"
+    article = ok(get(api, f"/lessons/c-xf-01?year={YEAR}", LEARNER))
+    assert any(s["anchor"].startswith("art-") for s in article["sections"])
+    session_id = study(api, "c-xf-01")
+    clock.advance(seconds=300)
+    assert report(api, session_id, visible_ms=300_000)["served_seconds"] == 300
