@@ -62,11 +62,12 @@ def test_an_unanswered_check_pauses_the_count_and_any_answer_resumes_it() -> Non
     assert (ignored.credited, ignored.paused) == (0, True)
     other = account(ignored.state, Report(1000, answered="q2"), at(601), EVERY, CHECKS)
     assert other.paused  # an answer to another check clears nothing
-    answered = account(other.state, Report(1000, answered="q1"), at(602), EVERY, CHECKS)
-    assert (answered.credited, answered.paused, answered.cleared) == (0, False, True)
-    after = account(answered.state, Report(300_000), at(902), EVERY, CHECKS)
-    assert (after.credited, after.issued) == (300, None)  # the next check at 1400
-    assert after.state.next_check_at == 1400
+    answered = account(other.state, Report(300_000, answered="q1"), at(901), EVERY, CHECKS)
+    # The answering report counts its own interval (the app sends it with its next report).
+    assert (answered.credited, answered.paused, answered.cleared) == (300, False, True)
+    after = account(answered.state, Report(300_000), at(1201), EVERY, CHECKS)
+    # Served 1100 of 1200: the rest, and no check past the need (the next was at 1400).
+    assert (after.credited, after.issued, after.state.next_check_at) == (100, None, 1400)
 
 
 def test_checks_are_asked_in_turn_and_none_once_the_lesson_is_served() -> None:
@@ -76,7 +77,8 @@ def test_checks_are_asked_in_turn_and_none_once_the_lesson_is_served() -> None:
         outcome = account(s, Report(300_000, answered=s.pending_check), at(300 * n), EVERY, CHECKS)
         issued.append(outcome.issued)
         s = outcome.state
-    assert [i for i in issued if i] == ["q1", "q2", "q3"]
+    # Every 600 s of served time (each answer carried by the next report), in turn.
+    assert [i for i in issued if i] == ["q1", "q2", "q3", "q1", "q2"]
     done = state(served_seconds=1100, next_check_at=1200)
     assert account(done, Report(300_000), at(300), EVERY, CHECKS).issued is None
 

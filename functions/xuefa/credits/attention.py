@@ -3,7 +3,8 @@
 A report says how long the page was visible since the last one and, for a video, which
 stretches were played. The server credits the least of the wall-clock time since the
 last accepted report, the visible time, and (video) the seconds played for the first
-time; never beyond what the lesson needs, and nothing while a check is pending. Plain
+time; never beyond what the lesson needs, and nothing while a check is pending (a
+report that carries the answer counts again). Plain
 values in, plain values out: the repository holds the result with a condition on the
 session's last report, so two tabs (or a script firing in parallel) count once.
 """
@@ -92,15 +93,14 @@ def account(
     # A report counted late (another container's clock a little behind) never moves the
     # last report back: the time between stays counted once.
     now_ms = max(now_ms, state.last_report_ms)
-    if state.pending_check is not None:
-        cleared = report.answered == state.pending_check
-        after = replace(
-            state,
-            last_report_ms=now_ms,
-            pending_check=None if cleared else state.pending_check,
-        )
-        # The paused time is gone either way: the count resumes from this answer.
-        return Outcome(after, 0, cleared=cleared)
+    cleared = state.pending_check is not None and report.answered == state.pending_check
+    if state.pending_check is not None and not cleared:
+        # Unanswered: the count stands still, and the time until the answer is gone.
+        return Outcome(replace(state, last_report_ms=now_ms), 0)
+    if cleared:
+        # Answered (rightly or not) with this report: it counts as any other, so the
+        # app can carry the answer in its next regular report (12 requests an hour).
+        state = replace(state, pending_check=None)
     candidates = [wall_ms / 1000, report.visible_ms / 1000]
     played = state.played
     if state.video:
@@ -110,7 +110,8 @@ def account(
     credited = max(0, min(int(min(candidates)), room))
     served = state.served_seconds + credited
     after = replace(state, served_seconds=served, last_report_ms=now_ms, played=played)
-    return _maybe_check(after, credited, every_s, checks)
+    outcome = _maybe_check(after, credited, every_s, checks)
+    return replace(outcome, cleared=cleared)
 
 
 def _maybe_check(state: Attention, credited: int, every_s: int, checks: Sequence[str]) -> Outcome:
