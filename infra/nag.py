@@ -44,6 +44,16 @@ REPORT_OBJECTS = NagPackSuppression(
     "reports/ of the report bucket (daily sets, exports); nothing else in the bucket",
     applies_to=["Resource::<Reports65402A0A.Arn>/reports/*"],
 )
+CONTENT_OBJECTS = NagPackSuppression(
+    id="AwsSolutions-IAM5",
+    reason="the credits app writes lesson bodies and signs authors' uploads under content/ "
+    "of the content bucket (keys it names: content/<year>/<lesson>/v<n>/...), and the review "
+    "list's exports under exports/; nothing else in the bucket (#26)",
+    applies_to=[
+        "Resource::<ContentBucket.Arn>/content/*",
+        "Resource::<ContentBucket.Arn>/exports/*",
+    ],
+)
 STACK_WIDE = [
     NagPackSuppression(
         id="AwsSolutions-COG1",
@@ -112,6 +122,11 @@ def apply_nag(app: cdk.App, stack: cdk.Stack) -> None:
         stack,
         f"/{stack.stack_name}/Apps/ReportsRole/DefaultPolicy/Resource",
         [REPORT_OBJECTS],
+    )
+    NagSuppressions.add_resource_suppressions_by_path(
+        stack,
+        f"/{stack.stack_name}/Apps/CreditsRole/DefaultPolicy/Resource",
+        [CONTENT_OBJECTS],
     )
     for child in stack.node.children:
         if child.node.id.startswith("Custom::"):

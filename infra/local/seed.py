@@ -19,7 +19,7 @@ from xuefa.years.repository import YearBook
 from xuefa.years.rules import YearConfig, demo_year, load_packaged_year
 
 SEED_MARKER = {"pk": "SEED#demo", "sk": "META"}
-SEED_VERSION = 3
+SEED_VERSION = 4  # 4: the demo study content (#26)
 
 
 def years_for(today: date, ended: bool = True) -> list[YearConfig]:
@@ -80,6 +80,9 @@ def seed(
     if history:
         took_part = demo_activity.make(store, configs[-1], today)
         say(f"seeded study history: {took_part} learners studied or sat the exam before today")
+    # After the history: its past sessions were today's timers, before they became lessons.
+    lessons = seed_content(store, configs[-1], clock)
+    say(f"seeded {lessons} lessons for {configs[-1].year}")
     store.put({**SEED_MARKER, "version": SEED_VERSION, "seeded_on": today.isoformat()})
     return True
 
@@ -202,3 +205,13 @@ def logins() -> list[dict[str, Any]]:
         for learner in demo_city.learners()
     )
     return users
+
+
+def seed_content(store: Store, config: YearConfig, clock: Clock) -> int:
+    """The demo lessons (infra/local/content/) published for the open year."""
+    from infra.local import demo_content
+    from xuefa.credits.content_repository import ContentBucket
+
+    settings = get_settings()
+    bucket = ContentBucket(settings.content_bucket or settings.bucket_name)
+    return demo_content.seed(store, bucket, config.year, clock)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import platform
 from datetime import date
 
@@ -13,6 +14,7 @@ from tests.bench import (
     bench_latency,
     bench_reports,
     bench_startup,
+    bench_study,
     bench_web,
 )
 
@@ -42,6 +44,23 @@ def main() -> None:
                 target,
             )
         )
+    study = bench_study.an_hour_of_study()
+    rows.append(
+        (
+            "study content: requests for an hour's lesson (12 reports + 4 once a lesson)",
+            f"{study['http']} requests, {study['dynamodb'][0]} read + {study['dynamodb'][1]} write",
+            "≤ 12 an hour",
+        )
+    )
+    session_kb = study["session_bytes"] / 1024
+    rows.append(
+        (
+            "study content: one progress report",
+            f"{study['report'][0]} read + {study['report'][1]} write, "
+            f"{math.ceil(session_kb)} WCU ({session_kb:.2f} KB session)",
+            "≤ 1 WCU",
+        )
+    )
     year = bench_capacity.projection(bills)
     rows.append(
         (

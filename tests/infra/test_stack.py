@@ -19,14 +19,27 @@ API_ROUTES = {
     "credits": {
         "/adjustments",
         "/catalogue",
+        "/courses",
+        "/courses/{course_id}",
         "/health",
         "/learners/{student_no}",
         "/learners/{student_no}/ledger",
         "/me",
         "/me/ledger",
+        "/lessons",
+        "/lessons/{lesson_id}",
+        "/lessons/{lesson_id}/draft",
+        "/lessons/{lesson_id}/media",
+        "/lessons/{lesson_id}/media/complete",
+        "/lessons/{lesson_id}/publish",
+        "/lessons/{lesson_id}/retire",
+        "/lessons/{lesson_id}/study",
+        "/review",
+        "/review/export",
         "/sessions",
         "/sessions/{session_id}/abandon",
         "/sessions/{session_id}/complete",
+        "/sessions/{session_id}/progress",
     },
     "exams": {
         "/health",
@@ -316,7 +329,20 @@ def test_every_function_has_its_own_least_privilege_role(synthesized) -> None:
             if name.startswith("Apps")
         }
     )
-    assert apps.count("s3:PutObject") == 1  # of the apps, reports only (the site deploys too)
+    # Of the apps, reports (its files) and credits (lessons' content, #26) only (the site
+    # deploys too); credits on the content bucket's content/ and exports/ alone.
+    assert apps.count("s3:PutObject") == 2
+    credits = [
+        statement
+        for name, policy in resources(raw, "AWS::IAM::Policy").items()
+        if name.startswith("AppsCreditsRole")
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if "ContentBucket" in json.dumps(statement["Resource"])
+    ]
+    assert sorted(json.dumps(s["Action"]) for s in credits) == [
+        '"s3:AbortMultipartUpload"', '["s3:PutObject", "s3:GetObject"]',
+    ]  # fmt: skip
+    assert "content/*" in json.dumps(credits) and "exports/*" in json.dumps(credits)
 
 
 def test_the_cursor_key_is_generated_in_secrets_manager_and_in_no_template(synthesized) -> None:
@@ -390,7 +416,12 @@ def test_the_web_apps_sit_in_a_private_bucket_behind_cloudfront(global_template)
     assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
     assert "OriginAccessControlId" in json.dumps(config["Origins"])
     behaviours = {b["PathPattern"]: b for b in config["CacheBehaviors"]}
-    assert set(behaviours) == {"/credits/*", "/exams/*", "/reports/*", "/roster/*"}
+    assert set(behaviours) == {"/credits/*", "/exams/*", "/reports/*", "/roster/*", "/content/*"}
+    # Lessons' bodies and media (#26): read-only, same-origin, from the private bucket.
+    content = behaviours.pop("/content/*")
+    assert content["AllowedMethods"] == ["GET", "HEAD"]
+    assert content["ViewerProtocolPolicy"] == "redirect-to-https"
+    assert json.dumps(config["Origins"]).count("OriginAccessControlId") == 2
     for behaviour in behaviours.values():
         assert behaviour["ViewerProtocolPolicy"] == "https-only"
         assert "DELETE" in behaviour["AllowedMethods"] and "PUT" in behaviour["AllowedMethods"]
@@ -494,7 +525,7 @@ def test_buckets_and_cloudfront_log_their_access(synthesized) -> None:
     _, raw, _ = synthesized
     buckets = resources(raw, "AWS::S3::Bucket")
     logged = [b for b in buckets.values() if "LoggingConfiguration" in b["Properties"]]
-    assert len(logged) == 2  # the report bucket and the site; the log bucket itself not
+    assert len(logged) == 3  # the report bucket, the site, the content; the log bucket not
     (distribution,) = resources(raw, "AWS::CloudFront::Distribution").values()
     assert "Logging" in distribution["Properties"]["DistributionConfig"]
 
@@ -580,3 +611,22 @@ def test_the_web_client_cannot_write_the_unit_claim(global_template) -> None:
     writes = client["Properties"]["WriteAttributes"]
     assert writes and "custom:unit_id" not in writes
     assert "custom:unit_id" in client["Properties"]["ReadAttributes"]
+
+
+def test_the_content_bucket_is_private_tls_only_and_takes_presigned_puts(synthesized) -> None:
+    """Lessons' bodies and media (#26): never public; read through the distribution."""
+    _, raw, _ = synthesized
+    buckets = resources(raw, "AWS::S3::Bucket")
+    content = buckets["ContentBucket"]["Properties"]
+    assert all(content["PublicAccessBlockConfiguration"].values())
+    (cors,) = content["CorsConfiguration"]["CorsRules"]
+    assert (cors["AllowedMethods"], cors["ExposedHeaders"]) == (["PUT"], ["ETag"])
+    rules = {r["Id"]: r for r in content["LifecycleConfiguration"]["Rules"]}
+    assert rules["abandoned-uploads"]["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] == 7
+    assert rules["review-exports"]["ExpirationInDays"] == 1
+    policies = [
+        p["Properties"]["PolicyDocument"]
+        for p in resources(raw, "AWS::S3::BucketPolicy").values()
+        if p["Properties"]["Bucket"] == {"Ref": "ContentBucket"}
+    ]
+    assert "aws:SecureTransport" in json.dumps(policies)
