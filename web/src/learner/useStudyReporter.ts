@@ -7,7 +7,7 @@
  * the least of those and the wall clock; an attention check it asks is shown as one tap,
  * and the answer goes with a report sent at once. A report that fails keeps its time
  * and stretches for the next one (the server still caps by the wall clock). */
-import { onBeforeUnmount, reactive } from 'vue'
+import { onBeforeUnmount, reactive, shallowRef } from 'vue'
 import type { Check, CheckAnswer, ProgressAnswer, ProgressReport, Segment } from '../api/content'
 
 export interface ReporterDeps {
@@ -178,28 +178,31 @@ export class StudyReporter {
   }
 }
 
-/** The reporter bound to the page: started now, listening to visibility and pagehide,
- * and sending its last report when the lesson's screen goes away. */
-export function useStudyReporter(deps: ReporterDeps, initial: ConstructorParameters<typeof StudyReporter>[1]) {
-  const reporter = new StudyReporter(deps, initial)
-  const onVisibility = () => reporter.visibility()
-  const onPageHide = () => void reporter.leave()
+/** The reporter bound to the page: call in a screen's setup; `begin` once the session
+ * is open (the reporter starts then), and it listens to visibility and pagehide and sends
+ * its last report when the screen goes away. */
+export function useStudyReporter() {
+  const reporter = shallowRef<StudyReporter | null>(null)
+  const onVisibility = () => reporter.value?.visibility()
+  const onPageHide = () => void reporter.value?.leave()
   // Back from the browser's page cache (WeChat keeps pages there): study goes on.
-  const onPageShow = (event: PageTransitionEvent) => event.persisted && reporter.start()
+  const onPageShow = (event: PageTransitionEvent) => event.persisted && reporter.value?.start()
   document.addEventListener('visibilitychange', onVisibility)
   window.addEventListener('pagehide', onPageHide)
   window.addEventListener('pageshow', onPageShow)
-  reporter.start()
   onBeforeUnmount(() => {
     document.removeEventListener('visibilitychange', onVisibility)
     window.removeEventListener('pagehide', onPageHide)
     window.removeEventListener('pageshow', onPageShow)
-    void reporter.leave()
+    void reporter.value?.leave()
   })
   return {
-    state: reporter.state,
-    answerCheck: (key: string) => reporter.answerCheck(key),
-    flush: () => reporter.flush(false),
     reporter,
+    begin(deps: ReporterDeps, initial: ConstructorParameters<typeof StudyReporter>[1]): StudyReporter {
+      void reporter.value?.leave()
+      reporter.value = new StudyReporter(deps, initial)
+      reporter.value.start()
+      return reporter.value
+    },
   }
 }
