@@ -28,6 +28,8 @@ class Settings(BaseModel):
     # Who signs people in: Cognito user pools, or (where they do not exist) our own
     # identity service.
     identity: Literal["cognito", "own"] = "cognito"
+    # Lesson bodies and media (#26); empty: the report bucket, under content/ (tests).
+    content_bucket: str = ""
 
 
 class TokenSettings(BaseModel):
@@ -50,6 +52,7 @@ def get_settings() -> Settings:
         root_unit_id=env.get("XUEFA_ROOT_UNIT", "530400"),
         public_url=env.get("XUEFA_PUBLIC_URL", ""),
         identity=identity_provider(),
+        content_bucket=env.get("XUEFA_CONTENT_BUCKET", ""),
     )
 
 

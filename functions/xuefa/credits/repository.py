@@ -24,6 +24,8 @@ from xuefa.core.auth import Actor
 from xuefa.core.clock import iso, local_date
 from xuefa.core.errors import Conflict, Duplicate, YearClosed
 from xuefa.credits.views import (
+    LESSON_FIELDS,
+    SESSION_LESSON_FIELDS,
     Award,
     AwardCheck,
     HeldSession,
@@ -134,7 +136,12 @@ class DynamoCredits:
         return cached
 
     def add_resource(self, actor: Actor, year: int, resource: Resource, at: datetime) -> None:
-        item = {**Keys.resource(year, resource.resource_id), **resource.model_dump(), "year": year}
+        exclude = set() if resource.is_lesson else LESSON_FIELDS  # a task stays as it was
+        item = {
+            **Keys.resource(year, resource.resource_id),
+            **resource.model_dump(exclude=exclude),
+            "year": year,
+        }
         try:
             self.store.transact(
                 [
@@ -178,7 +185,10 @@ class DynamoCredits:
     def open_session(self, session: StudySession) -> HeldSession | None:
         item = {
             **Keys.session(session.student_no, session.year, session.session_id),
-            **session.model_dump(exclude_none=True),
+            **session.model_dump(
+                exclude_none=True,
+                exclude=None if session.kind != "task" else SESSION_LESSON_FIELDS,
+            ),
             "ready_epoch": session.ready_epoch,
         }
         if session.expires_epoch is not None:
@@ -300,8 +310,10 @@ class DynamoCredits:
                 "UpdateExpression": "SET #state = :done, awarded = :amount, "
                 "capped = :capped, #limit = :limit, completed_at = :at REMOVE expires_at",
                 # Sessions from before `ready_epoch` was kept are timed by the service alone.
+                # A lesson's session (#26) is served by its progress reports instead.
                 "ConditionExpression": "#state = :open "
                 "AND (ready_epoch <= :now OR attribute_not_exists(ready_epoch)) "
+                "AND (attribute_not_exists(needed_seconds) OR served_seconds >= needed_seconds) "
                 "AND (expires_at > :now OR attribute_not_exists(expires_at)) "
                 "AND resource_id = :resource AND credits = :credits AND activity = :activity",
                 "ExpressionAttributeNames": {"#state": "state", "#limit": "limit"},

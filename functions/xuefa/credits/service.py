@@ -27,7 +27,7 @@ from typing import Any
 from pydantic import BaseModel, Field, field_validator
 
 from xuefa.core.audit import Reason
-from xuefa.core.auth import Actor, require_learner
+from xuefa.core.auth import Actor, in_subtree, require_learner
 from xuefa.core.clock import SHANGHAI, Clock, iso, local_date, study_year_of
 from xuefa.core.errors import (
     BadRequest,
@@ -42,6 +42,7 @@ from xuefa.core.errors import (
 from xuefa.credits.repository import CreditRepository, activity_attr, day_attr
 from xuefa.credits.views import (
     ID_PATTERN,
+    NOT_OF_SESSIONS,
     SESSION_ID,
     Award,
     AwardCheck,
@@ -54,6 +55,7 @@ from xuefa.credits.views import (
     SessionStarted,
     SessionState,
     StudySession,
+    Task,
     expiry_epoch,
     holds_lock,
 )
@@ -71,7 +73,7 @@ __all__ = ["SESSION_ID", "Balance", "Completion", "Credits", "Resource"]
 # --- models -------------------------------------------------------------------------
 
 
-class NewResource(Resource):
+class NewResource(Task):
     """A resource as a city admin adds it: for a year, the id optional."""
 
     year: int = Field(ge=2000, le=2100)
@@ -213,6 +215,29 @@ def session_open_elsewhere(held: HeldSession) -> Conflict:
     )
 
 
+def lesson_open_to(resource: Resource, profile: Mapping[str, Any]) -> None:
+    """A lesson starts only once published, not once retired, and (a county's own
+    lesson) only for learners of that county."""
+    if resource.lesson_state == "retired":
+        raise Conflict("this lesson has been retired", {"reason": "retired"})
+    path = str(profile.get("unit_path", ""))
+    if resource.lesson_state != "published" or (
+        resource.owner_unit_path and not in_subtree(path, resource.owner_unit_path)
+    ):
+        raise NotFound(f"lesson {resource.resource_id} is not open for study")
+
+
+def lesson_session(resource: Resource, config: YearConfig, now: datetime) -> dict[str, Any]:
+    """A lesson's session counts served time from its progress reports (attention.py),
+    from this moment, with the version published now."""
+    return {
+        "needed_seconds": resource.min_seconds,
+        "served_seconds": 0,
+        "last_report_ms": int(now.timestamp() * 1000),
+        "next_check_at": config.attention_check_every_s,
+    }
+
+
 def expired() -> Conflict:
     return Conflict(
         "this study session expired before it was completed: start again",
@@ -272,6 +297,8 @@ class Credits:
             raise NotFound(f"resource {resource_id} is not in the {config.year} catalogue")
         if profile is None or profile.get("status", "active") != "active":
             raise inactive()  # the completion's transaction checks it again
+        if resource.is_lesson:
+            lesson_open_to(resource, profile)
         if resource.once_per_day and paid:
             # A friendly early answer; the award's transaction is what guarantees it.
             raise Duplicate(
@@ -288,7 +315,8 @@ class Credits:
             started_epoch=started,
             expires_epoch=expiry_epoch(started, resource.min_seconds),
             locked=holds_lock(resource),
-            **resource.model_dump(exclude={"title"}),
+            **resource.model_dump(exclude=NOT_OF_SESSIONS),
+            **(lesson_session(resource, config, now) if resource.is_lesson else {}),
         )
         held = self.records.open_session(session)
         if held is not None:
@@ -370,7 +398,7 @@ class Credits:
             # As `start` made it; a session from before locks comes back refused `lock`
             # and is completed by reading.
             locked=holds_lock(resource),
-            **resource.model_dump(exclude={"title"}),
+            **resource.model_dump(exclude=NOT_OF_SESSIONS),
         )
         return self.records.award(award_of(assumed, config, now, resource.credits, None))
 
@@ -452,6 +480,8 @@ class Credits:
         if config.closed(now):
             raise YearClosed(f"study year {config.year} has closed: no more credits for it")
         elapsed = now.timestamp() - session.started_epoch
+        if session.needed_seconds is not None:  # a lesson: served by its reports
+            elapsed = session.served_seconds
         if elapsed < session.min_seconds:
             left = session.min_seconds - int(elapsed)
             raise TooEarly(

@@ -29,7 +29,9 @@ SessionState = Literal["open", "completed", "refused", "abandoned"]
 EXPIRY_MARGIN_S = 2 * 3600
 
 
-class Resource(BaseModel):
+class Task(BaseModel):
+    """A catalogue resource as it was before lessons: a timer and its credits."""
+
     resource_id: str = Field(pattern=ID_PATTERN)
     title: str = Field(min_length=1, max_length=200)
     activity: str = Field(pattern=ACTIVITY_PATTERN)
@@ -37,6 +39,33 @@ class Resource(BaseModel):
     min_seconds: int = Field(ge=0, le=24 * 3600)
     once_per_year: bool = False
     once_per_day: bool = False  # pays once a learner a Shanghai day (the daily sign-in)
+
+
+class Resource(Task):
+    # A lesson (#26) is a resource with content; a bare `task` (the sign-in, today's
+    # timers) leaves these unset, and answers as before.
+    kind: Literal["task", "article", "video", "document"] = "task"
+    course_id: str | None = None
+    version: int = 0  # the published version; 0: none yet
+    # Not `state`: a session made from a resource's fields has its own.
+    lesson_state: Literal["draft", "published", "retired"] = "published"
+    owner_unit_id: str | None = None
+    owner_unit_path: str | None = None
+
+    @property
+    def is_lesson(self) -> bool:
+        return self.kind != "task"
+
+
+LESSON_FIELDS = frozenset(
+    {"kind", "course_id", "version", "lesson_state", "owner_unit_id", "owner_unit_path"}
+)
+# What a resource has and its sessions do not.
+NOT_OF_SESSIONS = frozenset({"title", "lesson_state", "course_id", "owner_unit_id", "owner_unit_path"})
+SESSION_LESSON_FIELDS = frozenset(
+    {"kind", "version", "needed_seconds", "served_seconds", "last_report_ms", "position"}
+    | {"played", "pending_check", "next_check_at", "checks_issued"}
+)
 
 
 class StudySession(BaseModel):
@@ -59,6 +88,18 @@ class StudySession(BaseModel):
     # Holds the learner's one open session (a timed resource; sessions from before, no).
     locked: bool = False
     state: SessionState = "open"
+    # A lesson's session (#26) counts served time from progress reports (attention.py)
+    # instead of the wall clock; it keeps the version it started with.
+    kind: str = "task"
+    version: int | None = None
+    needed_seconds: int | None = None
+    served_seconds: int = 0
+    last_report_ms: int | None = None
+    position: str = ""
+    played: list[tuple[float, float]] = []
+    pending_check: str | None = None
+    next_check_at: int = 0
+    checks_issued: int = 0
     awarded: int = 0
     capped: bool = False
     limit: Limit | None = None

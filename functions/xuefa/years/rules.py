@@ -143,6 +143,10 @@ class YearConfig(BaseModel):
     # Made by the rollover from the year before, every date a year on, until a city
     # admin confirms or edits it: learners can study from 1 December all the same.
     provisional: bool = False
+    # Study content (#26): a one-tap question from the lesson every this many seconds of
+    # served time; and whether county admins may publish lessons for their own subtree.
+    attention_check_every_s: int = Field(600, ge=60, le=24 * 3600)
+    county_lessons: bool = False
 
     @model_validator(mode="after")
     def _windows_nest(self) -> YearConfig:
