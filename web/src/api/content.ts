@@ -90,6 +90,9 @@ export interface ProgressReport {
   visible_ms: number
   played?: Segment[]
   check_answer?: CheckAnswer
+  /** This browser's own random id (kept on the device): one device for many learners is
+   * a signal of the review list. */
+  device_id?: string
 }
 
 export interface Check {
@@ -241,11 +244,17 @@ export function contentApi(api: Api) {
     planUpload: (id: string, body: { year: number; purpose: MediaPurpose; filename: string; content_type: string; size: number }) =>
       unwrap(raw.POST<UploadPlan>('/credits/lessons/{lesson_id}/media', { params: lesson(id), body })),
     completeUpload: (id: string, body: { key: string; upload_id: string; parts: { part_number: number; etag: string }[] }) =>
-      unwrap(raw.POST<unknown>('/credits/lessons/{lesson_id}/media/complete', { params: lesson(id), body })),
+      unwrap(raw.POST<{ key: string; url: string }>('/credits/lessons/{lesson_id}/media/complete', { params: lesson(id), body })),
     publish: (id: string, year: number) =>
       unwrap(raw.POST<{ lesson_id: string; version: number }>('/credits/lessons/{lesson_id}/publish', { params: lesson(id), body: { year } })),
     retire: (id: string, year: number, reason: string) =>
       unwrap(raw.POST<LessonMeta>('/credits/lessons/{lesson_id}/retire', { params: lesson(id), body: { year, reason } })),
+    exportReview: (year: number, format: 'csv' | 'xlsx') =>
+      unwrap(
+        raw.GET<{ format: string; rows: number; url: string; expires_at: string }>('/credits/review/export', {
+          params: { query: { year, format } },
+        }),
+      ),
     review: (year: number, unitId?: string) =>
       unwrap(
         raw.GET<{ items: ReviewEntry[] }>('/credits/review', { params: { query: unitId ? { year, unit_id: unitId } : { year } } }),

@@ -18,6 +18,7 @@ export interface ReporterDeps {
   played?: () => Segment[]
   giveBack?: (segments: Segment[]) => void
   everyMs: number
+  deviceId?: string
   now?: () => number
   hidden?: () => boolean
 }
@@ -156,6 +157,7 @@ export class StudyReporter {
     const report: ProgressReport = { position, visible_ms }
     if (played.length) report.played = played
     if (answer) report.check_answer = answer
+    if (this.deps.deviceId) report.device_id = this.deps.deviceId
     return report
   }
 
@@ -176,6 +178,18 @@ export class StudyReporter {
     if (this.timer !== null) clearTimeout(this.timer)
     this.timer = null
   }
+}
+
+const DEVICE_KEY = 'xuefa.device'
+
+/** A random id for this browser, kept: it says "the same phone", never who holds it. */
+export function deviceId(): string {
+  let id = localStorage.getItem(DEVICE_KEY) ?? ''
+  if (!/^[A-Za-z0-9_-]{8,64}$/.test(id)) {
+    id = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('')
+    localStorage.setItem(DEVICE_KEY, id)
+  }
+  return id
 }
 
 /** The reporter bound to the page: call in a screen's setup; `begin` once the session

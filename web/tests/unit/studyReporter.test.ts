@@ -4,7 +4,7 @@ import { PlayedSegments, merged } from '../../src/learner/segments'
 import { StudyReporter } from '../../src/learner/useStudyReporter'
 
 const EVERY_MS = 300_000
-const check = { check_id: 'k1', stem: '宪法规定国家的根本制度是？', options: [{ key: 'a', text: '社会主义制度' }, { key: 'b', text: '市场经济' }] }
+const check = { check_id: 'k1', stem: '宪法规定国家的根本制度是？', options: [{ key: 'A', text: '社会主义制度' }, { key: 'B', text: '市场经济' }] }
 
 /** A reporter over a fake server that credits what it is told (the server's rule is
  * tested on the server), a page whose visibility the test sets, and fake timers. */
@@ -131,9 +131,9 @@ describe('the study reporter', () => {
     expect(reporter.state.check).toEqual(check)
     expect(reporter.state.paused).toBe(true)
     await vi.advanceTimersByTimeAsync(7_000)
-    await reporter.answerCheck('a')
+    await reporter.answerCheck('A')
     expect(sent).toHaveLength(2)
-    expect(sent[1].report).toEqual({ position: 's-1', visible_ms: 7_000, check_answer: { check_id: 'k1', key: 'a' } })
+    expect(sent[1].report).toEqual({ position: 's-1', visible_ms: 7_000, check_answer: { check_id: 'k1', key: 'A' } })
     expect(sent[1].keepalive).toBe(false)
     expect(reporter.state.check).toBeNull()
     expect(reporter.state.paused).toBe(false)
@@ -144,9 +144,9 @@ describe('the study reporter', () => {
     reporter.start()
     await vi.advanceTimersByTimeAsync(EVERY_MS)
     failNext()
-    await reporter.answerCheck('b')
+    await reporter.answerCheck('B')
     await vi.advanceTimersByTimeAsync(EVERY_MS)
-    expect(sent[2].report.check_answer).toEqual({ check_id: 'k1', key: 'b' })
+    expect(sent[2].report.check_answer).toEqual({ check_id: 'k1', key: 'B' })
   })
 
   it('says when the lesson has had its time', async () => {
