@@ -19,9 +19,10 @@ export function keepScale(scale: number, by = 0): number {
   return next
 }
 
-/** The anchor of the last heading above the reading line (a little below the top bar),
+/** The anchor of the last heading above the reading line (below the top bars and the
+ * headings' scroll margin, so a heading jumped to is the one reported),
  * or, in an article without headings, the fraction scrolled as "0.42". */
-export function articlePosition(root: HTMLElement, anchors: readonly string[], scrollTop: number, scrollHeight: number, line = 80): string {
+export function articlePosition(root: HTMLElement, anchors: readonly string[], scrollTop: number, scrollHeight: number, line = 120): string {
   let current = ''
   for (const anchor of anchors) {
     const el = root.querySelector<HTMLElement>(`#${CSS.escape(anchor)}`)

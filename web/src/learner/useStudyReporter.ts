@@ -91,6 +91,14 @@ export class StudyReporter {
     return last
   }
 
+  /** The session is over (completed): nothing more to report. */
+  stop(): void {
+    this.stopped = true
+    this.visibleSince = null
+    this.visibleMs = 0
+    this.clear()
+  }
+
   /** One tap on an option of the check: its answer goes at once, with the time so far. */
   answerCheck(key: string): Promise<void> {
     const check = this.state.check
