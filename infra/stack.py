@@ -85,6 +85,7 @@ class XuefaStack(cdk.Stack):
             icp_domain=icp_domain,
             removal=removal,
             access_logs=data.access_logs,
+            content=data.content,
         )
         if identity.user_pool is not None and identity.client is not None:
             cdk.CfnOutput(self, "UserPoolId", value=identity.user_pool.user_pool_id)

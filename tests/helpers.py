@@ -8,6 +8,7 @@ import jwt
 
 TABLE = "xuefa-test"
 BUCKET = "xuefa-test-reports"
+CONTENT_BUCKET = "xuefa-test-content"
 REGION = "us-east-1"
 ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -18,6 +19,7 @@ ENV = {
     "AWS_REGION": REGION,
     "XUEFA_TABLE": TABLE,
     "XUEFA_BUCKET": BUCKET,
+    "XUEFA_CONTENT_BUCKET": CONTENT_BUCKET,
     "XUEFA_CURSOR_SECRET": "test-cursor-secret-0123456789",
     "POWERTOOLS_METRICS_NAMESPACE": "xuefa",
     "POWERTOOLS_LOG_LEVEL": "WARNING",

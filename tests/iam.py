@@ -43,6 +43,10 @@ S3_ACTIONS = {
     "ListObjects": "ListBucket",
     "HeadBucket": "ListBucket",
     "DeleteObjects": "DeleteObject",
+    # A multipart upload's steps are all s3:PutObject to IAM.
+    "CreateMultipartUpload": "PutObject",
+    "UploadPart": "PutObject",
+    "CompleteMultipartUpload": "PutObject",
 }
 TRANSACT_ACTIONS = {
     "Put": "PutItem",
@@ -201,6 +205,7 @@ class World:
     signing_keys: tuple[str, ...] = ()
     user_pool_id: str = ""
     queue_name: str = ""
+    content_bucket: str = ""
 
     @classmethod
     def of(cls, env: dict[str, str], resources: Sequence[str] = ()) -> World:
@@ -216,6 +221,7 @@ class World:
             signing_keys=tuple(k for k in env.get("XUEFA_SIGNING_KEYS", "").split(",") if k),
             user_pool_id=env.get("XUEFA_USER_POOL_ID", ""),
             queue_name=queue or env.get("XUEFA_REPORT_QUEUE_NAME", ""),
+            content_bucket=env.get("XUEFA_CONTENT_BUCKET", ""),
         )
 
 
@@ -241,6 +247,8 @@ class Resolver:
             return {"Ref": w.table, "Arn": table_arn(w.table, w.region)}
         if kind == "AWS::S3::Bucket" and "server_access" not in lid and lid.startswith("Reports"):
             return {"Ref": w.bucket, "Arn": f"arn:{PARTITION}:s3:::{w.bucket}"}
+        if kind == "AWS::S3::Bucket" and lid.startswith("ContentBucket") and w.content_bucket:
+            return {"Ref": w.content_bucket, "Arn": f"arn:{PARTITION}:s3:::{w.content_bucket}"}
         if kind == "AWS::KMS::Key" and lid in self.keys:
             position = self.keys.index(lid)
             if position < len(w.signing_keys):

@@ -3,17 +3,43 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING, Any, Literal
 
 from chalice import Chalice
 from pydantic import BaseModel, Field
 
 from xuefa.core.auth import Actor
 from xuefa.core.clock import local_date, study_year_of
+from xuefa.credits.content_views import (
+    CompleteUpload,
+    Course,
+    CoursePatch,
+    Courses,
+    Draft,
+    DraftSaved,
+    Lesson,
+    LessonView,
+    NewCourse,
+    NewLesson,
+    NewUpload,
+    ProgressAnswer,
+    ProgressReport,
+    Published,
+    Retire,
+    Review,
+    ReviewExport,
+    Upload,
+    Uploaded,
+    YearBody,
+)
 from xuefa.credits.repository import DynamoCredits
 from xuefa.credits.service import Adjustment, Balance, Completion, Credits, NewResource, Resource
 from xuefa.credits.views import ID_PATTERN, Catalogue, Ledger, SessionClosed, SessionStarted
-from xuefa_api import Api, Cursor
+from xuefa_api import Api, Cursor, json_response
 from xuefa_api.wiring import services
+
+if TYPE_CHECKING:
+    from xuefa.credits.content import Content
 
 app = Chalice(app_name="xuefa-credits")
 api = Api(app, "credits")
@@ -112,3 +138,115 @@ def learner_ledger(actor: Actor, query: LedgerQuery, student_no: str) -> Ledger:
 def adjust(actor: Actor, body: Adjustment) -> Balance:
     """Add or remove credits with a reason; idempotent on adjustment_id; audited."""
     return credits().adjust(actor, body)
+
+
+# --- study content (#26) -------------------------------------------------------------
+# Built in one small function so that it moves into the composition root as it is.
+
+
+@cache
+def content() -> Content:
+    from xuefa.credits.content import Content
+    from xuefa.credits.content_repository import ContentBucket, DynamoContent
+
+    s = services()
+    bucket = ContentBucket(s.settings.content_bucket or s.settings.bucket_name)
+    return Content(DynamoContent(s.store), bucket, credits(), s.years, s.directory, s.clock)
+
+
+class ReviewQuery(YearQuery):
+    unit_id: str | None = Field(None, pattern=r"^[0-9A-Za-z-]{1,32}$")
+
+
+class ExportQuery(ReviewQuery):
+    format: Literal["csv", "xlsx"] = "xlsx"
+
+
+@api.route("/courses", ["GET"], query=YearQuery, response="Courses")
+def courses(actor: Actor, query: YearQuery) -> Courses:
+    """The learner's courses and their published lessons, with progress."""
+    return content().courses(actor, _year(query.year))
+
+
+@api.route("/courses", ["POST"], body=NewCourse, status=201, response="Course")
+def add_course(actor: Actor, body: NewCourse) -> Course:
+    """Add a course (the city; a county for its subtree when the year allows); audited."""
+    return content().add_course(actor, body)
+
+
+@api.route("/courses/{course_id}", ["PATCH"], body=CoursePatch, response="Course")
+def edit_course(actor: Actor, body: CoursePatch, course_id: str) -> Course:
+    """Edit a course's title, summary, topic or order; audited."""
+    return content().edit_course(actor, course_id, body)
+
+
+@api.route("/lessons", ["POST"], body=NewLesson, status=201, response="Lesson")
+def add_lesson(actor: Actor, body: NewLesson) -> Lesson:
+    """Add a lesson to a course, as a draft; audited."""
+    return content().add_lesson(actor, body)
+
+
+@api.route("/lessons/{lesson_id}", ["GET"], query=YearQuery, response="LessonView")
+def lesson(actor: Actor, query: YearQuery, lesson_id: str) -> LessonView:
+    """A published lesson as the learner reads it: sections, body, media, position."""
+    return content().lesson(actor, lesson_id, _year(query.year))
+
+
+@api.route("/lessons/{lesson_id}/draft", ["PUT"], body=Draft, response="DraftSaved")
+def save_draft(actor: Actor, body: Draft, lesson_id: str) -> DraftSaved:
+    """Write the lesson's draft; an article's Markdown comes back sanitized; audited."""
+    return content().save_draft(actor, lesson_id, body)
+
+
+@api.route("/lessons/{lesson_id}/media", ["POST"], body=NewUpload, response="Upload")
+def upload_media(actor: Actor, body: NewUpload, lesson_id: str) -> Upload:
+    """A presigned PUT to the content bucket (multipart above 16 MB)."""
+    return content().upload(actor, lesson_id, body)
+
+
+@api.route(
+    "/lessons/{lesson_id}/media/complete", ["POST"], body=CompleteUpload, response="Uploaded"
+)
+def complete_media(actor: Actor, body: CompleteUpload, lesson_id: str) -> Uploaded:
+    """Finish a multipart upload from its parts' ETags."""
+    return content().complete_upload(actor, lesson_id, body)
+
+
+@api.route("/lessons/{lesson_id}/publish", ["POST"], body=YearBody, response="Published")
+def publish(actor: Actor, body: YearBody, lesson_id: str) -> Published:
+    """Publish the draft as the next version (a learner keeps the one they started)."""
+    return content().publish(actor, lesson_id, body.year)
+
+
+@api.route("/lessons/{lesson_id}/retire", ["POST"], body=Retire, response="Lesson")
+def retire(actor: Actor, body: Retire, lesson_id: str) -> Lesson:
+    """Retire a lesson: no new starts; credits earned stay; audited."""
+    return content().retire(actor, lesson_id, body)
+
+
+@api.route("/lessons/{lesson_id}/study", ["POST"], body=Empty, status=201, response="Studying")
+def study(actor: Actor, body: Empty, lesson_id: str) -> Any:
+    """Start studying a lesson (201), or reopen its open session (200)."""
+    session, reopened = content().study(actor, lesson_id)
+    return json_response(session, status=200) if reopened else session
+
+
+@api.route(
+    "/sessions/{session_id}/progress", ["POST"], body=ProgressReport, response="ProgressAnswer"
+)
+def progress(actor: Actor, body: ProgressReport, session_id: str) -> ProgressAnswer:
+    """A progress report: what it served (the least of wall, visible and newly played
+    time), and an attention check now and then."""
+    return content().progress(actor, session_id, body)
+
+
+@api.route("/review", ["GET"], query=ReviewQuery, response="Review")
+def review(actor: Actor, query: ReviewQuery) -> Review:
+    """Accounts whose study looks automated, with the signals (city administrators)."""
+    return content().review.list(actor, _year(query.year), query.unit_id)
+
+
+@api.route("/review/export", ["GET"], query=ExportQuery, response="ReviewExport")
+def review_export(actor: Actor, query: ExportQuery) -> ReviewExport:
+    """The review list as a CSV or XLSX file (a 15-minute link)."""
+    return content().export_review(actor, _year(query.year), query.unit_id, query.format)

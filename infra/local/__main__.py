@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[2]
 TABLE = "xuefa-local"
 BUCKET = "xuefa-local-reports"
+CONTENT_BUCKET = "xuefa-local-content"
 REGION = "us-east-1"
 ISSUER = "xuefa-local"
 
@@ -86,6 +87,7 @@ def configure_environment(data_dir: Path, moto_endpoint: str) -> None:
             "AWS_ENDPOINT_URL": moto_endpoint,
             "XUEFA_TABLE": TABLE,
             "XUEFA_BUCKET": BUCKET,
+            "XUEFA_CONTENT_BUCKET": CONTENT_BUCKET,
             "XUEFA_CURSOR_SECRET": secret_file.read_text().strip(),
             "POWERTOOLS_METRICS_NAMESPACE": "xuefa",
             # CloudWatch EMF lines would fill the terminal; Lambda has them on.
@@ -137,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     timing.install()  # before any client exists: clients copy the session's hooks
     resources.ensure_table(boto3.client("dynamodb"), TABLE)
     resources.ensure_bucket(boto3.client("s3"), BUCKET)
+    resources.ensure_content_bucket(boto3.client("s3"), CONTENT_BUCKET)
     store = Store(TABLE)
     signing = _identity(args.identity, moto.endpoint, store, clock)
     seeded = seed.seed(store, signing.seed_accounts, clock, history=not args.no_history)
@@ -146,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         name: AppPool(name, functools.partial(load_app, name), args.pool_size) for name in names
     }
     from infra.local.openapi import build as openapi
-    from infra.local.web import COGNITO_PATH, WebApp, cognito_proxy, web_config
+    from infra.local.web import COGNITO_PATH, WebApp, cognito_proxy, content_files, web_config
 
     spec = json.dumps(openapi(), ensure_ascii=False).encode("utf-8")
     documents = {f"/{name}/openapi.json": spec for name in names} | {"/openapi.json": spec}
@@ -154,14 +157,15 @@ def main(argv: list[str] | None = None) -> int:
     extra[CLOCK_PATH] = clock_route(clock)
     if args.identity == "cognito":
         extra[COGNITO_PATH] = cognito_proxy(moto.endpoint)
-    web = WebApp(ROOT / "web" / "dist", web_config(REGION, signing.client_id))
+    web = WebApp(ROOT / "web" / "dist", web_config(REGION, signing.client_id), moto.endpoint)
+    pages = content_files(boto3.client("s3"), CONTENT_BUCKET, web)
     gateway = Gateway(
         pools,
         signing.authorize,
         timing,
         extra_routes=extra,
         access_log=(lambda _: None) if args.quiet else _log,
-        pages=web,
+        pages=pages,
     )
     from infra.local.serving import Served
 
@@ -176,6 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         **signing.local(api_url),
         "table": TABLE,
         "bucket": BUCKET,
+        "content_bucket": CONTENT_BUCKET,
         "users": users,
     }
     (data_dir / "local.json").write_text(json.dumps(local, ensure_ascii=False, indent=2))

@@ -25,6 +25,26 @@ def ensure_table(dynamodb: Any, table_name: str) -> None:
         dynamodb.create_table(**create_table_request(table_name))
 
 
+def ensure_content_bucket(s3: Any, bucket: str) -> None:
+    """The content bucket, with the CORS rule infra/ gives it: the console PUTs to it
+    with presigned URLs from another origin (moto's port here)."""
+    ensure_bucket(s3, bucket)
+    s3.put_bucket_cors(
+        Bucket=bucket,
+        CORSConfiguration={
+            "CORSRules": [
+                {
+                    "AllowedMethods": ["PUT"],
+                    "AllowedOrigins": ["*"],
+                    "AllowedHeaders": ["Content-Type"],
+                    "ExposeHeaders": ["ETag"],
+                    "MaxAgeSeconds": 3600,
+                }
+            ]
+        },
+    )
+
+
 def ensure_bucket(s3: Any, bucket: str) -> None:
     names = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
     if bucket not in names:

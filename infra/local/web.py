@@ -46,9 +46,16 @@ def web_config(region: str, client_id: str | None) -> dict[str, Any]:
 class WebApp:
     """Serves `dist/`: a file if it exists, else the app's page (client-side routes)."""
 
-    def __init__(self, dist: Path, config: dict[str, Any]):
+    def __init__(self, dist: Path, config: dict[str, Any], upload_origin: str = ""):
         self.dist = dist.resolve()
         self.config = json.dumps(config).encode()
+        # Presigned uploads go from the console straight to the bucket (moto here).
+        policy = SECURITY_HEADERS["Content-Security-Policy"]
+        self.headers = {**SECURITY_HEADERS}
+        if upload_origin:
+            self.headers["Content-Security-Policy"] = policy.replace(
+                "connect-src 'self'", f"connect-src 'self' {upload_origin}"
+            )
 
     def available(self) -> bool:
         return (self.dist / "index.html").is_file()
@@ -86,8 +93,44 @@ class WebApp:
         return self._secured(response)
 
     def _secured(self, response: Response) -> Response:
+        response.headers.update(self.headers)
+        return response
+
+
+CONTENT_PATH = "/content/"
+
+
+def content_files(
+    s3: Any, bucket: str, pages: Callable[[Request], Response]
+) -> Callable[[Request], Response]:
+    """`/content/*` from the content bucket in moto, as CloudFront's behaviour serves it
+    from the private bucket on AWS (Range requests included: a video seeks); anything
+    else is the web apps'."""
+
+    def serve(request: Request) -> Response:
+        if not request.path.startswith(CONTENT_PATH) or request.method not in ("GET", "HEAD"):
+            return pages(request)
+        from botocore.exceptions import ClientError
+
+        extra = {"Range": request.headers["Range"]} if "Range" in request.headers else {}
+        try:
+            found = s3.get_object(Bucket=bucket, Key=request.path.lstrip("/"), **extra)
+        except ClientError as exc:
+            status = 416 if "Range" in str(exc) else 404
+            return Response("not found", status=status, content_type="text/plain")
+        response = Response(
+            found["Body"].read(),
+            status=206 if "ContentRange" in found else 200,
+            content_type=found.get("ContentType", "application/octet-stream"),
+        )
+        response.headers["Accept-Ranges"] = "bytes"
+        if "ContentRange" in found:
+            response.headers["Content-Range"] = found["ContentRange"]
+        response.headers["Cache-Control"] = found.get("CacheControl") or "no-cache"
         response.headers.update(SECURITY_HEADERS)
         return response
+
+    return serve
 
 
 def cognito_proxy(moto_endpoint: str) -> Callable[[Request], Response]:

@@ -104,6 +104,7 @@ class Apps(Construct):
         environment = {
             "XUEFA_TABLE": data.table.table_name,
             "XUEFA_BUCKET": data.bucket.bucket_name,
+            "XUEFA_CONTENT_BUCKET": data.content.bucket_name,
             **self._identity_environment(stage),
             "XUEFA_REPORT_QUEUE_URL": pipeline.queue.queue_url,
             "XUEFA_REPORT_QUEUE_NAME": pipeline.queue_name,
@@ -261,6 +262,24 @@ class Apps(Construct):
             )
             self.pipeline.queue.grant_send_messages(role)
             self.pipeline.queue.grant_consume_messages(role)
+        if name == "credits":
+            # Lesson bodies written at publish, presigned uploads (single and multipart:
+            # both s3:PutObject), and the review list's export read back by its link.
+            role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=["s3:PutObject", "s3:GetObject"],
+                    resources=[
+                        self.data.content.arn_for_objects("content/*"),
+                        self.data.content.arn_for_objects("exports/*"),
+                    ],
+                )
+            )
+            role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=["s3:AbortMultipartUpload"],
+                    resources=[self.data.content.arn_for_objects("content/*")],
+                )
+            )
         if name == "roster":  # a large import's chunks: sent by the API, consumed by its worker
             self.pipeline.imports.grant_send_messages(role)
             self.pipeline.imports.grant_consume_messages(role)

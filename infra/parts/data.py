@@ -1,5 +1,6 @@
 """The data: one DynamoDB table (keys from xuefa.store.table, the same definition the code and
-the local stack use), the report bucket, and the key that signs paging cursors."""
+the local stack use), the report bucket, the content bucket (lessons' bodies and media), and
+the key that signs paging cursors."""
 
 from __future__ import annotations
 
@@ -100,6 +101,41 @@ class Data(Construct):
             ],
         )
         keep_logical_id(self.bucket, "Reports65402A0A")
+
+        # Lesson bodies and media (#26): private, read only through the web distribution
+        # at /content/* (origin access control); authors upload straight to it with
+        # presigned PUTs from the console (CORS: PUT only; the signature is the grant).
+        self.content = s3.Bucket(
+            self,
+            "Content",
+            server_access_logs_bucket=self.access_logs,
+            server_access_logs_prefix="content-bucket/",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            removal_policy=removal,
+            auto_delete_objects=not production,
+            cors=[
+                s3.CorsRule(
+                    allowed_methods=[s3.HttpMethods.PUT],
+                    allowed_origins=["*"],
+                    allowed_headers=["Content-Type"],
+                    exposed_headers=["ETag"],  # a multipart upload's parts are named by it
+                    max_age=3600,
+                )
+            ],
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="abandoned-uploads",
+                    abort_incomplete_multipart_upload_after=cdk.Duration.days(7),
+                ),
+                # the review list an admin downloaded: a link lives 15 minutes, the file a day
+                s3.LifecycleRule(
+                    id="review-exports", prefix="exports/", expiration=cdk.Duration.days(1)
+                ),
+            ],
+        )
+        keep_logical_id(self.content, "ContentBucket")
 
         # Signs paging cursors. Generated in AWS and read by the functions at a cold start:
         # no one types it, and it is in no template or environment variable.

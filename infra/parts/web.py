@@ -80,6 +80,26 @@ class WebHosting(Construct):
             return origins.S3BucketOrigin.with_origin_access_identity(self.bucket)
         return origins.S3BucketOrigin.with_origin_access_control(self.bucket)
 
+    @staticmethod
+    def _content_behaviour(
+        content: s3.IBucket, china: bool, headers: cloudfront.IResponseHeadersPolicy
+    ) -> cloudfront.BehaviorOptions:
+        """Lessons' bodies and media, same-origin (#26): the private content bucket
+        through origin access control (an identity in China); a version's objects never
+        change, so they are cached for good; video seeks with Range requests."""
+        origin = (
+            origins.S3BucketOrigin.with_origin_access_identity(content)
+            if china
+            else origins.S3BucketOrigin.with_origin_access_control(content)
+        )
+        return cloudfront.BehaviorOptions(
+            origin=origin,
+            viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+            allowed_methods=cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+            cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+            response_headers_policy=headers,
+        )
+
     def _app_pages(self) -> cloudfront.FunctionAssociation:
         pages = cloudfront.Function(
             self, "AppPages", code=cloudfront.FunctionCode.from_inline(APP_PAGES)
@@ -112,6 +132,7 @@ class WebHosting(Construct):
         icp_domain: IcpDomain | None,
         removal: cdk.RemovalPolicy,
         access_logs: s3.IBucket,
+        content: s3.IBucket | None = None,
     ):
         super().__init__(scope, construct_id)
         if not (DIST / "index.html").is_file():
@@ -169,6 +190,8 @@ class WebHosting(Construct):
             )
             for name, app in apis.items()
         }
+        if content is not None:
+            api_behaviours["/content/*"] = self._content_behaviour(content, china, headers)
         self.distribution = cloudfront.Distribution(
             self,
             "Distribution",

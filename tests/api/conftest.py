@@ -14,7 +14,7 @@ from moto import mock_aws
 
 from infra.local import demo_city, moto_patches, resources, seed
 from infra.local.apps import load_app
-from tests.helpers import BUCKET, ENV, TABLE, auth
+from tests.helpers import BUCKET, CONTENT_BUCKET, ENV, TABLE, auth
 from xuefa.core.clock import SHANGHAI, FixedClock, local_date
 from xuefa.store.table import Store, create_table_request
 from xuefa_api import wiring
@@ -32,6 +32,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     with mock_aws():
         boto3.client("dynamodb").create_table(**create_table_request(TABLE))
         boto3.client("s3").create_bucket(Bucket=BUCKET)
+        boto3.client("s3").create_bucket(Bucket=CONTENT_BUCKET)
         pool = resources.ensure_pool(boto3.client("cognito-idp"))
         monkeypatch.setenv("XUEFA_USER_POOL_ID", pool.pool_id)
         wiring.reset()

@@ -89,6 +89,9 @@ def account(
     """The report's worth and the session's next state. `checks` are the lesson version's
     check ids, asked in turn every `every_s` seconds of served time."""
     wall_ms = max(0, now_ms - state.last_report_ms)
+    # A report counted late (another container's clock a little behind) never moves the
+    # last report back: the time between stays counted once.
+    now_ms = max(now_ms, state.last_report_ms)
     if state.pending_check is not None:
         cleared = report.answered == state.pending_check
         after = replace(

@@ -62,7 +62,7 @@ class NewLesson(BaseModel):
     needed_seconds: int = Field(ge=60, le=8 * 3600)
 
 
-class Option(BaseModel):
+class CheckOption(BaseModel):
     key: str = Field(pattern=r"^[A-H]$")
     text: str = Field(min_length=1, max_length=200)
 
@@ -72,14 +72,14 @@ class Check(BaseModel):
 
     check_id: str = Field(pattern=r"^[a-z0-9-]{1,32}$")
     stem: str = Field(min_length=1, max_length=300)
-    options: list[Option] = Field(min_length=2, max_length=6)
+    options: list[CheckOption] = Field(min_length=2, max_length=6)
     answer: str = Field(pattern=r"^[A-H]$")
 
 
 class AskedCheck(BaseModel):
     check_id: str
     stem: str
-    options: list[Option]
+    options: list[CheckOption]
 
 
 class Rendition(BaseModel):
@@ -172,7 +172,9 @@ class NewUpload(BaseModel):
     year: int = Year
     purpose: Purpose
     filename: str = Field(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-    content_type: str = Field(pattern=r"^(video/mp4|image/jpeg|image/png|text/vtt|application/pdf)$")
+    content_type: str = Field(
+        pattern=r"^(video/mp4|image/jpeg|image/png|text/vtt|application/pdf)$"
+    )
     size: int = Field(ge=1, le=2 * 1024**3)
 
 

@@ -136,7 +136,7 @@ class DynamoCredits:
         return cached
 
     def add_resource(self, actor: Actor, year: int, resource: Resource, at: datetime) -> None:
-        exclude = set() if resource.is_lesson else LESSON_FIELDS  # a task stays as it was
+        exclude: set[str] = set() if resource.is_lesson else LESSON_FIELDS  # a task stays as it was
         item = {
             **Keys.resource(year, resource.resource_id),
             **resource.model_dump(exclude=exclude),

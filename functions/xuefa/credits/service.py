@@ -267,7 +267,13 @@ class Credits:
 
     def catalogue(self, year: int) -> Catalogue:
         self.years.get(year)
-        return Catalogue(items=self.records.catalogue(year))
+        # A lesson shows once published and until retired (drafts are the authors').
+        items = [
+            r
+            for r in self.records.catalogue(year)
+            if not r.is_lesson or r.lesson_state == "published"
+        ]
+        return Catalogue(items=items)
 
     def add_resource(self, actor: Actor, new: NewResource) -> Resource:
         self.directory.city_admin(actor)

@@ -57,14 +57,17 @@ class Resource(Task):
         return self.kind != "task"
 
 
-LESSON_FIELDS = frozenset(
+LESSON_FIELDS: set[str] = set(
     {"kind", "course_id", "version", "lesson_state", "owner_unit_id", "owner_unit_path"}
 )
 # What a resource has and its sessions do not.
-NOT_OF_SESSIONS = frozenset({"title", "lesson_state", "course_id", "owner_unit_id", "owner_unit_path"})
-SESSION_LESSON_FIELDS = frozenset(
+NOT_OF_SESSIONS: set[str] = set(
+    {"title", "lesson_state", "course_id", "owner_unit_id", "owner_unit_path"}
+)
+SESSION_LESSON_FIELDS: set[str] = set(
     {"kind", "version", "needed_seconds", "served_seconds", "last_report_ms", "position"}
-    | {"played", "pending_check", "next_check_at", "checks_issued"}
+    | {"played", "pending_check", "next_check_at", "checks_issued", "check_issued_ms"}
+    | {"intervals", "flags", "device_id"}
 )
 
 
@@ -100,6 +103,10 @@ class StudySession(BaseModel):
     pending_check: str | None = None
     next_check_at: int = 0
     checks_issued: int = 0
+    check_issued_ms: int | None = None
+    intervals: list[int] = []  # the last reports' spacing, for the review's signals
+    flags: list[str] = []  # review signals already counted for this session
+    device_id: str | None = None
     awarded: int = 0
     capped: bool = False
     limit: Limit | None = None
