@@ -37,17 +37,19 @@ export function partSlices(total: number, partSize: number, numbers: readonly nu
 
 /** Send the file; for a multipart upload, the parts' ETags for the completion call. */
 export async function upload(plan: UploadPlan, file: Blob, onProgress: Progress): Promise<{ part_number: number; etag: string }[] | null> {
-  if ('upload' in plan && plan.upload) {
-    await retried(() => put(plan.upload.url, file, plan.upload.headers, (sent) => onProgress(sent, file.size)))
+  const single = plan.upload
+  if (single) {
+    await retried(() => put(single.url, file, single.headers, (sent) => onProgress(sent, file.size)))
     onProgress(file.size, file.size)
     return null
   }
-  if (!('parts' in plan)) throw new Error('no upload in the plan')
+  const { parts, part_size: partSize } = plan
+  if (!parts || !partSize) throw new Error('no upload in the plan')
   const sent = new Map<number, number>()
   const report = () => onProgress([...sent.values()].reduce((a, b) => a + b, 0), file.size)
-  const urls = new Map(plan.parts.map((p) => [p.part_number, p.url]))
+  const urls = new Map(parts.map((p) => [p.part_number, p.url]))
   const done: { part_number: number; etag: string }[] = []
-  for (const slice of partSlices(file.size, plan.part_size, plan.parts.map((p) => p.part_number))) {
+  for (const slice of partSlices(file.size, partSize, parts.map((p) => p.part_number))) {
     const etag = await retried(() =>
       put(urls.get(slice.part_number)!, file.slice(slice.start, slice.end), {}, (n) => {
         sent.set(slice.part_number, n)

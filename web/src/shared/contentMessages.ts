@@ -66,7 +66,7 @@ export const ac = {
     credits: '积分',
     minutes: '学习时长（分钟）',
     state: { draft: '草稿', published: '已发布', retired: '已下线' } as Record<string, string>,
-    version: (v: number) => (v > 0 ? `第 ${v} 版` : '未发布'),
+    version: (v: number) => (v > 0 ? `第 ${v} 版` : v === 0 ? '未发布' : ''),
     edit: '编辑',
     create: '创建',
     empty: '还没有课程',
@@ -95,6 +95,7 @@ export const ac = {
     retireReason: '下线原因',
     retireConfirm: '下线后学员不能再开始本课，已获得的积分保留。',
     retired: '已下线',
+    notLoaded: '没能读到这一课已保存的正文，保存会以此处的内容为新草稿。',
     tooFewChecks: '至少需要 3 道学习确认题，每题都要有题干、选项和正确答案',
   },
   review: {

@@ -17,7 +17,7 @@ function setup(answers: Partial<ProgressAnswer>[] = [], extra: { played?: Played
     sent.push({ report, keepalive })
     if (failing > 0 && failing--) throw new Error('offline')
     const next = answers.shift() ?? {}
-    return { served_seconds: 0, needed_seconds: 1200, ready: false, paused: false, ...next }
+    return { served_seconds: 0, needed_seconds: 1200, ready: false, paused: false, check: null, ...next }
   })
   const reporter = new StudyReporter(
     {
