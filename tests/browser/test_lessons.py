@@ -229,6 +229,7 @@ def read_article(page: Any, url: str, lesson_id: str, name: str) -> None:
     page.wait_for_function(
         "() => Math.abs(document.getElementById('art-5').getBoundingClientRect().top - 100) < 40"
     )
+    page.wait_for_timeout(800)  # the smooth scroll settles
     shot(page, f"lesson-{name}-article")
     # Leaving sends the position; coming back (another visit) resumes there, font kept.
     page.goto(url + "/study")
@@ -257,6 +258,10 @@ def test_in_wechat_the_video_plays_inline_with_captions_by_choice(
         sign_in(page, web_stack.url, LEARNER)
         page.wait_for_selector(".van-tabbar")
         page.goto(web_stack.url + f"/study/lesson/{lessons['video']}")
+        # The article's session is still open (one at a time): the learner ends it here.
+        page.wait_for_selector(".plyr, .van-dialog__confirm")
+        if page.locator(".van-dialog__confirm").count():
+            page.click(".van-dialog__confirm")
         page.wait_for_selector(".plyr")
         video = page.locator("video")
         attrs = video.evaluate(
