@@ -15,6 +15,9 @@ export function makeRouter(session: Session): Router {
       { path: '/reports', component: () => import('./views/Reports.vue') },
       { path: '/exams', component: () => import('./views/Exams.vue') },
       { path: '/credits', component: () => import('./views/Credits.vue') },
+      { path: '/lessons', component: () => import('./views/Lessons.vue') },
+      { path: '/lessons/:id', component: () => import('./views/LessonEditor.vue'), props: true },
+      { path: '/review', component: () => import('./views/Review.vue') },
       { path: '/:rest(.*)*', redirect: '/overview' },
     ],
   })

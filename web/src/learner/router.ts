@@ -11,6 +11,7 @@ export function makeRouter(session: Session): Router {
       { path: '/', component: () => import('./views/Home.vue'), meta: { tab: true } },
       { path: '/study', component: () => import('./views/Study.vue'), meta: { tab: true } },
       { path: '/study/session/:id', component: () => import('./views/StudySession.vue'), props: true },
+      { path: '/study/lesson/:id', component: () => import('./views/Lesson.vue'), props: true },
       { path: '/study/ledger', component: () => import('./views/Ledger.vue') },
       { path: '/exam', component: () => import('./views/Exam.vue'), meta: { tab: true } },
       {
