@@ -47,8 +47,7 @@ export function useAction<A extends unknown[], R>(action: (...args: A) => Promis
   }
 
   function refused(caught: unknown): void {
-    if (!(caught instanceof ApiError)) console.error(caught)
-    const known = caught instanceof ApiError ? caught : new ApiError('INTERNAL', 0, String(caught))
+    const known = asRefusal(caught)
     failure.value = known
     const text = options.word?.(known) ?? errorText(known.code)
     if (options.inline) problem.value = text
@@ -65,4 +64,17 @@ async function confirmed(question: string): Promise<boolean> {
   } catch {
     return false
   }
+}
+
+/** A failure as the contract's refusal; a bug (not a refusal) is logged as well. */
+function asRefusal(caught: unknown): ApiError {
+  if (caught instanceof ApiError) return caught
+  console.error(caught)
+  return new ApiError('INTERNAL', 0, String(caught))
+}
+
+/** A refusal told as a message, for steps of a longer flow that cannot be one action
+ * (an upload's parts, a preview saved while typing). */
+export function tellRefusal(caught: unknown): void {
+  ElMessage.error(errorText(asRefusal(caught).code))
 }
