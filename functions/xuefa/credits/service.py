@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -39,7 +37,7 @@ from xuefa.core.errors import (
     TooEarly,
     YearClosed,
 )
-from xuefa.credits.repository import CreditRepository, activity_attr, day_attr
+from xuefa.credits.repository import CreditRepository
 from xuefa.credits.views import (
     ID_PATTERN,
     SESSION_ID,
@@ -60,6 +58,7 @@ from xuefa.credits.views import (
 from xuefa.roster.directory import Directory
 from xuefa.store.table import decode_cursor, encode_cursor
 from xuefa.years.repository import YearBook
+from xuefa.years.results import YearResult
 from xuefa.years.rules import YearConfig
 
 MAX_ADJUSTMENT = 100_000
@@ -132,10 +131,10 @@ class Completion(BaseModel):
 
 
 def balance_of(
-    student_no: str, config: YearConfig, year_result: Mapping[str, Any] | None, today: date
+    student_no: str, config: YearConfig, year_result: YearResult, today: date
 ) -> Balance:
-    credits = int((year_result or {}).get("credits", 0))
-    annual = config.annual(credits, None)
+    credits = year_result.credits
+    annual = config.annual(credits, None)  # the credit part: no exam in a balance
     return Balance(
         student_no=student_no,
         year=config.year,
@@ -144,7 +143,7 @@ def balance_of(
         credit_score=float(annual.credit_score),
         target=config.credit_target,
         today=Today(
-            credits=int((year_result or {}).get(day_attr(today), 0)),
+            credits=year_result.earned_today(today),
             cap=config.caps.daily_total,
         ),
         window=CreditWindow(
@@ -156,18 +155,17 @@ def balance_of(
 
 def award_and_limit(
     config: YearConfig,
-    year_result: Mapping[str, Any] | None,
+    year_result: YearResult,
     day: date,
     activity: str,
     credits: int,
 ) -> tuple[int, Limit | None]:
     """How much of `credits` still fits under today's caps, and which cap cut it."""
-    result = year_result or {}
-    day_room = config.caps.daily_total - int(result.get(day_attr(day), 0))
+    day_room = config.caps.daily_total - year_result.earned_today(day)
     activity_room = day_room
     activity_cap = config.caps.per_activity_daily_caps.get(activity)
     if activity_cap is not None:
-        activity_room = activity_cap - int(result.get(activity_attr(day, activity), 0))
+        activity_room = activity_cap - year_result.activity_today(day, activity)
     amount = max(0, min(credits, day_room, activity_room))
     if amount == credits:
         return amount, None
@@ -466,7 +464,7 @@ class Credits:
         session_id: str,
         student_no: str,
         config: YearConfig,
-        counters: Mapping[str, Any] | None,
+        counters: YearResult,
         *,
         awarded: int = 0,
         session: StudySession | None = None,
@@ -521,7 +519,7 @@ class Credits:
         if config.closed(now):
             raise YearClosed(f"study year {adjustment.year} has closed: its credits are final")
         before = self.records.counters(adjustment.student_no, adjustment.year)
-        credits_before = int((before or {}).get("credits", 0))
+        credits_before = before.credits
         try:
             self.records.adjust(actor, adjustment, str(profile["unit_id"]), credits_before, now)
         except Duplicate:

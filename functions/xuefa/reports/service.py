@@ -68,6 +68,7 @@ from xuefa.roster.people_repository import PAGE, DynamoPeople
 from xuefa.store.objects import ReportBucket
 from xuefa.store.table import Store
 from xuefa.years.repository import YearBook
+from xuefa.years.results import YearResult
 from xuefa.years.rules import YearConfig, shown_score
 
 LOGGER = logging.getLogger(__name__)
@@ -468,11 +469,12 @@ class ReportJob:
         for members in batched(self._members(unit, day), PAGE):
             results = self.people.year_results([str(p["student_no"]) for p, _ in members], year)
             for profile, status in members:
-                result = results.get(profile["student_no"])
-                if result and "open_attempt" in result and int(result["open_hard_close"]) <= now:
+                student_no = str(profile["student_no"])
+                result = results.get(student_no) or YearResult(student_no, year)
+                if result.open_no is not None and result.open_until <= now:
                     # Past its deadline: graded first, so that it counts on its day.
-                    self.grade_expired(profile["student_no"], year, int(result["open_attempt"]))
-                    result = self.people.year_result(profile["student_no"], year)
+                    self.grade_expired(student_no, year, result.open_no)
+                    result = self.people.year_result(student_no, year)
                 yield learner_row(config, profile, unit.name, result, day, status)
 
     def freeze(self, row: dict[str, Any], unit: Unit, report: ReportSet) -> dict[str, Any]:
@@ -788,21 +790,19 @@ class ReportQueries:
         frozen = {int(r["year"]): r for r in self.archive_items.every_year(student_no)}
         items = [_frozen_year(record) for record in frozen.values()]
         for result in self.people.every_year(student_no):
-            if int(result["year"]) in frozen:
+            if result.year in frozen:
                 continue
             try:
-                config = self.years.get(int(result["year"]))
+                config = self.years.get(result.year)
             except NotFound:
                 continue
-            credits = int(result.get("credits", 0))
-            best = result.get("best_score")
-            annual = config.annual(credits, best)
+            annual = result.standing(config)
             items.append(
                 {
-                    "year": int(result["year"]),
-                    "credits": credits,
+                    "year": result.year,
+                    "credits": result.credits,
                     "credit_score": float(annual.credit_score),
-                    "exam_best": shown_score(best),
+                    "exam_best": shown_score(result.best),
                     "exam_score": float(annual.exam_score),
                     "total": float(annual.total),
                     "passed": annual.passed,
