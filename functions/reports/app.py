@@ -17,6 +17,7 @@ from xuefa.core.auth import Actor
 from xuefa.core.clock import local_date, study_year_of
 from xuefa.reports import views
 from xuefa.reports.progress import Filter, Progress, ProgressPage, ProgressSummary
+from xuefa.reports.repository import ReportRecords
 from xuefa.reports.service import (
     MONTH,
     Pipeline,
@@ -48,7 +49,7 @@ def job() -> ReportJob:
     exams = Exams(DynamoAttempts(s.store), s.years, BankReader(s.store), s.directory, s.clock)
     queue = ShardQueue(s.settings.report_queue_url) if s.settings.report_queue_url else None
     return ReportJob(
-        s.store,
+        ReportRecords.on(s.store),
         s.years,
         s.directory,
         ReportBucket(s.settings.bucket_name),
@@ -73,7 +74,12 @@ def queries() -> ReportQueries:
     s = services()
     site = Site(s.settings.root_unit_id, s.settings.public_url)
     return ReportQueries(
-        s.store, s.years, s.directory, ReportBucket(s.settings.bucket_name), s.clock, site
+        ReportRecords.on(s.store),
+        s.years,
+        s.directory,
+        ReportBucket(s.settings.bucket_name),
+        s.clock,
+        site,
     )
 
 
