@@ -208,13 +208,13 @@ def bulletin(actor: Actor, query: BulletinQuery) -> views.Bulletin:
 @api.route("/me/archive", ["GET"], response="Archive")
 def my_archive(actor: Actor) -> views.Archive:
     """The learner's study archive (个人学法档案), year by year."""
-    return queries().my_archive(actor)
+    return queries().archive(actor)
 
 
 @api.route("/learners/{student_no}/archive", ["GET"], response="Archive")
 def learner_archive(actor: Actor, student_no: str) -> views.Archive:
     """A learner's archive, for administrators in scope."""
-    return queries().learner_archive(actor, student_no)
+    return queries().archive(actor, student_no)
 
 
 @api.route("/progress/summary", ["GET"], query=ProgressQuery, response="ProgressSummary")
@@ -259,13 +259,13 @@ def year_end(actor: Actor, year: str, query: UnitQuery) -> views.YearEndSet:
 @api.route("/me/certificates/{year}", ["GET"], response="Certificate")
 def my_certificate(actor: Actor, year: str) -> views.Certificate:
     """The learner's certificate of a passed, closed year (a PDF link and its code)."""
-    return queries().my_certificate(actor, parse_year(year))
+    return queries().certificate(actor, parse_year(year))
 
 
 @api.route("/learners/{student_no}/certificates/{year}", ["GET"], response="Certificate")
 def learner_certificate(actor: Actor, student_no: str, year: str) -> views.Certificate:
     """A learner's certificate, for an admin in scope."""
-    return queries().learner_certificate(actor, student_no, parse_year(year))
+    return queries().certificate(actor, parse_year(year), student_no)
 
 
 @api.route("/units/{unit_id}/certificates/{year}", ["GET"], response="CertificateBundle")

@@ -480,30 +480,25 @@ class Credits:
 
     # balances and the ledger --------------------------------------------------------
 
-    def balance(self, student_no: str, year: int) -> Balance:
+    def balance_now(self, student_no: str, year: int) -> Balance:
         config = self.years.get(year)
         counters = self.records.counters(student_no, year)
         return balance_of(student_no, config, counters, local_date(self.clock.now()))
 
-    def my_balance(self, actor: Actor, year: int) -> Balance:
-        require_learner(actor)
-        return self.balance(actor.username, year)
+    def balance(self, actor: Actor, year: int, student_no: str | None = None) -> Balance:
+        """The learner's balance, or that of one in an admin's scope."""
+        return self.balance_now(self.directory.whose(actor, student_no), year)
 
-    def learner_balance(self, actor: Actor, student_no: str, year: int) -> Balance:
-        self.directory.learner_in_scope(actor, student_no)
-        return self.balance(student_no, year)
-
-    def my_ledger(self, actor: Actor, year: int, limit: int, cursor: str | None) -> Ledger:
-        require_learner(actor)
-        return self.ledger(actor.username, year, limit, cursor)
-
-    def learner_ledger(
-        self, actor: Actor, student_no: str, year: int, limit: int, cursor: str | None
+    def ledger(
+        self,
+        actor: Actor,
+        year: int,
+        limit: int,
+        cursor: str | None,
+        student_no: str | None = None,
     ) -> Ledger:
-        self.directory.learner_in_scope(actor, student_no)
-        return self.ledger(student_no, year, limit, cursor)
-
-    def ledger(self, student_no: str, year: int, limit: int, cursor: str | None) -> Ledger:
+        """A page of the learner's ledger, or of one's in an admin's scope."""
+        student_no = self.directory.whose(actor, student_no)
         self.years.get(year)
         scope = f"ledger:{student_no}:{year}"
         start = decode_cursor(cursor, scope, self.cursor_secret)
@@ -528,4 +523,4 @@ class Credits:
                 raise Duplicate(
                     f"adjustment {adjustment.adjustment_id} was already used for a different change"
                 ) from None
-        return self.balance(adjustment.student_no, adjustment.year)
+        return self.balance_now(adjustment.student_no, adjustment.year)

@@ -33,7 +33,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from xuefa.core.auth import Actor, in_subtree, require_admin, require_learner
+from xuefa.core.auth import Actor, in_subtree, require_admin
 from xuefa.core.clock import Clock, end_of_day, iso, local_date, parse_iso, study_year_of
 from xuefa.core.errors import BadRequest, Conflict, NotFound, XuefaError
 from xuefa.reports import views
@@ -489,17 +489,10 @@ class ReportQueries:
             }
         )
 
-    def my_archive(self, actor: Actor) -> views.Archive:
-        require_learner(actor)
-        return self.archive(actor.username)
-
-    def learner_archive(self, actor: Actor, student_no: str) -> views.Archive:
-        self.directory.learner_in_scope(actor, student_no)
-        return self.archive(student_no)
-
-    def archive(self, student_no: str) -> views.Archive:
-        """Every study year of the learner: a closed year as frozen at its close, an open
-        one as the rules score it today."""
+    def archive(self, actor: Actor, student_no: str | None = None) -> views.Archive:
+        """Every study year of the learner (or of one in an admin's scope): a closed year
+        as frozen at its close, an open one as the rules score it today."""
+        student_no = self.directory.whose(actor, student_no)
         frozen = {int(r["year"]): r for r in self.archive_items.every_year(student_no)}
         items = [_frozen_year(record) for record in frozen.values()]
         for result in self.people.every_year(student_no):
@@ -565,16 +558,12 @@ class ReportQueries:
             if in_subtree(f["unit_path"], unit.path)
         ]
 
-    def my_certificate(self, actor: Actor, year: int) -> views.Certificate:
-        require_learner(actor)
-        return self.certificate(actor.username, year)
-
-    def learner_certificate(self, actor: Actor, student_no: str, year: int) -> views.Certificate:
-        self.directory.learner_in_scope(actor, student_no)
-        return self.certificate(student_no, year)
-
-    def certificate(self, student_no: str, year: int) -> views.Certificate:
-        """The PDF of a passed, closed year, rendered once from the frozen archive."""
+    def certificate(
+        self, actor: Actor, year: int, student_no: str | None = None
+    ) -> views.Certificate:
+        """The PDF of a passed, closed year (the learner's, or one's in an admin's scope),
+        rendered once from the frozen archive."""
+        student_no = self.directory.whose(actor, student_no)
         record = self.archive_items.record(student_no, year)
         if record is None or not record.get("passed") or not record.get("certificate"):
             raise NotFound(f"no certificate for {year}: the year is open or was not passed")
