@@ -127,13 +127,11 @@ class Grading:
         score = Decimal(attempt.score)
         scored = result if result.best is not None else result.with_best(score)
         exact = exact_score(score)
-        return views.Outcome.model_validate(
-            {
-                "attempt_no": attempt.number,
-                "score": shown_score(score),
-                "best_score": shown_score(scored.best),
-                "passed_exam_part": exact * 100 >= config.pass_mark * config.exam_full_marks,
-                "late": attempt.late,
-                "annual": scored.standing(config).view(),
-            }
+        return views.Outcome(
+            attempt_no=attempt.number,
+            score=shown_score(score),
+            best_score=shown_score(scored.best),
+            passed_exam_part=exact * 100 >= config.pass_mark * config.exam_full_marks,
+            late=attempt.late,
+            annual=views.Annual.model_validate(scored.standing(config).view()),
         )

@@ -5,58 +5,17 @@ under its id and audited."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-
-from xuefa.core.audit import Reason
 from xuefa.core.auth import Actor
-from xuefa.core.clock import SHANGHAI, Clock, iso
+from xuefa.core.clock import Clock, iso
 from xuefa.core.errors import BadRequest, Conflict, Duplicate, Forbidden, OverrideLimit, YearClosed
 from xuefa.exams import views
 from xuefa.exams.grading import Grading
 from xuefa.exams.repository import Grant
 from xuefa.exams.rules import allowed, closes, epoch, review_margin
+from xuefa.exams.views import BulkOverride, Override, OverrideTerms
 from xuefa.years.rules import YearConfig
-
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
-
-
-class OverrideTerms(BaseModel):
-    """What an override grants, for one learner or a whole unit, and why."""
-
-    # At least one of the two, as the validator below insists: said in the schema too.
-    model_config = ConfigDict(
-        json_schema_extra={
-            "anyOf": [
-                {"required": ["extra_attempts"], "properties": {"extra_attempts": {"minimum": 1}}},
-                {"required": ["closes_at"], "properties": {"closes_at": {"type": "string"}}},
-            ]
-        }
-    )
-
-    override_id: str = Field(pattern=ID_PATTERN)
-    extra_attempts: int = Field(0, ge=0, le=20)
-    closes_at: datetime | None = None
-    reason: Reason
-
-    @model_validator(mode="after")
-    def _grants_something(self) -> OverrideTerms:
-        if self.extra_attempts == 0 and self.closes_at is None:
-            raise ValueError("give extra_attempts or closes_at")
-        if self.closes_at is not None and self.closes_at.tzinfo is None:
-            self.closes_at = self.closes_at.replace(tzinfo=SHANGHAI)
-        return self
-
-
-class Override(OverrideTerms):
-    student_no: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9]+$")
-
-
-class BulkOverride(OverrideTerms):
-    unit_id: str = Field(min_length=1, max_length=64)
-
 
 # Who may grant overrides, by the depth of their unit: the city is the root (depth 0),
 # counties and city departments its children (1), units below them (2 and more).

@@ -32,23 +32,23 @@ class Review:
         now = self.clock.now()
         close = closes(config, result)
         allowance = allowed(config, result)
-        return views.ExamSummary.model_validate(
-            {
-                "year": year,
-                "window": {"opens_at": iso(config.exam_window.opens_at), "closes_at": iso(close)},
-                "open_now": config.exam_window.opens_at <= now < close,
-                "max_attempts": allowance,
-                "attempts_used": result.attempts_taken,
-                "attempts_left": max(0, allowance - result.attempts_taken),
-                "best_score": shown_score(result.best),
-                "open_attempt_no": result.open_no,
-                "duration_minutes": config.paper.duration_minutes,
-                "questions_per_paper": config.paper.questions_per_paper,
-                "full_marks": config.exam_full_marks,
-                "pass_mark": config.pass_mark,
-                # the annual score so far: the credits now and the best score now
-                "annual": result.standing(config).view(),
-            }
+        return views.ExamSummary(
+            year=year,
+            window=views.ExamWindow(
+                opens_at=iso(config.exam_window.opens_at), closes_at=iso(close)
+            ),
+            open_now=config.exam_window.opens_at <= now < close,
+            max_attempts=allowance,
+            attempts_used=result.attempts_taken,
+            attempts_left=max(0, allowance - result.attempts_taken),
+            best_score=shown_score(result.best),
+            open_attempt_no=result.open_no,
+            duration_minutes=config.paper.duration_minutes,
+            questions_per_paper=config.paper.questions_per_paper,
+            full_marks=config.exam_full_marks,
+            pass_mark=config.pass_mark,
+            # the annual score so far: the credits now and the best score now
+            annual=views.Annual.model_validate(result.standing(config).view()),
         )
 
     def history(self, actor: Actor, year: int, student_no: str | None = None) -> views.Attempts:

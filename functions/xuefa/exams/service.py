@@ -16,18 +16,12 @@ from xuefa.exams import views
 from xuefa.exams.bank import QuestionBank
 from xuefa.exams.bank_repository import BankReader
 from xuefa.exams.grading import Grading
-from xuefa.exams.overrides import (
-    BulkOverride,
-    Override,
-    Overrides,
-    OverrideTerms,
-    may_grant,
-    override_limit,
-)
+from xuefa.exams.overrides import Overrides, may_grant, override_limit
 from xuefa.exams.repository import AttemptRepository
 from xuefa.exams.review import Review
 from xuefa.exams.rules import inactive, parse_attempt_no, review_margin, review_opens
 from xuefa.exams.sitting import Sitting
+from xuefa.exams.views import BulkOverride, Override, OverrideTerms
 from xuefa.roster.directory import Directory
 from xuefa.years.repository import YearBook
 
