@@ -176,7 +176,7 @@ STILL_LONG = {
     "xuefa/exams/repository.py:DynamoAttempts": 323,
     "xuefa/credits/repository.py:DynamoCredits": 321,
     "xuefa/roster/service.py:Roster": 310,
-    "xuefa/credits/service.py:Credits": 308,
+    "xuefa/credits/service.py:Credits": 303,
     "xuefa/roster/imports.py:ImportJobs": 271,
 }
 
