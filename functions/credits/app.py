@@ -113,25 +113,25 @@ def complete_session(actor: Actor, body: Empty, session_id: str) -> Completion:
 @api.route("/me", ["GET"], query=YearQuery, response="Balance")
 def my_balance(actor: Actor, query: YearQuery) -> Balance:
     """The learner's own balance, in real time."""
-    return credits().my_balance(actor, _year(query.year))
+    return credits().balance(actor, _year(query.year))
 
 
 @api.route("/me/ledger", ["GET"], query=LedgerQuery, response="Ledger")
 def my_ledger(actor: Actor, query: LedgerQuery) -> Ledger:
     """Every credit the learner earned or was adjusted, newest first, in pages."""
-    return credits().my_ledger(actor, _year(query.year), query.limit, query.cursor)
+    return credits().ledger(actor, _year(query.year), query.limit, query.cursor)
 
 
 @api.route("/learners/{student_no}", ["GET"], query=YearQuery, response="Balance")
 def learner_balance(actor: Actor, query: YearQuery, student_no: str) -> Balance:
     """A learner's balance, for administrators in scope."""
-    return credits().learner_balance(actor, student_no, _year(query.year))
+    return credits().balance(actor, _year(query.year), student_no)
 
 
 @api.route("/learners/{student_no}/ledger", ["GET"], query=LedgerQuery, response="Ledger")
 def learner_ledger(actor: Actor, query: LedgerQuery, student_no: str) -> Ledger:
     """A learner's ledger, newest first, for administrators in scope."""
-    return credits().learner_ledger(actor, student_no, _year(query.year), query.limit, query.cursor)
+    return credits().ledger(actor, _year(query.year), query.limit, query.cursor, student_no)
 
 
 @api.route("/adjustments", ["POST"], body=Adjustment, response="Balance")

@@ -66,7 +66,7 @@ def history(actor: Actor, year: str) -> views.Attempts:
 @api.route("/{year}/learners/{student_no}/attempts", ["GET"], response="Attempts")
 def learner_history(actor: Actor, year: str, student_no: str) -> views.Attempts:
     """A learner's attempts and scores, for administrators in scope."""
-    return exams().learner_history(actor, parse_year(year), student_no)
+    return exams().history(actor, parse_year(year), student_no)
 
 
 @api.route("/{year}/attempts/{attempt_no}", ["GET"], response="Attempt")

@@ -17,6 +17,7 @@ from xuefa.core.auth import Actor
 from xuefa.core.clock import local_date, study_year_of
 from xuefa.reports import views
 from xuefa.reports.progress import Filter, Progress, ProgressPage, ProgressSummary
+from xuefa.reports.repository import ReportRecords
 from xuefa.reports.service import (
     MONTH,
     Pipeline,
@@ -48,7 +49,7 @@ def job() -> ReportJob:
     exams = Exams(DynamoAttempts(s.store), s.years, BankReader(s.store), s.directory, s.clock)
     queue = ShardQueue(s.settings.report_queue_url) if s.settings.report_queue_url else None
     return ReportJob(
-        s.store,
+        ReportRecords.on(s.store),
         s.years,
         s.directory,
         ReportBucket(s.settings.bucket_name),
@@ -73,7 +74,12 @@ def queries() -> ReportQueries:
     s = services()
     site = Site(s.settings.root_unit_id, s.settings.public_url)
     return ReportQueries(
-        s.store, s.years, s.directory, ReportBucket(s.settings.bucket_name), s.clock, site
+        ReportRecords.on(s.store),
+        s.years,
+        s.directory,
+        ReportBucket(s.settings.bucket_name),
+        s.clock,
+        site,
     )
 
 
@@ -202,13 +208,13 @@ def bulletin(actor: Actor, query: BulletinQuery) -> views.Bulletin:
 @api.route("/me/archive", ["GET"], response="Archive")
 def my_archive(actor: Actor) -> views.Archive:
     """The learner's study archive (个人学法档案), year by year."""
-    return queries().my_archive(actor)
+    return queries().archive(actor)
 
 
 @api.route("/learners/{student_no}/archive", ["GET"], response="Archive")
 def learner_archive(actor: Actor, student_no: str) -> views.Archive:
     """A learner's archive, for administrators in scope."""
-    return queries().learner_archive(actor, student_no)
+    return queries().archive(actor, student_no)
 
 
 @api.route("/progress/summary", ["GET"], query=ProgressQuery, response="ProgressSummary")
@@ -253,13 +259,13 @@ def year_end(actor: Actor, year: str, query: UnitQuery) -> views.YearEndSet:
 @api.route("/me/certificates/{year}", ["GET"], response="Certificate")
 def my_certificate(actor: Actor, year: str) -> views.Certificate:
     """The learner's certificate of a passed, closed year (a PDF link and its code)."""
-    return queries().my_certificate(actor, parse_year(year))
+    return queries().certificate(actor, parse_year(year))
 
 
 @api.route("/learners/{student_no}/certificates/{year}", ["GET"], response="Certificate")
 def learner_certificate(actor: Actor, student_no: str, year: str) -> views.Certificate:
     """A learner's certificate, for an admin in scope."""
-    return queries().learner_certificate(actor, student_no, parse_year(year))
+    return queries().certificate(actor, parse_year(year), student_no)
 
 
 @api.route("/units/{unit_id}/certificates/{year}", ["GET"], response="CertificateBundle")

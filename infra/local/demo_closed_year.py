@@ -24,6 +24,7 @@ from xuefa.exams.bank_repository import BankReader
 from xuefa.exams.repository import DynamoAttempts
 from xuefa.exams.service import Exams
 from xuefa.reports.archive_repository import DynamoArchive
+from xuefa.reports.repository import ReportRecords
 from xuefa.reports.service import Pipeline, ReportJob
 from xuefa.roster.directory import Directory
 from xuefa.store.objects import ReportBucket
@@ -49,7 +50,7 @@ def make(store: Store, bucket: str, root_unit_id: str, closed: list[int], clock:
     for year in closed:
         study_and_sit(store, years.get(year), root_unit_id)
     job = ReportJob(
-        store,
+        ReportRecords.on(store),
         years,
         Directory(store),
         ReportBucket(bucket),

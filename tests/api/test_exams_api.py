@@ -502,10 +502,10 @@ def test_extra_attempts_are_capped_over_every_override_of_the_year(api, city) ->
 
 
 def test_the_extra_attempt_limit_is_a_condition_not_only_a_check(api, monkeypatch) -> None:
-    import xuefa.exams.service
+    import xuefa.exams.overrides
 
     # Python says yes:
-    monkeypatch.setattr(xuefa.exams.service, "override_limit", lambda *args: None)
+    monkeypatch.setattr(xuefa.exams.overrides, "override_limit", lambda *args: None)
     assert (
         call(api, "post", "/2026/overrides", CITY_ADMIN, override(extra_attempts=2)).status_code
         == 200
@@ -532,9 +532,9 @@ def test_no_close_beyond_the_policy(api) -> None:
 
 
 def test_the_latest_close_is_a_condition_not_only_a_check(api, monkeypatch) -> None:
-    import xuefa.exams.service
+    import xuefa.exams.overrides
 
-    monkeypatch.setattr(xuefa.exams.service, "override_limit", lambda *args: None)
+    monkeypatch.setattr(xuefa.exams.overrides, "override_limit", lambda *args: None)
     too_late = override(extra_attempts=0, closes_at="2026-12-03T00:00:00+08:00")
     response = call(api, "post", "/2026/overrides", CITY_ADMIN, too_late)
     assert (response.status_code, code(response)) == (409, "OVERRIDE_LIMIT")

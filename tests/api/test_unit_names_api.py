@@ -185,10 +185,10 @@ def test_a_formula_is_text_in_every_file_we_write(api_roster, city, client, cloc
 def test_a_unit_that_cannot_be_rendered_is_left_out_alarmed_and_named(
     api_roster, city, client, clock, monkeypatch, caplog
 ) -> None:
-    from xuefa.reports.service import ReportJob
+    from xuefa.reports.membership import Membership
 
     reports_client = client("reports")
-    real_rows = ReportJob._live_rows
+    real_rows = Membership._live_rows
     tries: list[str] = []
 
     def broken(self: Any, config: Any, day: Any, unit: Any) -> Any:
@@ -197,7 +197,7 @@ def test_a_unit_that_cannot_be_rendered_is_left_out_alarmed_and_named(
             raise ValueError("injected: this unit cannot be rendered")
         return real_rows(self, config, day, unit)
 
-    monkeypatch.setattr(ReportJob, "_live_rows", broken)
+    monkeypatch.setattr(Membership, "_live_rows", broken)
     counted: list[str] = []
     from xuefa.core.observability import metrics
 

@@ -183,18 +183,18 @@ def test_a_certificate_is_rendered_once(closed, monkeypatch) -> None:
 def test_a_unit_that_fails_at_the_close_holds_up_no_other_and_is_closed_the_next_night(
     city, client, clock, monkeypatch
 ) -> None:
-    from xuefa.reports.service import ReportJob
+    from xuefa.reports.membership import Membership
 
     studied(city, PASSED, 3000, 85)  # in 530402-001
     reports = client("reports")
-    real_rows = ReportJob._live_rows
+    real_rows = Membership._live_rows
 
-    def broken(job: ReportJob, config: Any, day: Any, unit: Any) -> Any:
+    def broken(job: Membership, config: Any, day: Any, unit: Any) -> Any:
         if unit.unit_id == "530402-002" and config.year == 2026:
             raise ValueError("injected: this unit cannot be rendered")
         return real_rows(job, config, day, unit)
 
-    monkeypatch.setattr(ReportJob, "_live_rows", broken)
+    monkeypatch.setattr(Membership, "_live_rows", broken)
     clock.set(datetime(2026, 12, 1, 1, 0, tzinfo=SHANGHAI))
     nightly(reports, CLOSE_NIGHT)
     first = json_of(get(reports.http, "/years/2026", COUNTY_ADMIN))
@@ -206,7 +206,7 @@ def test_a_unit_that_fails_at_the_close_holds_up_no_other_and_is_closed_the_next
     assert frozen is not None and frozen["certificate"]  # the other units closed all the same
     assert city.get(Keys.report_run("year-2026"))["status"] == "partial"
 
-    monkeypatch.setattr(ReportJob, "_live_rows", real_rows)  # fixed by the next night
+    monkeypatch.setattr(Membership, "_live_rows", real_rows)  # fixed by the next night
     clock.set(datetime(2026, 12, 2, 1, 0, tzinfo=SHANGHAI))
     nightly(reports, "2026-12-01T17:00:00Z")
     second = json_of(get(reports.http, "/years/2026", COUNTY_ADMIN))

@@ -50,7 +50,7 @@ def measure() -> dict[str, Bill]:
         learner = Actor("530402000001", frozenset({"learners"}), "530402-001")
         admin = Actor("unit_530402-001", frozenset({"admins"}), "530402-001")
         meter = CapacityMeter(client, TABLE)
-        credits.balance(learner.username, 2026)  # a warm container: config cached
+        credits.balance(learner, 2026)  # a warm container: config cached
         exams.summary(learner, 2026)
         with meter.measure() as bills["credits: start session"]:
             session_id = credits.start(learner, "c-xf-01").session_id
@@ -58,9 +58,9 @@ def measure() -> dict[str, Bill]:
         with meter.measure() as bills["credits: complete session"]:
             credits.complete(learner, session_id)
         with meter.measure() as bills["credits: balance"]:
-            credits.balance(learner.username, 2026)
+            credits.balance(learner, 2026)
         with meter.measure() as bills["credits: ledger page"]:
-            credits.ledger(learner.username, 2026, 20, None)
+            credits.ledger(learner, 2026, 20, None)
         exams.start(learner, 2026)  # the first start loads the bank into the container
         exams.submit(learner, 2026, 1, None)
         with meter.measure() as bills["exams: start attempt (warm)"]:

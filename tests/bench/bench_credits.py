@@ -24,7 +24,7 @@ def count_requests() -> dict[str, tuple[int, int]]:
         )
         learner = Actor("530402000001", frozenset({"learners"}), "530402-001")
         counter = RequestCounter(client)
-        credits.balance(learner.username, 2026)  # warm the year-config cache, as a warm container
+        credits.balance(learner, 2026)  # warm the year-config cache, as a warm container
         with counter.measure() as calls:
             session_id = credits.start(learner, "c-xf-01").session_id
         figures["start session"] = split(calls)
@@ -33,10 +33,10 @@ def count_requests() -> dict[str, tuple[int, int]]:
             credits.complete(learner, session_id)
         figures["complete session"] = split(calls)
         with counter.measure() as calls:
-            credits.balance(learner.username, 2026)
+            credits.balance(learner, 2026)
         figures["balance"] = split(calls)
         with counter.measure() as calls:
-            credits.ledger(learner.username, 2026, 20, None)
+            credits.ledger(learner, 2026, 20, None)
         figures["ledger page"] = split(calls)
     return figures
 

@@ -78,8 +78,10 @@ def end_to_end(learners: int, units: int = 40) -> dict[str, float]:
     from infra.local import moto_patches, seed
     from tests.helpers import BUCKET, ENV, TABLE
     from xuefa.core.clock import SHANGHAI, FixedClock
+    from xuefa.reports import files as report_files
     from xuefa.reports import rows as reporting
     from xuefa.reports import service as reports
+    from xuefa.reports.repository import ReportRecords
     from xuefa.roster.directory import Directory
     from xuefa.store.objects import ReportBucket
     from xuefa.store.table import Keys, Store, create_table_request
@@ -181,9 +183,9 @@ def end_to_end(learners: int, units: int = 40) -> dict[str, float]:
         store._call = timed("dynamodb", store._call)  # type: ignore[method-assign]
         bucket.upload = timed("upload", bucket.upload)  # type: ignore[method-assign]
         for name in ("write_csv", "write_xlsx", "write_json"):
-            setattr(reports, name, timed("render", getattr(reporting, name)))
+            setattr(report_files, name, timed("render", getattr(reporting, name)))
         job = reports.ReportJob(
-            store,
+            ReportRecords.on(store),
             YearBook(store),
             Directory(store),
             bucket,

@@ -18,9 +18,11 @@ from xuefa.exams.repository import (
     Grant,
     LearnerInactive,
     NewAttempt,
+    Refusal,
     YearHasClosed,
 )
-from xuefa.years.results import best_attr, finished_attr
+from xuefa.years.result_repository import best_attr, finished_attr, year_result_of
+from xuefa.years.results import YearResult
 
 Key = tuple[str, int, int]
 
@@ -64,16 +66,16 @@ class FakeAttempts:
 
     def result_and_profile(
         self, student_no: str, year: int
-    ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    ) -> tuple[YearResult, dict[str, Any] | None]:
         self.calls.append("result_and_profile")
         profile = self.directory.profiles.get(student_no)
-        return dict(self.results.get((student_no, year), {})), profile
+        return year_result_of(self.results.get((student_no, year)), student_no, year), profile
 
     def result_and_attempt(
         self, student_no: str, year: int, attempt_no: int
-    ) -> tuple[dict[str, Any], Attempt | None]:
+    ) -> tuple[YearResult, Attempt | None]:
         self.calls.append("result_and_attempt")
-        result = dict(self.results.get((student_no, year), {}))
+        result = year_result_of(self.results.get((student_no, year)), student_no, year)
         key = (student_no, year, attempt_no)
         if key not in self.sheet:
             return result, None
@@ -82,7 +84,7 @@ class FakeAttempts:
 
     def attempt_for_review(
         self, student_no: str, year: int, attempt_no: int
-    ) -> tuple[dict[str, Any], Attempt | None, int | None]:
+    ) -> tuple[YearResult, Attempt | None, int | None]:
         result, attempt = self.result_and_attempt(student_no, year, attempt_no)
         return result, attempt, self.latest_close.get(year)
 
@@ -95,9 +97,11 @@ class FakeAttempts:
         closes = max(config.exam_window.closes_at.timestamp(), self.latest_close.get(year, 0))
         return closes + margin <= at
 
-    def sheets(self, student_no: str, year: int, attempts_used: int) -> list[dict[str, Any]]:
+    def sheets(self, student_no: str, year: int, started: int) -> list[Attempt]:
         return [
-            dict(s) for (no, y, _), s in sorted(self.sheet.items()) if (no, y) == (student_no, year)
+            Attempt(dict(s), [])
+            for (no, y, _), s in sorted(self.sheet.items())
+            if (no, y) == (student_no, year)
         ]
 
     # writing ------------------------------------------------------------------------
@@ -158,19 +162,19 @@ class FakeAttempts:
         attempt_no: int,
         answers: Mapping[str, list[str]],
         now: int,
-    ) -> dict[str, Any] | None:
+    ) -> Refusal | None:
         self.calls.append("save")
         with self._lock:
             sheet = self.sheet.get((student_no, year, attempt_no))
             if sheet is None:
-                return {}
+                return Refusal(None)
             shapes = sheet["shapes"]
             fitting = all(
                 q in shapes and (not keys or any(lo <= shapes[q] <= hi for lo, hi in fits(keys)))
                 for q, keys in answers.items()
             )
             if sheet["state"] != "open" or int(sheet["hard_close"]) <= now or not fitting:
-                return dict(sheet)
+                return Refusal(Attempt(dict(sheet), []))
             sheet["answers"] = {**sheet["answers"], **answers}
             sheet["answer_saves"] = int(sheet.get("answer_saves", 0)) + 1
             return None

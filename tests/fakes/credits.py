@@ -13,6 +13,8 @@ from xuefa.core.clock import iso, local_date
 from xuefa.core.errors import Conflict, Duplicate, YearClosed
 from xuefa.credits.repository import AdjustmentRecord, activity_attr, adjustment_attr, day_attr
 from xuefa.credits.views import Award, AwardCheck, HeldSession, LedgerEntry, Resource, StudySession
+from xuefa.years.result_repository import year_result_of
+from xuefa.years.results import YearResult
 
 
 class FakeCredits:
@@ -139,19 +141,18 @@ class FakeCredits:
 
     def session_and_counters(
         self, student_no: str, year: int, session_id: str
-    ) -> tuple[StudySession | None, dict[str, Any] | None]:
+    ) -> tuple[StudySession | None, YearResult]:
         self.calls.append("session_and_counters")
         session = self.sessions.get(session_id)
         found = StudySession.model_validate(session) if session else None
         return found, self._counters(student_no, year)
 
-    def counters(self, student_no: str, year: int) -> dict[str, Any] | None:
+    def counters(self, student_no: str, year: int) -> YearResult:
         self.calls.append("counters")
         return self._counters(student_no, year)
 
-    def _counters(self, student_no: str, year: int) -> dict[str, Any] | None:
-        result = self.results.get((student_no, year))
-        return dict(result) if result is not None else None
+    def _counters(self, student_no: str, year: int) -> YearResult:
+        return year_result_of(self.results.get((student_no, year)), student_no, year)
 
     # the award ----------------------------------------------------------------------
 

@@ -1,15 +1,26 @@
 """Award rules without AWS: caps, partial awards, and credits as of a cut-off."""
 
 from datetime import date
+from typing import Any
 
 import pytest
 
 from xuefa.credits.repository import activity_attr, adjustment_attr, day_attr
 from xuefa.credits.service import award_and_limit, balance_of
-from xuefa.years.results import credits_as_of
+from xuefa.years.result_repository import year_result_of
+from xuefa.years.results import YearResult
 from xuefa.years.rules import CreditCaps, YearConfig, load_packaged_year
 
 DAY = date(2017, 5, 4)
+
+
+def stored(item: dict[str, Any] | None) -> YearResult:
+    """The year result the repository reads from a stored item."""
+    return year_result_of(item, "530402000001", 2017)
+
+
+def credits_as_of(item: dict[str, Any] | None, day: date) -> int:
+    return stored(item).credits_as_of(day)
 
 
 @pytest.fixture
@@ -18,22 +29,22 @@ def y2017() -> YearConfig:
 
 
 def test_whole_award_fits_on_a_fresh_day(y2017: YearConfig) -> None:
-    assert award_and_limit(y2017, None, DAY, "course", 50) == (50, None)
+    assert award_and_limit(y2017, stored(None), DAY, "course", 50) == (50, None)
 
 
 def test_award_is_cut_to_what_is_left_of_the_daily_cap(y2017: YearConfig) -> None:
     result = {day_attr(DAY): 100}
-    assert award_and_limit(y2017, result, DAY, "course", 50) == (25, "daily_total")
+    assert award_and_limit(y2017, stored(result), DAY, "course", 50) == (25, "daily_total")
 
 
 def test_nothing_is_awarded_once_the_cap_is_reached(y2017: YearConfig) -> None:
     result = {day_attr(DAY): 125}
-    assert award_and_limit(y2017, result, DAY, "course", 50) == (0, "daily_total")
+    assert award_and_limit(y2017, stored(result), DAY, "course", 50) == (0, "daily_total")
 
 
 def test_yesterdays_credits_do_not_count_against_today(y2017: YearConfig) -> None:
     result = {day_attr(date(2017, 5, 3)): 125}
-    assert award_and_limit(y2017, result, DAY, "course", 50) == (50, None)
+    assert award_and_limit(y2017, stored(result), DAY, "course", 50) == (50, None)
 
 
 def test_an_activity_cap_binds_before_the_daily_cap() -> None:
@@ -42,8 +53,8 @@ def test_an_activity_cap_binds_before_the_daily_cap() -> None:
         update={"caps": CreditCaps(daily_total=125, per_activity_daily_caps={"practice": 40})}
     )
     result = {day_attr(DAY): 20, activity_attr(DAY, "practice"): 20}
-    assert award_and_limit(config, result, DAY, "practice", 30) == (20, "activity_daily")
-    assert award_and_limit(config, result, DAY, "course", 30) == (30, None)
+    assert award_and_limit(config, stored(result), DAY, "practice", 30) == (20, "activity_daily")
+    assert award_and_limit(config, stored(result), DAY, "course", 30) == (30, None)
 
 
 def test_credits_as_of_a_day_ignore_what_came_after_midnight() -> None:
@@ -62,7 +73,7 @@ def test_credits_as_of_a_day_ignore_what_came_after_midnight() -> None:
 
 
 def test_balance_shows_hours_score_and_todays_cap(y2017: YearConfig) -> None:
-    balance = balance_of("530402000001", y2017, {"credits": 1550, day_attr(DAY): 75}, DAY)
+    balance = balance_of("530402000001", y2017, stored({"credits": 1550, day_attr(DAY): 75}), DAY)
     assert balance.credits == 1550
     assert balance.hours == 15.5
     assert balance.credit_score == pytest.approx(25.83)

@@ -307,7 +307,7 @@ def test_an_adjustment_is_idempotent_audited_and_never_below_zero(
     with pytest.raises(Conflict):
         credits.adjust(ADMIN, give.model_copy(update={"adjustment_id": "adj-2", "delta": -31}))
     assert records.audit == [("credits.adjust", f"{LEARNER.username}/2017")]
-    ledger = credits.learner_ledger(ADMIN, LEARNER.username, 2017, 10, None)
+    ledger = credits.ledger(ADMIN, 2017, 10, None, LEARNER.username)
     assert [(e.kind, e.credits, e.reason) for e in ledger.items] == [("adjustment", 30, "补录")]
 
 
@@ -315,10 +315,10 @@ def test_admins_see_only_their_subtree_and_learners_only_themselves(
     credits: Credits,
 ) -> None:
     with pytest.raises(Forbidden):
-        credits.learner_balance(FAR_ADMIN, LEARNER.username, 2017)
+        credits.balance(FAR_ADMIN, 2017, LEARNER.username)
     with pytest.raises(Forbidden):
-        credits.my_balance(ADMIN, 2017)
-    assert credits.my_balance(LEARNER, 2017).credits == 0
+        credits.balance(ADMIN, 2017)
+    assert credits.balance(LEARNER, 2017).credits == 0
 
 
 def test_the_ledger_pages_newest_first(credits: Credits, clock: FixedClock) -> None:
@@ -327,9 +327,9 @@ def test_the_ledger_pages_newest_first(credits: Credits, clock: FixedClock) -> N
         session_id = study(credits, clock, PRACTICE)
         credits.complete(LEARNER, session_id)
         done.append(session_id)
-    first = credits.my_ledger(LEARNER, 2017, 2, None)
+    first = credits.ledger(LEARNER, 2017, 2, None)
     assert [e.entry_id for e in first.items] == done[:0:-1]
-    rest = credits.my_ledger(LEARNER, 2017, 2, first.cursor)
+    rest = credits.ledger(LEARNER, 2017, 2, first.cursor)
     assert ([e.entry_id for e in rest.items], rest.cursor) == ([done[0]], None)
 
 

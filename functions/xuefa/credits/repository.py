@@ -36,7 +36,17 @@ from xuefa.credits.views import (
 from xuefa.store.audit import audit_put
 from xuefa.store.table import Keys, Paging, Store, TransactionCancelled
 from xuefa.years.repository import year_open_check
-from xuefa.years.result_repository import Change, Condition, year_result_update
+from xuefa.years.result_repository import (
+    ACTIVITY,
+    ADJUSTED,
+    EARNED,
+    Change,
+    Condition,
+    counter_name,
+    year_result_of,
+    year_result_update,
+)
+from xuefa.years.results import YearResult
 
 # A start or award cancelled only because transactions collided (no condition failed)
 # is tried again.
@@ -44,15 +54,15 @@ START_RETRIES = 5
 
 
 def day_attr(day: date) -> str:
-    return f"d_{day:%Y%m%d}"
+    return counter_name(EARNED, day)
 
 
 def activity_attr(day: date, activity: str) -> str:
-    return f"a_{day:%Y%m%d}_{activity}"
+    return counter_name(ACTIVITY, day, activity)
 
 
 def adjustment_attr(day: date) -> str:
-    return f"j_{day:%Y%m%d}"
+    return counter_name(ADJUSTED, day)
 
 
 class AdjustmentRecord(Protocol):
@@ -91,11 +101,11 @@ class CreditRepository(Protocol):
 
     def session_and_counters(
         self, student_no: str, year: int, session_id: str
-    ) -> tuple[StudySession | None, dict[str, Any] | None]:
+    ) -> tuple[StudySession | None, YearResult]:
         """The session and the learner's year result (its counters), read consistently."""
         ...
 
-    def counters(self, student_no: str, year: int) -> dict[str, Any] | None: ...
+    def counters(self, student_no: str, year: int) -> YearResult: ...
 
     def award(self, award: Award) -> frozenset[AwardCheck]:
         """Write the award; the checks that failed (nothing written), or none."""
@@ -254,16 +264,18 @@ class DynamoCredits:
 
     def session_and_counters(
         self, student_no: str, year: int, session_id: str
-    ) -> tuple[StudySession | None, dict[str, Any] | None]:
+    ) -> tuple[StudySession | None, YearResult]:
         session_key = Keys.session(student_no, year, session_id)
         result_key = Keys.year_result(student_no, year)
         found = self.store.batch_get([session_key, result_key], consistent=True)
         session = next((i for i in found if i["sk"] == session_key["sk"]), None)
         result = next((i for i in found if i["sk"] == result_key["sk"]), None)
-        return (StudySession.model_validate(session) if session else None), result
+        counters = year_result_of(result, student_no, year)
+        return (StudySession.model_validate(session) if session else None), counters
 
-    def counters(self, student_no: str, year: int) -> dict[str, Any] | None:
-        return self.store.get(Keys.year_result(student_no, year), consistent=True)
+    def counters(self, student_no: str, year: int) -> YearResult:
+        found = self.store.get(Keys.year_result(student_no, year), consistent=True)
+        return year_result_of(found, student_no, year)
 
     # the award ----------------------------------------------------------------------
 

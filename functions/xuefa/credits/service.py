@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -39,7 +37,7 @@ from xuefa.core.errors import (
     TooEarly,
     YearClosed,
 )
-from xuefa.credits.repository import CreditRepository, activity_attr, day_attr
+from xuefa.credits.repository import CreditRepository
 from xuefa.credits.views import (
     ID_PATTERN,
     NOT_OF_SESSIONS,
@@ -62,6 +60,7 @@ from xuefa.credits.views import (
 from xuefa.roster.directory import Directory
 from xuefa.store.table import decode_cursor, encode_cursor
 from xuefa.years.repository import YearBook
+from xuefa.years.results import YearResult
 from xuefa.years.rules import YearConfig
 
 MAX_ADJUSTMENT = 100_000
@@ -134,10 +133,10 @@ class Completion(BaseModel):
 
 
 def balance_of(
-    student_no: str, config: YearConfig, year_result: Mapping[str, Any] | None, today: date
+    student_no: str, config: YearConfig, year_result: YearResult, today: date
 ) -> Balance:
-    credits = int((year_result or {}).get("credits", 0))
-    annual = config.annual(credits, None)
+    credits = year_result.credits
+    annual = config.annual(credits, None)  # the credit part: no exam in a balance
     return Balance(
         student_no=student_no,
         year=config.year,
@@ -146,7 +145,7 @@ def balance_of(
         credit_score=float(annual.credit_score),
         target=config.credit_target,
         today=Today(
-            credits=int((year_result or {}).get(day_attr(today), 0)),
+            credits=year_result.earned_today(today),
             cap=config.caps.daily_total,
         ),
         window=CreditWindow(
@@ -158,18 +157,17 @@ def balance_of(
 
 def award_and_limit(
     config: YearConfig,
-    year_result: Mapping[str, Any] | None,
+    year_result: YearResult,
     day: date,
     activity: str,
     credits: int,
 ) -> tuple[int, Limit | None]:
     """How much of `credits` still fits under today's caps, and which cap cut it."""
-    result = year_result or {}
-    day_room = config.caps.daily_total - int(result.get(day_attr(day), 0))
+    day_room = config.caps.daily_total - year_result.earned_today(day)
     activity_room = day_room
     activity_cap = config.caps.per_activity_daily_caps.get(activity)
     if activity_cap is not None:
-        activity_room = activity_cap - int(result.get(activity_attr(day, activity), 0))
+        activity_room = activity_cap - year_result.activity_today(day, activity)
     amount = max(0, min(credits, day_room, activity_room))
     if amount == credits:
         return amount, None
@@ -502,7 +500,7 @@ class Credits:
         session_id: str,
         student_no: str,
         config: YearConfig,
-        counters: Mapping[str, Any] | None,
+        counters: YearResult,
         *,
         awarded: int = 0,
         session: StudySession | None = None,
@@ -518,30 +516,25 @@ class Credits:
 
     # balances and the ledger --------------------------------------------------------
 
-    def balance(self, student_no: str, year: int) -> Balance:
+    def balance_now(self, student_no: str, year: int) -> Balance:
         config = self.years.get(year)
         counters = self.records.counters(student_no, year)
         return balance_of(student_no, config, counters, local_date(self.clock.now()))
 
-    def my_balance(self, actor: Actor, year: int) -> Balance:
-        require_learner(actor)
-        return self.balance(actor.username, year)
+    def balance(self, actor: Actor, year: int, student_no: str | None = None) -> Balance:
+        """The learner's balance, or that of one in an admin's scope."""
+        return self.balance_now(self.directory.whose(actor, student_no), year)
 
-    def learner_balance(self, actor: Actor, student_no: str, year: int) -> Balance:
-        self.directory.learner_in_scope(actor, student_no)
-        return self.balance(student_no, year)
-
-    def my_ledger(self, actor: Actor, year: int, limit: int, cursor: str | None) -> Ledger:
-        require_learner(actor)
-        return self.ledger(actor.username, year, limit, cursor)
-
-    def learner_ledger(
-        self, actor: Actor, student_no: str, year: int, limit: int, cursor: str | None
+    def ledger(
+        self,
+        actor: Actor,
+        year: int,
+        limit: int,
+        cursor: str | None,
+        student_no: str | None = None,
     ) -> Ledger:
-        self.directory.learner_in_scope(actor, student_no)
-        return self.ledger(student_no, year, limit, cursor)
-
-    def ledger(self, student_no: str, year: int, limit: int, cursor: str | None) -> Ledger:
+        """A page of the learner's ledger, or of one's in an admin's scope."""
+        student_no = self.directory.whose(actor, student_no)
         self.years.get(year)
         scope = f"ledger:{student_no}:{year}"
         start = decode_cursor(cursor, scope, self.cursor_secret)
@@ -557,7 +550,7 @@ class Credits:
         if config.closed(now):
             raise YearClosed(f"study year {adjustment.year} has closed: its credits are final")
         before = self.records.counters(adjustment.student_no, adjustment.year)
-        credits_before = int((before or {}).get("credits", 0))
+        credits_before = before.credits
         try:
             self.records.adjust(actor, adjustment, str(profile["unit_id"]), credits_before, now)
         except Duplicate:
@@ -566,4 +559,4 @@ class Credits:
                 raise Duplicate(
                     f"adjustment {adjustment.adjustment_id} was already used for a different change"
                 ) from None
-        return self.balance(adjustment.student_no, adjustment.year)
+        return self.balance_now(adjustment.student_no, adjustment.year)

@@ -30,8 +30,15 @@ from xuefa.exams.papers import PaperQuestion, fits
 from xuefa.store.audit import audit_put
 from xuefa.store.table import ConditionFailed, Keys, Store, TransactionCancelled
 from xuefa.years.repository import year_open_check
-from xuefa.years.result_repository import Change, Condition, year_result_update
-from xuefa.years.results import best_attr, finished_attr
+from xuefa.years.result_repository import (
+    Change,
+    Condition,
+    best_attr,
+    finished_attr,
+    year_result_of,
+    year_result_update,
+)
+from xuefa.years.results import YearResult
 
 SAVES = "answer_saves"  # on a sheet: how many times answers were saved
 SHEET_FIELDS = (
@@ -71,6 +78,56 @@ class Attempt:
     @property
     def answers(self) -> dict[str, list[str]]:
         return {k: list(v) for k, v in self.sheet.get("answers", {}).items()}
+
+    @property
+    def state(self) -> str:
+        return str(self.sheet["state"])
+
+    @property
+    def started_at(self) -> str:
+        return str(self.sheet["started_at"])
+
+    @property
+    def deadline(self) -> str:
+        return str(self.sheet["deadline"])
+
+    @property
+    def hard_close_epoch(self) -> int:
+        """The deadline plus grace, epoch seconds: no answer is taken from then on."""
+        return int(self.sheet["hard_close"])
+
+    @property
+    def submitted_at(self) -> str | None:
+        return self.sheet.get("submitted_at")
+
+    @property
+    def score(self) -> Any:
+        return self.sheet.get("score")
+
+    @property
+    def late(self) -> bool:
+        return bool(self.sheet.get("late", False))
+
+    @property
+    def saves_seen(self) -> int | None:
+        """How many times answers were saved (None on a sheet from before counting)."""
+        saves = self.sheet.get(SAVES)
+        return int(saves) if saves is not None else None
+
+    @property
+    def shapes(self) -> dict[str, str]:
+        return dict(self.sheet.get("shapes", {}))
+
+    def closed_as(self, score: Any, late: bool) -> Attempt:
+        """The same attempt once graded and closed."""
+        return Attempt({**self.sheet, "score": score, "late": late}, self.paper, self.legacy)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A save refused: the sheet as it was, or None when the attempt has none."""
+
+    sheet: Attempt | None
 
 
 @dataclass(frozen=True)
@@ -141,7 +198,8 @@ class Grant:
     close_override: int | None  # the learner's new close (epoch), if one is asked
     asked_close: datetime | None
     reason: str
-    before: dict[str, Any]
+    extra_before: int  # the extra attempts granted before this one
+    close_before: int | None  # the learner's own close before this one (epoch)
     at: datetime
     # A paper's time and grace: no override is granted once the year's latest close plus
     # this has passed (the key may be out by then).
@@ -156,17 +214,17 @@ class AttemptRepository(Protocol):
 
     def result_and_profile(
         self, student_no: str, year: int
-    ) -> tuple[dict[str, Any], dict[str, Any] | None]: ...
+    ) -> tuple[YearResult, dict[str, Any] | None]: ...
 
     def result_and_attempt(
         self, student_no: str, year: int, attempt_no: int
-    ) -> tuple[dict[str, Any], Attempt | None]: ...
+    ) -> tuple[YearResult, Attempt | None]: ...
 
     def attempt_for_review(
         self, student_no: str, year: int, attempt_no: int
-    ) -> tuple[dict[str, Any], Attempt | None, int | None]: ...
+    ) -> tuple[YearResult, Attempt | None, int | None]: ...
 
-    def sheets(self, student_no: str, year: int, attempts_used: int) -> list[dict[str, Any]]: ...
+    def sheets(self, student_no: str, year: int, started: int) -> list[Attempt]: ...
 
     def raise_latest_close(self, year: int, close: datetime, at: datetime, margin: int) -> None: ...
 
@@ -179,7 +237,7 @@ class AttemptRepository(Protocol):
         attempt_no: int,
         answers: Mapping[str, list[str]],
         now: int,
-    ) -> dict[str, Any] | None: ...
+    ) -> Refusal | None: ...
 
     def copy_to_sheet(self, attempt: Attempt, shapes: dict[str, str]) -> None: ...
 
@@ -200,25 +258,27 @@ class DynamoAttempts:
 
     def result_and_profile(
         self, student_no: str, year: int
-    ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    ) -> tuple[YearResult, dict[str, Any] | None]:
         """Year result and profile, in one strongly consistent request."""
         result_key, profile_key = Keys.year_result(student_no, year), Keys.learner(student_no)
         found = self.store.batch_get([result_key, profile_key], consistent=True)
-        result = next((i for i in found if i["sk"] == result_key["sk"]), None) or {}
-        return result, next((i for i in found if i["sk"] == profile_key["sk"]), None)
+        result = next((i for i in found if i["sk"] == result_key["sk"]), None)
+        profile = next((i for i in found if i["sk"] == profile_key["sk"]), None)
+        return year_result_of(result, student_no, year), profile
 
     def result_and_attempt(
         self, student_no: str, year: int, attempt_no: int
-    ) -> tuple[dict[str, Any], Attempt | None]:
+    ) -> tuple[YearResult, Attempt | None]:
         """Year result and the attempt with its paper, in one request."""
         keys = [Keys.year_result(student_no, year), Keys.sheet(student_no, year, attempt_no)]
         keys.append(Keys.attempt(student_no, year, attempt_no))
         found = {i["sk"]: i for i in self.store.batch_get(keys, consistent=True)}
-        return found.get(keys[0]["sk"]) or {}, _attempt_of(found, keys)
+        result = year_result_of(found.get(keys[0]["sk"]), student_no, year)
+        return result, _attempt_of(found, keys)
 
     def attempt_for_review(
         self, student_no: str, year: int, attempt_no: int
-    ) -> tuple[dict[str, Any], Attempt | None, int | None]:
+    ) -> tuple[YearResult, Attempt | None, int | None]:
         """Year result, the attempt and the latest close any override of the year granted,
         in one request (the config item answers the last)."""
         keys = [Keys.year_result(student_no, year), Keys.sheet(student_no, year, attempt_no)]
@@ -227,18 +287,19 @@ class DynamoAttempts:
         by_sk = {sk: item for (pk, sk), item in found.items() if pk != keys[3]["pk"]}
         config = found.get((keys[3]["pk"], keys[3]["sk"])) or {}
         latest = config.get(LATEST_CLOSE)
-        result = by_sk.get(keys[0]["sk"]) or {}
+        result = year_result_of(by_sk.get(keys[0]["sk"]), student_no, year)
         return result, _attempt_of(by_sk, keys), int(latest) if latest is not None else None
 
-    def sheets(self, student_no: str, year: int, attempts_used: int) -> list[dict[str, Any]]:
-        """Every attempt's sheet, in order; attempts from before the split read whole."""
+    def sheets(self, student_no: str, year: int, started: int) -> list[Attempt]:
+        """Every attempt's sheet (without its paper), in order; attempts from before the
+        split read whole."""
         learner = Keys.learner(student_no)["pk"]
         found = list(self.store.query_all(learner, Keys.sheet_prefix(year)))
-        if len(found) < attempts_used:
+        if len(found) < started:
             split = {int(s["attempt_no"]) for s in found}
             whole = self.store.query_all(learner, Keys.attempt_prefix(year))
             found += [_sheet_of(i) for i in whole if int(i["attempt_no"]) not in split]
-        return sorted(found, key=lambda s: int(s["attempt_no"]))
+        return [Attempt(s, []) for s in sorted(found, key=lambda s: int(s["attempt_no"]))]
 
     # writing ------------------------------------------------------------------------
 
@@ -319,9 +380,9 @@ class DynamoAttempts:
         attempt_no: int,
         answers: Mapping[str, list[str]],
         now: int,
-    ) -> dict[str, Any] | None:
+    ) -> Refusal | None:
         """Save answers onto the sheet if it is open, before its hard close, and each
-        answer fits its question; None when saved, else the sheet as it was ({} if none).
+        answer fits its question; None when saved, else the sheet as it was.
         The save count lets a submit in flight see that it graded stale answers."""
         names = {"#state": "state"}
         if answers:
@@ -348,7 +409,7 @@ class DynamoAttempts:
                 new_item=False,
             )
         except ConditionFailed as refused:
-            return refused.item or {}
+            return Refusal(Attempt(refused.item, []) if refused.item else None)
         return None
 
     def copy_to_sheet(self, attempt: Attempt, shapes: dict[str, str]) -> None:
@@ -438,9 +499,10 @@ class DynamoAttempts:
         every override), its close within the policy and the year; what refused it:
         "once" (the id was used), "room" (no extra attempts left), "year" (closed, or a
         close beyond the latest allowed)."""
+        before = {"extra_attempts": grant.extra_before, "close_override": grant.close_before}
         after = {
-            "extra_attempts": int(grant.before["extra_attempts"]) + grant.extra_attempts,
-            "close_override": grant.close_override or grant.before["close_override"],
+            "extra_attempts": grant.extra_before + grant.extra_attempts,
+            "close_override": grant.close_override or grant.close_before,
         }
         once = Keys.idempotency("override", grant.override_id)
         checks: list[tuple[str, dict[str, Any]]] = [
@@ -462,7 +524,7 @@ class DynamoAttempts:
                         "exams.override",
                         f"{grant.student_no}/{grant.year}",
                         grant.at,
-                        before=grant.before,
+                        before=before,
                         after=after,
                         reason=grant.reason,
                     ),

@@ -4,9 +4,13 @@ answers are these same models."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from xuefa.core.audit import Reason
+from xuefa.core.clock import SHANGHAI
 
 if TYPE_CHECKING:
     from xuefa.exams.papers import PaperQuestion
@@ -156,3 +160,43 @@ class BulkOverrideView(BaseModel):
     unit_id: str
     applied: list[OverrideView]
     skipped: list[SkippedOverride]
+
+
+# --- what an admin asks: overrides -------------------------------------------------
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+
+
+class OverrideTerms(BaseModel):
+    """What an override grants, for one learner or a whole unit, and why."""
+
+    # At least one of the two, as the validator below insists: said in the schema too.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["extra_attempts"], "properties": {"extra_attempts": {"minimum": 1}}},
+                {"required": ["closes_at"], "properties": {"closes_at": {"type": "string"}}},
+            ]
+        }
+    )
+
+    override_id: str = Field(pattern=ID_PATTERN)
+    extra_attempts: int = Field(0, ge=0, le=20)
+    closes_at: datetime | None = None
+    reason: Reason
+
+    @model_validator(mode="after")
+    def _grants_something(self) -> OverrideTerms:
+        if self.extra_attempts == 0 and self.closes_at is None:
+            raise ValueError("give extra_attempts or closes_at")
+        if self.closes_at is not None and self.closes_at.tzinfo is None:
+            self.closes_at = self.closes_at.replace(tzinfo=SHANGHAI)
+        return self
+
+
+class Override(OverrideTerms):
+    student_no: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9]+$")
+
+
+class BulkOverride(OverrideTerms):
+    unit_id: str = Field(min_length=1, max_length=64)

@@ -26,6 +26,7 @@ from xuefa.store.table import (
     encode_cursor,
 )
 from xuefa.years.repository import YearBook
+from xuefa.years.results import YearResult
 from xuefa.years.rules import YearConfig, shown_score
 
 Filter = Literal["behind", "no_exam", "failing"]
@@ -109,13 +110,13 @@ def progress_of(
     config: YearConfig,
     profile: Mapping[str, Any],
     unit: Unit,
-    result: Mapping[str, Any] | None,
+    result: YearResult | None,
     expected: int,
 ) -> LearnerProgress:
-    result = result or {}
-    credits = int(result.get("credits", 0))
-    best = result.get("best_score")
-    annual = config.annual(credits, best)
+    result = result or YearResult(str(profile["student_no"]), config.year)
+    credits = result.credits
+    best = result.best
+    annual = result.standing(config)
     return LearnerProgress(
         student_no=str(profile["student_no"]),
         name=str(profile["name"]),
@@ -124,7 +125,7 @@ def progress_of(
         credits=credits,
         expected_credits=expected,
         exam_best=shown_score(best),
-        attempts=int(result.get("attempts_used", 0)) - (1 if "open_attempt" in result else 0),
+        attempts=result.finished_attempts(),
         total=float(annual.total),
         passed=annual.passed,
     )

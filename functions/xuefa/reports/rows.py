@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from xuefa.core.clock import parse_iso
-from xuefa.years.results import credits_as_of, exam_as_of
+from xuefa.years.results import YearResult
 from xuefa.years.rules import YearConfig, shown_score
 
 STATUSES = ("active", "resigned", "retired")
@@ -86,14 +86,14 @@ def learner_row(
     config: YearConfig,
     profile: Mapping[str, Any],
     unit_name: str,
-    result: Mapping[str, Any] | None,
+    result: YearResult,
     day: date,
     status: str = "active",
 ) -> dict[str, Any]:
     """One learner's figures as of 24:00 of `day` (and their status then)."""
-    credits = credits_as_of(result, day)
-    best, attempts = exam_as_of(result, day)
-    annual = config.annual(credits, best)
+    credits = result.credits_as_of(day)
+    best, attempts = result.exam_as_of(day)
+    annual = result.standing(config, day)
     return {
         "student_no": profile["student_no"],
         "name": profile["name"],

@@ -23,7 +23,6 @@ long as its shards were not all sent; another delivery waits for the lease.
 
 from __future__ import annotations
 
-import heapq
 import logging
 import re
 import secrets
@@ -31,44 +30,42 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
 
-from xuefa.core.auth import Actor, in_subtree, require_admin, require_learner
+from xuefa.core.auth import Actor, in_subtree, require_admin
 from xuefa.core.clock import Clock, end_of_day, iso, local_date, parse_iso, study_year_of
 from xuefa.core.errors import BadRequest, Conflict, NotFound, XuefaError
 from xuefa.reports import views
-from xuefa.reports.archive_repository import DynamoArchive
 from xuefa.reports.certificates import (
     canonical_code,
-    certificate_code,
     masked_name,
     render_certificate,
     render_certificates,
     shown_code,
 )
+from xuefa.reports.files import UnitFiles
+from xuefa.reports.membership import Membership
+from xuefa.reports.repository import ReportRecords
 from xuefa.reports.rows import (
-    LEARNER_COLUMNS,
-    ROLLUP_COLUMNS,
     Rollup,
-    WrittenFile,
-    learner_row,
-    membership_at,
-    ranked,
-    replay,
-    tee,
     write_csv,
-    write_json,
     write_xlsx,
 )
-from xuefa.reports.run_repository import DynamoReportRuns, Superseded
+from xuefa.reports.run_repository import Superseded
+from xuefa.reports.sets import (
+    Dispatch,
+    GradeExpired,
+    ReportSet,
+    UnitFailed,
+    manifest_key,
+    year_end_manifest_key,
+    year_end_prefix,
+)
 from xuefa.roster.directory import Directory, Unit
-from xuefa.roster.people_repository import PAGE, DynamoPeople
 from xuefa.store.objects import ReportBucket
-from xuefa.store.table import Store
 from xuefa.years.repository import YearBook
-from xuefa.years.rules import YearConfig, shown_score
+from xuefa.years.rules import shown_score
 
 LOGGER = logging.getLogger(__name__)
 MONTH = r"20[0-9]{2}-(0[1-9]|1[0-2])"  # the months a report can have: 2000-01 to 2099-12
@@ -76,10 +73,6 @@ T = TypeVar("T")
 LEASE = timedelta(minutes=30)
 URL_SECONDS = 15 * 60
 UNIT_TRIES = 3  # a unit's files are tried this often in the shard before it is left out
-
-GradeExpired = Callable[[str, int, int], object]  # student_no, year, attempt_no
-Dispatch = Callable[[list[dict[str, Any]]], None]
-UnitFailed = Callable[[Unit, str], None]  # the unit, why: counted as a metric
 
 
 def parse_report_date(
@@ -108,59 +101,6 @@ def report_date_of_event(time: str) -> date:
     return local_date(parse_iso(time.replace("Z", "+00:00"))) - timedelta(days=1)
 
 
-def prefix(day: date) -> str:
-    return f"reports/daily/{day.isoformat()}"
-
-
-def manifest_key(day: date) -> str:
-    return f"{prefix(day)}/manifest.json"
-
-
-def year_end_prefix(year: int) -> str:
-    return f"reports/years/{year}"
-
-
-def year_end_manifest_key(year: int) -> str:
-    return f"{year_end_prefix(year)}/manifest.json"
-
-
-@dataclass(frozen=True)
-class ReportSet:
-    """What a run builds: a day's set as of 24:00 (`reports/daily/<date>/`: rebuilt on
-    demand, kept 400 days), or a closed study year's, as of the close of its credit window
-    (`reports/years/<y>/`: every row frozen into the learner's archive, written once,
-    kept for good)."""
-
-    day: date  # the cut-off is 24:00 of this day
-    closing_year: int | None = None
-
-    @classmethod
-    def year_end(cls, config: YearConfig) -> ReportSet:
-        last_day = local_date(config.credit_window.closes_at - timedelta(microseconds=1))
-        return cls(last_day, config.year)
-
-    @property
-    def key(self) -> str:
-        """The run's key, and what a shard message carries."""
-        return f"year-{self.closing_year}" if self.closing_year else self.day.isoformat()
-
-    @property
-    def prefix(self) -> str:
-        return year_end_prefix(self.closing_year) if self.closing_year else prefix(self.day)
-
-    @property
-    def manifest_key(self) -> str:
-        return f"{self.prefix}/manifest.json"
-
-    @property
-    def year(self) -> int:
-        return self.closing_year or study_year_of(self.day)
-
-    def title(self, unit: Unit, what: str) -> str:
-        when = f"{self.closing_year}年度" if self.closing_year else self.day.isoformat()
-        return f"{unit.name}{what}{when}"
-
-
 @dataclass(frozen=True)
 class Site:
     """Whose reports: the top of the unit tree (its 司法局 issues certificates), and the
@@ -184,23 +124,22 @@ class Pipeline:
 class ReportJob:
     def __init__(
         self,
-        store: Store,
+        records: ReportRecords,
         years: YearBook,
         directory: Directory,
         bucket: ReportBucket,
         clock: Clock,
         pipeline: Pipeline,
     ):
-        self.people = DynamoPeople(store)
-        self.runs = DynamoReportRuns(store)
-        self.archive = DynamoArchive(store)
+        self.runs = records.runs
         self.years = years
         self.directory = directory
         self.bucket = bucket
         self.clock = clock
         self.root_unit_id = pipeline.root_unit_id
-        self.grade_expired = pipeline.grade_expired
-        self.unit_failed = pipeline.unit_failed or (lambda unit, reason: None)
+        self.membership = Membership(records.people, records.archive, clock, pipeline.grade_expired)
+        unit_failed = pipeline.unit_failed or (lambda unit, reason: None)
+        self.files = UnitFiles(self.membership, directory, bucket, unit_failed)
         # Without a queue (locally, in tests) the shards run here, one after another.
         self.dispatch = pipeline.dispatch or self._run_here
 
@@ -347,17 +286,7 @@ class ReportJob:
         files: list[dict[str, Any]] = []
         failed: list[dict[str, Any]] = []
         with tempfile.TemporaryDirectory(prefix="xuefa-report-") as work:
-            child_rollups: list[Rollup] = []
-            total = Rollup(shard.unit_id, shard.name)
-            own = self._unit_files_or_note(config, report, shard, Path(work), files, failed)
-            total.merge(own)
-            if own.learners:
-                child_rollups.append(own)
-            for child in self.directory.children(shard.unit_id):
-                subtree = self._subtree(config, report, child, Path(work), files, failed)
-                total.merge(subtree)
-                child_rollups.append(subtree)
-            files.extend(self._rollup_files(report, shard, child_rollups, Path(work)))
+            total = self.files.shard(config, report, shard, Path(work), files, failed)
         shard_state = {"files": files, "rollup": total.to_state(), "failed_units": failed}
         try:
             self.runs.shard_written(report.key, shard_id, run_id, shard_state)
@@ -365,210 +294,6 @@ class ReportJob:
             LOGGER.info("report run %s of %s was taken over meanwhile", run_id, day)
             return
         self._shard_done(report, shard_id, run_id)
-
-    def _subtree(
-        self,
-        config: YearConfig,
-        report: ReportSet,
-        unit: Unit,
-        work: Path,
-        files: list[dict[str, Any]],
-        failed: list[dict[str, Any]],
-    ) -> Rollup:
-        rollup = self._unit_files_or_note(config, report, unit, work, files, failed)
-        total = Rollup(unit.unit_id, unit.name)
-        total.merge(rollup)
-        for child in self.directory.children(unit.unit_id):
-            total.merge(self._subtree(config, report, child, work, files, failed))
-        return total
-
-    def _unit_files_or_note(
-        self,
-        config: YearConfig,
-        report: ReportSet,
-        unit: Unit,
-        work: Path,
-        files: list[dict[str, Any]],
-        failed: list[dict[str, Any]],
-    ) -> Rollup:
-        """The unit's files, tried UNIT_TRIES times; a unit that still fails is left out
-        of the set (and of its bulletin's figures), logged with why, counted, and noted
-        for the manifest: its county's set is written all the same."""
-        for attempt in range(1, UNIT_TRIES + 1):
-            mark = len(files)
-            try:
-                return self._unit_files(config, report, unit, work, files)
-            except Exception as exc:  # anything but the function's own death
-                del files[mark:]
-                reason = f"{type(exc).__name__}: {exc}"[:500]
-                if attempt < UNIT_TRIES:
-                    LOGGER.warning(
-                        "unit %s's report failed (try %s), trying again: %s",
-                        unit.unit_id,
-                        attempt,
-                        reason,
-                    )
-                    continue
-                LOGGER.exception(
-                    "unit %s (%s) left out of the %s set: %s",
-                    unit.unit_id,
-                    unit.name,
-                    report.key,
-                    reason,
-                )
-                self.unit_failed(unit, reason)
-                failed.append(
-                    {
-                        "unit_id": unit.unit_id,
-                        "unit_path": unit.path,
-                        "name": unit.name,
-                        "reason": reason,
-                    }
-                )
-        return Rollup(unit.unit_id, unit.name)
-
-    def _members(self, unit: Unit, day: date) -> Iterator[tuple[dict[str, Any], str]]:
-        """The unit's learners at 24:00 of `day`, with their status then, by student
-        number: those in it now who had joined by then, and those who left it since (a
-        transfer leaves a dated marker in the old unit). Registered later: absent. The
-        order does not depend on what happened after the cut-off."""
-        cutoff = end_of_day(day)
-        left = sorted(
-            {
-                str(item["student_no"])
-                for item in self.people.departures(unit.unit_id)
-                if parse_iso(str(item["at"])) >= cutoff
-            }
-        )
-        gone = [
-            p
-            for p in self.people.profiles(left)
-            if p.get("unit_id") != unit.unit_id  # back in the unit: listed with the others
-        ]
-        for profile in heapq.merge(
-            self.people.unit_profiles(unit.unit_id),
-            sorted(gone, key=_student_no),
-            key=_student_no,
-        ):
-            unit_then, status = membership_at(profile, cutoff)
-            if unit_then == unit.unit_id:
-                yield profile, status
-
-    def _rows(self, config: YearConfig, report: ReportSet, unit: Unit) -> Iterator[dict[str, Any]]:
-        """The unit's learners as of the cut-off, their year results read 100 at a time;
-        at a year's close each row is frozen into the learner's archive first."""
-        rows = self._live_rows(config, report.day, unit)
-        if report.closing_year is None:
-            return rows
-        return (self.freeze(row, unit, report) for row in rows)
-
-    def _live_rows(self, config: YearConfig, day: date, unit: Unit) -> Iterator[dict[str, Any]]:
-        year = config.year
-        now = int(self.clock.now().timestamp())
-        for members in batched(self._members(unit, day), PAGE):
-            results = self.people.year_results([str(p["student_no"]) for p, _ in members], year)
-            for profile, status in members:
-                result = results.get(profile["student_no"])
-                if result and "open_attempt" in result and int(result["open_hard_close"]) <= now:
-                    # Past its deadline: graded first, so that it counts on its day.
-                    self.grade_expired(profile["student_no"], year, int(result["open_attempt"]))
-                    result = self.people.year_result(profile["student_no"], year)
-                yield learner_row(config, profile, unit.name, result, day, status)
-
-    def freeze(self, row: dict[str, Any], unit: Unit, report: ReportSet) -> dict[str, Any]:
-        """The learner's figures at the close, in their archive for good: the row as
-        frozen (by this run, or an earlier one that crashed midway)."""
-        record = {
-            **row,
-            "year": report.year,
-            "unit_id": unit.unit_id,
-            "closed_at": iso(end_of_day(report.day)),
-        }
-        code = certificate_code() if row["passed"] else None
-        return self.archive.freeze(record, code)
-
-    def _unit_files(
-        self,
-        config: YearConfig,
-        report: ReportSet,
-        unit: Unit,
-        work: Path,
-        files: list[dict[str, Any]],
-    ) -> Rollup:
-        rollup = Rollup(unit.unit_id, unit.name)
-
-        def counted(rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-            for row in rows:
-                rollup.add(row)
-                yield row
-
-        spool = work / f"{unit.unit_id}.jsonl"
-        csv_file = write_csv(
-            work / f"{unit.unit_id}.csv",
-            LEARNER_COLUMNS,
-            tee(counted(self._rows(config, report, unit)), spool),
-        )
-        xlsx_file = write_xlsx(
-            work / f"{unit.unit_id}.xlsx",
-            LEARNER_COLUMNS,
-            replay(spool),
-            unit.name,
-            end_of_day(report.day),
-        )
-        title = report.title(unit, "学员学分报表")
-        for written, fmt in ((csv_file, "csv"), (xlsx_file, "xlsx")):
-            files.append(self._upload(report, unit, "learners", fmt, written, title))
-        return rollup
-
-    def _rollup_files(
-        self, report: ReportSet, unit: Unit, rows: list[Rollup], work: Path
-    ) -> list[dict[str, Any]]:
-        table = ranked([r.row() for r in rows])
-        total = Rollup(unit.unit_id, unit.name)
-        for r in rows:
-            total.merge(r)
-        base = work / f"rollup-{unit.unit_id}"
-        title = report.title(unit, "学法考试通报")
-        payload = {
-            "date": report.day.isoformat(),
-            "cutoff": iso(end_of_day(report.day)),
-            "unit_id": unit.unit_id,
-            "name": unit.name,
-            "total": total.row(),
-            "rows": table,
-        }
-        written = [
-            (write_csv(base.with_suffix(".csv"), ROLLUP_COLUMNS, table), "csv"),
-            (
-                write_xlsx(
-                    base.with_suffix(".xlsx"),
-                    ROLLUP_COLUMNS,
-                    table,
-                    unit.name,
-                    end_of_day(report.day),
-                ),
-                "xlsx",
-            ),
-            (write_json(base.with_suffix(".json"), payload, len(table)), "json"),
-        ]
-        return [self._upload(report, unit, "rollup", fmt, file, title) for file, fmt in written]
-
-    def _upload(
-        self, report: ReportSet, unit: Unit, kind: str, fmt: str, written: WrittenFile, title: str
-    ) -> dict[str, Any]:
-        folder = "units" if kind == "learners" else "rollups"
-        key = f"{report.prefix}/{folder}/{unit.unit_id}.{fmt}"
-        self.bucket.upload(key, written.path, f"{title}.{fmt}")
-        return {
-            "key": key,
-            "unit_id": unit.unit_id,
-            "unit_path": unit.path,
-            "kind": kind,
-            "format": fmt,
-            "rows": written.rows,
-            "bytes": written.bytes,
-            "sha256": written.sha256,
-        }
 
     def _shard_done(self, report: ReportSet, shard_id: str, run_id: str) -> None:
         if self.runs.shard_done(report.key, shard_id, run_id):
@@ -587,10 +312,10 @@ class ReportJob:
         config = self.years.get(report.year)
         with tempfile.TemporaryDirectory(prefix="xuefa-report-") as work:
             # the staff of the city itself
-            own = self._unit_files_or_note(config, report, root, Path(work), files, failed)
+            own = self.files.unit_files_or_note(config, report, root, Path(work), files, failed)
             if own.learners:
                 rollups.append(own)
-            files.extend(self._rollup_files(report, root, rollups, Path(work)))
+            files.extend(self.files.rollup_files(report, root, rollups, Path(work)))
         now = self.clock.now()
         manifest: dict[str, Any] = {
             "date": report.day.isoformat(),
@@ -638,16 +363,6 @@ def _shard_wanted(run: dict[str, Any] | None, shard_id: str, run_id: str) -> boo
     return status == "running" or (status == "finalizing" and run.get("final_by") == shard_id)
 
 
-def batched(items: Iterator[T], size: int) -> Iterator[list[T]]:
-    """Lists of `size` (the last shorter) from a stream (itertools.batched is 3.12)."""
-    while chunk := list(islice(items, size)):
-        yield chunk
-
-
-def _student_no(profile: dict[str, Any]) -> str:
-    return str(profile["student_no"])
-
-
 EXPORT_NAMES = {"behind": "积分落后", "no_exam": "未参加考试", "failing": "暂未合格", None: "全部"}
 
 
@@ -688,16 +403,16 @@ class ReportQueries:
 
     def __init__(
         self,
-        store: Store,
+        records: ReportRecords,
         years: YearBook,
         directory: Directory,
         bucket: ReportBucket,
         clock: Clock,
         site: Site,
     ):
-        self.people = DynamoPeople(store)
-        self.runs = DynamoReportRuns(store)
-        self.archive_items = DynamoArchive(store)
+        self.people = records.people
+        self.runs = records.runs
+        self.archive_items = records.archive
         self.years = years
         self.directory = directory
         self.bucket = bucket
@@ -774,35 +489,26 @@ class ReportQueries:
             }
         )
 
-    def my_archive(self, actor: Actor) -> views.Archive:
-        require_learner(actor)
-        return self.archive(actor.username)
-
-    def learner_archive(self, actor: Actor, student_no: str) -> views.Archive:
-        self.directory.learner_in_scope(actor, student_no)
-        return self.archive(student_no)
-
-    def archive(self, student_no: str) -> views.Archive:
-        """Every study year of the learner: a closed year as frozen at its close, an open
-        one as the rules score it today."""
+    def archive(self, actor: Actor, student_no: str | None = None) -> views.Archive:
+        """Every study year of the learner (or of one in an admin's scope): a closed year
+        as frozen at its close, an open one as the rules score it today."""
+        student_no = self.directory.whose(actor, student_no)
         frozen = {int(r["year"]): r for r in self.archive_items.every_year(student_no)}
         items = [_frozen_year(record) for record in frozen.values()]
         for result in self.people.every_year(student_no):
-            if int(result["year"]) in frozen:
+            if result.year in frozen:
                 continue
             try:
-                config = self.years.get(int(result["year"]))
+                config = self.years.get(result.year)
             except NotFound:
                 continue
-            credits = int(result.get("credits", 0))
-            best = result.get("best_score")
-            annual = config.annual(credits, best)
+            annual = result.standing(config)
             items.append(
                 {
-                    "year": int(result["year"]),
-                    "credits": credits,
+                    "year": result.year,
+                    "credits": result.credits,
                     "credit_score": float(annual.credit_score),
-                    "exam_best": shown_score(best),
+                    "exam_best": shown_score(result.best),
                     "exam_score": float(annual.exam_score),
                     "total": float(annual.total),
                     "passed": annual.passed,
@@ -852,16 +558,12 @@ class ReportQueries:
             if in_subtree(f["unit_path"], unit.path)
         ]
 
-    def my_certificate(self, actor: Actor, year: int) -> views.Certificate:
-        require_learner(actor)
-        return self.certificate(actor.username, year)
-
-    def learner_certificate(self, actor: Actor, student_no: str, year: int) -> views.Certificate:
-        self.directory.learner_in_scope(actor, student_no)
-        return self.certificate(student_no, year)
-
-    def certificate(self, student_no: str, year: int) -> views.Certificate:
-        """The PDF of a passed, closed year, rendered once from the frozen archive."""
+    def certificate(
+        self, actor: Actor, year: int, student_no: str | None = None
+    ) -> views.Certificate:
+        """The PDF of a passed, closed year (the learner's, or one's in an admin's scope),
+        rendered once from the frozen archive."""
+        student_no = self.directory.whose(actor, student_no)
         record = self.archive_items.record(student_no, year)
         if record is None or not record.get("passed") or not record.get("certificate"):
             raise NotFound(f"no certificate for {year}: the year is open or was not passed")

@@ -11,7 +11,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from xuefa.core.auth import Actor, require_admin, require_city_admin, require_unit_in_scope
+from xuefa.core.auth import (
+    Actor,
+    require_admin,
+    require_city_admin,
+    require_learner,
+    require_unit_in_scope,
+)
 from xuefa.core.errors import Forbidden, NotFound
 from xuefa.roster.people_repository import DynamoPeople
 from xuefa.store.table import Store
@@ -104,6 +110,15 @@ class Directory:
         profile = self.learner(student_no)
         require_unit_in_scope(actor, actor_unit.path, str(profile["unit_path"]))
         return profile
+
+    def whose(self, actor: Actor, student_no: str | None = None) -> str:
+        """Whose records a request reads: the learner's own when no student number is
+        given (only learners have their own), else a learner in the admin's scope."""
+        if student_no is None:
+            require_learner(actor)
+            return actor.username
+        self.learner_in_scope(actor, student_no)
+        return student_no
 
     def self_or_admin_in_scope(self, actor: Actor, student_no: str) -> dict[str, Any]:
         if actor.is_learner and not actor.is_admin:

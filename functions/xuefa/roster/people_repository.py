@@ -8,6 +8,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from xuefa.store.table import GSI_NAME, Keys, Paging, Store
+from xuefa.years.result_repository import year_result_of
+from xuefa.years.results import YearResult
 
 PAGE = 100  # learners a page: one query of the unit index and one BatchGetItem
 
@@ -52,17 +54,24 @@ class DynamoPeople:
         )
         return page.items, page.last_key
 
-    def year_results(self, student_nos: Sequence[str], year: int) -> dict[str, dict[str, Any]]:
-        """The year results of up to a page of learners, by student number."""
+    def year_results(self, student_nos: Sequence[str], year: int) -> dict[str, YearResult]:
+        """The year results of up to a page of learners who have one, by student number."""
         found = self.store.batch_get([Keys.year_result(no, year) for no in student_nos])
-        return {str(r["student_no"]): r for r in found if "student_no" in r}
+        return {
+            str(r["student_no"]): year_result_of(r, str(r["student_no"]), year)
+            for r in found
+            if "student_no" in r
+        }
 
-    def year_result(self, student_no: str, year: int) -> dict[str, Any] | None:
-        return self.store.get(Keys.year_result(student_no, year))
+    def year_result(self, student_no: str, year: int) -> YearResult:
+        """The learner's year result (the empty one when there is none)."""
+        found = self.store.get(Keys.year_result(student_no, year))
+        return year_result_of(found, student_no, year)
 
-    def every_year(self, student_no: str) -> Iterator[dict[str, Any]]:
+    def every_year(self, student_no: str) -> Iterator[YearResult]:
         """The learner's year results, every study year."""
-        return self.store.query_all(Keys.learner(student_no)["pk"], Keys.year_prefix())
+        for item in self.store.query_all(Keys.learner(student_no)["pk"], Keys.year_prefix()):
+            yield year_result_of(item, student_no, int(item["year"]))
 
     def departures(self, unit_id: str) -> Iterator[dict[str, Any]]:
         """The markers of learners who left the unit: student number, when, where to."""

@@ -4,11 +4,15 @@ nightly report reads through the unit-year index."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from xuefa.store.table import GSI_PARTITION_KEY, GSI_SORT_KEY, Keys
+from xuefa.years.results import YearResult
 
 
 def year_result_keys(student_no: str, year: int, unit_id: str) -> dict[str, Any]:
@@ -77,3 +81,65 @@ def year_result_update(
     operation["ExpressionAttributeNames"] = names
     operation["ExpressionAttributeValues"] = values
     return {"Update": operation}
+
+
+# The stored item's names: totals, the open attempt, and per-day counters named by a
+# letter and the day (`d_20260315`: credits earned that day; `j_`: adjusted; `n_`:
+# attempts finished; `b_`: the best score when it rose that day; `a_<day>_<activity>`).
+EARNED, ADJUSTED, FINISHED, BEST_ON, ACTIVITY = "d", "j", "n", "b", "a"
+_DAY_COUNTER = re.compile(r"([djnb])_([0-9]{8})")
+_ACTIVITY_COUNTER = re.compile(r"a_([0-9]{8})_(.+)")
+
+
+def counter_name(kind: str, day: date, activity: str | None = None) -> str:
+    """A per-day counter's attribute: `counter_name(EARNED, day)` → `d_20260315`."""
+    name = f"{kind}_{day:%Y%m%d}"
+    return f"{name}_{activity}" if activity is not None else name
+
+
+def _day(digits: str) -> date:
+    return date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+
+
+def _optional_int(value: Any) -> int | None:
+    return int(value) if value is not None else None
+
+
+def year_result_of(item: Mapping[str, Any] | None, student_no: str, year: int) -> YearResult:
+    """The typed record of a stored year result (the empty one when there is none)."""
+    if not item:
+        return YearResult(student_no=student_no, year=year)
+    days: dict[str, dict[date, Any]] = {kind: {} for kind in "djnb"}
+    activity: dict[tuple[date, str], int] = {}
+    for name, value in item.items():
+        if match := _DAY_COUNTER.fullmatch(name):
+            days[match[1]][_day(match[2])] = value
+        elif match := _ACTIVITY_COUNTER.fullmatch(name):
+            activity[(_day(match[1]), match[2])] = int(value)
+    best = item.get("best_score")
+    return YearResult(
+        student_no=student_no,
+        year=year,
+        unit_id=item.get("unit_id"),
+        credits=int(item.get("credits", 0)),
+        attempts_taken=int(item.get("attempts_used", 0)),
+        extra_granted=int(item.get("extra_attempts", 0)),
+        best=Decimal(best) if best is not None else None,
+        open_no=_optional_int(item.get("open_attempt")),
+        open_until=int(item.get("open_hard_close", 0)),
+        own_close=_optional_int(item.get("close_override")),
+        last_submit=_optional_int(item.get("last_submitted")),
+        earned_on={day: int(n) for day, n in days[EARNED].items()},
+        adjusted_on={day: int(n) for day, n in days[ADJUSTED].items()},
+        activity_on=activity,
+        finished_on={day: int(n) for day, n in days[FINISHED].items()},
+        best_on={day: Decimal(score) for day, score in days[BEST_ON].items()},
+    )
+
+
+def finished_attr(day: date) -> str:
+    return counter_name(FINISHED, day)
+
+
+def best_attr(day: date) -> str:
+    return counter_name(BEST_ON, day)

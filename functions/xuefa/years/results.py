@@ -1,47 +1,72 @@
-"""Reading a learner's year result: the per-day credit and exam counters give any
-figure as of a midnight."""
+"""A learner's year result as the rules read it: totals, the open attempt and the per-day
+counters that give any figure as of a midnight. The repositories make one from the stored
+item (`xuefa.years.result_repository.year_result_of`); nothing here knows how it is
+stored. It lives in years/, not store/, because its standing needs the year's rules."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
-# Per-day exam counters: attempts finished that day (`n_`), and the best score when it
-# rose that day (`b_`). With the credit counters they give any figure as of a midnight.
+from xuefa.years.rules import AnnualResult, YearConfig
 
 
-def finished_attr(day: date) -> str:
-    return f"n_{day:%Y%m%d}"
+@dataclass(frozen=True)
+class YearResult:
+    """One learner's study year. Epoch seconds stay epoch seconds (as conditions hold
+    them); a learner with no record yet has the empty one, `YearResult(...)`."""
 
-
-def best_attr(day: date) -> str:
-    return f"b_{day:%Y%m%d}"
-
-
-def exam_as_of(result: Mapping[str, Any] | None, day: date) -> tuple[Decimal | None, int]:
-    """(best score, attempts finished) up to 24:00 of `day`."""
-    cutoff = f"{day:%Y%m%d}"
+    student_no: str
+    year: int
+    unit_id: str | None = None
+    credits: int = 0
+    attempts_taken: int = 0  # started, the open one included
+    extra_granted: int = 0  # attempts granted by overrides
     best: Decimal | None = None
-    attempts = 0
-    for name, value in (result or {}).items():
-        if len(name) != 10 or name[1] != "_" or name[2:] > cutoff or not name[2:].isdigit():
-            continue
-        if name[0] == "n":
-            attempts += int(value)
-        elif name[0] == "b":
-            best = Decimal(value) if best is None else max(best, Decimal(value))
-    return best, attempts
+    open_no: int | None = None  # the attempt still open, if any
+    open_until: int = 0  # its hard close (deadline plus grace), epoch seconds
+    own_close: int | None = None  # a later close granted by an override, epoch seconds
+    last_submit: int | None = None  # epoch seconds
+    earned_on: Mapping[date, int] = field(default_factory=dict)  # credits earned a day
+    adjusted_on: Mapping[date, int] = field(default_factory=dict)  # credits adjusted a day
+    activity_on: Mapping[tuple[date, str], int] = field(default_factory=dict)
+    finished_on: Mapping[date, int] = field(default_factory=dict)  # attempts finished a day
+    best_on: Mapping[date, Decimal] = field(default_factory=dict)  # the best, when it rose
 
+    @property
+    def has_open(self) -> bool:
+        return self.open_no is not None
 
-def credits_as_of(year_result: Mapping[str, Any] | None, day: date) -> int:
-    """Credits earned and adjusted up to 24:00 of `day`, from the per-day counters."""
-    if not year_result:
-        return 0
-    cutoff = f"{day:%Y%m%d}"
-    total = 0
-    for name, value in year_result.items():
-        if (name.startswith("d_") or name.startswith("j_")) and name[2:10] <= cutoff:
-            total += int(value)
-    return total
+    def earned_today(self, day: date) -> int:
+        """Credits earned on `day` (what the daily cap counts; adjustments aside)."""
+        return int(self.earned_on.get(day, 0))
+
+    def activity_today(self, day: date, activity: str) -> int:
+        return int(self.activity_on.get((day, activity), 0))
+
+    def credits_as_of(self, day: date) -> int:
+        """Credits earned and adjusted up to 24:00 of `day`."""
+        earned = sum(n for on, n in self.earned_on.items() if on <= day)
+        return earned + sum(n for on, n in self.adjusted_on.items() if on <= day)
+
+    def exam_as_of(self, day: date) -> tuple[Decimal | None, int]:
+        """(best score, attempts finished) up to 24:00 of `day`."""
+        bests = [score for on, score in self.best_on.items() if on <= day]
+        finished = sum(n for on, n in self.finished_on.items() if on <= day)
+        return (max(bests) if bests else None), finished
+
+    def finished_attempts(self) -> int:
+        """Attempts finished so far (the open one is not)."""
+        return self.attempts_taken - (1 if self.has_open else 0)
+
+    def standing(self, config: YearConfig, as_of: date | None = None) -> AnnualResult:
+        """The annual score: now, or as of 24:00 of `as_of` (what a report shows)."""
+        if as_of is None:
+            return config.annual(self.credits, self.best)
+        return config.annual(self.credits_as_of(as_of), self.exam_as_of(as_of)[0])
+
+    def with_best(self, score: Decimal) -> YearResult:
+        """The same record once a submit raised the best score."""
+        return replace(self, best=score)
