@@ -60,7 +60,7 @@ def an_hour_of_study() -> dict[str, Any]:
             {"year": 2026, "checks": checks, "body_markdown": "# 一\n\n第一条 内容"}))  # fmt: skip
         content.publish(SEEDER, lesson.lesson_id, 2026)
         learner = Actor("530402000001", frozenset({"learners"}), "530402-001")
-        content.credits.balance(learner.username, 2026)  # a warm container
+        content.credits.balance_now(learner.username, 2026)  # a warm container
         counter = RequestCounter(client)
         http = 0
         with counter.measure() as calls:

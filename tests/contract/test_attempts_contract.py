@@ -23,7 +23,15 @@ from tests.fakes.directory import UNIT
 from xuefa.core.auth import Actor
 from xuefa.core.clock import SHANGHAI, iso, local_date
 from xuefa.exams.papers import PaperQuestion, shapes_of
-from xuefa.exams.repository import Closing, Grant, LearnerInactive, NewAttempt, YearHasClosed
+from xuefa.exams.repository import (
+    Closing,
+    Grant,
+    LearnerInactive,
+    NewAttempt,
+    Refusal,
+    YearHasClosed,
+)
+from xuefa.years.results import YearResult
 
 pytestmark = pytest.mark.contract
 
@@ -118,7 +126,8 @@ def grant(
         close_override=int(close.timestamp()) if close is not None else None,
         asked_close=close,
         reason="病假",
-        before={"extra_attempts": 0, "close_override": None},
+        extra_before=0,
+        close_before=None,
         at=at,
         review_margin=MARGIN,
     )
@@ -126,12 +135,20 @@ def grant(
 
 # What a caller reads back. One place to follow the repositories' return types.
 
-FIGURES = ("attempts_used", "open_attempt", "best_score", "extra_attempts", "close_override")
+EMPTY = YearResult(LEARNER, YEAR)  # a learner's year with nothing written
 
 
 def figures(world: World) -> dict[str, Any]:
+    """The year result's exam figures a caller reads, those not at their start."""
     result, _ = world.attempts.result_and_profile(LEARNER, YEAR)
-    return {name: result[name] for name in FIGURES if name in result}
+    seen = {
+        "attempts_used": result.attempts_taken or None,
+        "open_attempt": result.open_no,
+        "best_score": result.best,
+        "extra_attempts": result.extra_granted or None,
+        "close_override": result.own_close,
+    }
+    return {name: value for name, value in seen.items() if value is not None}
 
 
 def sheet(world: World, attempt_no: int = 1) -> dict[str, Any]:
@@ -148,11 +165,14 @@ def sheet(world: World, attempt_no: int = 1) -> dict[str, Any]:
     }
 
 
-def as_seen(refused: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The sheet a refused save answers with, in the fields the service reads."""
-    if refused is None or not refused:
-        return refused
-    return {name: refused.get(name) for name in ("state", "answers", "answer_saves")}
+def as_seen(refused: Refusal | None) -> dict[str, Any] | None:
+    """The sheet a refused save answers with ({} for none), in the fields the service reads."""
+    if refused is None:
+        return None
+    if refused.sheet is None:
+        return {}
+    sheet = refused.sheet
+    return {"state": sheet.state, "answers": sheet.answers, "answer_saves": sheet.saves_seen}
 
 
 # starting -----------------------------------------------------------------------------
@@ -171,7 +191,10 @@ def test_an_attempt_starts_with_its_paper_and_an_open_sheet(world: World) -> Non
     }
     profile = world.attempts.result_and_profile(LEARNER, YEAR)[1]
     assert (profile["student_no"], profile["unit_id"]) == (LEARNER, UNIT)
-    assert world.attempts.result_and_profile("530402999999", YEAR) == ({}, None)
+    assert world.attempts.result_and_profile("530402999999", YEAR) == (
+        YearResult("530402999999", YEAR),
+        None,
+    )
     assert world.attempts.sheets("530402000002", YEAR, 0) == []
 
 
@@ -195,8 +218,10 @@ def test_no_attempt_starts_outside_the_window_or_for_an_inactive_learner(world: 
     assert world.attempts.open(new(at=STUDY_DAY)) is False
     assert world.attempts.open(new(at=AFTER_EXAM)) is False
     assert world.attempts.open(new(student_no="530402000003")) is False
-    assert world.attempts.result_and_attempt(LEARNER, YEAR, 1) == ({}, None)
-    assert world.attempts.result_and_profile("530402000003", YEAR)[0] == {}
+    assert world.attempts.result_and_attempt(LEARNER, YEAR, 1) == (EMPTY, None)
+    assert world.attempts.result_and_profile("530402000003", YEAR)[0] == YearResult(
+        "530402000003", YEAR
+    )
 
 
 def test_a_later_close_granted_opens_an_attempt_after_the_window(world: World) -> None:
@@ -241,7 +266,7 @@ def test_a_save_that_does_not_fit_or_comes_late_is_refused_with_the_sheet(world:
     assert as_seen(world.attempts.save(LEARNER, YEAR, 1, mixed, now)) == before
     late = new().hard_close
     assert as_seen(world.attempts.save(LEARNER, YEAR, 1, {"p-single": ["A"]}, late)) == before
-    assert world.attempts.save(LEARNER, YEAR, 2, {"p-single": ["A"]}, now) == {}
+    assert as_seen(world.attempts.save(LEARNER, YEAR, 2, {"p-single": ["A"]}, now)) == {}
     assert sheet(world)["answers"] == {"p-single": ["B"]}
 
 
@@ -266,7 +291,7 @@ def test_a_close_grades_once_and_raises_the_best_score(world: World) -> None:
     assert world.attempts.close(closing(2, score=60, raises_best=False)) is True
     assert figures(world) == {"attempts_used": 2, "best_score": 70}
     sheets = world.attempts.sheets(LEARNER, YEAR, 2)
-    assert [(int(s["attempt_no"]), s["state"], s["score"]) for s in sheets] == [
+    assert [(s.number, s.state, s.score) for s in sheets] == [
         (1, "submitted", 70),
         (2, "submitted", 60),
     ]
@@ -337,7 +362,7 @@ def test_extra_attempts_stop_at_the_years_total(world: World) -> None:
 def test_a_later_close_needs_the_years_latest_close_to_cover_it(world: World) -> None:
     close = datetime(2017, 10, 10, tzinfo=SHANGHAI)
     assert world.attempts.grant(CITY_ADMIN, grant(extra=0, close=close)) == {"cover"}
-    assert world.attempts.attempt_for_review(LEARNER, YEAR, 1) == ({}, None, None)
+    assert world.attempts.attempt_for_review(LEARNER, YEAR, 1) == (EMPTY, None, None)
 
     world.attempts.raise_latest_close(YEAR, close, EXAM_DAY, MARGIN)
     world.attempts.raise_latest_close(YEAR, close - timedelta(days=1), EXAM_DAY, MARGIN)

@@ -22,6 +22,7 @@ from xuefa.credits.views import (
     expiry_epoch,
     holds_lock,
 )
+from xuefa.years.results import YearResult
 
 pytestmark = pytest.mark.contract
 
@@ -81,7 +82,7 @@ def award(session: StudySession, at: datetime, amount: int | None = None) -> Awa
 
 def credits(world: World, student_no: str = LEARNER) -> int | None:
     counters = world.credits.counters(student_no, YEAR)
-    return None if counters is None else int(counters.get("credits", 0))
+    return None if counters == YearResult(student_no, YEAR) else counters.credits
 
 
 def state(world: World, session: StudySession) -> str | None:
@@ -215,11 +216,11 @@ def test_a_session_abandoned_after_its_lock_expired_leaves_the_new_holder_alone(
     assert held is not None and held.session_id == second.session_id
 
 
-def test_counters_of_a_learner_who_never_studied_are_none(world: World) -> None:
-    assert world.credits.counters(LEARNER, YEAR) is None
+def test_counters_of_a_learner_who_never_studied_are_the_empty_year(world: World) -> None:
+    assert world.credits.counters(LEARNER, YEAR) == YearResult(LEARNER, YEAR)
     assert world.credits.session_and_counters(LEARNER, YEAR, "s2017-x-000000000000") == (
         None,
-        None,
+        YearResult(LEARNER, YEAR),
     )
 
 
@@ -334,7 +335,7 @@ def test_a_session_that_lost_its_lock_is_not_paid(world: World) -> None:
 def test_a_completion_of_a_session_never_started_writes_nothing(world: World) -> None:
     assumed = started(COURSE).model_copy(update={"unit_id": None})
     assert world.credits.award(award(assumed, served(assumed))) == {"session", "lock", "caps"}
-    assert world.credits.counters(LEARNER, YEAR) is None
+    assert world.credits.counters(LEARNER, YEAR) == YearResult(LEARNER, YEAR)
     assert ledger(world) == []
 
 
@@ -404,5 +405,5 @@ def test_an_adjustment_below_zero_is_a_conflict_and_writes_nothing(world: World)
 def test_a_closed_year_takes_no_adjustment(world: World) -> None:
     with pytest.raises(YearClosed):
         world.credits.adjust(ADMIN, adjustment("adj-1", 5), UNIT, 0, YEAR_CLOSED)
-    assert world.credits.counters(LEARNER, YEAR) is None
+    assert world.credits.counters(LEARNER, YEAR) == YearResult(LEARNER, YEAR)
     assert world.credits.adjustment_request("adj-1") is None

@@ -18,7 +18,8 @@ report was counted from, so parallel reports for one session count once.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -310,8 +311,8 @@ class DynamoContent:
         )
         return len(item.get("learners", ()))
 
-    def flagged(self, year: int) -> list[dict[str, Any]]:
-        return list(self.store.query_all(f"REVIEW#{year}"))
+    def flagged(self, year: int) -> list[Flagged]:
+        return [flagged_of(item) for item in self.store.query_all(f"REVIEW#{year}")]
 
     def profiles_and_results(
         self, year: int, student_nos: Sequence[str]
@@ -324,6 +325,22 @@ class DynamoContent:
             str(i["pk"])[8:]: int(i.get("credits", 0)) for i in found if i["sk"] != "PROFILE"
         }
         return profiles, credits
+
+
+@dataclass(frozen=True)
+class Flagged:
+    """A learner's review signals: how often each fired, and what the last one said."""
+
+    student_no: str
+    unit_id: str
+    counts: dict[str, int]
+    details: dict[str, str]
+
+
+def flagged_of(item: Mapping[str, Any]) -> Flagged:
+    counts = {str(k)[2:]: int(v) for k, v in item.items() if str(k).startswith("n_")}
+    details = {str(k)[7:]: str(v) for k, v in item.items() if str(k).startswith("detail_")}
+    return Flagged(str(item["student_no"]), str(item.get("unit_id", "")), counts, details)
 
 
 def _not_retired(year: int, lesson_id: str) -> dict[str, Any]:

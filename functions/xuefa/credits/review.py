@@ -20,6 +20,7 @@ from typing import Any
 from xuefa.core.auth import Actor, in_subtree
 from xuefa.core.clock import SHANGHAI, Clock
 from xuefa.credits.attention import Outcome
+from xuefa.credits.content_repository import Flagged
 from xuefa.credits.content_views import Review, ReviewItem, Signal
 from xuefa.credits.views import StudySession
 from xuefa.roster.directory import Directory
@@ -95,12 +96,10 @@ class Reviewer:
         city = self.directory.city_admin(actor)
         scope = self.directory.unit(unit_id) if unit_id else city
         rows = self.records.flagged(year)
-        profiles, credits = self.records.profiles_and_results(
-            year, [str(r["student_no"]) for r in rows]
-        )
+        profiles, credits = self.records.profiles_and_results(year, [r.student_no for r in rows])
         items = []
         for row in rows:
-            no = str(row["student_no"])
+            no = row.student_no
             profile = profiles.get(no, {})
             if not in_subtree(str(profile.get("unit_path", "")), scope.path):
                 continue
@@ -108,7 +107,7 @@ class Reviewer:
                 ReviewItem(
                     student_no=no,
                     name=str(profile.get("name", "")),
-                    unit_id=str(profile.get("unit_id", row.get("unit_id", ""))),
+                    unit_id=str(profile.get("unit_id", row.unit_id)),
                     credits=credits.get(no, 0),
                     signals=_signals(row),
                 )
@@ -117,12 +116,12 @@ class Reviewer:
         return Review(items=items)
 
 
-def _signals(row: dict[str, Any]) -> list[Signal]:
+def _signals(row: Flagged) -> list[Signal]:
     signals = []
     for code, text in DETAILS.items():
-        count = int(row.get(f"n_{code}", 0))
+        count = row.counts.get(code, 0)
         if count:
-            detail = text.format(n=count, detail=row.get(f"detail_{code}", ""))
+            detail = text.format(n=count, detail=row.details.get(code, ""))
             signals.append(Signal(code=code, detail=detail))
     return signals
 
