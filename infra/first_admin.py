@@ -19,7 +19,8 @@ from xuefa.core.errors import Duplicate  # noqa: E402
 from xuefa.identity.passwords import hash_password  # noqa: E402
 from xuefa.identity.repository import Account, DynamoIdentity  # noqa: E402
 from xuefa.roster.accounts import temporary_password  # noqa: E402
-from xuefa.store.table import Keys, Store  # noqa: E402
+from xuefa.store.keys import Keys  # noqa: E402
+from xuefa.store.store import Store  # noqa: E402
 
 
 def create(store: Store, username: str, name: str, unit_id: str, level: str) -> str:

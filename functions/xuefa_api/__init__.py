@@ -26,7 +26,7 @@ from xuefa.core.errors import BadRequest, Internal, PayloadTooLarge, XuefaError
 from xuefa.core.observability import logger as make_logger
 from xuefa.core.observability import metrics as make_metrics
 from xuefa.core.settings import responses_checked
-from xuefa.store.table import CURSOR_PATTERN
+from xuefa.store.cursor import CURSOR_PATTERN
 from xuefa_api.wiring import admin_units, authorizer, services
 
 MAX_BODY_BYTES = 1024 * 1024

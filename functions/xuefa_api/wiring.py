@@ -20,7 +20,7 @@ from xuefa.core.settings import (
     responses_checked,
 )
 from xuefa.roster.directory import Directory
-from xuefa.store.table import Store
+from xuefa.store.store import Store
 from xuefa.years.repository import YearBook
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ from xuefa.exams.bank_repository import BankReader
 from xuefa.exams.repository import DynamoAttempts
 from xuefa.exams.service import Exams
 from xuefa.roster.directory import Directory
-from xuefa.store.table import Store
+from xuefa.store.store import Store
 from xuefa.years.repository import YearBook
 from xuefa.years.rules import YearConfig
 
@@ -69,7 +69,7 @@ def sit_exam(
     config: YearConfig,
     rng: random.Random,
 ) -> None:
-    from xuefa.store.table import Keys
+    from xuefa.store.keys import Keys
 
     started = exams.start(actor, config.year)
     attempt = store.get(Keys.attempt(actor.username, config.year, started.attempt_no))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from xuefa.store.table import Keys
+from xuefa.store.keys import Keys
 
 # (category, stem with （ ）, correct answer, three wrong answers)
 SINGLE: list[tuple[str, str, str, list[str]]] = [

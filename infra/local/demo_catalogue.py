@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from xuefa.store.table import Keys
+from xuefa.store.keys import Keys
 
 # (resource_id, title, activity, credits, min_seconds, once_per_year); the daily sign-in
 # pays once a day (once_per_day), everything else as often as the caps allow.

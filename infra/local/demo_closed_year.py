@@ -27,7 +27,7 @@ from xuefa.reports.archive_repository import DynamoArchive
 from xuefa.reports.service import Pipeline, ReportJob
 from xuefa.roster.directory import Directory
 from xuefa.store.objects import ReportBucket
-from xuefa.store.table import Store
+from xuefa.store.store import Store
 from xuefa.years.repository import YearBook
 from xuefa.years.rules import YearConfig
 

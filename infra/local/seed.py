@@ -14,7 +14,9 @@ from xuefa.core.settings import get_settings
 from xuefa.roster.directory import Unit
 from xuefa.roster.repository import dedupe_key, learner_item
 from xuefa.roster.service import student_no_prefix
-from xuefa.store.table import GSI_PARTITION_KEY, GSI_SORT_KEY, Keys, Store
+from xuefa.store.keys import Keys
+from xuefa.store.store import Store
+from xuefa.store.table import GSI_PARTITION_KEY, GSI_SORT_KEY
 from xuefa.years.repository import YearBook
 from xuefa.years.rules import YearConfig, demo_year, load_packaged_year
 

@@ -16,7 +16,8 @@ from infra.local import demo_city, moto_patches, resources, seed
 from infra.local.apps import load_app
 from tests.helpers import BUCKET, ENV, TABLE, auth
 from xuefa.core.clock import SHANGHAI, FixedClock, local_date
-from xuefa.store.table import Store, create_table_request
+from xuefa.store.store import Store
+from xuefa.store.table import create_table_request
 from xuefa_api import wiring
 
 # A fixed instant inside the demo year's windows: 2026-11-20 10:00, Shanghai.

@@ -9,7 +9,7 @@ import pytest
 
 from tests.api.conftest import code, get, json_of, post
 from tests.helpers import CITY_ADMIN, COUNTY_ADMIN, LEARNER, OTHER_COUNTY_ADMIN, UNIT_ADMIN
-from xuefa.store.table import Keys
+from xuefa.store.keys import Keys
 
 OTHER_LEARNER = ("530402000002", ["learners"], "530402-001")
 COURSE = "c-xf-01"  # 50 credits, 20 minutes, once a year

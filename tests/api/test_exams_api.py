@@ -12,7 +12,8 @@ from tests.api.conftest import call, code, json_of
 from tests.api.conftest import get as get_as
 from tests.helpers import CITY_ADMIN, COUNTY_ADMIN, LEARNER, OTHER_COUNTY_ADMIN, UNIT_ADMIN
 from xuefa.core.clock import SHANGHAI
-from xuefa.store.table import Keys, Store
+from xuefa.store.keys import Keys
+from xuefa.store.store import Store
 from xuefa.years.rules import YearConfig
 from xuefa_api import wiring
 

@@ -18,7 +18,8 @@ from tests.api.conftest import call as send
 from tests.api.conftest import code, json_of
 from tests.helpers import UNIT_ADMIN
 from xuefa.identity.authorizer import decide
-from xuefa.store.table import Keys, Store
+from xuefa.store.keys import Keys
+from xuefa.store.store import Store
 from xuefa_api import wiring
 
 PASSWORD = "Xuefa-Demo-2026"

@@ -22,7 +22,7 @@ from tests.helpers import (
     UNIT_ADMIN,
 )
 from xuefa.core.clock import SHANGHAI
-from xuefa.store.table import Keys
+from xuefa.store.keys import Keys
 
 LEARNER_B = ("530402000002", ["learners"], "530402-001")
 LEARNER_C = ("530402000003", ["learners"], "530402-001")
@@ -375,7 +375,7 @@ class Writes:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         from xuefa.store.objects import ReportBucket
-        from xuefa.store.table import Store
+        from xuefa.store.store import Store
 
         self.log: list[str] = []
         self.kill_at: int | None = None

@@ -9,7 +9,8 @@ from typing import Any
 from tests.api.conftest import get, json_of, nightly, post
 from tests.helpers import LEARNER
 from xuefa.core.clock import SHANGHAI
-from xuefa.store.table import Keys, Store
+from xuefa.store.keys import Keys
+from xuefa.store.store import Store
 from xuefa_api import wiring
 
 

@@ -10,7 +10,8 @@ import pytest
 
 from tests.api.conftest import code, get, json_of
 from tests.helpers import COUNTY_ADMIN, LEARNER
-from xuefa.store.table import Keys, Store
+from xuefa.store.keys import Keys
+from xuefa.store.store import Store
 from xuefa_api import wiring
 
 FORGED = (COUNTY_ADMIN[0], ["admins"], "530400")  # county_530402, claiming the city

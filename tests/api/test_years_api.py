@@ -9,7 +9,7 @@ import pytest
 from tests.api.conftest import call as send
 from tests.api.conftest import code, get, json_of
 from tests.helpers import CITY_ADMIN, COUNTY_ADMIN, LEARNER
-from xuefa.store.table import Store
+from xuefa.store.store import Store
 from xuefa_api import wiring
 
 

@@ -341,7 +341,7 @@ def test_a_completion_cancelled_by_a_colliding_transaction_is_tried_again_never_
 
     from xuefa.credits.repository import DynamoCredits
     from xuefa.credits.views import Award, StudySession
-    from xuefa.store.table import TransactionCancelled
+    from xuefa.store.store import TransactionCancelled
 
     class Colliding:
         def __init__(self, collisions: int) -> None:

@@ -66,7 +66,7 @@ from xuefa.reports.run_repository import DynamoReportRuns, Superseded
 from xuefa.roster.directory import Directory, Unit
 from xuefa.roster.people_repository import PAGE, DynamoPeople
 from xuefa.store.objects import ReportBucket
-from xuefa.store.table import Store
+from xuefa.store.store import Store
 from xuefa.years.repository import YearBook
 from xuefa.years.rules import YearConfig, shown_score
 

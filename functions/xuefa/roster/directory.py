@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from xuefa.core.auth import Actor, require_admin, require_city_admin, require_unit_in_scope
 from xuefa.core.errors import Forbidden, NotFound
 from xuefa.roster.people_repository import DynamoPeople
-from xuefa.store.table import Store
+from xuefa.store.store import Store
 
 
 class Unit(BaseModel):

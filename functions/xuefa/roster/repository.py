@@ -15,16 +15,9 @@ from xuefa.core.clock import iso
 from xuefa.core.errors import Conflict, Duplicate
 from xuefa.roster.directory import Unit
 from xuefa.store.audit import audit_put
-from xuefa.store.table import (
-    GSI_NAME,
-    GSI_PARTITION_KEY,
-    GSI_SORT_KEY,
-    Filter,
-    Keys,
-    Paging,
-    Store,
-    TransactionCancelled,
-)
+from xuefa.store.keys import Keys
+from xuefa.store.store import Filter, Paging, Store, TransactionCancelled
+from xuefa.store.table import GSI_NAME, GSI_PARTITION_KEY, GSI_SORT_KEY
 from xuefa.years.result_repository import year_result_keys
 
 

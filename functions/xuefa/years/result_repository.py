@@ -8,7 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from xuefa.store.table import GSI_PARTITION_KEY, GSI_SORT_KEY, Keys
+from xuefa.store.keys import Keys
+from xuefa.store.table import GSI_PARTITION_KEY, GSI_SORT_KEY
 
 
 def year_result_keys(student_no: str, year: int, unit_id: str) -> dict[str, Any]:
