@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 from chalice import Chalice
 from pydantic import BaseModel, Field
 
+from xuefa.bootstrap import services
 from xuefa.core.auth import Actor
 from xuefa.core.clock import local_date, study_year_of
-from xuefa.credits.repository import DynamoCredits
 from xuefa.credits.service import Adjustment, Balance, Completion, Credits, NewResource, Resource
 from xuefa.credits.views import ID_PATTERN, Catalogue, Ledger, SessionClosed, SessionStarted
 from xuefa_api import Api, Cursor
-from xuefa_api.wiring import services
 
 app = Chalice(app_name="xuefa-credits")
 api = Api(app, "credits")
 
 
-@cache
 def credits() -> Credits:
-    s = services()
-    return Credits(DynamoCredits(s.store), s.years, s.directory, s.clock, s.settings.cursor_secret)
+    """The service, built once per warm container by the composition root."""
+    return services().credits
 
 
 class YearQuery(BaseModel):
