@@ -19,7 +19,8 @@ from xuefa.core.errors import Duplicate  # noqa: E402
 from xuefa.identity.passwords import hash_password  # noqa: E402
 from xuefa.identity.repository import Account, DynamoIdentity  # noqa: E402
 from xuefa.roster.accounts import temporary_password  # noqa: E402
-from xuefa.store.table import Keys, Store  # noqa: E402
+from xuefa.roster.repository import AdminProfile, DynamoRoster  # noqa: E402
+from xuefa.store.store import Store  # noqa: E402
 
 
 def create(store: Store, username: str, name: str, unit_id: str, level: str) -> str:
@@ -28,8 +29,7 @@ def create(store: Store, username: str, name: str, unit_id: str, level: str) -> 
     password = temporary_password()
     account = Account(username, hash_password(password), ("admins",), unit_id, must_change=True)
     DynamoIdentity(store).create(account)
-    profile = {"username": username, "name": name, "unit_id": unit_id, "level": level}
-    store.put({**Keys.admin(username), **profile})
+    DynamoRoster(store).put_admins([AdminProfile(username, name, unit_id, level)])
     return password
 
 

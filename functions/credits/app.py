@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from chalice import Chalice
 from pydantic import BaseModel, Field
 
+from xuefa.bootstrap import services
 from xuefa.core.auth import Actor
 from xuefa.core.clock import local_date, study_year_of
 from xuefa.credits.content_views import (
@@ -32,11 +32,9 @@ from xuefa.credits.content_views import (
     Uploaded,
     YearBody,
 )
-from xuefa.credits.repository import DynamoCredits
 from xuefa.credits.service import Adjustment, Balance, Completion, Credits, NewResource, Resource
 from xuefa.credits.views import ID_PATTERN, Catalogue, Ledger, SessionClosed, SessionStarted
 from xuefa_api import Api, Cursor, json_response
-from xuefa_api.wiring import services
 
 if TYPE_CHECKING:
     from xuefa.credits.content import Content
@@ -45,10 +43,9 @@ app = Chalice(app_name="xuefa-credits")
 api = Api(app, "credits")
 
 
-@cache
 def credits() -> Credits:
-    s = services()
-    return Credits(DynamoCredits(s.store), s.years, s.directory, s.clock, s.settings.cursor_secret)
+    """The service, built once per warm container by the composition root."""
+    return services().credits
 
 
 class YearQuery(BaseModel):
@@ -141,17 +138,11 @@ def adjust(actor: Actor, body: Adjustment) -> Balance:
 
 
 # --- study content (#26) -------------------------------------------------------------
-# Built in one small function so that it moves into the composition root as it is.
 
 
-@cache
 def content() -> Content:
-    from xuefa.credits.content import Content
-    from xuefa.credits.content_repository import ContentBucket, DynamoContent
-
-    s = services()
-    bucket = ContentBucket(s.settings.content_bucket or s.settings.bucket_name)
-    return Content(DynamoContent(s.store), bucket, credits(), s.years, s.directory, s.clock)
+    """Courses, lessons and their accounting, built by the composition root."""
+    return services().content
 
 
 class ReviewQuery(YearQuery):

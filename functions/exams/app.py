@@ -2,29 +2,25 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Literal
 
 from chalice import Chalice
 from pydantic import BaseModel, Field
 
+from xuefa.bootstrap import services
 from xuefa.core.auth import Actor
 from xuefa.exams import views
-from xuefa.exams.bank_repository import BankReader
 from xuefa.exams.questions import ImportRequest
-from xuefa.exams.repository import DynamoAttempts
 from xuefa.exams.service import BulkOverride, Exams, Override, parse_attempt_no
 from xuefa_api import Api, parse_year
-from xuefa_api.wiring import services
 
 app = Chalice(app_name="xuefa-exams")
 api = Api(app, "exams")
 
 
-@cache
 def exams() -> Exams:
-    s = services()
-    return Exams(DynamoAttempts(s.store), s.years, BankReader(s.store), s.directory, s.clock)
+    """The service, built once per warm container by the composition root."""
+    return services().exams
 
 
 # An answer is the labels of the options chosen, as shown: A, B, C… (papers.LABELS)

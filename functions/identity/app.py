@@ -7,19 +7,15 @@ the ID token in front of the four APIs (`authorizer`, below).
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from chalice import Chalice
 from pydantic import BaseModel, Field
 
-from xuefa.core.clock import process_clock
-from xuefa.core.settings import get_token_settings
+from xuefa.bootstrap import gate, services, token_verifier
 from xuefa.identity.service import IdentityService
-from xuefa.identity.tokens import TokenVerifier
 from xuefa.identity.views import KeySet, SignedOut, SignInAnswer
 from xuefa_api import Api
-from xuefa_api.wiring import services, signing_keys, token_verifier
 
 app = Chalice(app_name="xuefa-identity")
 api = Api(app, "identity")
@@ -29,14 +25,9 @@ Password = Field(min_length=1, max_length=256)
 DeviceToken = Field(None, min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")
 
 
-@cache
 def identity() -> IdentityService:
-    from xuefa.identity.repository import DynamoIdentity
-    from xuefa.identity.tokens import TokenIssuer
-
-    s = services()
-    issuer = TokenIssuer(signing_keys(), get_token_settings().token_issuer)
-    return IdentityService(DynamoIdentity(s.store), issuer, token_verifier(), s.clock)
+    """The service, built once per warm container by the composition root."""
+    return services().identity
 
 
 class SignIn(BaseModel):
@@ -131,10 +122,3 @@ def authorizer(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from xuefa.identity.authorizer import decide
 
     return decide(event, gate())
-
-
-@cache
-def gate() -> TokenVerifier:
-    """The authorizer's check: the public keys and the process clock; no table, no cursor key
-    (its role may read the public keys and nothing else)."""
-    return TokenVerifier(signing_keys(), get_token_settings().token_issuer, process_clock())

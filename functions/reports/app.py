@@ -6,61 +6,35 @@ import json
 import os
 from dataclasses import asdict
 from datetime import date
-from functools import cache
 from typing import Any, Literal
 
 from chalice import Chalice, Cron
 from chalice.app import CloudWatchEvent, SQSEvent
 from pydantic import BaseModel, Field
 
+from xuefa.bootstrap import services
 from xuefa.core.auth import Actor
 from xuefa.core.clock import local_date, study_year_of
 from xuefa.reports import views
 from xuefa.reports.progress import Filter, Progress, ProgressPage, ProgressSummary
-from xuefa.reports.repository import ReportRecords
 from xuefa.reports.service import (
     MONTH,
-    Pipeline,
     ReportJob,
     ReportQueries,
-    Site,
     export_progress,
     report_date_of_event,
 )
-from xuefa.store.objects import ReportBucket
-from xuefa.store.queue import ShardQueue
 from xuefa.years.rollover import roll_over
 from xuefa_api import Api, Cursor, parse_year
-from xuefa_api.wiring import services
 
 app = Chalice(app_name="xuefa-reports")
 api = Api(app, "reports")
 QUEUE_NAME = os.environ.get("XUEFA_REPORT_QUEUE_NAME", "xuefa-report-shards")
 
 
-@cache
 def job() -> ReportJob:
-    s = services()
-    # Only the job grades forgotten attempts: the queries' cold start does without exams.
-    from xuefa.exams.bank_repository import BankReader
-    from xuefa.exams.repository import DynamoAttempts
-    from xuefa.exams.service import Exams
-
-    exams = Exams(DynamoAttempts(s.store), s.years, BankReader(s.store), s.directory, s.clock)
-    queue = ShardQueue(s.settings.report_queue_url) if s.settings.report_queue_url else None
-    return ReportJob(
-        ReportRecords.on(s.store),
-        s.years,
-        s.directory,
-        ReportBucket(s.settings.bucket_name),
-        s.clock,
-        Pipeline(
-            s.settings.root_unit_id,
-            grade_expired=lambda student_no, year, n: exams.finish(student_no, year, n, None),
-            dispatch=queue,
-            unit_failed=lambda unit, reason: api.count("UnitReportFailed"),
-        ),
-    )
+    """The nightly job, built once per warm container by the composition root."""
+    return services().report_job
 
 
 def _flush_metrics() -> None:
@@ -69,18 +43,8 @@ def _flush_metrics() -> None:
         api.metrics.flush_metrics()
 
 
-@cache
 def queries() -> ReportQueries:
-    s = services()
-    site = Site(s.settings.root_unit_id, s.settings.public_url)
-    return ReportQueries(
-        ReportRecords.on(s.store),
-        s.years,
-        s.directory,
-        ReportBucket(s.settings.bucket_name),
-        s.clock,
-        site,
-    )
+    return services().report_queries
 
 
 # 01:00 Asia/Shanghai is 17:00 UTC the day before.
@@ -173,10 +137,8 @@ class ProgressExportQuery(ProgressQuery):
     format: Literal["csv", "xlsx"] = "xlsx"
 
 
-@cache
 def progress() -> Progress:
-    s = services()
-    return Progress(s.store, s.years, s.directory, s.clock, s.settings.cursor_secret)
+    return services().progress
 
 
 def _year(year: int | None) -> int:
@@ -238,9 +200,7 @@ def progress_export(actor: Actor, query: ProgressExportQuery) -> views.ProgressE
     """The same list as a file (CSV or XLSX), through a link valid for 15 minutes."""
     s = services()
     learners = progress().all(actor, query.unit_id, _year(query.year), query.filter)
-    return export_progress(
-        ReportBucket(s.settings.bucket_name), s.clock, learners, query.format, query.filter
-    )
+    return export_progress(s.bucket, s.clock, learners, query.format, query.filter)
 
 
 @api.route("/runs", ["POST"], body=RunRequest, status=202, response="Run")

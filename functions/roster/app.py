@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-from functools import cache
-from typing import Any
 
 from chalice import Chalice
 from chalice.app import SQSEvent
 from pydantic import BaseModel, Field
 
+from xuefa.bootstrap import services
 from xuefa.core.auth import Actor
 from xuefa.roster import views
-from xuefa.roster.accounts import Accounts, CognitoAccounts
-from xuefa.roster.repository import DynamoRoster
 from xuefa.roster.service import (
     NewLearner,
     NewUnit,
@@ -27,7 +24,6 @@ from xuefa.roster.service import (
 from xuefa.years.rules import YearConfig
 from xuefa.years.service import StudyYears, YearList
 from xuefa_api import Accepted, Api, Cursor, parse_year
-from xuefa_api.wiring import services
 
 app = Chalice(app_name="xuefa-roster")
 api = Api(app, "roster")
@@ -35,37 +31,9 @@ api = Api(app, "roster")
 IMPORT_QUEUE_NAME = os.environ.get("XUEFA_IMPORT_QUEUE_NAME", "xuefa-roster-imports")
 
 
-@cache
 def roster() -> Roster:
-    s = services()
-    accounts: Accounts
-    if s.settings.identity == "own":
-        from xuefa.identity.repository import DynamoIdentity
-        from xuefa.roster.own_accounts import OwnAccounts
-
-        accounts = OwnAccounts(DynamoIdentity(s.store))
-    else:
-        accounts = CognitoAccounts(s.settings.user_pool_id)
-    people = DynamoRoster(s.store)
-    service = Roster(people, s.directory, s.years, accounts, s.clock, s.settings.cursor_secret)
-    service.jobs = _import_jobs(people, accounts)
-    return service
-
-
-def _import_jobs(people: DynamoRoster, accounts: Accounts) -> Any:
-    from xuefa.roster.import_repository import DynamoImports
-    from xuefa.roster.imports import ImportJobs, Sealer
-
-    s = services()
-    jobs = ImportJobs(
-        DynamoImports(s.store), people, accounts, s.years, s.clock, Sealer(s.settings.cursor_secret)
-    )
-    queue_url = os.environ.get("XUEFA_IMPORT_QUEUE_URL")
-    if queue_url:  # without a queue (the local stack, tests) a thread runs the chunks
-        from xuefa.store.queue import ShardQueue
-
-        jobs.dispatch = ShardQueue(queue_url)
-    return jobs
+    """The service, built once per warm container by the composition root."""
+    return services().roster
 
 
 class Empty(BaseModel):
@@ -82,10 +50,8 @@ class ImportQuery(BaseModel):
     partial: bool = False
 
 
-@cache
 def study_years() -> StudyYears:
-    s = services()
-    return StudyYears(s.years, s.directory, s.clock)
+    return services().study_years
 
 
 @api.route("/years", ["GET"], response="YearList")

@@ -21,13 +21,14 @@ from chalice import Chalice, ConvertToMiddleware, Response
 from chalice.app import Request
 from pydantic import BaseModel, Field, ValidationError
 
+from xuefa.bootstrap import services
 from xuefa.core.auth import Actor, actor_from_claims, claims_of
 from xuefa.core.errors import BadRequest, Internal, PayloadTooLarge, XuefaError
 from xuefa.core.observability import logger as make_logger
 from xuefa.core.observability import metrics as make_metrics
 from xuefa.core.settings import responses_checked
-from xuefa.store.table import CURSOR_PATTERN
-from xuefa_api.wiring import admin_units, authorizer, services
+from xuefa.store.cursor import CURSOR_PATTERN
+from xuefa_api.authorizer import authorizer
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -271,7 +272,8 @@ class Api:
         claimed = actor_from_claims(claims_of(context.get("authorizer")))
         if not claimed.is_admin:
             return claimed
-        return admin_units().scoped(claimed, services().clock.now())
+        s = services()
+        return s.admin_units.scoped(claimed, s.clock.now())
 
     def body(self, model: type[Model]) -> Model:
         raw = self.request().raw_body or b""

@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     from infra.local.schedule import CLOCK_PATH, Nightly, clock_route, dated, starting_moment
     from infra.local.timing import AwsCallTiming
     from xuefa.core.clock import RunningClock, use_clock
-    from xuefa.store.table import Store
+    from xuefa.store.store import Store
 
     clock = RunningClock(starting_moment(args.today))
     use_clock(clock)  # before any app is built: the apps' one clock is the stack's

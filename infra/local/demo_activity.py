@@ -8,17 +8,15 @@ import random
 from datetime import date, datetime, time, timedelta
 
 from infra.local import demo_city
+from xuefa.bootstrap import Services, on_store
 from xuefa.core.auth import Actor
-from xuefa.core.clock import SHANGHAI, FixedClock
+from xuefa.core.clock import SHANGHAI, Clock, FixedClock
 from xuefa.core.errors import XuefaError
-from xuefa.credits.repository import DynamoCredits
+from xuefa.core.settings import Settings
 from xuefa.credits.service import Credits
-from xuefa.exams.bank_repository import BankReader
 from xuefa.exams.repository import DynamoAttempts
 from xuefa.exams.service import Exams
-from xuefa.roster.directory import Directory
-from xuefa.store.table import Store
-from xuefa.years.repository import YearBook
+from xuefa.store.store import Store
 from xuefa.years.rules import YearConfig
 
 UNTOUCHED = {"530402-001", "530403-001"}
@@ -29,9 +27,8 @@ def make(store: Store, config: YearConfig, today: date) -> int:
     """Study and exam history before today; the number of learners who took part."""
     rng = random.Random(today.toordinal())
     clock = FixedClock(datetime.combine(today, time(0), SHANGHAI))
-    years, directory = YearBook(store), Directory(store)
-    credits = Credits(DynamoCredits(store), years, directory, clock, "demo-activity-secret-000")
-    exams = Exams(DynamoAttempts(store), years, BankReader(store), directory, clock)
+    services = demo_services(store, clock, "demo-activity-secret-000")
+    credits, exams = services.credits, services.exams
     learners = [p for p in demo_city.learners() if p.unit_id not in UNTOUCHED]
     active = rng.sample(learners, k=len(learners) // 4)
     for learner in active:
@@ -48,6 +45,20 @@ def make(store: Store, config: YearConfig, today: date) -> int:
             clock.set(datetime.combine(exam_day, time(20, 0), SHANGHAI))
             sit_exam(exams, actor, clock, store, config, rng)
     return len(active)
+
+
+def demo_services(
+    store: Store, clock: Clock, secret: str, bucket: str = "", root: str = demo_city.CITY[0]
+) -> Services:
+    """The product's services as the composition root builds them, on the demo's table
+    by a clock of the seed's own (it walks through past days)."""
+    settings = Settings(
+        table_name=store.table_name,
+        bucket_name=bucket or "demo-bucket",
+        cursor_secret=secret,
+        root_unit_id=root,
+    )
+    return on_store(store, settings, clock)
 
 
 def study_once(credits: Credits, actor: Actor, clock: FixedClock, resource_id: str) -> None:
@@ -69,15 +80,15 @@ def sit_exam(
     config: YearConfig,
     rng: random.Random,
 ) -> None:
-    from xuefa.store.table import Keys
-
     started = exams.start(actor, config.year)
-    attempt = store.get(Keys.attempt(actor.username, config.year, started.attempt_no))
+    _, attempt = DynamoAttempts(store).result_and_attempt(
+        actor.username, config.year, started.attempt_no
+    )
     assert attempt is not None
     skill = rng.uniform(0.5, 0.95)  # how often this learner knows the answer
     answers = {
-        q["question_id"]: list(q["answer"]) if rng.random() < skill else [q["options"][0]["key"]]
-        for q in attempt["paper"]
+        q.question_id: list(q.answer) if rng.random() < skill else [q.options[0]["key"]]
+        for q in attempt.paper
     }
     clock.advance(minutes=rng.randint(20, 80))
     exams.submit(actor, config.year, started.attempt_no, answers)

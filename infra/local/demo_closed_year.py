@@ -15,21 +15,12 @@ import random
 from datetime import date, datetime, time, timedelta
 
 from infra.local import demo_city
-from infra.local.demo_activity import UNTOUCHED, sit_exam, study_once
+from infra.local.demo_activity import UNTOUCHED, demo_services, sit_exam, study_once
 from xuefa.core.auth import Actor
 from xuefa.core.clock import SHANGHAI, Clock, FixedClock, local_date
-from xuefa.credits.repository import DynamoCredits
-from xuefa.credits.service import Adjustment, Credits
-from xuefa.exams.bank_repository import BankReader
-from xuefa.exams.repository import DynamoAttempts
-from xuefa.exams.service import Exams
+from xuefa.credits.service import Adjustment
 from xuefa.reports.archive_repository import DynamoArchive
-from xuefa.reports.repository import ReportRecords
-from xuefa.reports.service import Pipeline, ReportJob
-from xuefa.roster.directory import Directory
-from xuefa.store.objects import ReportBucket
-from xuefa.store.table import Store
-from xuefa.years.repository import YearBook
+from xuefa.store.store import Store
 from xuefa.years.rules import YearConfig
 
 COURSES = ["c-xf-01", "c-xf-02", "c-xz-01", "c-xz-02", "v-fz-01", "r-qw-01"]
@@ -46,18 +37,10 @@ def learners_of(year: int) -> list[demo_city.DemoLearner]:
 def make(store: Store, bucket: str, root_unit_id: str, closed: list[int], clock: Clock) -> int:
     """Each closed year's study and exams, then the close by `clock` (after the credit
     windows' close); the number of certificates issued."""
-    years = YearBook(store)
+    services = demo_services(store, clock, "demo-close-secret-000000", bucket, root_unit_id)
     for year in closed:
-        study_and_sit(store, years.get(year), root_unit_id)
-    job = ReportJob(
-        ReportRecords.on(store),
-        years,
-        Directory(store),
-        ReportBucket(bucket),
-        clock,
-        Pipeline(root_unit_id, grade_expired=lambda *_: None),
-    )
-    job.close_years()
+        study_and_sit(store, services.years.get(year), root_unit_id)
+    services.report_job.close_years()
     archive = DynamoArchive(store)
     return sum(
         1
@@ -72,9 +55,8 @@ def study_and_sit(store: Store, config: YearConfig, root_unit_id: str) -> None:
     rng = random.Random(year)
     opens = local_date(config.credit_window.opens_at)
     clock = FixedClock(datetime.combine(opens, time(9), SHANGHAI))
-    years, directory = YearBook(store), Directory(store)
-    credits = Credits(DynamoCredits(store), years, directory, clock, f"demo-{year}-secret-000000")
-    exams = Exams(DynamoAttempts(store), years, BankReader(store), directory, clock)
+    services = demo_services(store, clock, f"demo-{year}-secret-000000")
+    credits, exams = services.credits, services.exams
     city = Actor("city_admin", frozenset({"admins"}), root_unit_id)
     exam_days = _days(config.exam_window.opens_at, config.exam_window.closes_at)
     for learner in learners_of(year):

@@ -21,7 +21,7 @@ from xuefa.credits.repository import DynamoCredits
 from xuefa.credits.service import Credits
 from xuefa.credits.views import Resource
 from xuefa.roster.directory import Directory
-from xuefa.store.table import Store
+from xuefa.store.store import Store
 from xuefa.years.repository import YearBook
 
 SEEDER = Actor("seed", frozenset({"admins"}), "530400")

@@ -1,25 +1,47 @@
 """Seeds the demo city once: units, people (table and user pool), year configs, the
-study catalogue and the question bank. A marker item makes a second run a no-op."""
+study catalogue and the question bank, through the repositories. A marker item makes a
+second run a no-op.
+
+The catalogue and the bank are data, in the formats the admins import:
+demo_catalogue.json (POST /credits/catalogue bodies, the year left out) and
+demo_bank.json (a POST /exams/{year}/questions body: the Constitution, administrative
+law, the rule-of-law programme, the Civil Code and Party regulations, written for this
+project; each single-choice fact also a judge question, true or false, so that 86 facts
+and 30 multiple-choice questions make 202)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
-from infra.local import demo_activity, demo_bank, demo_catalogue, demo_city, demo_closed_year
+from infra.local import demo_activity, demo_city, demo_closed_year
 from infra.local.resources import ensure_user
+from xuefa.core.auth import Actor
 from xuefa.core.clock import Clock, local_date, start_of_day, study_year_of
+from xuefa.core.errors import Duplicate
 from xuefa.core.settings import get_settings
+from xuefa.credits.repository import DynamoCredits
+from xuefa.credits.service import NewResource
+from xuefa.credits.views import Resource
+from xuefa.exams.bank import BANK_CHUNK
+from xuefa.exams.bank_repository import question_item
+from xuefa.exams.questions import ImportRequest, Question, validate_import
+from xuefa.exams.repository import DynamoAttempts
 from xuefa.roster.directory import Unit
-from xuefa.roster.repository import dedupe_key, learner_item
+from xuefa.roster.repository import AdminProfile, DynamoRoster, Enrolled
 from xuefa.roster.service import student_no_prefix
-from xuefa.store.table import GSI_PARTITION_KEY, GSI_SORT_KEY, Keys, Store
+from xuefa.store.store import Store
 from xuefa.years.repository import YearBook
 from xuefa.years.rules import YearConfig, demo_year, load_packaged_year
 
 SEED_MARKER = {"pk": "SEED#demo", "sk": "META"}
-SEED_VERSION = 4  # 4: the demo study content (#26)
+SEED_VERSION = 5  # 4: the demo study content (#26); 5: seeded through the repositories
+DATA = Path(__file__).parent
+# Who added the demo's catalogue, in the audit.
+CITY_ADMIN = Actor("seed", frozenset({"admins"}), demo_city.CITY[0])
 
 
 def years_for(today: date, ended: bool = True) -> list[YearConfig]:
@@ -88,66 +110,79 @@ def seed(
 
 
 def seed_table(store: Store, today: date, configs: list[YearConfig]) -> int:
-    """The demo city's items; the number written."""
-    items: list[dict[str, Any]] = []
-    units = demo_city.units()
-    for unit in units:
-        items.append(
-            {
-                **Keys.unit(unit.unit_id),
-                "unit_id": unit.unit_id,
-                "name": unit.name,
-                "parent_id": unit.parent_id,
-                "path": unit.path,
-                "kind": unit.kind,
-                GSI_PARTITION_KEY: Keys.unit_children(unit.parent_id) if unit.parent_id else None,
-                GSI_SORT_KEY: unit.unit_id if unit.parent_id else None,
-            }
-        )
-    unit_by_id = {unit.unit_id: unit for unit in units}
+    """The demo city through the repositories: its units, learners and admins, and each
+    year's catalogue and question bank as a city administrator imports them; the number
+    of records written."""
+    roster, units = DynamoRoster(store), [_unit(unit) for unit in demo_city.units()]
+    roster.put_units(units)
+    by_id = {unit.unit_id: unit for unit in units}
+    # They joined their units before the first study year began, so that every report,
+    # for any date of any year, lists them.
+    first = min(c.credit_window.opens_at.date() for c in configs)
+    joined = start_of_day(first) - timedelta(days=1)
+    learners = [
+        Enrolled(p.student_no, p.name, by_id[p.unit_id], p.phone) for p in demo_city.learners()
+    ]
+    roster.put_learners(learners, joined, "seed")
     counters: dict[str, int] = {}
-    learners = demo_city.learners()
-    # The demo city's learners joined their units before the first study year began, so
-    # that every report, for any date of any year, lists them.
-    seeded_at = start_of_day(min(c.credit_window.opens_at.date() for c in configs)) - timedelta(
-        days=1
-    )
     for learner in learners:
-        demo = unit_by_id[learner.unit_id]
-        home = Unit(
-            unit_id=demo.unit_id,
-            name=demo.name,
-            parent_id=demo.parent_id,
-            path=demo.path,
-            kind=demo.kind,
-        )
-        prefix = student_no_prefix(home.path)
+        prefix = student_no_prefix(learner.unit.path)
         counters[prefix] = max(counters.get(prefix, 0), int(learner.student_no[-6:]))
-        items.append(
-            learner_item(learner.student_no, learner.name, home, learner.phone, seeded_at, "seed")
-        )
-        items.append(
-            {
-                **dedupe_key(home.unit_id, learner.name, learner.phone),
-                "student_no": learner.student_no,
-            }
-        )
-    for code, last in counters.items():
-        items.append({**Keys.counter(f"STUDENT_NO#{code}"), "value": last})
-    for admin in demo_city.admins():
-        items.append(
-            {
-                **Keys.admin(admin.username),
-                "username": admin.username,
-                "name": admin.name,
-                "unit_id": admin.unit_id,
-                "level": admin.level,
-            }
-        )
+    roster.put_counters(counters)
+    admins = [AdminProfile(a.username, a.name, a.unit_id, a.level) for a in demo_city.admins()]
+    roster.put_admins(admins)
+    written = len(units) + 2 * len(learners) + len(counters) + len(admins)
     for config in configs:
-        items.extend(demo_catalogue.items(config.year))
-        items.extend(demo_bank.items(config.year))
-    store.batch_put(items)
+        written += put_catalogue(store, config) + put_bank(store, config)
+    return written
+
+
+def _unit(demo: demo_city.DemoUnit) -> Unit:
+    return Unit(
+        unit_id=demo.unit_id,
+        name=demo.name,
+        parent_id=demo.parent_id,
+        path=demo.path,
+        kind=demo.kind,
+    )
+
+
+def catalogue(year: int) -> list[NewResource]:
+    """demo_catalogue.json: POST /credits/catalogue bodies but for the year (every demo
+    year has the same catalogue)."""
+    entries = json.loads(DATA.joinpath("demo_catalogue.json").read_text(encoding="utf-8"))
+    return [NewResource.model_validate({**entry, "year": year}) for entry in entries]
+
+
+def bank() -> list[Question]:
+    """demo_bank.json: a POST /exams/{year}/questions body, checked as an import is."""
+    body = ImportRequest.model_validate_json(DATA.joinpath("demo_bank.json").read_bytes())
+    valid, errors = validate_import(body.questions)
+    assert not errors, errors
+    return valid
+
+
+def put_catalogue(store: Store, config: YearConfig) -> int:
+    """The year's catalogue as the city adds it (audited), on the year's first day; a
+    resource already there (a re-seed) is left as it is."""
+    records, added = DynamoCredits(store), 0
+    for new in catalogue(config.year):
+        resource = Resource.model_validate(new.model_dump(exclude={"year"}))
+        try:
+            records.add_resource(CITY_ADMIN, config.year, resource, config.credit_window.opens_at)
+        except Duplicate:
+            continue
+        added += 1
+    return added
+
+
+def put_bank(store: Store, config: YearConfig) -> int:
+    """The year's question bank as the city imports it, on the year's first day."""
+    items = [question_item(config.year, question) for question in bank()]
+    attempts = DynamoAttempts(store)
+    for first in range(0, len(items), BANK_CHUNK):
+        chunk = items[first : first + BANK_CHUNK]
+        assert attempts.add_questions(config.year, chunk, config.credit_window.opens_at)
     return len(items)
 
 

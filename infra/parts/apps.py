@@ -58,7 +58,7 @@ STAGE_THROTTLE = {
 # `-c identity_concurrency=N` changes it.
 IDENTITY_CONCURRENCY = 40
 # The identity function answers anyone (sign-in is public): it reaches only its own items,
-# by partition key (xuefa.store.table.Keys.account / sign_in_guard, refresh_token, audit),
+# by partition key (xuefa.store.keys.Keys.account / sign_in_guard, refresh_token, audit),
 # and only with actions that name a key — a Scan would pass `ForAllValues` with no keys.
 IDENTITY_TABLE = [
     "dynamodb:GetItem",

@@ -15,9 +15,10 @@ from moto import mock_aws
 from infra.local import demo_city, moto_patches, resources, seed
 from infra.local.apps import load_app
 from tests.helpers import BUCKET, CONTENT_BUCKET, ENV, TABLE, auth
+from xuefa import bootstrap
 from xuefa.core.clock import SHANGHAI, FixedClock, local_date
-from xuefa.store.table import Store, create_table_request
-from xuefa_api import wiring
+from xuefa.store.store import Store
+from xuefa.store.table import create_table_request
 
 # A fixed instant inside the demo year's windows: 2026-11-20 10:00, Shanghai.
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)
@@ -35,22 +36,22 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         boto3.client("s3").create_bucket(Bucket=CONTENT_BUCKET)
         pool = resources.ensure_pool(boto3.client("cognito-idp"))
         monkeypatch.setenv("XUEFA_USER_POOL_ID", pool.pool_id)
-        wiring.reset()
+        bootstrap.reset()
         yield
-        wiring.reset()
+        bootstrap.reset()
 
 
 @pytest.fixture
 def clock(aws: None) -> FixedClock:
     fixed = FixedClock(NOW)
-    wiring.services().clock = fixed
+    bootstrap.services().clock = fixed
     return fixed
 
 
 @pytest.fixture
 def city(clock: FixedClock) -> Store:
     """The demo city's table (no Cognito accounts: API tests send claims directly)."""
-    store = wiring.services().store
+    store = bootstrap.services().store
     configs = seed.put_years(store, local_date(clock.now()), ended=False)
     seed.seed_table(store, local_date(clock.now()), configs)
     return store
@@ -60,7 +61,7 @@ def city(clock: FixedClock) -> Store:
 def accounts(city: Store) -> Any:
     """The demo city's sign-in accounts in moto's user pool."""
     cognito = boto3.client("cognito-idp")
-    seed.seed_accounts(cognito, wiring.services().settings.user_pool_id)
+    seed.seed_accounts(cognito, bootstrap.services().settings.user_pool_id)
     return cognito
 
 

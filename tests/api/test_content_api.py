@@ -19,8 +19,8 @@ from tests.helpers import (
     OTHER_COUNTY_ADMIN,
     UNIT_ADMIN,
 )
-from xuefa.store.table import Keys
-from xuefa_api import wiring
+from xuefa import bootstrap
+from xuefa.store.keys import Keys
 
 OTHER_LEARNER = ("530402000002", ["learners"], "530402-001")
 THIRD_LEARNER = ("530402000003", ["learners"], "530402-001")
@@ -105,7 +105,7 @@ def report(api: Any, session_id: str, who: tuple = LEARNER, **body: Any) -> Any:
 
 
 def audit_actions() -> list[str]:
-    items = boto3.client("dynamodb").scan(TableName=wiring.services().store.table_name)["Items"]
+    items = boto3.client("dynamodb").scan(TableName=bootstrap.services().store.table_name)["Items"]
     return sorted(i["action"]["S"] for i in items if "action" in i and i["sk"]["S"] != "DRAFT")
 
 
@@ -280,7 +280,7 @@ def allow_county_lessons(store: Any) -> None:
     item = store.get(Keys.year_config(YEAR))
     item["config"]["county_lessons"] = True
     store.put(item)
-    wiring.services().years._cache.clear()
+    bootstrap.services().years._cache.clear()
 
 
 def test_a_county_publishes_for_its_own_subtree_when_the_year_allows(api, city) -> None:
@@ -389,7 +389,7 @@ def test_the_demo_content_seeds_as_lessons_a_learner_can_study(api, city, clock)
     from infra.local import seed
 
     before = len(ok(get(api, f"/catalogue?year={YEAR}", LEARNER))["items"])
-    config = wiring.services().years.get(YEAR)
+    config = bootstrap.services().years.get(YEAR)
     assert seed.seed_content(city, config, clock) >= 12
     catalogue = ok(get(api, f"/catalogue?year={YEAR}", LEARNER))["items"]
     assert len(catalogue) == before

@@ -9,7 +9,7 @@ import pytest
 
 from tests.api.conftest import code, get, json_of, post
 from tests.helpers import CITY_ADMIN, COUNTY_ADMIN, LEARNER, OTHER_COUNTY_ADMIN, UNIT_ADMIN
-from xuefa.store.table import Keys
+from xuefa.store.keys import Keys
 
 OTHER_LEARNER = ("530402000002", ["learners"], "530402-001")
 COURSE = "c-xf-01"  # 50 credits, 20 minutes, once a year
@@ -178,10 +178,10 @@ def test_two_sign_ins_started_the_same_day_pay_once(api) -> None:
 
 
 def test_an_activity_daily_cap_in_the_year_config_binds(api, city, clock) -> None:
+    from xuefa import bootstrap
     from xuefa.years.rules import YearConfig
-    from xuefa_api import wiring
 
-    years = wiring.services().years
+    years = bootstrap.services().years
     raw = years.get(2026).model_dump(mode="json")
     years.put(
         YearConfig.model_validate({**raw, "caps": {"per_activity_daily_caps": {"practice": 30}}})

@@ -11,10 +11,11 @@ import pytest
 from tests.api.conftest import call, code, json_of
 from tests.api.conftest import get as get_as
 from tests.helpers import CITY_ADMIN, COUNTY_ADMIN, LEARNER, OTHER_COUNTY_ADMIN, UNIT_ADMIN
+from xuefa import bootstrap
 from xuefa.core.clock import SHANGHAI
-from xuefa.store.table import Keys, Store
+from xuefa.store.keys import Keys
+from xuefa.store.store import Store
 from xuefa.years.rules import YearConfig
-from xuefa_api import wiring
 
 OTHER_LEARNER = ("530402000002", ["learners"], "530402-001")
 WINDOW_OPENS = datetime(2026, 11, 6, 0, 0, tzinfo=SHANGHAI)
@@ -25,7 +26,7 @@ YEAR_CLOSES = datetime(2026, 12, 1, 0, 0, tzinfo=SHANGHAI)
 
 def put_year(**changes: Any) -> None:
     """The 2026 config with `changes`, as a city admin would set it."""
-    years = wiring.services().years
+    years = bootstrap.services().years
     config = years.get(2026)
     years.put(YearConfig.model_validate({**config.model_dump(mode="json"), **changes}))
 
@@ -120,11 +121,11 @@ def test_an_answer_saved_while_the_submit_is_being_graded_is_not_lost(
 ) -> None:
     """Autosave and submit in flight together: the save lands after the submit read the
     attempt and before it closed it. The save said 200, so the grade must count it."""
+    from xuefa.bootstrap import services
     from xuefa.core.auth import Actor
     from xuefa.exams.bank_repository import BankReader
     from xuefa.exams.repository import DynamoAttempts
     from xuefa.exams.service import Exams
-    from xuefa_api.wiring import services
 
     s = services()
     exams = Exams(DynamoAttempts(s.store), s.years, BankReader(s.store), s.directory, s.clock)

@@ -128,9 +128,9 @@ def test_a_response_that_drifts_from_its_documented_model_is_caught(aws) -> None
 def test_health_needs_no_settings_so_no_secret(aws, client, monkeypatch) -> None:
     """On AWS building the settings fetches the cursor key from Secrets Manager; a health
     check must not depend on that (nor pay for it)."""
-    from xuefa_api import wiring
+    from xuefa import bootstrap
 
     monkeypatch.delenv("XUEFA_CURSOR_SECRET")
-    wiring.reset()
+    bootstrap.reset()
     response = client("credits").http.get("/health")
     assert response.status_code == 200

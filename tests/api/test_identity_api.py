@@ -17,9 +17,10 @@ from infra.local.apps import load_app
 from tests.api.conftest import call as send
 from tests.api.conftest import code, json_of
 from tests.helpers import UNIT_ADMIN
+from xuefa import bootstrap
 from xuefa.identity.authorizer import decide
-from xuefa.store.table import Keys, Store
-from xuefa_api import wiring
+from xuefa.store.keys import Keys
+from xuefa.store.store import Store
 
 PASSWORD = "Xuefa-Demo-2026"
 STUDENT = "530402000001"
@@ -33,7 +34,7 @@ def own(aws: None, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("XUEFA_IDENTITY", "own")
     monkeypatch.setenv("XUEFA_SIGNING_KEYS", key)
     monkeypatch.setenv("XUEFA_TOKEN_ISSUER", ISSUER)
-    wiring.reset()
+    bootstrap.reset()
     return key
 
 
@@ -68,7 +69,7 @@ def sign_in(api: Any, username: str = STUDENT, password: str = PASSWORD) -> Any:
 
 
 def verifier() -> Any:
-    return wiring.token_verifier()
+    return bootstrap.token_verifier()
 
 
 def test_sign_in_gives_tokens_the_authorizer_turns_into_cognitos_claims(idp, clock) -> None:
@@ -269,7 +270,7 @@ def test_a_refresh_racing_a_resignation_is_refused_by_its_write(
 
     tokens = json_of(sign_in(idp))
     before = DynamoIdentity.account
-    read_early = {STUDENT: before(DynamoIdentity(wiring.services().store), STUDENT)}
+    read_early = {STUDENT: before(DynamoIdentity(bootstrap.services().store), STUDENT)}
     send(
         roster,
         "post",
@@ -317,8 +318,8 @@ def test_a_new_signing_key_keeps_tokens_of_the_old_one_valid(
     old_token = json_of(sign_in(idp))["id_token"]
     new_key = boto3.client("kms").create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")
     monkeypatch.setenv("XUEFA_SIGNING_KEYS", f"{new_key['KeyMetadata']['Arn']},{own}")
-    wiring.reset()  # a deploy: new containers read the new list
-    wiring.services().clock = clock
+    bootstrap.reset()  # a deploy: new containers read the new list
+    bootstrap.services().clock = clock
     idp = client("identity").http
     assert len(jwks(idp)) == 2
     new_token = json_of(sign_in(idp))["id_token"]
@@ -346,7 +347,7 @@ def test_the_authorizer_function_needs_only_the_public_keys(own, monkeypatch) ->
 
     monkeypatch.delenv("XUEFA_CURSOR_SECRET")
     monkeypatch.delenv("XUEFA_TABLE")
-    wiring.reset()
+    bootstrap.reset()
     token = TokenIssuer(KmsSigningKeys([own]), ISSUER).tokens(
         Holder(STUDENT, ("learners",), "530402-001"), SystemClock().now()
     )
@@ -365,6 +366,6 @@ def test_the_first_admin_of_a_deployment_sets_a_password_and_gets_in(idp, clock,
     assert challenge["challenge"] == "NEW_PASSWORD_REQUIRED"
     body = {"username": "province_admin", "session": challenge["session"]}
     tokens = json_of(post(idp, "/new-password", {**body, "new_password": "Province-2026"}))
-    claims = wiring.token_verifier().claims(tokens["id_token"], "id")
+    claims = bootstrap.token_verifier().claims(tokens["id_token"], "id")
     assert claims["cognito:groups"] == ["admins"] and claims["custom:unit_id"] == "530400"
     assert city.get(Keys.admin("province_admin"))["level"] == "city"

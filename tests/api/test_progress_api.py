@@ -72,7 +72,7 @@ def test_the_lists_say_why_each_learner_is_on_them_and_page(apps) -> None:
 
 def test_no_exam_and_failing_follow_what_learners_did(apps, clock, city) -> None:
     _, exams_api, reports = apps
-    from xuefa.store.table import Keys
+    from xuefa.store.keys import Keys
 
     post(exams_api, "/2026/attempts", LEARNER)
     attempt = city.get(Keys.attempt(LEARNER[0], 2026, 1))

@@ -22,7 +22,7 @@ from tests.helpers import (
     UNIT_ADMIN,
 )
 from xuefa.core.clock import SHANGHAI
-from xuefa.store.table import Keys
+from xuefa.store.keys import Keys
 
 LEARNER_B = ("530402000002", ["learners"], "530402-001")
 LEARNER_C = ("530402000003", ["learners"], "530402-001")
@@ -291,12 +291,12 @@ def test_a_night_of_a_year_nobody_configured_says_so_and_does_not_fail(
 ) -> None:
     """The rollover fails every night (here: the year cannot be written): the report
     still runs, and says that its year is not configured."""
-    from xuefa_api import wiring
+    from xuefa import bootstrap
 
     def cannot_write(config: Any) -> bool:
         raise RuntimeError("injected: the table refused the new year")
 
-    monkeypatch.setattr(wiring.services().years, "create", cannot_write)
+    monkeypatch.setattr(bootstrap.services().years, "create", cannot_write)
     reports_client = apps[2]
     clock.set(at("2026-12-01T01:00:00"))
     # 1 December 01:00: the report for 30 November
@@ -375,7 +375,7 @@ class Writes:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         from xuefa.store.objects import ReportBucket
-        from xuefa.store.table import Store
+        from xuefa.store.store import Store
 
         self.log: list[str] = []
         self.kill_at: int | None = None

@@ -8,14 +8,15 @@ from typing import Any
 
 from tests.api.conftest import get, json_of, nightly, post
 from tests.helpers import LEARNER
+from xuefa import bootstrap
 from xuefa.core.clock import SHANGHAI
-from xuefa.store.table import Keys, Store
-from xuefa_api import wiring
+from xuefa.store.keys import Keys
+from xuefa.store.store import Store
 
 
 def test_the_next_year_is_ready_before_1_december(city: Store, client: Any, clock: Any) -> None:
     reports, credits = client("reports"), client("credits").http
-    years = wiring.services().years
+    years = bootstrap.services().years
     assert not years.exists(2027)
     nightly(reports, "2026-11-19T17:00:00Z")  # 01:00 on 20 November
     ready = years.get(2027)

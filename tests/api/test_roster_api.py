@@ -10,7 +10,7 @@ import pytest
 from tests.api.conftest import call as send
 from tests.api.conftest import code, get, json_of
 from tests.helpers import CITY_ADMIN, COUNTY_ADMIN, LEARNER, OTHER_COUNTY_ADMIN, UNIT_ADMIN
-from xuefa.store.table import Keys
+from xuefa.store.keys import Keys
 
 STUDENT = LEARNER[0]  # 530402000001, in 530402-001 (红塔区司法局)
 

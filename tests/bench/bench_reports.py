@@ -83,8 +83,10 @@ def end_to_end(learners: int, units: int = 40) -> dict[str, float]:
     from xuefa.reports import service as reports
     from xuefa.reports.repository import ReportRecords
     from xuefa.roster.directory import Directory
+    from xuefa.store.keys import Keys
     from xuefa.store.objects import ReportBucket
-    from xuefa.store.table import Keys, Store, create_table_request
+    from xuefa.store.store import Store
+    from xuefa.store.table import create_table_request
     from xuefa.years.repository import YearBook
 
     os.environ.update(ENV)

@@ -39,7 +39,7 @@ def an_hour_of_study() -> dict[str, Any]:
     from infra.local.demo_content import SEEDER, service
     from xuefa.core.auth import Actor
     from xuefa.credits.content_views import Draft, NewCourse, NewLesson, ProgressReport
-    from xuefa.store.table import Keys
+    from xuefa.store.keys import Keys
 
     class Bucket:
         def put(self, *_: Any, **__: Any) -> None:

@@ -57,7 +57,8 @@ def demo_city_on_moto() -> Iterator[tuple[Any, Any, Any]]:
     from infra.local import moto_patches, seed
     from tests.helpers import ENV, TABLE
     from xuefa.core.clock import SHANGHAI, FixedClock, local_date
-    from xuefa.store.table import Store, create_table_request
+    from xuefa.store.store import Store
+    from xuefa.store.table import create_table_request
 
     os.environ.update(ENV)
     os.environ.pop("AWS_ENDPOINT_URL", None)

@@ -18,7 +18,8 @@ from infra.local.moto_host import MotoHost
 from tests.helpers import ENV, TABLE
 from xuefa.core.clock import SHANGHAI, FixedClock, local_date
 from xuefa.roster.directory import Directory
-from xuefa.store.table import Store, create_table_request
+from xuefa.store.store import Store
+from xuefa.store.table import create_table_request
 from xuefa.years.repository import YearBook
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)

@@ -15,7 +15,8 @@ from xuefa.core.errors import Conflict, XuefaError
 from xuefa.credits.repository import DynamoCredits, day_attr
 from xuefa.credits.service import Completion, Credits
 from xuefa.credits.views import SessionStarted
-from xuefa.store.table import Keys, Store
+from xuefa.store.keys import Keys
+from xuefa.store.store import Store
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.xdist_group("moto-server")]
 

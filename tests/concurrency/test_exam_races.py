@@ -17,7 +17,8 @@ from xuefa.exams.bank_repository import BankReader
 from xuefa.exams.repository import DynamoAttempts
 from xuefa.exams.service import Exams, Override
 from xuefa.exams.views import Outcome, OverrideView
-from xuefa.store.table import Keys, Store
+from xuefa.store.keys import Keys
+from xuefa.store.store import Store
 from xuefa.years.repository import YearBook
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.xdist_group("moto-server")]

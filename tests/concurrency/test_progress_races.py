@@ -24,7 +24,7 @@ from xuefa.credits.content_views import (
 )
 from xuefa.credits.repository import DynamoCredits
 from xuefa.credits.service import Credits
-from xuefa.store.table import Store
+from xuefa.store.store import Store
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.xdist_group("moto-server")]
 

@@ -14,7 +14,7 @@ from xuefa.core.clock import FixedClock
 from xuefa.roster.accounts import CognitoAccounts
 from xuefa.roster.repository import DynamoRoster
 from xuefa.roster.service import NewLearner, Roster
-from xuefa.store.table import Store
+from xuefa.store.store import Store
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.xdist_group("moto-server")]
 

@@ -28,7 +28,9 @@ from xuefa.exams.repository import DynamoAttempts
 from xuefa.identity.repository import DynamoIdentity
 from xuefa.roster.directory import Directory, Unit
 from xuefa.roster.repository import DynamoRoster, learner_item
-from xuefa.store.table import GSI_PARTITION_KEY, GSI_SORT_KEY, Keys, Store, create_table_request
+from xuefa.store.keys import Keys
+from xuefa.store.store import Store
+from xuefa.store.table import GSI_PARTITION_KEY, GSI_SORT_KEY, create_table_request
 from xuefa.years.repository import YearBook
 from xuefa.years.rules import YearConfig, load_packaged_year
 

@@ -18,7 +18,7 @@ from xuefa.core.errors import Conflict, Duplicate
 from xuefa.identity.repository import DynamoIdentity
 from xuefa.roster.accounts import CognitoAccounts
 from xuefa.roster.own_accounts import OwnAccounts
-from xuefa.store.table import Store
+from xuefa.store.store import Store
 
 pytestmark = pytest.mark.contract
 

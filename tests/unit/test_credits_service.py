@@ -8,7 +8,8 @@ from datetime import datetime
 import pytest
 
 from tests.fakes.credits import FakeCredits
-from tests.fakes.directory import OTHER_UNIT, UNIT, FakeDirectory, FakeYearBook
+from tests.fakes.directory import OTHER_UNIT, UNIT
+from tests.fakes.storage import FakeStorage, fake_services
 from xuefa.core.auth import Actor
 from xuefa.core.clock import SHANGHAI, FixedClock
 from xuefa.core.errors import (
@@ -55,19 +56,23 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def records() -> FakeCredits:
-    directory = FakeDirectory()
+def storage() -> FakeStorage:
+    storage = FakeStorage(load_packaged_year(2017))
     for actor in (LEARNER, OTHER):
-        directory.add_learner(actor.username)
-    fake = FakeCredits(FakeYearBook(load_packaged_year(2017)), directory)
+        storage.directory.add_learner(actor.username)
     for resource in (COURSE, PRACTICE, SIGN_IN):
-        fake.resources[(2017, resource.resource_id)] = resource
-    return fake
+        storage.credits.resources[(2017, resource.resource_id)] = resource
+    return storage
 
 
 @pytest.fixture
-def credits(records: FakeCredits, clock: FixedClock) -> Credits:
-    return Credits(records, records.years, records.directory, clock, "unit-cursor-secret-0123")
+def records(storage: FakeStorage) -> FakeCredits:
+    return storage.credits
+
+
+@pytest.fixture
+def credits(storage: FakeStorage, clock: FixedClock) -> Credits:
+    return fake_services(clock, storage).credits
 
 
 def study(credits: Credits, clock: FixedClock, resource: Resource, who: Actor = LEARNER) -> str:
@@ -341,7 +346,7 @@ def test_a_completion_cancelled_by_a_colliding_transaction_is_tried_again_never_
 
     from xuefa.credits.repository import DynamoCredits
     from xuefa.credits.views import Award, StudySession
-    from xuefa.store.table import TransactionCancelled
+    from xuefa.store.store import TransactionCancelled
 
     class Colliding:
         def __init__(self, collisions: int) -> None:

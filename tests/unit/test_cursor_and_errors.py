@@ -1,7 +1,7 @@
 import pytest
 
 from xuefa.core.errors import ALL_ERRORS, BadRequest
-from xuefa.store.table import decode_cursor, encode_cursor
+from xuefa.store.cursor import decode_cursor, encode_cursor
 
 SECRET = "s" * 32
 

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from infra.local import content, demo_catalogue
+from infra.local import content, seed
 from infra.local.content import ContentError, chinese_number
 
 CONTENT = content.load()
@@ -90,7 +90,7 @@ def test_todays_catalogue_becomes_these_lessons() -> None:
     """Every course, video and reading of the demo catalogue is a lesson of the same id (the
     sign-in and practice sets stay tasks), so seeding replaces resources, never doubles them."""
     studied = {
-        row[0] for row in demo_catalogue.RESOURCES if row[2] in {"course", "video", "reading"}
+        r.resource_id for r in seed.catalogue(2017) if r.activity in {"course", "video", "reading"}
     }
     assert set(LESSONS) == studied
 

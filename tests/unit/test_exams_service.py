@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from tests.fakes.attempts import FakeAttempts, FakeBank
-from tests.fakes.directory import CITY, COUNTY, UNIT, FakeDirectory, FakeYearBook
+from tests.fakes.attempts import FakeAttempts
+from tests.fakes.directory import CITY, COUNTY, UNIT
+from tests.fakes.storage import FakeStorage, fake_services
 from xuefa.core.auth import Actor
 from xuefa.core.clock import SHANGHAI, FixedClock
 from xuefa.core.errors import (
@@ -40,15 +41,20 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def attempts() -> FakeAttempts:
-    directory = FakeDirectory()
-    directory.add_learner(LEARNER.username)
-    return FakeAttempts(FakeYearBook(load_packaged_year(2017)), directory)
+def storage() -> FakeStorage:
+    storage = FakeStorage(load_packaged_year(2017))
+    storage.directory.add_learner(LEARNER.username)
+    return storage
 
 
 @pytest.fixture
-def exams(attempts: FakeAttempts, clock: FixedClock) -> Exams:
-    return Exams(attempts, attempts.years, FakeBank(), attempts.directory, clock)  # type: ignore[arg-type]  # the fake bank
+def attempts(storage: FakeStorage) -> FakeAttempts:
+    return storage.attempts
+
+
+@pytest.fixture
+def exams(storage: FakeStorage, clock: FixedClock) -> Exams:
+    return fake_services(clock, storage).exams
 
 
 def right(started: StartedAttempt, count: int) -> dict[str, list[str]]:

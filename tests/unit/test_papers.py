@@ -7,13 +7,13 @@ from fractions import Fraction
 
 import pytest
 
-from infra.local import demo_bank
+from infra.local import seed
 from xuefa.core.errors import BadRequest
 from xuefa.exams.papers import attempt_rng, check_answers, draw, grade, make_paper, shapes_of
-from xuefa.exams.questions import Question, validate_import
+from xuefa.exams.questions import validate_import
 from xuefa.years.rules import PaperRules, exact_score, shown
 
-BANK = [Question.model_validate(q) for q in demo_bank.questions(2017)]
+BANK = seed.bank()
 RULES = PaperRules()
 BY_ID = {q.question_id: q for q in BANK}
 

@@ -7,8 +7,9 @@ from datetime import datetime
 
 import pytest
 
-from tests.fakes.directory import CITY, OTHER_UNIT, UNIT, FakeDirectory, FakeYearBook
+from tests.fakes.directory import CITY, OTHER_UNIT, UNIT
 from tests.fakes.roster import FakeAccounts, FakeRoster
+from tests.fakes.storage import FakeStorage, fake_services
 from xuefa.core.auth import Actor
 from xuefa.core.clock import SHANGHAI, FixedClock
 from xuefa.core.errors import BadRequest, Conflict, Duplicate, Forbidden
@@ -21,12 +22,9 @@ CITY_ADMIN = Actor("city_admin", frozenset({"admins"}), CITY)
 
 @pytest.fixture
 def parts() -> tuple[Roster, FakeRoster, FakeAccounts]:
-    directory = FakeDirectory()
-    people, accounts = FakeRoster(directory), FakeAccounts()
+    storage = FakeStorage(load_packaged_year(2017))
     clock = FixedClock(datetime(2017, 5, 4, 9, 0, tzinfo=SHANGHAI))
-    years = FakeYearBook(load_packaged_year(2017))
-    roster = Roster(people, directory, years, accounts, clock, "unit-cursor-secret-0123")
-    return roster, people, accounts
+    return fake_services(clock, storage).roster, storage.roster, storage.accounts
 
 
 def test_a_new_learner_gets_the_countys_next_number_once(

@@ -21,6 +21,8 @@ class Settings(BaseModel):
     cursor_secret: str = Field(min_length=16)
     user_pool_id: str = ""
     report_queue_url: str = ""
+    # A large roster import's chunks go there; without (local, tests) a thread runs them.
+    import_queue_url: str = ""
     # The top of the unit tree the nightly report covers (a city, or a province).
     root_unit_id: str = "530400"
     # Where the public opens the site (a certificate's QR code points there).
@@ -49,6 +51,7 @@ def get_settings() -> Settings:
         cursor_secret=env.get("XUEFA_CURSOR_SECRET") or _cursor_secret(env),
         user_pool_id=env.get("XUEFA_USER_POOL_ID", ""),
         report_queue_url=env.get("XUEFA_REPORT_QUEUE_URL", ""),
+        import_queue_url=env.get("XUEFA_IMPORT_QUEUE_URL", ""),
         root_unit_id=env.get("XUEFA_ROOT_UNIT", "530400"),
         public_url=env.get("XUEFA_PUBLIC_URL", ""),
         identity=identity_provider(),

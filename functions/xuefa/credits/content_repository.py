@@ -30,8 +30,9 @@ from xuefa.core.errors import Conflict, Duplicate, NotFound
 from xuefa.credits.attention import Attention
 from xuefa.credits.views import Resource, StudySession
 from xuefa.store.audit import audit_put
+from xuefa.store.keys import Keys
 from xuefa.store.objects import _s3
-from xuefa.store.table import ConditionFailed, Keys, Store, TransactionCancelled
+from xuefa.store.store import ConditionFailed, Store, TransactionCancelled
 
 UPLOAD_SECONDS = 3600
 # A session's recent report intervals kept for the regularity signal.

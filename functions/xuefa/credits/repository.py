@@ -34,7 +34,8 @@ from xuefa.credits.views import (
     StudySession,
 )
 from xuefa.store.audit import audit_put
-from xuefa.store.table import Keys, Paging, Store, TransactionCancelled
+from xuefa.store.keys import Keys
+from xuefa.store.store import Paging, Store, TransactionCancelled
 from xuefa.years.repository import year_open_check
 from xuefa.years.result_repository import (
     ACTIVITY,

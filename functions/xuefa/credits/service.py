@@ -60,7 +60,7 @@ from xuefa.credits.views import (
     holds_lock,
 )
 from xuefa.roster.directory import Directory
-from xuefa.store.table import decode_cursor, encode_cursor
+from xuefa.store.cursor import decode_cursor, encode_cursor
 from xuefa.years.repository import YearBook
 from xuefa.years.results import YearResult
 from xuefa.years.rules import YearConfig

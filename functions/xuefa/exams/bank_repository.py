@@ -8,7 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 from xuefa.exams.questions import BANK_CACHE_SECONDS, Question
-from xuefa.store.table import Keys, Store
+from xuefa.store.keys import Keys
+from xuefa.store.store import Store
 
 
 def question_item(year: int, question: Question) -> dict[str, Any]:

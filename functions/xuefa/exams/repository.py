@@ -28,7 +28,8 @@ from xuefa.core.auth import Actor
 from xuefa.core.clock import iso
 from xuefa.exams.papers import PaperQuestion, fits
 from xuefa.store.audit import audit_put
-from xuefa.store.table import ConditionFailed, Keys, Store, TransactionCancelled
+from xuefa.store.keys import Keys
+from xuefa.store.store import ConditionFailed, Store, TransactionCancelled
 from xuefa.years.repository import year_open_check
 from xuefa.years.result_repository import (
     Change,

@@ -19,7 +19,8 @@ from xuefa.core.audit import AuditEntry
 from xuefa.core.auth import Actor
 from xuefa.core.errors import Conflict, Duplicate
 from xuefa.store.audit import audit_put
-from xuefa.store.table import ConditionFailed, Keys, Store, TransactionCancelled
+from xuefa.store.keys import Keys
+from xuefa.store.store import ConditionFailed, Store, TransactionCancelled
 
 GUARD_DAYS = 1  # a guard item nobody touched for a day is removed by the table's TTL
 MISSING = "the sign-in account is missing; ask the city administrator"

@@ -8,14 +8,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from xuefa.core.errors import Conflict
-from xuefa.store.table import (
-    GSI_NAME,
-    GSI_PARTITION_KEY,
-    GSI_SORT_KEY,
-    Keys,
-    Store,
-    TransactionCancelled,
-)
+from xuefa.store.keys import Keys
+from xuefa.store.store import Store, TransactionCancelled
+from xuefa.store.table import GSI_NAME, GSI_PARTITION_KEY, GSI_SORT_KEY
 
 
 class DynamoArchive:

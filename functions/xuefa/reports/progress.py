@@ -16,15 +16,9 @@ from xuefa.core.auth import Actor
 from xuefa.core.clock import Clock, iso, start_of_day
 from xuefa.roster.directory import Directory, Unit
 from xuefa.roster.people_repository import DynamoPeople
-from xuefa.store.table import (
-    GSI_PARTITION_KEY,
-    GSI_SORT_KEY,
-    PARTITION_KEY,
-    SORT_KEY,
-    Store,
-    decode_cursor,
-    encode_cursor,
-)
+from xuefa.store.cursor import decode_cursor, encode_cursor
+from xuefa.store.store import Store
+from xuefa.store.table import GSI_PARTITION_KEY, GSI_SORT_KEY, PARTITION_KEY, SORT_KEY
 from xuefa.years.repository import YearBook
 from xuefa.years.results import YearResult
 from xuefa.years.rules import YearConfig, shown_score

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from xuefa.store.table import Store
+from xuefa.store.store import Store
 from xuefa.years.results import YearResult
 
 

@@ -10,7 +10,8 @@ from contextlib import suppress
 from datetime import date
 from typing import Any
 
-from xuefa.store.table import ConditionFailed, Keys, Store, TransactionCancelled
+from xuefa.store.keys import Keys
+from xuefa.store.store import ConditionFailed, Store, TransactionCancelled
 
 
 class Superseded(Exception):

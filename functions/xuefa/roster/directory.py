@@ -20,7 +20,7 @@ from xuefa.core.auth import (
 )
 from xuefa.core.errors import Forbidden, NotFound
 from xuefa.roster.people_repository import DynamoPeople
-from xuefa.store.table import Store
+from xuefa.store.store import Store
 
 
 class Unit(BaseModel):

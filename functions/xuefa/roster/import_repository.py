@@ -11,7 +11,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 from xuefa.roster.repository import dedupe_key
-from xuefa.store.table import PARTITION_KEY, SORT_KEY, ConditionFailed, Store, TransactionCancelled
+from xuefa.store.store import ConditionFailed, Store, TransactionCancelled
+from xuefa.store.table import PARTITION_KEY, SORT_KEY
 
 JOB = "JOB"
 CHUNK = "CHUNK#"

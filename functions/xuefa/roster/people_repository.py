@@ -7,7 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from xuefa.store.table import GSI_NAME, Keys, Paging, Store
+from xuefa.store.keys import Keys
+from xuefa.store.store import Paging, Store
+from xuefa.store.table import GSI_NAME
 from xuefa.years.result_repository import year_result_of
 from xuefa.years.results import YearResult
 

@@ -4,6 +4,7 @@ result moved along) and status changes, each with its audit entry in one transac
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,16 +16,9 @@ from xuefa.core.clock import iso
 from xuefa.core.errors import Conflict, Duplicate
 from xuefa.roster.directory import Unit
 from xuefa.store.audit import audit_put
-from xuefa.store.table import (
-    GSI_NAME,
-    GSI_PARTITION_KEY,
-    GSI_SORT_KEY,
-    Filter,
-    Keys,
-    Paging,
-    Store,
-    TransactionCancelled,
-)
+from xuefa.store.keys import Keys
+from xuefa.store.store import Filter, Paging, Store, TransactionCancelled
+from xuefa.store.table import GSI_NAME, GSI_PARTITION_KEY, GSI_SORT_KEY
 from xuefa.years.result_repository import year_result_keys
 
 
@@ -48,6 +42,34 @@ def learner_item(
         GSI_PARTITION_KEY: Keys.unit_learners(unit.unit_id),
         GSI_SORT_KEY: student_no,
     }
+
+
+def unit_item(unit: Unit) -> dict[str, Any]:
+    """A unit, listed under its parent's children (the root has none)."""
+    item = {**Keys.unit(unit.unit_id), **unit.model_dump()}
+    if unit.parent_id is not None:
+        item |= {GSI_PARTITION_KEY: Keys.unit_children(unit.parent_id), GSI_SORT_KEY: unit.unit_id}
+    return item
+
+
+@dataclass(frozen=True)
+class Enrolled:
+    """A learner as a bulk load writes them: numbered already (the demo city)."""
+
+    student_no: str
+    name: str
+    unit: Unit
+    phone: str | None
+
+
+@dataclass(frozen=True)
+class AdminProfile:
+    """An administrator's record: the unit they administer (and everything below)."""
+
+    username: str
+    name: str
+    unit_id: str
+    level: str
 
 
 @dataclass(frozen=True)
@@ -119,12 +141,7 @@ class DynamoRoster:
 
     def add_unit(self, actor: Actor, unit: Unit, at: datetime) -> None:
         assert unit.parent_id is not None
-        item = {
-            **Keys.unit(unit.unit_id),
-            **unit.model_dump(),
-            GSI_PARTITION_KEY: Keys.unit_children(unit.parent_id),
-            GSI_SORT_KEY: unit.unit_id,
-        }
+        item = unit_item(unit)
         try:
             self.store.transact(
                 [
@@ -331,6 +348,34 @@ class DynamoRoster:
 
     def audit(self, actor: Actor, action: str, target: str, at: datetime) -> None:
         self.store.transact([audit_put(actor, AuditEntry(action, target, at))])
+
+    # bulk loads: a city as given (the local stack's demo; a first install) ------------
+
+    def put_units(self, units: Sequence[Unit]) -> None:
+        """Units written as given, unconditionally, without audit."""
+        self.store.batch_put([unit_item(unit) for unit in units])
+
+    def put_learners(self, learners: Sequence[Enrolled], at: datetime, by: str) -> None:
+        """Learners with their same-person markers, written as given, unconditionally:
+        for a table that does not hold them yet (`register` is the checked way)."""
+        items: list[dict[str, Any]] = []
+        for learner in learners:
+            items.append(
+                learner_item(learner.student_no, learner.name, learner.unit, learner.phone, at, by)
+            )
+            marker = dedupe_key(learner.unit.unit_id, learner.name, learner.phone)
+            items.append({**marker, "student_no": learner.student_no})
+        self.store.batch_put(items)
+
+    def put_counters(self, last_numbers: Mapping[str, int]) -> None:
+        """Each county's student-number counter at the last number given out."""
+        self.store.batch_put(
+            [{**Keys.counter(f"STUDENT_NO#{p}"), "value": n} for p, n in last_numbers.items()]
+        )
+
+    def put_admins(self, admins: Sequence[AdminProfile]) -> None:
+        """Administrators' records (what scopes them: `DynamoPeople.account`)."""
+        self.store.batch_put([{**Keys.admin(a.username), **dataclasses.asdict(a)} for a in admins])
 
     def _write(self, operations: list[dict[str, Any]]) -> None:
         try:

@@ -28,7 +28,7 @@ from xuefa.roster.accounts import Accounts
 from xuefa.roster.directory import Directory, Unit
 from xuefa.roster.imports import AT_ONCE, ImportJobs
 from xuefa.roster.repository import Move, RosterRepository, learner_item
-from xuefa.store.table import decode_cursor, encode_cursor
+from xuefa.store.cursor import decode_cursor, encode_cursor
 from xuefa.years.repository import YearBook
 
 Status = Literal["active", "resigned", "retired"]

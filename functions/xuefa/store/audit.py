@@ -9,7 +9,7 @@ from typing import Any
 from xuefa.core.audit import AuditEntry
 from xuefa.core.auth import Actor
 from xuefa.core.clock import iso, local_date, study_year_of
-from xuefa.store.table import Keys
+from xuefa.store.keys import Keys
 
 
 def audit_put(actor: Actor, entry: AuditEntry) -> dict[str, Any]:

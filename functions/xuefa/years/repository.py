@@ -15,7 +15,8 @@ from xuefa.core.audit import AuditEntry
 from xuefa.core.auth import Actor
 from xuefa.core.errors import NotFound
 from xuefa.store.audit import audit_put
-from xuefa.store.table import ConditionFailed, Keys, Store
+from xuefa.store.keys import Keys
+from xuefa.store.store import ConditionFailed, Store
 from xuefa.years.rules import YearConfig, year_config_item
 
 CACHE_SECONDS = 60.0

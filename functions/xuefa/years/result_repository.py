@@ -11,7 +11,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from xuefa.store.table import GSI_PARTITION_KEY, GSI_SORT_KEY, Keys
+from xuefa.store.keys import Keys
+from xuefa.store.table import GSI_PARTITION_KEY, GSI_SORT_KEY
 from xuefa.years.results import YearResult
 
 
