@@ -310,6 +310,7 @@ def test_the_city_writes_previews_and_publishes_an_article_a_learner_then_finds(
     page.wait_for_selector("[data-test=preview] h3#art-3:has-text('第三条')")
     assert page.locator("[data-test=preview] script").count() == 0
     assert "第三条" in page.inner_text(".preview .toc")
+    shot(page, "lesson-editor-preview")
     # Publishing without checks says what is missing, and publishes nothing.
     page.click("[data-test=publish]")
     page.wait_for_selector(".el-message:has-text('3 道')")
@@ -318,7 +319,6 @@ def test_the_city_writes_previews_and_publishes_an_article_a_learner_then_finds(
         options = page.locator(f"[data-check='{i}'] .option input.el-input__inner")
         options.nth(0).fill("对")
         options.nth(1).fill("错")
-    shot(page, "lesson-editor-preview")
     page.click("[data-test=publish]")
     page.click(".el-message-box .el-button--primary")
     page.wait_for_selector(".el-message:has-text('已发布第 1 版')")
