@@ -11,11 +11,13 @@ from xuefa.bootstrap import services
 from xuefa.core.auth import Actor
 from xuefa.core.clock import local_date, study_year_of
 from xuefa.credits.content_views import (
+    AuthoredLessons,
     CompleteUpload,
     Course,
     CoursePatch,
     Courses,
     Draft,
+    DraftRead,
     DraftSaved,
     Lesson,
     LessonView,
@@ -171,6 +173,12 @@ def edit_course(actor: Actor, body: CoursePatch, course_id: str) -> Course:
     return content().edit_course(actor, course_id, body)
 
 
+@api.route("/lessons", ["GET"], query=YearQuery, response="AuthoredLessons")
+def authored_lessons(actor: Actor, query: YearQuery) -> AuthoredLessons:
+    """The lessons an author may edit, drafts and retired ones too, with their courses."""
+    return content().authored(actor, _year(query.year))
+
+
 @api.route("/lessons", ["POST"], body=NewLesson, status=201, response="Lesson")
 def add_lesson(actor: Actor, body: NewLesson) -> Lesson:
     """Add a lesson to a course, as a draft; audited."""
@@ -181,6 +189,12 @@ def add_lesson(actor: Actor, body: NewLesson) -> Lesson:
 def lesson(actor: Actor, query: YearQuery, lesson_id: str) -> LessonView:
     """A published lesson as the learner reads it: sections, body, media, position."""
     return content().lesson(actor, lesson_id, _year(query.year))
+
+
+@api.route("/lessons/{lesson_id}/draft", ["GET"], query=YearQuery, response="DraftRead")
+def read_draft(actor: Actor, query: YearQuery, lesson_id: str) -> DraftRead:
+    """The lesson's draft as its author wrote it (Markdown, checks with answers)."""
+    return content().draft(actor, lesson_id, _year(query.year))
 
 
 @api.route("/lessons/{lesson_id}/draft", ["PUT"], body=Draft, response="DraftSaved")

@@ -17,8 +17,10 @@ from typing import Literal
 from pydantic import BaseModel
 
 from xuefa.credits.content_views import (
+    AuthoredLessons,
     Course,
     Courses,
+    DraftRead,
     DraftSaved,
     Lesson,
     LessonView,
@@ -89,6 +91,7 @@ __all__ = [
     "ArchiveYear",
     "Attempt",
     "Attempts",
+    "AuthoredLessons",
     "Balance",
     "BulkOverrideView",
     "Bulletin",
@@ -100,6 +103,7 @@ __all__ = [
     "Course",
     "Courses",
     "DailySet",
+    "DraftRead",
     "DraftSaved",
     "ExamSummary",
     "HistoryEvent",

@@ -158,9 +158,9 @@ def test_bad_drafts_and_outsiders_change_nothing(api) -> None:
     bad = put(api, f"/lessons/{lesson_id}/draft", CITY_ADMIN,
               {"year": YEAR, "checks": wrong, "body_markdown": "x"})  # fmt: skip
     assert (bad.status_code, code(bad)) == (400, "BAD_REQUEST")
-    too_few = put(api, f"/lessons/{lesson_id}/draft", CITY_ADMIN,
-                  {"year": YEAR, "checks": checks()[:2], "body_markdown": "x"})  # fmt: skip
-    assert too_few.status_code == 400
+    too_many = put(api, f"/lessons/{lesson_id}/draft", CITY_ADMIN,
+                   {"year": YEAR, "checks": checks() * 7, "body_markdown": "x"})  # fmt: skip
+    assert too_many.status_code == 400
     assert code(draft(api, lesson_id, CITY_ADMIN, media=None)) == "BAD_REQUEST"  # no body
     assert draft(api, lesson_id, UNIT_ADMIN).status_code == 403
     assert draft(api, lesson_id, LEARNER).status_code == 403
@@ -411,3 +411,66 @@ def test_the_demo_content_seeds_as_lessons_a_learner_can_study(api, city, clock)
     session_id = study(api, "c-xf-01")
     clock.advance(seconds=300)
     assert report(api, session_id, visible_ms=300_000)["served_seconds"] == 300
+
+
+def test_a_draft_saves_before_its_checks_but_publishes_only_with_three(api) -> None:
+    lesson_id = lesson(api, course(api))
+    for few in ([], checks()[:2]):
+        body = {"year": YEAR, "checks": few, "body_markdown": BODY}
+        saved = ok(put(api, f"/lessons/{lesson_id}/draft", CITY_ADMIN, body))["draft"]
+        assert "宪法是国家的根本法" in saved["html"] and saved["checks"] == few
+        refused = post(api, f"/lessons/{lesson_id}/publish", CITY_ADMIN, {"year": YEAR})
+        assert (refused.status_code, code(refused)) == (400, "BAD_REQUEST")
+        assert "checks" in json_of(refused)["error"]["details"]
+    assert ok(get(api, f"/lessons?year={YEAR}", CITY_ADMIN))["items"][0]["version"] == 0
+    ok(draft(api, lesson_id))
+    assert (
+        ok(post(api, f"/lessons/{lesson_id}/publish", CITY_ADMIN, {"year": YEAR}))["version"] == 1
+    )
+
+
+def test_an_author_lists_drafts_and_retired_lessons_and_reads_a_draft_back(api) -> None:
+    course_id = course(api)
+    drafted, retired, fresh = (lesson(api, course_id) for _ in range(3))
+    ok(draft(api, drafted))
+    ok(draft(api, retired))
+    ok(post(api, f"/lessons/{retired}/publish", CITY_ADMIN, {"year": YEAR}))
+    ok(post(api, f"/lessons/{retired}/retire", CITY_ADMIN, {"year": YEAR, "reason": "过时"}))
+    listed = ok(get(api, f"/lessons?year={YEAR}", CITY_ADMIN))
+    assert [c["course_id"] for c in listed["courses"]] == [course_id]
+    states = {i["lesson_id"]: (i["state"], i["version"], i["course_id"]) for i in listed["items"]}
+    assert states[drafted] == ("draft", 0, course_id)
+    assert states[retired] == ("retired", 1, course_id)
+    assert states[fresh] == ("draft", 0, course_id)
+    read = ok(get(api, f"/lessons/{drafted}/draft?year={YEAR}", CITY_ADMIN))
+    assert read["body_markdown"] == BODY
+    assert [c["answer"] for c in read["draft"]["checks"]] == ["A", "A", "A"]  # the author's
+    assert "art-33" in [s["anchor"] for s in read["draft"]["sections"]]
+    assert "<script" not in read["draft"]["html"]
+    missing = get(api, f"/lessons/{fresh}/draft?year={YEAR}", CITY_ADMIN)
+    assert (missing.status_code, code(missing)) == (404, "NOT_FOUND")
+    # The learner's view of the same path stays the learner's.
+    assert code(get(api, f"/lessons/{drafted}?year={YEAR}", LEARNER)) == "NOT_FOUND"
+
+
+def test_the_authored_list_and_drafts_are_the_authors_subtree_only(api, city) -> None:
+    city_lesson = lesson(api, course(api))
+    ok(draft(api, city_lesson))
+    assert get(api, f"/lessons?year={YEAR}", LEARNER).status_code == 403
+    assert get(api, f"/lessons/{city_lesson}/draft?year={YEAR}", LEARNER).status_code == 403
+    assert get(api, f"/lessons?year={YEAR}", UNIT_ADMIN).status_code == 403
+    assert get(api, f"/lessons?year={YEAR}", COUNTY_ADMIN).status_code == 403  # not allowed yet
+    allow_county_lessons(city)
+    county_lesson = lesson(api, course(api, COUNTY_ADMIN, "yunnan"), COUNTY_ADMIN)
+    ok(draft(api, county_lesson, COUNTY_ADMIN))
+    mine = ok(get(api, f"/lessons?year={YEAR}", COUNTY_ADMIN))
+    assert [i["lesson_id"] for i in mine["items"]] == [county_lesson]
+    assert [c["topic"] for c in mine["courses"]] == ["yunnan"]
+    assert ok(get(api, f"/lessons?year={YEAR}", OTHER_COUNTY_ADMIN))["items"] == []
+    assert get(api, f"/lessons/{city_lesson}/draft?year={YEAR}", COUNTY_ADMIN).status_code == 403
+    assert (
+        get(api, f"/lessons/{county_lesson}/draft?year={YEAR}", OTHER_COUNTY_ADMIN).status_code
+        == 403
+    )
+    everything = ok(get(api, f"/lessons?year={YEAR}", CITY_ADMIN))["items"]
+    assert {city_lesson, county_lesson} <= {i["lesson_id"] for i in everything}

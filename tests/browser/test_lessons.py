@@ -1,7 +1,9 @@
 """Study content in a real browser (#26): the city publishes an article and a video
 lesson (through the API, as the console does); a learner on a 390-px phone, and one in
 WeChat's in-app browser, reads the article by its contents at a larger font, comes back
-to where they were, and watches the video inline with captions turned on."""
+to where they were, and watches the video inline with captions turned on; in the
+console the city admin writes an article, sees it in the phone frame, and publishes it
+for a learner to find."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import pytest
 import requests
 
 from tests.browser.conftest import PHONE, shot, sign_in
+from tests.browser.test_admin_console import admin_sign_in
 from tests.e2e.conftest import Stack
 from xuefa.core.clock import study_year_of
 
@@ -275,3 +278,53 @@ def test_in_wechat_the_video_plays_inline_with_captions_by_choice(
         shot(page, "lesson-wechat-video")
     finally:
         context.close()
+
+
+WRITTEN = """## 民主集中制
+
+### 第三条 国家机构的组织原则
+
+国家机构实行民主集中制的原则。
+
+<script>alert(1)</script>各级人大对人民负责，受人民监督。
+"""
+
+
+def test_the_city_writes_previews_and_publishes_an_article_a_learner_then_finds(
+    web_stack: Stack, desktop: Any, phone: Any, lessons: dict[str, str]
+) -> None:
+    author = Author(web_stack)
+    course = author.call(
+        "POST",
+        "/courses",
+        {"year": author.year, "title": "国家机构", "summary": "", "topic": "constitution"},
+    )
+    lesson_id = author.lesson("article", "民主集中制原则", course["course_id"])
+    page = desktop.new_page()
+    admin_sign_in(page, web_stack.url, "city_admin")
+    page.goto(web_stack.url + f"/admin/lessons/{lesson_id}")
+    # Typing waits for the saved draft to be read (it would overwrite what was typed).
+    page.wait_for_selector(".editor[data-loaded=true]")
+    page.fill("#body", WRITTEN)
+    # The live preview, before any check is written: the server's sanitized HTML.
+    page.wait_for_selector("[data-test=preview] h3#art-3:has-text('第三条')")
+    assert page.locator("[data-test=preview] script").count() == 0
+    assert "第三条" in page.inner_text(".preview .toc")
+    shot(page, "lesson-editor-preview")
+    # Publishing without checks says what is missing, and publishes nothing.
+    page.click("[data-test=publish]")
+    page.wait_for_selector(".el-message:has-text('3 道')")
+    for i, check in enumerate(CHECKS):
+        page.fill(f"[data-check='{i}'] input[maxlength='300']", check["stem"])
+        options = page.locator(f"[data-check='{i}'] .option input.el-input__inner")
+        options.nth(0).fill("对")
+        options.nth(1).fill("错")
+    page.click("[data-test=publish]")
+    page.click(".el-message-box .el-button--primary")
+    page.wait_for_selector(".el-message:has-text('已发布第 1 版')")
+    learner = phone.new_page()
+    sign_in(learner, web_stack.url, LEARNER)
+    learner.wait_for_selector(".van-tabbar")
+    learner.goto(web_stack.url + "/study")
+    learner.wait_for_selector(f"[data-lesson={lesson_id}]")
+    assert "民主集中制原则" in learner.inner_text(f"[data-lesson={lesson_id}]")

@@ -21,15 +21,18 @@ from xuefa.credits.articles import render
 from xuefa.credits.attention import Attention, Report, account
 from xuefa.credits.content_repository import ContentBucket, DynamoContent, content_prefix
 from xuefa.credits.content_views import (
+    MIN_CHECKS,
     MULTIPART_ABOVE,
     PART_SIZE,
     AskedCheck,
+    AuthoredLessons,
     CompleteUpload,
     Course,
     CourseItem,
     CoursePatch,
     Courses,
     Draft,
+    DraftRead,
     DraftSaved,
     DraftView,
     Lesson,
@@ -120,20 +123,28 @@ class Content:
 
     # who may author -----------------------------------------------------------------
 
-    def _author(self, actor: Actor, config: YearConfig) -> tuple[str, str]:
-        """The unit an author writes for (its id, its path): the city, or a county for
-        its own subtree when the year allows county lessons."""
+    def _reader(self, actor: Actor, config: YearConfig) -> tuple[str, str]:
+        """The unit whose lessons an author may read (its id, its path): who may write
+        them, but also once the year has closed (what was taught stays readable)."""
         require_admin(actor)
         unit = self.directory.unit(actor.unit_id)
         if "/" in unit.path and not (config.county_lessons and unit.kind == "county"):
             raise Forbidden("only the city (or, if the year allows, a county) writes lessons")
-        if config.closed(self.clock.now()):
-            raise YearClosed(f"study year {config.year} has closed: its lessons are final")
         return unit.unit_id, unit.path
 
-    def _own_lesson(self, actor: Actor, year: int, lesson_id: str) -> Resource:
+    def _author(self, actor: Actor, config: YearConfig) -> tuple[str, str]:
+        """The unit an author writes for (its id, its path): the city, or a county for
+        its own subtree when the year allows county lessons."""
+        unit_id, path = self._reader(actor, config)
+        if config.closed(self.clock.now()):
+            raise YearClosed(f"study year {config.year} has closed: its lessons are final")
+        return unit_id, path
+
+    def _own_lesson(
+        self, actor: Actor, year: int, lesson_id: str, *, reading: bool = False
+    ) -> Resource:
         config = self.years.get(year)
-        _, path = self._author(actor, config)
+        _, path = (self._reader if reading else self._author)(actor, config)
         lesson = self.records.lesson(year, lesson_id)
         if lesson is None or not lesson.is_lesson:
             raise NotFound(f"no lesson {lesson_id} in {year}")
@@ -187,6 +198,36 @@ class Content:
         self.records.add_lesson(actor, new.year, lesson, self.clock.now())
         return lesson_of(lesson, new.year)
 
+    def authored(self, actor: Actor, year: int) -> AuthoredLessons:
+        """Every lesson in the author's subtree, drafts and retired ones too, with the
+        courses of that subtree, in the courses' order."""
+        _, path = self._reader(actor, self.years.get(year))
+        courses = [
+            Course.model_validate(c)
+            for c in sorted(
+                self.records.courses(year), key=lambda c: (c.get("order", 0), c["title"])
+            )
+            if in_subtree(str(c.get("owner_unit_path", "")), path)
+        ]
+        lessons = [
+            lesson_of(r, year)
+            for r in self.credits.records.catalogue(year)
+            if r.is_lesson and in_subtree(r.owner_unit_path or "", path)
+        ]
+        return AuthoredLessons(courses=courses, items=lessons)
+
+    def draft(self, actor: Actor, lesson_id: str, year: int) -> DraftRead:
+        """The lesson's draft as its author wrote it, to edit it again."""
+        self._own_lesson(actor, year, lesson_id, reading=True)
+        item = self.records.draft(year, lesson_id)
+        if item is None:
+            raise NotFound(f"lesson {lesson_id} has no draft yet")
+        return DraftRead(
+            lesson_id=lesson_id,
+            body_markdown=item.get("body_markdown") or "",
+            draft=DraftView.model_validate(item),
+        )
+
     def save_draft(self, actor: Actor, lesson_id: str, draft: Draft) -> DraftSaved:
         lesson = self._own_lesson(actor, draft.year, lesson_id)
         _check_draft(lesson, draft)
@@ -207,6 +248,11 @@ class Content:
         draft = self.records.draft(year, lesson_id)
         if draft is None:
             raise Conflict("write the lesson's draft first", {"reason": "no_draft"})
+        if len(draft.get("checks", [])) < MIN_CHECKS:
+            raise BadRequest(
+                f"a lesson is published with at least {MIN_CHECKS} checks",
+                {"checks": f"at least {MIN_CHECKS}"},
+            )
         number = lesson.version + 1
         version: dict[str, Any] = {
             "version": number,

@@ -18,6 +18,7 @@ LessonState = Literal["draft", "published", "retired"]
 Purpose = Literal["video", "poster", "captions", "document"]
 SignalCode = Literal["fast_checks", "regular_reports", "night_study", "shared_device"]
 Year = Field(ge=2000, le=2100)
+MIN_CHECKS = 3
 Text = Field(min_length=1, max_length=200)
 
 
@@ -115,7 +116,9 @@ class SectionView(BaseModel):
 class Draft(BaseModel):
     year: int = Year
     body_markdown: str | None = Field(None, max_length=200_000)
-    checks: list[Check] = Field(min_length=3, max_length=20)
+    # A draft may be saved before its checks are written (the live preview); publishing
+    # asks for MIN_CHECKS.
+    checks: list[Check] = Field([], max_length=20)
     media: Media | None = None
     document: Document | None = None
 
@@ -133,6 +136,15 @@ class DraftSaved(BaseModel):
     draft: DraftView
 
 
+class DraftRead(BaseModel):
+    """A draft as its author reads it back to edit: the Markdown source, and the checks
+    with their answers (the author's own)."""
+
+    lesson_id: str
+    body_markdown: str
+    draft: DraftView
+
+
 class Lesson(BaseModel):
     """A lesson as the catalogue holds it (its resource) and authors see it."""
 
@@ -146,6 +158,14 @@ class Lesson(BaseModel):
     version: int
     state: LessonState
     owner_unit_id: str
+
+
+class AuthoredLessons(BaseModel):
+    """The lessons an author may edit, drafts and retired ones included, and the courses
+    they sit in."""
+
+    courses: list[Course]
+    items: list[Lesson]
 
 
 class YearBody(BaseModel):

@@ -1,8 +1,7 @@
-/** Study content's routes (#26, /work/tools/content-spec.md) over the generated types;
- * the two the console needs and the backend does not have yet (the authored lessons with
- * their drafts, and a draft's Markdown) typed by hand, marked below. Every call goes
- * through the app's client (token, refresh-and-retry, timeout, `ApiError`). */
-import { ApiError, unwrap, type Api, type Schemas } from './client'
+/** Study content's routes (#26, /work/tools/content-spec.md) over the generated types.
+ * Every call goes through the app's client (token, refresh-and-retry, timeout,
+ * `ApiError`). */
+import { unwrap, type Api, type Schemas } from './client'
 
 export type Topic = 'xi_rule_of_law' | 'constitution' | 'legal_system' | 'party_rules' | 'yunnan' | 'seventh_plan'
 export const TOPICS: readonly Topic[] = ['xi_rule_of_law', 'constitution', 'legal_system', 'party_rules', 'yunnan', 'seventh_plan']
@@ -27,6 +26,8 @@ export type LessonMeta = Schemas['Lesson']
 export type AuthoredCheck = Schemas['Check']
 export type Draft = Schemas['DraftView']
 export type DraftInput = Schemas['Draft']
+export type DraftRead = Schemas['DraftRead']
+export type AuthoredLessons = Schemas['AuthoredLessons']
 export type MediaPurpose = Schemas['NewUpload']['purpose']
 export type UploadPlan = Schemas['Upload']
 export type ReviewEntry = Schemas['ReviewItem']
@@ -44,19 +45,7 @@ export interface ProgressReport {
   device_id?: string
 }
 
-interface Answer<T> {
-  data?: T
-  error?: unknown
-  response: Response
-}
-type Init = { params?: { path?: Record<string, string>; query?: Record<string, unknown> }; body?: unknown; keepalive?: boolean }
-/** The client seen without its generated path types (these routes are not in them yet). */
-interface Loose {
-  GET<T>(path: string, init?: Init): Promise<Answer<T>>
-}
-
 export function contentApi(api: Api) {
-  const raw = api as unknown as Loose
   const lesson = (id: string) => ({ path: { lesson_id: id } })
   const session = (id: string) => ({ path: { session_id: id } })
   return {
@@ -76,30 +65,10 @@ export function contentApi(api: Api) {
     abandon: (sessionId: string) => unwrap(api.POST('/credits/sessions/{session_id}/abandon', { params: session(sessionId) })),
 
     // authoring
-    /** Asked of the backend, not there yet: the console's list holds drafts and retired
-     * lessons too, which the learners' GET /courses leaves out. */
-    authoredLessons: async (year: number): Promise<{ items: LessonMeta[]; courses: Course[] }> => {
-      try {
-        return await unwrap(raw.GET<{ items: LessonMeta[]; courses: Course[] }>('/credits/lessons', { params: { query: { year } } }))
-      } catch (caught) {
-        if (!(caught instanceof ApiError) || ![403, 404, 405].includes(caught.status)) throw caught
-        // Until then: the published lessons, from the learners' list (version unknown: -1).
-        const { items } = await unwrap(api.GET('/credits/courses', { params: { query: { year } } }))
-        return {
-          courses: items.map((c, order) => ({ ...c, year, owner_unit_id: '', order })),
-          items: items.flatMap((c) =>
-            c.lessons.map((l) => ({ ...l, year, course_id: c.course_id, version: -1, state: 'published' as const, owner_unit_id: '' })),
-          ),
-        }
-      }
-    },
-    /** Asked of the backend, not there yet: a draft's Markdown, to edit it again. */
-    draft: (id: string, year: number) =>
-      unwrap(
-        raw.GET<{ lesson_id: string; body_markdown: string; draft: Draft }>('/credits/lessons/{lesson_id}/draft', {
-          params: { ...lesson(id), query: { year } },
-        }),
-      ),
+    /** The lessons the admin may edit, drafts and retired ones too, with their courses. */
+    authoredLessons: (year: number) => unwrap(api.GET('/credits/lessons', { params: { query: { year } } })),
+    /** A draft as its author wrote it (404 before any), to edit it again. */
+    draft: (id: string, year: number) => unwrap(api.GET('/credits/lessons/{lesson_id}/draft', { params: { ...lesson(id), query: { year } } })),
     createCourse: (body: Schemas['NewCourse']) => unwrap(api.POST('/credits/courses', { body })),
     createLesson: (body: Schemas['NewLesson']) => unwrap(api.POST('/credits/lessons', { body })),
     saveDraft: (id: string, body: DraftInput) => unwrap(api.PUT('/credits/lessons/{lesson_id}/draft', { params: lesson(id), body })),

@@ -217,7 +217,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The lessons an author may edit, drafts and retired ones too, with their courses. */
+        get: operations["credits_authored_lessons"];
         put?: never;
         /** Add a lesson to a course, as a draft; audited. */
         post: operations["credits_add_lesson"];
@@ -251,7 +252,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The lesson's draft as its author wrote it (Markdown, checks with answers). */
+        get: operations["credits_read_draft"];
         /** Write the lesson's draft; an article's Markdown comes back sanitized; audited. */
         put: operations["credits_save_draft"];
         post?: never;
@@ -1567,6 +1569,17 @@ export interface components {
             /** Owner Unit Id */
             owner_unit_id: string;
         };
+        /**
+         * AuthoredLessons
+         * @description The lessons an author may edit, drafts and retired ones included, and the courses
+         *     they sit in.
+         */
+        AuthoredLessons: {
+            /** Courses */
+            courses: components["schemas"]["Course"][];
+            /** Items */
+            items: components["schemas"]["Lesson"][];
+        };
         /** NewLesson */
         NewLesson: {
             /** Year */
@@ -1713,6 +1726,18 @@ export interface components {
             /** @default null */
             document: components["schemas"]["Document"] | null;
         };
+        /**
+         * DraftRead
+         * @description A draft as its author reads it back to edit: the Markdown source, and the checks
+         *     with their answers (the author's own).
+         */
+        DraftRead: {
+            /** Lesson Id */
+            lesson_id: string;
+            /** Body Markdown */
+            body_markdown: string;
+            draft: components["schemas"]["DraftView"];
+        };
         /** DraftSaved */
         DraftSaved: {
             /** Lesson Id */
@@ -1728,7 +1753,10 @@ export interface components {
              * @default null
              */
             body_markdown: string | null;
-            /** Checks */
+            /**
+             * Checks
+             * @default []
+             */
             checks: components["schemas"]["Check"][];
             /** @default null */
             media: components["schemas"]["Media"] | null;
@@ -4821,6 +4849,110 @@ export interface operations {
             };
         };
     };
+    credits_authored_lessons: {
+        parameters: {
+            query?: {
+                /** @description study year; default: the current one */
+                year?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthoredLessons"];
+                };
+            };
+            /** @description the contract's error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     credits_add_lesson: {
         parameters: {
             query?: never;
@@ -4956,6 +5088,112 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LessonView"];
+                };
+            };
+            /** @description the contract's error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    credits_read_draft: {
+        parameters: {
+            query?: {
+                /** @description study year; default: the current one */
+                year?: number | null;
+            };
+            header?: never;
+            path: {
+                lesson_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DraftRead"];
                 };
             };
             /** @description the contract's error */

@@ -97,6 +97,8 @@ export const ac = {
     retired: '已下线',
     notLoaded: '没能读到这一课已保存的正文，保存会以此处的内容为新草稿。',
     tooFewChecks: '至少需要 3 道学习确认题，每题都要有题干、选项和正确答案',
+    publishNeedsChecks: (whole: number) => `发布前需要写好 3 道学习确认题（现在完整的有 ${whole} 道）：每题要有题干、至少两个选项和正确答案`,
+    partialChecks: (n: number) => `有 ${n} 道确认题还没写完，暂未保存这几道`,
   },
   review: {
     title: '疑似自动化学习',
