@@ -39,6 +39,7 @@ from xuefa.credits.views import ID_PATTERN, Catalogue, Ledger, SessionClosed, Se
 from xuefa_api import Api, Cursor, json_response
 
 if TYPE_CHECKING:
+    from xuefa.credits.authoring import Authoring
     from xuefa.credits.content import Content
 
 app = Chalice(app_name="xuefa-credits")
@@ -143,8 +144,13 @@ def adjust(actor: Actor, body: Adjustment) -> Balance:
 
 
 def content() -> Content:
-    """Courses, lessons and their accounting, built by the composition root."""
+    """Courses and lessons as learners study them, and their accounting."""
     return services().content
+
+
+def authoring() -> Authoring:
+    """Writing courses and lessons (city, or a county where the year allows)."""
+    return services().authoring
 
 
 class ReviewQuery(YearQuery):
@@ -164,25 +170,25 @@ def courses(actor: Actor, query: YearQuery) -> Courses:
 @api.route("/courses", ["POST"], body=NewCourse, status=201, response="Course")
 def add_course(actor: Actor, body: NewCourse) -> Course:
     """Add a course (the city; a county for its subtree when the year allows); audited."""
-    return content().add_course(actor, body)
+    return authoring().add_course(actor, body)
 
 
 @api.route("/courses/{course_id}", ["PATCH"], body=CoursePatch, response="Course")
 def edit_course(actor: Actor, body: CoursePatch, course_id: str) -> Course:
     """Edit a course's title, summary, topic or order; audited."""
-    return content().edit_course(actor, course_id, body)
+    return authoring().edit_course(actor, course_id, body)
 
 
 @api.route("/lessons", ["GET"], query=YearQuery, response="AuthoredLessons")
 def authored_lessons(actor: Actor, query: YearQuery) -> AuthoredLessons:
     """The lessons an author may edit, drafts and retired ones too, with their courses."""
-    return content().authored(actor, _year(query.year))
+    return authoring().authored(actor, _year(query.year))
 
 
 @api.route("/lessons", ["POST"], body=NewLesson, status=201, response="Lesson")
 def add_lesson(actor: Actor, body: NewLesson) -> Lesson:
     """Add a lesson to a course, as a draft; audited."""
-    return content().add_lesson(actor, body)
+    return authoring().add_lesson(actor, body)
 
 
 @api.route("/lessons/{lesson_id}", ["GET"], query=YearQuery, response="LessonView")
@@ -194,19 +200,19 @@ def lesson(actor: Actor, query: YearQuery, lesson_id: str) -> LessonView:
 @api.route("/lessons/{lesson_id}/draft", ["GET"], query=YearQuery, response="DraftRead")
 def read_draft(actor: Actor, query: YearQuery, lesson_id: str) -> DraftRead:
     """The lesson's draft as its author wrote it (Markdown, checks with answers)."""
-    return content().draft(actor, lesson_id, _year(query.year))
+    return authoring().draft(actor, lesson_id, _year(query.year))
 
 
 @api.route("/lessons/{lesson_id}/draft", ["PUT"], body=Draft, response="DraftSaved")
 def save_draft(actor: Actor, body: Draft, lesson_id: str) -> DraftSaved:
     """Write the lesson's draft; an article's Markdown comes back sanitized; audited."""
-    return content().save_draft(actor, lesson_id, body)
+    return authoring().save_draft(actor, lesson_id, body)
 
 
 @api.route("/lessons/{lesson_id}/media", ["POST"], body=NewUpload, response="Upload")
 def upload_media(actor: Actor, body: NewUpload, lesson_id: str) -> Upload:
     """A presigned PUT to the content bucket (multipart above 16 MB)."""
-    return content().upload(actor, lesson_id, body)
+    return authoring().upload(actor, lesson_id, body)
 
 
 @api.route(
@@ -214,19 +220,19 @@ def upload_media(actor: Actor, body: NewUpload, lesson_id: str) -> Upload:
 )
 def complete_media(actor: Actor, body: CompleteUpload, lesson_id: str) -> Uploaded:
     """Finish a multipart upload from its parts' ETags."""
-    return content().complete_upload(actor, lesson_id, body)
+    return authoring().complete_upload(actor, lesson_id, body)
 
 
 @api.route("/lessons/{lesson_id}/publish", ["POST"], body=YearBody, response="Published")
 def publish(actor: Actor, body: YearBody, lesson_id: str) -> Published:
     """Publish the draft as the next version (a learner keeps the one they started)."""
-    return content().publish(actor, lesson_id, body.year)
+    return authoring().publish(actor, lesson_id, body.year)
 
 
 @api.route("/lessons/{lesson_id}/retire", ["POST"], body=Retire, response="Lesson")
 def retire(actor: Actor, body: Retire, lesson_id: str) -> Lesson:
     """Retire a lesson: no new starts; credits earned stay; audited."""
-    return content().retire(actor, lesson_id, body)
+    return authoring().retire(actor, lesson_id, body)
 
 
 @api.route("/lessons/{lesson_id}/study", ["POST"], body=Empty, status=201, response="Studying")
@@ -248,10 +254,10 @@ def progress(actor: Actor, body: ProgressReport, session_id: str) -> ProgressAns
 @api.route("/review", ["GET"], query=ReviewQuery, response="Review")
 def review(actor: Actor, query: ReviewQuery) -> Review:
     """Accounts whose study looks automated, with the signals (city administrators)."""
-    return content().review.list(actor, _year(query.year), query.unit_id)
+    return authoring().review.list(actor, _year(query.year), query.unit_id)
 
 
 @api.route("/review/export", ["GET"], query=ExportQuery, response="ReviewExport")
 def review_export(actor: Actor, query: ExportQuery) -> ReviewExport:
     """The review list as a CSV or XLSX file (a 15-minute link)."""
-    return content().export_review(actor, _year(query.year), query.unit_id, query.format)
+    return authoring().export_review(actor, _year(query.year), query.unit_id, query.format)

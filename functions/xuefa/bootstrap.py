@@ -19,6 +19,7 @@ from xuefa.core.settings import Settings, get_settings, get_token_settings, resp
 
 if TYPE_CHECKING:
     from xuefa.core.auth import AdminUnits
+    from xuefa.credits.authoring import Authoring
     from xuefa.credits.content import Content
     from xuefa.credits.repository import CreditRepository
     from xuefa.credits.service import Credits
@@ -188,6 +189,17 @@ class Services:
         bucket = ContentBucket(self.settings.content_bucket or self.settings.bucket_name)
         s = self.storage
         return Content(
+            DynamoContent(self.store), bucket, self.credits, s.years, s.directory, self.clock
+        )
+
+    @cached_property
+    def authoring(self) -> Authoring:
+        from xuefa.credits.authoring import Authoring
+        from xuefa.credits.content_repository import ContentBucket, DynamoContent
+
+        bucket = ContentBucket(self.settings.content_bucket or self.settings.bucket_name)
+        s = self.storage
+        return Authoring(
             DynamoContent(self.store), bucket, self.credits, s.years, s.directory, self.clock
         )
 

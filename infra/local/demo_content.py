@@ -14,6 +14,7 @@ from typing import Any
 from infra.local import content as files
 from xuefa.core.auth import Actor
 from xuefa.core.clock import Clock
+from xuefa.credits.authoring import Authoring
 from xuefa.credits.content import Content
 from xuefa.credits.content_repository import ContentBucket, DynamoContent, content_prefix
 from xuefa.credits.content_views import Draft
@@ -35,9 +36,16 @@ def service(store: Store, bucket: ContentBucket, clock: Clock) -> Content:
     return Content(DynamoContent(store), bucket, credits, years, directory, clock)
 
 
+def authoring(store: Store, bucket: ContentBucket, clock: Clock) -> Authoring:
+    content = service(store, bucket, clock)
+    return Authoring(
+        content.records, bucket, content.credits, content.years, content.directory, clock
+    )
+
+
 def seed(store: Store, bucket: ContentBucket, year: int, clock: Clock) -> int:
     """Every course and lesson of the folder, published for `year`; how many lessons."""
-    content = service(store, bucket, clock)
+    content = authoring(store, bucket, clock)
     demo = files.load()
     now = clock.now()
     for order, course in enumerate(demo.courses):
@@ -55,7 +63,7 @@ def seed(store: Store, bucket: ContentBucket, year: int, clock: Clock) -> int:
     return sum(len(c.lessons) for c in demo.courses)
 
 
-def _lesson(content: Content, store: Store, year: int, lesson: files.Lesson) -> None:
+def _lesson(content: Authoring, store: Store, year: int, lesson: files.Lesson) -> None:
     today = content.records.lesson(year, lesson.lesson_id)
     activity = today.activity if today is not None else _activity(lesson)
     resource = Resource(

@@ -36,7 +36,7 @@ def item_bytes(item: dict[str, Any]) -> int:
 def an_hour_of_study() -> dict[str, Any]:
     """One learner reads an hour-long article: a report every 5 minutes, each check's
     answer carried by the next one, the lesson opened, started and completed once."""
-    from infra.local.demo_content import SEEDER, service
+    from infra.local.demo_content import SEEDER, authoring, service
     from xuefa.core.auth import Actor
     from xuefa.credits.content_views import Draft, NewCourse, NewLesson, ProgressReport
     from xuefa.store.keys import Keys
@@ -47,18 +47,17 @@ def an_hour_of_study() -> dict[str, Any]:
 
     with demo_city_on_moto() as (client, store, clock):
         content = service(store, Bucket(), clock)  # type: ignore[arg-type]
-        course = content.add_course(
-            SEEDER, NewCourse(year=2026, title="宪法", topic="constitution")
-        )
-        lesson = content.add_lesson(SEEDER, NewLesson(
+        author = authoring(store, Bucket(), clock)  # type: ignore[arg-type]
+        course = author.add_course(SEEDER, NewCourse(year=2026, title="宪法", topic="constitution"))
+        lesson = author.add_lesson(SEEDER, NewLesson(
             year=2026, course_id=course.course_id, kind="article", title="一小时",
             credits=100, needed_seconds=3600))  # fmt: skip
         checks = [{"check_id": f"q{n}", "stem": "？", "answer": "A",
                    "options": [{"key": "A", "text": "是"}, {"key": "B", "text": "否"}]}
                   for n in range(3)]  # fmt: skip
-        content.save_draft(SEEDER, lesson.lesson_id, Draft.model_validate(
+        author.save_draft(SEEDER, lesson.lesson_id, Draft.model_validate(
             {"year": 2026, "checks": checks, "body_markdown": "# 一\n\n第一条 内容"}))  # fmt: skip
-        content.publish(SEEDER, lesson.lesson_id, 2026)
+        author.publish(SEEDER, lesson.lesson_id, 2026)
         learner = Actor("530402000001", frozenset({"learners"}), "530402-001")
         content.credits.balance_now(learner.username, 2026)  # a warm container
         counter = RequestCounter(client)

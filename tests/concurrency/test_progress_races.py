@@ -13,6 +13,7 @@ import pytest
 from tests.concurrency.conftest import run_parallel, wiring
 from xuefa.core.auth import Actor
 from xuefa.core.clock import FixedClock
+from xuefa.credits.authoring import Authoring
 from xuefa.credits.content import Content
 from xuefa.credits.content_repository import DynamoContent
 from xuefa.credits.content_views import (
@@ -46,7 +47,12 @@ def content(store: Store, clock: FixedClock) -> Content:
     return Content(DynamoContent(store), Bucket(), credits, years, directory, clock)  # type: ignore[arg-type]
 
 
-def a_published_lesson(service: Content) -> str:
+def author(store: Store, clock: FixedClock) -> Authoring:
+    made = content(store, clock)
+    return Authoring(made.records, made.bucket, made.credits, made.years, made.directory, clock)
+
+
+def a_published_lesson(service: Authoring) -> str:
     course = service.add_course(CITY, NewCourse(year=2026, title="宪法", topic="constitution"))
     lesson = service.add_lesson(
         CITY,
@@ -70,7 +76,7 @@ def test_twenty_parallel_reports_for_one_session_count_once(
     table: Callable[[], Store], clock: FixedClock
 ) -> None:
     service = content(table(), clock)
-    studying, _ = service.study(LEARNER, a_published_lesson(service))
+    studying, _ = service.study(LEARNER, a_published_lesson(author(table(), clock)))
     clock.advance(seconds=300)
     report = ProgressReport(position="s-1", visible_ms=300_000)
     results = run_parallel(
@@ -90,7 +96,7 @@ def test_parallel_reports_from_clocks_a_second_apart_count_the_wall_clock_once(
     is counted again from the new one: in all, the wall clock from the start to the
     latest report, never a report's 300 s once for each container."""
     service = content(table(), clock)
-    studying, _ = service.study(LEARNER, a_published_lesson(service))
+    studying, _ = service.study(LEARNER, a_published_lesson(author(table(), clock)))
     report = ProgressReport(visible_ms=600_000)
 
     def late(i: int) -> ProgressAnswer:

@@ -178,9 +178,8 @@ STILL_LONG = {
     "xuefa/roster/service.py:Roster": 310,
     "xuefa/credits/service.py:Credits": 314,
     "xuefa/roster/imports.py:ImportJobs": 271,
-    # Grown in the same wave by study content (lessons' sessions and their accounting) and
+    # Grown in the same wave by study content (its sessions and their accounting) and
     # the seed's bulk loads, written beside the splits above; next to be split.
-    "xuefa/credits/content.py:Content": 291,
     "xuefa/credits/content_repository.py:DynamoContent": 259,
     "xuefa/roster/repository.py:DynamoRoster": 256,
 }
