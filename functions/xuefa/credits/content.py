@@ -36,7 +36,9 @@ from xuefa.years.repository import YearBook
 from xuefa.years.rules import YearConfig
 
 REPORT_EVERY_S = 300
-REPORT_RETRIES = 3
+# A report loses its conditional write only to another that won: ten tries let ten
+# reports of one session at once all be counted (more than that is no person's study).
+REPORT_RETRIES = 10
 VIEWED = {"lesson_id", "course_id", "kind", "title", "credits", "needed_seconds"}
 
 
