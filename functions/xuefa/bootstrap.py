@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from xuefa.core.auth import AdminUnits
     from xuefa.credits.authoring import Authoring
     from xuefa.credits.content import Content
+    from xuefa.credits.content_repository import ContentBucket, DynamoContent
     from xuefa.credits.repository import CreditRepository
     from xuefa.credits.service import Credits
     from xuefa.exams.bank_repository import BankReader
@@ -182,26 +183,26 @@ class Services:
         return Credits(s.credits, s.years, s.directory, self.clock, self.settings.cursor_secret)
 
     @cached_property
-    def content(self) -> Content:
-        from xuefa.credits.content import Content
+    def library(self) -> tuple[DynamoContent, ContentBucket]:
+        """Study content's records and files, one pair for its learners and its authors."""
         from xuefa.credits.content_repository import ContentBucket, DynamoContent
 
         bucket = ContentBucket(self.settings.content_bucket or self.settings.bucket_name)
+        return DynamoContent(self.store), bucket
+
+    @cached_property
+    def content(self) -> Content:
+        from xuefa.credits.content import Content
+
         s = self.storage
-        return Content(
-            DynamoContent(self.store), bucket, self.credits, s.years, s.directory, self.clock
-        )
+        return Content(*self.library, self.credits, s.years, s.directory, self.clock)
 
     @cached_property
     def authoring(self) -> Authoring:
         from xuefa.credits.authoring import Authoring
-        from xuefa.credits.content_repository import ContentBucket, DynamoContent
 
-        bucket = ContentBucket(self.settings.content_bucket or self.settings.bucket_name)
         s = self.storage
-        return Authoring(
-            DynamoContent(self.store), bucket, self.credits, s.years, s.directory, self.clock
-        )
+        return Authoring(*self.library, self.credits, s.years, s.directory, self.clock)
 
     @cached_property
     def exams(self) -> Exams:

@@ -10,11 +10,11 @@ from datetime import timedelta
 from typing import Any
 
 from xuefa.core.auth import Actor, in_subtree, require_admin
-from xuefa.core.clock import Clock, iso
+from xuefa.core.clock import iso
 from xuefa.core.errors import BadRequest, Conflict, Forbidden, NotFound, YearClosed
 from xuefa.credits.articles import render
 from xuefa.credits.content import lesson_of
-from xuefa.credits.content_repository import ContentBucket, DynamoContent, content_prefix
+from xuefa.credits.content_repository import content_prefix
 from xuefa.credits.content_views import (
     MIN_CHECKS,
     MULTIPART_ABOVE,
@@ -39,11 +39,9 @@ from xuefa.credits.content_views import (
     Uploaded,
     UploadPart,
 )
-from xuefa.credits.review import Reviewer, review_file
-from xuefa.credits.service import Credits
+from xuefa.credits.library import Library
+from xuefa.credits.review import review_file
 from xuefa.credits.views import Resource
-from xuefa.roster.directory import Directory
-from xuefa.years.repository import YearBook
 from xuefa.years.rules import YearConfig
 
 EXPORT_SECONDS = 15 * 60  # how long the review list's export link holds
@@ -51,24 +49,7 @@ EXPORT_SECONDS = 15 * 60  # how long the review list's export link holds
 NEEDS = {"article": "body_markdown", "video": "media", "document": "document"}
 
 
-class Authoring:
-    def __init__(
-        self,
-        records: DynamoContent,
-        bucket: ContentBucket,
-        credits: Credits,
-        years: YearBook,
-        directory: Directory,
-        clock: Clock,
-    ):
-        self.records = records
-        self.bucket = bucket
-        self.credits = credits  # the catalogue the lessons are part of
-        self.years = years
-        self.directory = directory
-        self.clock = clock
-        self.review = Reviewer(records, directory)
-
+class Authoring(Library):
     # who may author -----------------------------------------------------------------
 
     def _reader(self, actor: Actor, config: YearConfig) -> tuple[str, str]:

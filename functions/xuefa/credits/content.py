@@ -13,10 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from xuefa.core.auth import Actor, in_subtree, require_learner
-from xuefa.core.clock import Clock
-from xuefa.core.errors import Conflict, NotFound
+from xuefa.core.errors import Conflict, Forbidden, NotFound
 from xuefa.credits.attention import Attention, Report, account
-from xuefa.credits.content_repository import ContentBucket, DynamoContent
 from xuefa.credits.content_views import (
     AskedCheck,
     CourseItem,
@@ -28,11 +26,9 @@ from xuefa.credits.content_views import (
     ProgressReport,
     Studying,
 )
-from xuefa.credits.review import Reviewer, session_signals
-from xuefa.credits.service import Credits
+from xuefa.credits.library import Library
+from xuefa.credits.review import session_signals
 from xuefa.credits.views import SESSION_ID, Resource, StudySession
-from xuefa.roster.directory import Directory
-from xuefa.years.repository import YearBook
 from xuefa.years.rules import YearConfig
 
 REPORT_EVERY_S = 300
@@ -79,24 +75,7 @@ def asked(checks: list[dict[str, Any]], check_id: str | None) -> AskedCheck | No
     return None
 
 
-class Content:
-    def __init__(
-        self,
-        records: DynamoContent,
-        bucket: ContentBucket,
-        credits: Credits,
-        years: YearBook,
-        directory: Directory,
-        clock: Clock,
-    ):
-        self.records = records
-        self.bucket = bucket
-        self.credits = credits
-        self.years = years
-        self.directory = directory
-        self.clock = clock
-        self.review = Reviewer(records, directory)
-
+class Content(Library):
     # learners -----------------------------------------------------------------------
 
     def _visible(self, actor: Actor, year: int) -> tuple[dict[str, Any], list[Resource]]:
@@ -173,8 +152,10 @@ class Content:
     def progress(self, actor: Actor, session_id: str, report: ProgressReport) -> ProgressAnswer:
         require_learner(actor)
         match = SESSION_ID.match(session_id or "")
-        if not match or match["student_no"] != actor.username:
+        if not match:
             raise NotFound("no such session")
+        if match["student_no"] != actor.username:  # as completing one: the same answer
+            raise Forbidden("that session belongs to another learner")
         year = int(match["year"])
         config = self.years.get(year)
         for _ in range(REPORT_RETRIES):

@@ -34,13 +34,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from xuefa.core.auth import Actor, require_admin
-from xuefa.core.clock import Clock, iso, local_date, study_year_of
+from xuefa.core.clock import Clock, iso
 from xuefa.core.errors import BadRequest, Duplicate, Forbidden, NotFound, XuefaError
 from xuefa.roster import views
 from xuefa.roster.accounts import Accounts, temporary_password
 from xuefa.roster.directory import Unit
+from xuefa.roster.enrolment import enrol
 from xuefa.roster.import_repository import ImportRepository, chunk_key, job_key, notes_key
-from xuefa.roster.repository import RosterRepository, learner_item
+from xuefa.roster.repository import RosterRepository
 from xuefa.years.repository import YearBook
 
 LOGGER = logging.getLogger(__name__)
@@ -244,20 +245,9 @@ class ImportJobs:
         someone else meanwhile (their account is removed again)."""
         student_no = str(row["student_no"])
         self.accounts.create_learner(student_no, str(row["unit_id"]), password)
-        now = self.clock.now()
-        unit = _unit(row)
-        profile = learner_item(student_no, row["name"], unit, row.get("phone"), now, actor.username)
-        year = study_year_of(local_date(now))
-        from xuefa.roster.service import learner_view  # the roster imports this module's caller
-
+        learner = (student_no, str(row["name"]), _unit(row), row.get("phone"))
         try:
-            self.people.register(
-                actor,
-                profile,
-                now,
-                year if self.years.exists(year) else None,
-                learner_view(profile),
-            )
+            enrol(self.people, self.years, self.clock, actor, learner)
         except Duplicate:
             (mark,) = self.imports.registered_as([_person(row)])
             if mark == student_no:  # another delivery of this chunk registered it just now

@@ -14,7 +14,6 @@ import io
 import re
 import secrets
 import unicodedata
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -26,8 +25,9 @@ from xuefa.core.errors import BadRequest, Conflict, Duplicate, Forbidden, XuefaE
 from xuefa.roster import views
 from xuefa.roster.accounts import Accounts
 from xuefa.roster.directory import Directory, Unit
+from xuefa.roster.enrolment import enrol, learner_view
 from xuefa.roster.imports import AT_ONCE, ImportJobs
-from xuefa.roster.repository import Move, RosterRepository, learner_item
+from xuefa.roster.repository import Move, RosterRepository
 from xuefa.store.cursor import decode_cursor, encode_cursor
 from xuefa.years.repository import YearBook
 
@@ -107,18 +107,6 @@ def student_no_prefix(unit_path: str) -> str:
     if len(parts) > 1 and re.fullmatch(r"[0-9]{6}", parts[1]):
         return parts[1]
     return parts[0]
-
-
-def learner_view(profile: Mapping[str, Any], unit_name: str | None = None) -> dict[str, Any]:
-    return {
-        "student_no": profile["student_no"],
-        "name": profile["name"],
-        "unit_id": profile["unit_id"],
-        "unit_name": unit_name,
-        "status": profile.get("status", "active"),
-        "phone": profile.get("phone"),
-        "history": list(profile.get("history", [])),
-    }
 
 
 class Roster:
@@ -217,18 +205,10 @@ class Roster:
     def _register(
         self, actor: Actor, student_no: str, name: str, unit: Unit, phone: str | None
     ) -> dict[str, Any]:
-        now = self.clock.now()
         password = self.accounts.create_learner(student_no, unit.unit_id)
-        profile = learner_item(student_no, name, unit, phone, now, actor.username)
-        year = study_year_of(local_date(now))
         try:
-            self.people.register(
-                actor,
-                profile,
-                now,
-                year if self.years.exists(year) else None,
-                learner_view(profile),
-            )
+            profile = enrol(self.people, self.years, self.clock, actor,
+                            (student_no, name, unit, phone))  # fmt: skip
         except XuefaError:
             self.accounts.delete(student_no)  # no account without its learner
             raise
