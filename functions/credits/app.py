@@ -235,7 +235,9 @@ def retire(actor: Actor, body: Retire, lesson_id: str) -> Lesson:
     return authoring().retire(actor, lesson_id, body)
 
 
-@api.route("/lessons/{lesson_id}/study", ["POST"], body=Empty, status=201, response="Studying")
+@api.route(
+    "/lessons/{lesson_id}/study", ["POST"], body=Empty, status=201, also=200, response="Studying"
+)
 def study(actor: Actor, body: Empty, lesson_id: str) -> Any:
     """Start studying a lesson (201), or reopen its open session (200)."""
     session, reopened = content().study(actor, lesson_id)

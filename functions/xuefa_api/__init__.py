@@ -92,6 +92,7 @@ class Operation:
     status: int
     response: str | None  # a model's name in xuefa_api.responses
     accepted: str | None = None  # the 202 answer's model, for a route that may start a job
+    also: int | None = None  # a second success status with the same answer
 
     def response_model(self) -> type[BaseModel] | None:
         return answer_model(self.response) if self.response else None
@@ -111,6 +112,7 @@ class RouteOptions(TypedDict, total=False):
     query: type[BaseModel]  # the query string's model
     raw_body: list[str]  # accepted media types of a body passed through as bytes
     status: int  # on success
+    also: int  # another success with the same answer (200 when a create found it made)
     response: str  # the answer's model, by name in xuefa_api.responses
     accepted: str  # the model of a 202 answer (`Accepted`), if the route may start a job
 
@@ -168,6 +170,7 @@ class Api:
                 status=declared.get("status", 200),
                 response=declared.get("response"),
                 accepted=declared.get("accepted"),
+                also=declared.get("also"),
             )
 
             @functools.wraps(view)
@@ -285,7 +288,7 @@ class Api:
             data = json.loads(raw)
         except (ValueError, UnicodeDecodeError) as exc:
             raise BadRequest("the body is not valid JSON") from exc
-        return validate(model, data)
+        return validate(model, data, json_text=raw)
 
     def raw_body(self, max_bytes: int = MAX_BODY_BYTES) -> bytes:
         raw = self.request().raw_body or b""
@@ -318,10 +321,14 @@ def _health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-def validate(model: type[Model], data: Any) -> Model:
+def validate(model: type[Model], data: Any, json_text: str | bytes | None = None) -> Model:
+    """The model from a body or a query. A JSON body is read strictly: `false` is no
+    number and `"3"` no integer, as the document says (a query's values are all text)."""
     if not isinstance(data, dict):
         raise BadRequest("the body must be a JSON object")
     try:
+        if json_text is not None:
+            return model.model_validate_json(json_text, strict=True)
         return model.model_validate(data)
     except ValidationError as exc:
         details = {

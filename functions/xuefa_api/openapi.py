@@ -79,11 +79,13 @@ def _responses(operation: Operation, components: dict[str, Any]) -> dict[str, An
         "description": "the contract's error",
         "content": {"application/json": {"schema": {"$ref": REF.format(model="Error")}}},
     }
+    success = {
+        "description": "success",
+        "content": {"application/json": {"schema": _success(operation, components)}},
+    }
     return {
-        str(operation.status): {
-            "description": "success",
-            "content": {"application/json": {"schema": _success(operation, components)}},
-        },
+        str(operation.status): success,
+        **({str(operation.also): success} if operation.also else {}),
         **(
             {
                 "202": {

@@ -371,7 +371,7 @@ def test_progress_on_anothers_or_a_closed_session_is_refused(api, clock) -> None
     lesson_id = published(api)
     session_id = study(api, lesson_id)
     other = post(api, f"/sessions/{session_id}/progress", OTHER_LEARNER, {"visible_ms": 1})
-    assert other.status_code == 404
+    assert other.status_code == 403  # as completing it: that session is not theirs
     too_long = post(api, f"/sessions/{session_id}/progress", LEARNER,
                     {"visible_ms": 1, "position": "x" * 65})  # fmt: skip
     assert too_long.status_code == 400

@@ -75,6 +75,30 @@ YEAR_2099 = {
     },
 }
 
+LESSON_WRITES: dict[str, Any] = {
+    "course": {"year": 2017, "title": "矩阵课程", "topic": "constitution"},
+    "lesson": {
+        "year": 2017,
+        "course_id": "k-matrix",
+        "kind": "article",
+        "title": "矩阵课",
+        "credits": 1,
+        "needed_seconds": 60,
+    },
+    "upload": {
+        "year": 2017,
+        "purpose": "document",
+        "filename": "matrix.pdf",
+        "content_type": "application/pdf",
+        "size": 1024,
+    },
+    "complete": {
+        "key": "content/2017/l-matrix/matrix.pdf",
+        "upload_id": "matrix",
+        "parts": [{"part_number": 1, "etag": "matrix"}],
+    },
+}
+
 CASES = [
     Case("roster me", "GET", "/roster/me", None, "any"),
     Case("unit", "GET", "/roster/units/{unit}", None, "admin"),
@@ -154,6 +178,43 @@ CASES = [
         },
         "admin",
     ),
+    # Study content: learners read and study; the city writes (a county only where the
+    # year allows county lessons, which the demo's years do not). Writes go to 2017, a
+    # closed year: whoever may write gets past the door to a 409, and nothing changes.
+    Case("courses", "GET", "/credits/courses", None, "learner"),
+    Case("lesson", "GET", "/credits/lessons/l-matrix-none", None, "learner"),
+    Case("study", "POST", "/credits/lessons/l-matrix-none/study", {}, "learner"),
+    Case(
+        "progress",
+        "POST",
+        "/credits/sessions/s{year}-{learner}-000000000000/progress",
+        {"visible_ms": 1000},
+        "self",
+    ),
+    Case("new course", "POST", "/credits/courses", LESSON_WRITES["course"], "city"),
+    Case("edit course", "PATCH", "/credits/courses/k-matrix", {"year": 2017}, "city"),
+    Case("authored lessons", "GET", "/credits/lessons?year=2017", None, "city"),
+    Case("new lesson", "POST", "/credits/lessons", LESSON_WRITES["lesson"], "city"),
+    Case("draft", "GET", "/credits/lessons/l-matrix/draft?year=2017", None, "city"),
+    Case("save draft", "PUT", "/credits/lessons/l-matrix/draft", {"year": 2017}, "city"),
+    Case("upload", "POST", "/credits/lessons/l-matrix/media", LESSON_WRITES["upload"], "city"),
+    Case(
+        "complete upload",
+        "POST",
+        "/credits/lessons/l-matrix/media/complete",
+        LESSON_WRITES["complete"],
+        "city",
+    ),
+    Case("publish", "POST", "/credits/lessons/l-matrix/publish", {"year": 2017}, "city"),
+    Case(
+        "retire",
+        "POST",
+        "/credits/lessons/l-matrix/retire",
+        {"year": 2017, "reason": "权限矩阵测试"},
+        "city",
+    ),
+    Case("study review", "GET", "/credits/review", None, "city"),
+    Case("review export", "GET", "/credits/review/export?format=csv", None, "city"),
     Case("years", "GET", "/roster/years", None, "any"),
     Case("year rules", "GET", "/roster/years/{year}", None, "any"),
     Case("put a year", "PUT", "/roster/years/2099", YEAR_2099, "city"),

@@ -5875,6 +5875,15 @@ export interface operations {
         };
         responses: {
             /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Studying"];
+                };
+            };
+            /** @description success */
             201: {
                 headers: {
                     [name: string]: unknown;
