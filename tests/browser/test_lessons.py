@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -328,3 +329,66 @@ def test_the_city_writes_previews_and_publishes_an_article_a_learner_then_finds(
     learner.goto(web_stack.url + "/study")
     learner.wait_for_selector(f"[data-lesson={lesson_id}]")
     assert "民主集中制原则" in learner.inner_text(f"[data-lesson={lesson_id}]")
+
+
+NEWCOMER = "530403000004"  # 江川区: no other browser test signs in as them
+DEMO_LESSON = "中国共产党纪律处分条例学习"  # a demo article: 50 credits for 20 minutes
+
+
+def test_a_newcomer_studies_a_demo_lesson_answers_its_check_and_is_credited(
+    web_stack: Stack, phone: Any
+) -> None:
+    """The demo as a new learner finds it (#26, done when): 学习, a course, a lesson; the
+    page reports every five minutes; after ten minutes a one-tap check stops the count
+    until it is answered; at twenty the lesson can be completed and its credits arrive.
+    The phone's clock and the stack's move together, five minutes at a time."""
+    headers = {"Authorization": web_stack.sign_in(NEWCOMER)}
+    before = requests.get(f"{web_stack.url}/credits/me", headers=headers, timeout=10).json()
+    page = phone.new_page()
+    page.clock.install()
+    sign_in(page, web_stack.url, NEWCOMER)
+    page.click(".van-tabbar-item:has-text('学习')")
+    page.click(f"[data-test=courses] .van-cell:has-text('{DEMO_LESSON}')")
+    page.wait_for_selector("[data-test=finish]:has-text('已学 0 / 20 分钟')")
+
+    def five_minutes_of_reading() -> dict[str, Any]:
+        """The stack's clock, then the phone's: its report is sent; the server's answer."""
+        web_stack.set_clock((web_stack.now() + timedelta(minutes=5)).isoformat())
+        with page.expect_response(lambda r: r.url.endswith("/progress")) as report:
+            page.clock.run_for(5 * 60 * 1000)
+        assert report.value.status == 200, report.value.text()
+        answer: dict[str, Any] = report.value.json()
+        return answer
+
+    def minutes_shown() -> str:
+        return str(page.inner_text("[data-test=finish]")).split("/")[0]
+
+    answer = five_minutes_of_reading()
+    assert 290 <= answer["served_seconds"] <= 300 and not answer["check"]
+    page.wait_for_selector(
+        "[data-test=finish]:has-text('已学 4 /'), [data-test=finish]:has-text('已学 5 /')"
+    )
+    while not answer["check"]:  # the year asks once in ten minutes served
+        assert answer["served_seconds"] < 900, answer
+        answer = five_minutes_of_reading()
+    check = page.wait_for_selector(".check[role=dialog]")
+    assert answer["check"]["stem"] in check.inner_text()
+    shot(page, "lesson-attention-check")
+    held = minutes_shown()
+    answer = five_minutes_of_reading()  # left unanswered: these five minutes are not counted
+    assert answer["paused"] and page.is_visible("[data-test=paused]")
+    assert minutes_shown() == held
+    with page.expect_response(lambda r: r.url.endswith("/progress")):
+        page.click(".check[role=dialog] .option >> nth=0")  # right or wrong, the count goes on
+    page.wait_for_selector("[data-test=paused]", state="detached")
+    while not answer["ready"]:
+        assert answer["served_seconds"] < 1200, answer
+        answer = five_minutes_of_reading()
+        assert not answer["paused"], answer  # no second check before the lesson is done
+    page.wait_for_selector("[data-test=finish]:has-text('学习时间已满')")
+    page.click("[data-test=complete]")
+    assert "获得 50 积分" in page.wait_for_selector("[data-test=awarded]").inner_text()
+    shot(page, "lesson-credited")
+    headers = {"Authorization": web_stack.sign_in(NEWCOMER)}  # the first is older now
+    after = requests.get(f"{web_stack.url}/credits/me", headers=headers, timeout=10).json()
+    assert after["credits"] == before["credits"] + 50, after
