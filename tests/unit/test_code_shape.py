@@ -176,7 +176,6 @@ STILL_LONG = {
     "xuefa/exams/repository.py:DynamoAttempts": 323,
     "xuefa/credits/repository.py:DynamoCredits": 331,
     "xuefa/roster/service.py:Roster": 310,
-    "xuefa/credits/service.py:Credits": 314,
     "xuefa/roster/imports.py:ImportJobs": 271,
     # Grown in the same wave by study content (its sessions and their accounting) and
     # the seed's bulk loads, written beside the splits above; next to be split.
