@@ -54,8 +54,8 @@ def seed(store: Store, bucket: ContentBucket, year: int, clock: Clock) -> int:
             "summary": course.summary, "topic": course.topic, "owner_unit_id": "530400",
             "owner_unit_path": "530400", "order": order,
         }  # fmt: skip
-        if content.records.course(year, course.course_id) is None:
-            content.records.add_course(SEEDER, item, now)
+        if content.records.courses.course(year, course.course_id) is None:
+            content.records.courses.add_course(SEEDER, item, now)
     for course in demo.courses:
         for lesson_id in course.lessons:
             lesson = demo.lessons[lesson_id]
@@ -64,7 +64,7 @@ def seed(store: Store, bucket: ContentBucket, year: int, clock: Clock) -> int:
 
 
 def _lesson(content: Authoring, store: Store, year: int, lesson: files.Lesson) -> None:
-    today = content.records.lesson(year, lesson.lesson_id)
+    today = content.records.lessons.lesson(year, lesson.lesson_id)
     activity = today.activity if today is not None else _activity(lesson)
     resource = Resource(
         resource_id=lesson.lesson_id, title=lesson.title, activity=activity,
@@ -72,7 +72,7 @@ def _lesson(content: Authoring, store: Store, year: int, lesson: files.Lesson) -
         kind=lesson.kind, course_id=lesson.course_id, version=0, lesson_state="draft",
         owner_unit_id="530400", owner_unit_path="530400",
     )  # fmt: skip
-    content.records.seed_lesson(year, resource)
+    content.records.lessons.seed_lesson(year, resource)
     draft: dict[str, Any] = {"year": year, "checks": _checks(lesson)}
     prefix = content_prefix(year, lesson.lesson_id, 1)
     if lesson.kind == "article":

@@ -85,7 +85,7 @@ def test_twenty_parallel_reports_for_one_session_count_once(
     answers = [r for r in results if isinstance(r, ProgressAnswer)]
     assert len(answers) == len(results), [r for r in results if not isinstance(r, ProgressAnswer)]
     assert {a.served_seconds for a in answers} == {300}  # each sees the one that counted
-    session = DynamoContent(table()).session(LEARNER.username, 2026, studying.session_id)
+    session = DynamoContent(table()).study.session(LEARNER.username, 2026, studying.session_id)
     assert session is not None and session.served_seconds == 300
 
 
@@ -107,5 +107,5 @@ def test_parallel_reports_from_clocks_a_second_apart_count_the_wall_clock_once(
     answers = [r for r in results if isinstance(r, ProgressAnswer)]
     assert len(answers) == 10, results
     assert max(a.served_seconds for a in answers) == 309
-    session = DynamoContent(table()).session(LEARNER.username, 2026, studying.session_id)
+    session = DynamoContent(table()).study.session(LEARNER.username, 2026, studying.session_id)
     assert session is not None and session.served_seconds == 309

@@ -74,7 +74,7 @@ class Authoring(Library):
     ) -> Resource:
         config = self.years.get(year)
         _, path = (self._reader if reading else self._author)(actor, config)
-        lesson = self.records.lesson(year, lesson_id)
+        lesson = self.records.lessons.lesson(year, lesson_id)
         if lesson is None or not lesson.is_lesson:
             raise NotFound(f"no lesson {lesson_id} in {year}")
         if not in_subtree(lesson.owner_unit_path or "", path):
@@ -87,13 +87,13 @@ class Authoring(Library):
         unit_id, path = self._author(actor, self.years.get(new.year))
         course = Course(course_id=f"k-{secrets.token_hex(4)}", owner_unit_id=unit_id,
                         **new.model_dump())  # fmt: skip
-        self.records.add_course(actor, {**course.model_dump(), "owner_unit_path": path},
+        self.records.courses.add_course(actor, {**course.model_dump(), "owner_unit_path": path},
                                 self.clock.now())  # fmt: skip
         return course
 
     def edit_course(self, actor: Actor, course_id: str, patch: CoursePatch) -> Course:
         _, path = self._author(actor, self.years.get(patch.year))
-        before = self.records.course(patch.year, course_id)
+        before = self.records.courses.course(patch.year, course_id)
         if before is None:
             raise NotFound(f"no course {course_id} in {patch.year}")
         if not in_subtree(str(before.get("owner_unit_path", "")), path):
@@ -101,14 +101,14 @@ class Authoring(Library):
         changes = patch.model_dump(exclude={"year"}, exclude_none=True)
         after = {**before, **changes}
         after.pop("pk"), after.pop("sk")
-        self.records.replace_course(actor, before, after, self.clock.now())
+        self.records.courses.replace_course(actor, before, after, self.clock.now())
         return Course.model_validate(after)
 
     # lessons ------------------------------------------------------------------------
 
     def add_lesson(self, actor: Actor, new: NewLesson) -> Lesson:
         unit_id, path = self._author(actor, self.years.get(new.year))
-        if self.records.course(new.year, new.course_id) is None:
+        if self.records.courses.course(new.year, new.course_id) is None:
             raise NotFound(f"no course {new.course_id} in {new.year}")
         lesson = Resource(
             resource_id=f"l-{secrets.token_hex(4)}",
@@ -124,7 +124,7 @@ class Authoring(Library):
             owner_unit_id=unit_id,
             owner_unit_path=path,
         )
-        self.records.add_lesson(actor, new.year, lesson, self.clock.now())
+        self.records.lessons.add_lesson(actor, new.year, lesson, self.clock.now())
         return lesson_of(lesson, new.year)
 
     def authored(self, actor: Actor, year: int) -> AuthoredLessons:
@@ -134,7 +134,7 @@ class Authoring(Library):
         courses = [
             Course.model_validate(c)
             for c in sorted(
-                self.records.courses(year), key=lambda c: (c.get("order", 0), c["title"])
+                self.records.courses.of_year(year), key=lambda c: (c.get("order", 0), c["title"])
             )
             if in_subtree(str(c.get("owner_unit_path", "")), path)
         ]
@@ -148,7 +148,7 @@ class Authoring(Library):
     def draft(self, actor: Actor, lesson_id: str, year: int) -> DraftRead:
         """The lesson's draft as its author wrote it, to edit it again."""
         self._own_lesson(actor, year, lesson_id, reading=True)
-        item = self.records.draft(year, lesson_id)
+        item = self.records.lessons.draft(year, lesson_id)
         if item is None:
             raise NotFound(f"lesson {lesson_id} has no draft yet")
         return DraftRead(
@@ -169,12 +169,12 @@ class Authoring(Library):
             document=draft.document,
         )
         item = {**view.model_dump(exclude_none=True), "body_markdown": draft.body_markdown}
-        self.records.save_draft(actor, draft.year, lesson_id, item, self.clock.now())
+        self.records.lessons.save_draft(actor, draft.year, lesson_id, item, self.clock.now())
         return DraftSaved(lesson_id=lesson_id, draft=view)
 
     def publish(self, actor: Actor, lesson_id: str, year: int) -> Published:
         lesson = self._own_lesson(actor, year, lesson_id)
-        draft = self.records.draft(year, lesson_id)
+        draft = self.records.lessons.draft(year, lesson_id)
         if draft is None:
             raise Conflict("write the lesson's draft first", {"reason": "no_draft"})
         if len(draft.get("checks", [])) < MIN_CHECKS:
@@ -191,13 +191,13 @@ class Authoring(Library):
             key = content_prefix(year, lesson_id, number) + "body.html"
             self.bucket.put(key, str(draft["html"]).encode(), "text/html; charset=utf-8")
             version["body_url"] = "/" + key
-        self.records.publish(actor, lesson, year, version, self.clock.now())
+        self.records.lessons.publish(actor, lesson, year, version, self.clock.now())
         return Published(lesson_id=lesson_id, version=number)
 
     def retire(self, actor: Actor, lesson_id: str, body: Retire) -> Lesson:
         lesson = self._own_lesson(actor, body.year, lesson_id)
         if lesson.lesson_state != "retired":
-            self.records.retire(actor, body.year, lesson, body.reason, self.clock.now())
+            self.records.lessons.retire(actor, body.year, lesson, body.reason, self.clock.now())
         return lesson_of(lesson.model_copy(update={"lesson_state": "retired"}), body.year)
 
     # uploads ------------------------------------------------------------------------

@@ -95,11 +95,11 @@ class Content(Library):
     def courses(self, actor: Actor, year: int) -> Courses:
         profile, lessons = self._visible(actor, year)
         path = str(profile.get("unit_path", ""))
-        done = self.records.completed(actor.username, year, [r.resource_id for r in lessons])
-        open_ = self.records.open_session(actor.username, year)
+        done = self.records.study.completed(actor.username, year, [r.resource_id for r in lessons])
+        open_ = self.records.study.open_session(actor.username, year)
         items = []
         for course in sorted(
-            self.records.courses(year), key=lambda c: (c.get("order", 0), c["title"])
+            self.records.courses.of_year(year), key=lambda c: (c.get("order", 0), c["title"])
         ):
             if not in_subtree(path, str(course.get("owner_unit_path") or path)):
                 continue
@@ -113,11 +113,11 @@ class Content(Library):
         resource = next((r for r in lessons if r.resource_id == lesson_id), None)
         if resource is None:
             raise NotFound(f"lesson {lesson_id} is not open for study")
-        open_ = self.records.open_session(actor.username, year)
+        open_ = self.records.study.open_session(actor.username, year)
         session = open_ if open_ and open_.resource_id == lesson_id else None
         number = session.version if session and session.version else resource.version
-        version = self.records.version(year, lesson_id, number) or {}
-        done = bool(self.records.completed(actor.username, year, [lesson_id]))
+        version = self.records.lessons.version(year, lesson_id, number) or {}
+        done = bool(self.records.study.completed(actor.username, year, [lesson_id]))
         return LessonView(
             **lesson_of(resource, year).model_dump(include=VIEWED),
             version=number,
@@ -139,12 +139,12 @@ class Content(Library):
             if (exc.details or {}).get("resource_id") != lesson_id or not held:
                 raise
             year = int(SESSION_ID.match(held)["year"])  # type: ignore[index]
-            session = self.records.session(actor.username, year, held)
+            session = self.records.study.session(actor.username, year, held)
             assert session is not None
             return _studying(session), True
         match = SESSION_ID.match(started.session_id)
         assert match is not None
-        session = self.records.session(actor.username, int(match["year"]), started.session_id)
+        session = self.records.study.session(actor.username, int(match["year"]), started.session_id)
         if session is None or not session.kind or session.kind == "task":
             raise NotFound(f"{lesson_id} is not a lesson")
         return _studying(session), False
@@ -159,7 +159,7 @@ class Content(Library):
         year = int(match["year"])
         config = self.years.get(year)
         for _ in range(REPORT_RETRIES):
-            session = self.records.session(actor.username, year, session_id)
+            session = self.records.study.session(actor.username, year, session_id)
             _check_reportable(session, self.clock.now())
             assert session is not None
             answer = self._account(session, config, report)
@@ -173,7 +173,8 @@ class Content(Library):
         """Count one report and write it over the state it was counted from; None when
         another report landed first (the caller reads again and counts afresh)."""
         version = (
-            self.records.version(session.year, session.resource_id, session.version or 0) or {}
+            self.records.lessons.version(session.year, session.resource_id, session.version or 0)
+            or {}
         )
         checks = version.get("checks", [])
         now_ms = int(self.clock.now().timestamp() * 1000)
@@ -188,7 +189,7 @@ class Content(Library):
         extra, signals = session_signals(session, outcome, now_ms, report.device_id, self.clock)
         # A report without a position (a hidden page's last word) keeps the last one.
         position = report.position or session.position
-        if not self.records.report(session, outcome.state, position, extra):
+        if not self.records.study.report(session, outcome.state, position, extra):
             return None
         self.review.record(session, signals, report.device_id)
         state = outcome.state

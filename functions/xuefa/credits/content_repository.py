@@ -10,16 +10,13 @@
   `DEVICE#<year>#<device_id>` (the learners seen on it);
 - bodies and media: `content/<year>/<lesson_id>/v<n>/…` in the content bucket.
 
-A progress report is one conditional UpdateItem on the session (1 write unit on the
-common path): it lands only if the session's `last_report_ms` is still the one the
-report was counted from, so parallel reports for one session count once.
+`DynamoContent` holds its parts: courses and lessons (here), a learner's lesson
+sessions (lesson_study_repository.py) and review signals (review_repository.py).
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -27,16 +24,15 @@ from xuefa.core.audit import AuditEntry
 from xuefa.core.auth import Actor
 from xuefa.core.aws import LazyClient
 from xuefa.core.errors import Conflict, Duplicate, NotFound
-from xuefa.credits.attention import Attention
-from xuefa.credits.views import Resource, StudySession
+from xuefa.credits.lesson_study_repository import DynamoLessonStudy
+from xuefa.credits.review_repository import DynamoReviewSignals
+from xuefa.credits.views import Resource
 from xuefa.store.audit import audit_put
 from xuefa.store.keys import Keys
 from xuefa.store.objects import _s3
-from xuefa.store.store import ConditionFailed, Store, TransactionCancelled
+from xuefa.store.store import Store, TransactionCancelled
 
 UPLOAD_SECONDS = 3600
-# A session's recent report intervals kept for the regularity signal.
-KEPT_INTERVALS = 8
 
 
 def course_key(year: int, course_id: str) -> dict[str, str]:
@@ -51,14 +47,6 @@ def version_key(year: int, lesson_id: str, version: int) -> dict[str, str]:
     return {"pk": f"LESSON#{year}#{lesson_id}", "sk": f"V#{version:04d}"}
 
 
-def review_key(year: int, student_no: str) -> dict[str, str]:
-    return {"pk": f"REVIEW#{year}", "sk": f"L#{student_no}"}
-
-
-def device_key(year: int, device_id: str) -> dict[str, str]:
-    return {"pk": f"DEVICE#{year}#{device_id}", "sk": "DEVICE"}
-
-
 def content_prefix(year: int, lesson_id: str, version: int) -> str:
     return f"content/{year}/{lesson_id}/v{version}/"
 
@@ -68,11 +56,18 @@ def _audited(actor: Actor, action: str, target: str, at: datetime, **what: Any) 
 
 
 class DynamoContent:
+    """Study content's records, by what they hold: the services reach each part."""
+
+    def __init__(self, store: Store):
+        self.courses = DynamoCourses(store)
+        self.lessons = DynamoLessons(store)
+        self.study = DynamoLessonStudy(store)
+        self.signals = DynamoReviewSignals(store)
+
+
+class DynamoCourses:
     def __init__(self, store: Store):
         self.store = store
-        self._versions: dict[tuple[int, str, int], dict[str, Any]] = {}
-
-    # courses ------------------------------------------------------------------------
 
     def add_course(self, actor: Actor, course: dict[str, Any], at: datetime) -> None:
         item = {**course_key(course["year"], course["course_id"]), **course}
@@ -115,10 +110,16 @@ class DynamoContent:
         except TransactionCancelled as exc:
             raise Conflict("the course changed meanwhile: look again") from exc
 
-    def courses(self, year: int) -> list[dict[str, Any]]:
+    def of_year(self, year: int) -> list[dict[str, Any]]:
         return list(self.store.query_all(f"COURSES#{year}"))
 
-    # lessons ------------------------------------------------------------------------
+
+class DynamoLessons:
+    """A lesson's catalogue resource, its draft and its published versions."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._versions: dict[tuple[int, str, int], dict[str, Any]] = {}
 
     def add_lesson(self, actor: Actor, year: int, lesson: Resource, at: datetime) -> None:
         item = {**Keys.resource(year, lesson.resource_id), **lesson.model_dump(), "year": year}
@@ -222,126 +223,6 @@ class DynamoContent:
                 return None
             self._versions[key] = item
         return self._versions[key]
-
-    # a learner's study --------------------------------------------------------------
-
-    def open_session(self, student_no: str, year: int) -> StudySession | None:
-        """The learner's open lesson session (what its lock names), if any."""
-        lock = self.store.get(Keys.open_session(student_no, year))
-        if not lock or not lock.get("session_id"):
-            return None
-        return self.session(student_no, year, str(lock["session_id"]))
-
-    def session(self, student_no: str, year: int, session_id: str) -> StudySession | None:
-        item = self.store.get(Keys.session(student_no, year, session_id))
-        return StudySession.model_validate(item) if item else None
-
-    def completed(self, student_no: str, year: int, lesson_ids: Sequence[str]) -> set[str]:
-        """The lessons already paid to the learner this year (their once-a-year marks)."""
-        keys = [Keys.idempotency(f"resource-{year}-{student_no}", i) for i in lesson_ids]
-        found = self.store.batch_get(keys) if keys else []
-        return {str(item["pk"]).rsplit("#", 1)[-1] for item in found}
-
-    def report(
-        self,
-        session: StudySession,
-        after: Attention,
-        position: str,
-        extra: dict[str, Any],
-    ) -> bool:
-        """Write the report's outcome, only over the state it was counted from; False
-        when another report landed first (nothing written)."""
-        assert session.last_report_ms is not None
-        values = {
-            ":served": after.served_seconds,
-            ":last": after.last_report_ms,
-            ":position": position,
-            ":played": [[math.ceil(a), math.floor(b)] for a, b in after.played],
-            ":next": after.next_check_at,
-            ":issued": after.checks_issued,
-            ":before": session.last_report_ms,
-            ":open": "open",
-            **{f":{k}": v for k, v in extra.items()},
-        }
-        sets = ", ".join(f"{k} = :{k}" for k in extra)
-        expression = (
-            "SET served_seconds = :served, last_report_ms = :last, #position = :position, "
-            "played = :played, next_check_at = :next, checks_issued = :issued"
-            + (f", {sets}" if sets else "")
-        )
-        if after.pending_check is None:
-            expression += " REMOVE pending_check"
-        else:
-            expression = expression.replace("SET ", "SET pending_check = :pending, ", 1)
-            values[":pending"] = after.pending_check
-        try:
-            self.store.update(
-                Keys.session(session.student_no, session.year, session.session_id),
-                expression,
-                "#state = :open AND last_report_ms = :before",
-                names={"#state": "state", "#position": "position"},
-                values=values,
-                new_item=False,
-            )
-        except ConditionFailed:
-            return False
-        return True
-
-    # review signals -----------------------------------------------------------------
-
-    def flag(self, year: int, profile: dict[str, Any], code: str, detail: str) -> None:
-        """Count a signal against the learner, for a person to judge (never a penalty)."""
-        self.store.update(
-            review_key(year, str(profile["student_no"])),
-            f"ADD n_{code} :one SET detail_{code} = :detail, unit_id = :unit, "
-            "unit_path = :path, student_no = :no",
-            values={
-                ":one": 1,
-                ":detail": detail,
-                ":unit": profile.get("unit_id", ""),
-                ":path": profile.get("unit_path", ""),
-                ":no": profile["student_no"],
-            },
-            new_item=False,
-        )
-
-    def device_seen(self, year: int, device_id: str, student_no: str) -> int:
-        """How many learners this device has studied as (this one included)."""
-        item = self.store.update(
-            device_key(year, device_id), "ADD learners :me", values={":me": {student_no}}
-        )
-        return len(item.get("learners", ()))
-
-    def flagged(self, year: int) -> list[Flagged]:
-        return [flagged_of(item) for item in self.store.query_all(f"REVIEW#{year}")]
-
-    def profiles_and_results(
-        self, year: int, student_nos: Sequence[str]
-    ) -> tuple[dict[str, dict[str, Any]], dict[str, int]]:
-        keys = [Keys.learner(n) for n in student_nos]
-        keys += [Keys.year_result(n, year) for n in student_nos]
-        found = self.store.batch_get(keys)
-        profiles = {str(i["pk"])[8:]: i for i in found if i["sk"] == "PROFILE"}
-        credits = {
-            str(i["pk"])[8:]: int(i.get("credits", 0)) for i in found if i["sk"] != "PROFILE"
-        }
-        return profiles, credits
-
-
-@dataclass(frozen=True)
-class Flagged:
-    """A learner's review signals: how often each fired, and what the last one said."""
-
-    student_no: str
-    unit_id: str
-    counts: dict[str, int]
-    details: dict[str, str]
-
-
-def flagged_of(item: Mapping[str, Any]) -> Flagged:
-    counts = {str(k)[2:]: int(v) for k, v in item.items() if str(k).startswith("n_")}
-    details = {str(k)[7:]: str(v) for k, v in item.items() if str(k).startswith("detail_")}
-    return Flagged(str(item["student_no"]), str(item.get("unit_id", "")), counts, details)
 
 
 def _not_retired(year: int, lesson_id: str) -> dict[str, Any]:

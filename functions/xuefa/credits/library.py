@@ -28,4 +28,4 @@ class Library:
         self.years = years
         self.directory = directory
         self.clock = clock
-        self.review = Reviewer(records, directory)
+        self.review = Reviewer(records.signals, directory)

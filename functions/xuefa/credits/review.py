@@ -20,8 +20,8 @@ from typing import Any
 from xuefa.core.auth import Actor, in_subtree
 from xuefa.core.clock import SHANGHAI, Clock
 from xuefa.credits.attention import Outcome
-from xuefa.credits.content_repository import Flagged
 from xuefa.credits.content_views import Review, ReviewItem, Signal
+from xuefa.credits.review_repository import Flagged
 from xuefa.credits.views import StudySession
 from xuefa.roster.directory import Directory
 

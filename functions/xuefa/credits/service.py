@@ -1,4 +1,4 @@
-"""Study credits: the catalogue, server-measured sessions, and an exact ledger.
+"""Study credits: completing a study session (the award), and the service's parts.
 
 A completion is ONE TransactWriteItems (`CreditRepository.award`): the session closes
 (only once, only by its owner, only when served, only before it expires, only while the
@@ -11,43 +11,30 @@ fits under a cap and tried again. Counters per day (`d_YYYYMMDD`) and per day an
 activity (`a_YYYYMMDD_<activity>`), plus adjustments per day (`j_YYYYMMDD`), let the
 nightly report know anyone's credits as of 24:00 of any day.
 
-One timed session at a time: a start while another is open is refused with that one
-(409, for the app to resume it); a session expires after its minutes plus two hours, so
-one left behind never keeps the learner from studying (it can also be abandoned).
+`Credits` is what handlers and the other services call: it hands each call to its part
+(the catalogue, sessions, completions, balances and the ledger, adjustments).
 """
 
 from __future__ import annotations
 
-import re
-import secrets
-from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel
 
-from xuefa.core.audit import Reason
-from xuefa.core.auth import Actor, in_subtree, require_learner
-from xuefa.core.clock import SHANGHAI, Clock, iso, local_date, study_year_of
-from xuefa.core.errors import (
-    BadRequest,
-    Conflict,
-    Duplicate,
-    Forbidden,
-    NotFound,
-    OutsideWindow,
-    TooEarly,
-    YearClosed,
-)
+from xuefa.core.auth import Actor, require_learner
+from xuefa.core.clock import Clock, local_date
+from xuefa.core.errors import Conflict, Duplicate, NotFound, OutsideWindow, TooEarly, YearClosed
+from xuefa.credits.adjustments import Adjustment, Adjustments
+from xuefa.credits.balances import Balance, Balances, balance_of
+from xuefa.credits.catalogue import NewResource, StudyCatalogue
 from xuefa.credits.repository import CreditRepository
+from xuefa.credits.sessions import StudySessions, inactive, own_session
 from xuefa.credits.views import (
-    ID_PATTERN,
     NOT_OF_SESSIONS,
     SESSION_ID,
     Award,
     AwardCheck,
     Catalogue,
-    HeldSession,
     Ledger,
     Limit,
     Resource,
@@ -55,70 +42,26 @@ from xuefa.credits.views import (
     SessionStarted,
     SessionState,
     StudySession,
-    Task,
-    expiry_epoch,
     holds_lock,
 )
 from xuefa.roster.directory import Directory
-from xuefa.store.cursor import decode_cursor, encode_cursor
 from xuefa.years.repository import YearBook
 from xuefa.years.results import YearResult
 from xuefa.years.rules import YearConfig
 
-MAX_ADJUSTMENT = 100_000
 AWARD_RETRIES = 40
 
-__all__ = ["SESSION_ID", "Balance", "Completion", "Credits", "Resource"]
-
-
-# --- models -------------------------------------------------------------------------
-
-
-class NewResource(Task):
-    """A resource as a city admin adds it: for a year, the id optional."""
-
-    year: int = Field(ge=2000, le=2100)
-    resource_id: str | None = Field(None, pattern=ID_PATTERN)  # type: ignore[assignment]
-
-
-class Adjustment(BaseModel):
-    adjustment_id: str = Field(pattern=ID_PATTERN)
-    student_no: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9]+$")
-    year: int = Field(ge=2000, le=2100)
-    delta: int = Field(
-        ge=-MAX_ADJUSTMENT, le=MAX_ADJUSTMENT, json_schema_extra={"not": {"const": 0}}
-    )
-    reason: Reason
-
-    @field_validator("delta")
-    @classmethod
-    def _not_zero(cls, delta: int) -> int:
-        if delta == 0:
-            raise ValueError("an adjustment must change the balance")
-        return delta
-
-
-class Today(BaseModel):
-    credits: int
-    cap: int
-
-
-class CreditWindow(BaseModel):
-    opens_at: str
-    closes_at: str
-
-
-class Balance(BaseModel):
-    student_no: str
-    year: int
-    credits: int
-    hours: float
-    credit_score: float
-    target: int
-    today: Today
-    # When the year's credits can be earned: clients count the days left and the credits
-    # a day still needed.
-    window: CreditWindow
+__all__ = [
+    "SESSION_ID",
+    "Adjustment",
+    "Balance",
+    "Completion",
+    "Credits",
+    "NewResource",
+    "Resource",
+    "award_and_limit",
+    "balance_of",
+]
 
 
 class Completion(BaseModel):
@@ -129,32 +72,6 @@ class Completion(BaseModel):
     # once-a-day resource already paid today.
     limit: Limit | None = None
     balance: Balance
-
-
-# --- counters on the year result ---------------------------------------------------
-
-
-def balance_of(
-    student_no: str, config: YearConfig, year_result: YearResult, today: date
-) -> Balance:
-    credits = year_result.credits
-    annual = config.annual(credits, None)  # the credit part: no exam in a balance
-    return Balance(
-        student_no=student_no,
-        year=config.year,
-        credits=credits,
-        hours=float(config.hours(credits)),
-        credit_score=float(annual.credit_score),
-        target=config.credit_target,
-        today=Today(
-            credits=year_result.earned_today(today),
-            cap=config.caps.daily_total,
-        ),
-        window=CreditWindow(
-            opens_at=iso(config.credit_window.opens_at),
-            closes_at=iso(config.credit_window.closes_at),
-        ),
-    )
 
 
 def award_and_limit(
@@ -196,48 +113,6 @@ def award_of(
     )
 
 
-def inactive() -> Forbidden:
-    """As the identity service refuses a disabled account: the same status, its reason."""
-    return Forbidden("only active learners can study", {"reason": "inactive"})
-
-
-def session_open_elsewhere(held: HeldSession) -> Conflict:
-    """A start while another session is open: the app resumes that one from these."""
-    return Conflict(
-        "another study session is open: finish it first (or abandon it)",
-        {
-            "open_session_id": held.session_id,
-            "resource_id": held.resource_id,
-            "started_at": held.started_at,
-            "min_seconds": held.min_seconds,
-            "expires_at": iso(datetime.fromtimestamp(held.expires_epoch, SHANGHAI)),
-        },
-    )
-
-
-def lesson_open_to(resource: Resource, profile: Mapping[str, Any]) -> None:
-    """A lesson starts only once published, not once retired, and (a county's own
-    lesson) only for learners of that county."""
-    if resource.lesson_state == "retired":
-        raise Conflict("this lesson has been retired", {"reason": "retired"})
-    path = str(profile.get("unit_path", ""))
-    if resource.lesson_state != "published" or (
-        resource.owner_unit_path and not in_subtree(path, resource.owner_unit_path)
-    ):
-        raise NotFound(f"lesson {resource.resource_id} is not open for study")
-
-
-def lesson_session(resource: Resource, config: YearConfig, now: datetime) -> dict[str, Any]:
-    """A lesson's session counts served time from its progress reports (attention.py),
-    from this moment, with the version published now."""
-    return {
-        "needed_seconds": resource.min_seconds,
-        "served_seconds": 0,
-        "last_report_ms": int(now.timestamp() * 1000),
-        "next_check_at": config.attention_check_every_s,
-    }
-
-
 def expired() -> Conflict:
     return Conflict(
         "this study session expired before it was completed: start again",
@@ -245,131 +120,15 @@ def expired() -> Conflict:
     )
 
 
-# --- the service ---------------------------------------------------------------------
-
-
-class Credits:
-    def __init__(
-        self,
-        records: CreditRepository,
-        years: YearBook,
-        directory: Directory,
-        clock: Clock,
-        cursor_secret: str,
-    ):
+class Completions:
+    def __init__(self, records: CreditRepository, years: YearBook, clock: Clock):
         self.records = records
         self.years = years
-        self.directory = directory
         self.clock = clock
-        self.cursor_secret = cursor_secret
-
-    # catalogue ----------------------------------------------------------------------
-
-    def catalogue(self, year: int) -> Catalogue:
-        self.years.get(year)
-        # A lesson shows once published and until retired (drafts are the authors').
-        items = [
-            r
-            for r in self.records.catalogue(year)
-            if not r.is_lesson or r.lesson_state == "published"
-        ]
-        return Catalogue(items=items)
-
-    def add_resource(self, actor: Actor, new: NewResource) -> Resource:
-        self.directory.city_admin(actor)
-        config = self.years.get(new.year)
-        now = self.clock.now()
-        if config.closed(now):
-            raise YearClosed(f"study year {new.year} has closed: its catalogue is final")
-        resource = Resource(
-            resource_id=new.resource_id or f"r-{secrets.token_hex(4)}",
-            **new.model_dump(exclude={"year", "resource_id"}),
-        )
-        self.records.add_resource(actor, new.year, resource, now)
-        return resource
-
-    # sessions -----------------------------------------------------------------------
-
-    def start(self, actor: Actor, resource_id: str) -> SessionStarted:
-        require_learner(actor)
-        now = self.clock.now()
-        config = self._open_year(now)
-        if not re.match(ID_PATTERN, resource_id or ""):
-            raise BadRequest("resource_id is malformed", {"resource_id": "malformed"})
-        resource, profile, paid = self.records.start_facts(
-            config.year, resource_id, actor.username, local_date(now)
-        )
-        if resource is None:
-            raise NotFound(f"resource {resource_id} is not in the {config.year} catalogue")
-        if profile is None or profile.get("status", "active") != "active":
-            raise inactive()  # the completion's transaction checks it again
-        if resource.is_lesson:
-            lesson_open_to(resource, profile)
-        if resource.once_per_day and paid:
-            # A friendly early answer; the award's transaction is what guarantees it.
-            raise Duplicate(
-                f"{resource.title} pays once a day: already done today", {"once_per_day": True}
-            )
-        started = int(now.timestamp())
-        session = StudySession(
-            session_id=f"s{config.year}-{actor.username}-{resource.resource_id}-"
-            f"{secrets.token_hex(6)}",
-            student_no=actor.username,
-            year=config.year,
-            unit_id=str(profile["unit_id"]),
-            started_at=iso(now),
-            started_epoch=started,
-            expires_epoch=expiry_epoch(started, resource.min_seconds),
-            locked=holds_lock(resource),
-            **resource.model_dump(exclude=NOT_OF_SESSIONS),
-            **(lesson_session(resource, config, now) if resource.is_lesson else {}),
-        )
-        held = self.records.open_session(session)
-        if held is not None:
-            raise session_open_elsewhere(held)
-        assert session.expires_epoch is not None
-        return SessionStarted(
-            **session.model_dump(exclude={"expires_epoch"}),
-            expires_at=iso(datetime.fromtimestamp(session.expires_epoch, SHANGHAI)),
-        )
-
-    def abandon(self, actor: Actor, session_id: str) -> SessionClosed:
-        """Close one's open session without credits, freeing the one open session for
-        another resource. Abandoning it again answers the same; a closed one stays."""
-        require_learner(actor)
-        student_no, year = actor.username, int(self._own_session(actor, session_id)["year"])
-        session, _ = self.records.session_and_counters(student_no, year, session_id)
-        if session is None:
-            raise NotFound("no such session")
-        if session.state == "open":
-            self.records.close_session(session, self.clock.now())
-            session, _ = self.records.session_and_counters(student_no, year, session_id)
-            assert session is not None
-        return SessionClosed(session_id=session_id, state=session.state)
-
-    @staticmethod
-    def _own_session(actor: Actor, session_id: str) -> re.Match[str]:
-        """The parts of one's own session's id (its year, its resource)."""
-        match = SESSION_ID.match(session_id or "")
-        if not match:
-            raise BadRequest("session_id is malformed", {"session_id": "malformed"})
-        if match["student_no"] != actor.username:
-            raise Forbidden("that session belongs to another learner")
-        return match
-
-    def _open_year(self, now: datetime) -> YearConfig:
-        year = study_year_of(local_date(now))
-        try:
-            config = self.years.get(year)
-        except NotFound as exc:
-            raise OutsideWindow(f"study year {year} has not opened") from exc
-        if not config.credit_window.contains(now):
-            raise OutsideWindow("credits can only be earned inside the credit window")
-        return config
 
     def complete(self, actor: Actor, session_id: str) -> Completion:
         require_learner(actor)
-        match = self._own_session(actor, session_id)
+        match = own_session(actor, session_id)
         year = int(match["year"])
         config = self.years.get(year)
         now = self.clock.now()
@@ -516,16 +275,46 @@ class Credits:
             balance=balance_of(student_no, config, counters, today),
         )
 
-    # balances and the ledger --------------------------------------------------------
+
+class Credits:
+    """The credits service as handlers and the other services know it: each call goes
+    to the part whose job it is."""
+
+    def __init__(
+        self,
+        records: CreditRepository,
+        years: YearBook,
+        directory: Directory,
+        clock: Clock,
+        cursor_secret: str,
+    ):
+        self.records = records  # study content reads the catalogue's lessons through it
+        self.resources = StudyCatalogue(records, years, directory, clock)
+        self.sessions = StudySessions(records, years, clock)
+        self.completions = Completions(records, years, clock)
+        self.balances = Balances(records, years, directory, clock, cursor_secret)
+        self.adjustments = Adjustments(records, years, directory, clock, self.balances)
+
+    def catalogue(self, year: int) -> Catalogue:
+        return self.resources.catalogue(year)
+
+    def add_resource(self, actor: Actor, new: NewResource) -> Resource:
+        return self.resources.add_resource(actor, new)
+
+    def start(self, actor: Actor, resource_id: str) -> SessionStarted:
+        return self.sessions.start(actor, resource_id)
+
+    def abandon(self, actor: Actor, session_id: str) -> SessionClosed:
+        return self.sessions.abandon(actor, session_id)
+
+    def complete(self, actor: Actor, session_id: str) -> Completion:
+        return self.completions.complete(actor, session_id)
 
     def balance_now(self, student_no: str, year: int) -> Balance:
-        config = self.years.get(year)
-        counters = self.records.counters(student_no, year)
-        return balance_of(student_no, config, counters, local_date(self.clock.now()))
+        return self.balances.balance_now(student_no, year)
 
     def balance(self, actor: Actor, year: int, student_no: str | None = None) -> Balance:
-        """The learner's balance, or that of one in an admin's scope."""
-        return self.balance_now(self.directory.whose(actor, student_no), year)
+        return self.balances.balance(actor, year, student_no)
 
     def ledger(
         self,
@@ -535,30 +324,7 @@ class Credits:
         cursor: str | None,
         student_no: str | None = None,
     ) -> Ledger:
-        """A page of the learner's ledger, or of one's in an admin's scope."""
-        student_no = self.directory.whose(actor, student_no)
-        self.years.get(year)
-        scope = f"ledger:{student_no}:{year}"
-        start = decode_cursor(cursor, scope, self.cursor_secret)
-        entries, last = self.records.ledger(student_no, year, limit, start)
-        return Ledger(items=entries, cursor=encode_cursor(last, scope, self.cursor_secret))
-
-    # adjustments --------------------------------------------------------------------
+        return self.balances.ledger(actor, year, limit, cursor, student_no)
 
     def adjust(self, actor: Actor, adjustment: Adjustment) -> Balance:
-        profile = self.directory.learner_in_scope(actor, adjustment.student_no)
-        config = self.years.get(adjustment.year)
-        now = self.clock.now()
-        if config.closed(now):
-            raise YearClosed(f"study year {adjustment.year} has closed: its credits are final")
-        before = self.records.counters(adjustment.student_no, adjustment.year)
-        credits_before = before.credits
-        try:
-            self.records.adjust(actor, adjustment, str(profile["unit_id"]), credits_before, now)
-        except Duplicate:
-            earlier = self.records.adjustment_request(adjustment.adjustment_id)
-            if earlier != adjustment.model_dump():
-                raise Duplicate(
-                    f"adjustment {adjustment.adjustment_id} was already used for a different change"
-                ) from None
-        return self.balance_now(adjustment.student_no, adjustment.year)
+        return self.adjustments.adjust(actor, adjustment)
