@@ -224,11 +224,13 @@ class Services:
 
     @cached_property
     def import_jobs(self) -> ImportJobs:
-        from xuefa.roster.imports import ImportJobs, Sealer
+        from xuefa.roster.import_chunks import ChunkRegistration, Sealer
+        from xuefa.roster.imports import ImportJobs
 
         s = self.storage
         sealer = Sealer(self.settings.cursor_secret)
-        jobs = ImportJobs(s.imports, s.roster, s.accounts, s.years, self.clock, sealer)
+        chunks = ChunkRegistration(s.imports, s.roster, s.accounts, s.years, self.clock, sealer)
+        jobs = ImportJobs(s.imports, chunks, self.clock, sealer)
         if self.settings.import_queue_url:  # without a queue (local, tests) a thread runs them
             from xuefa.store.queue import ShardQueue
 

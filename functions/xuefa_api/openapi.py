@@ -13,7 +13,7 @@ from xuefa.core.errors import ALL_ERRORS
 from xuefa.credits.service import SESSION_ID
 from xuefa.reports.certificates import CODE_PATTERN
 from xuefa.roster.imports import IMPORT_ID
-from xuefa.roster.service import UNIT_ID
+from xuefa.roster.units import UNIT_ID
 from xuefa_api import Api, Operation, answer_model
 from xuefa_api.links import add_links
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from xuefa.roster.service import student_no_prefix
+from xuefa.roster.learners import student_no_prefix
 
 CITY = ("530400", "玉溪市")
 

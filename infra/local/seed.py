@@ -31,8 +31,8 @@ from xuefa.exams.bank_repository import question_item
 from xuefa.exams.questions import ImportRequest, Question, validate_import
 from xuefa.exams.repository import DynamoAttempts
 from xuefa.roster.directory import Unit
+from xuefa.roster.learners import student_no_prefix
 from xuefa.roster.repository import AdminProfile, DynamoRoster, Enrolled
-from xuefa.roster.service import student_no_prefix
 from xuefa.store.store import Store
 from xuefa.years.repository import YearBook
 from xuefa.years.rules import YearConfig, demo_year, load_packaged_year

@@ -129,7 +129,7 @@ def test_2000_rows_with_errors_and_duplicates_end_with_every_line_told(
 
     accounts = FakeAccounts()
     service = roster.roster()
-    service.accounts = service.jobs.accounts = accounts
+    service.roll.accounts = service.jobs.chunks.accounts = accounts
     assert post_file(roster, HEADER + rows(3)).status_code == 200  # small: answered at once
     text = (
         HEADER
@@ -172,7 +172,7 @@ def test_a_retried_chunk_registers_no_one_twice(roster, city, monkeypatch) -> No
     location = json_of(response)["location"]
     assert [m["chunk"] for m in messages] == [0, 1, 2]
     service = roster.roster()
-    register = service.jobs.people.register
+    register = service.jobs.chunks.people.register
     calls = {"n": 0}
 
     def dies_after_ten(*args: Any, **kwargs: Any) -> None:
@@ -181,12 +181,12 @@ def test_a_retried_chunk_registers_no_one_twice(roster, city, monkeypatch) -> No
             raise RuntimeError("the function timed out")
         register(*args, **kwargs)
 
-    monkeypatch.setattr(service.jobs.people, "register", dies_after_ten)
+    monkeypatch.setattr(service.jobs.chunks.people, "register", dies_after_ten)
     assert not deliver(roster, messages[0])  # dies on its 11th row
     running = json_of(job(roster, location))
     assert (running["state"], running["done"], running["created"]) == ("running", 0, [])
     assert len(learners_in(city, "530402-001")) == 10 + 10
-    monkeypatch.setattr(service.jobs.people, "register", register)
+    monkeypatch.setattr(service.jobs.chunks.people, "register", register)
     for message in (messages[0], messages[0], *messages[1:], messages[2]):  # and twice more
         assert deliver(roster, message, receive_count=2)
     result = json_of(job(roster, location))
@@ -205,14 +205,14 @@ def test_a_chunk_that_keeps_failing_is_reported_line_by_line(roster, city, monke
     messages = roster.messages
     location = json_of(post_file(roster, HEADER + rows(60)))["location"]
     service = roster.roster()
-    create = service.jobs.accounts.create_learner
+    create = service.jobs.chunks.accounts.create_learner
 
     def cognito_refuses_the_sixth(student_no: str, *args: Any) -> str:
         if student_no.endswith("036"):
             raise RuntimeError("Cognito is down")
         return str(create(student_no, *args))
 
-    monkeypatch.setattr(service.jobs.accounts, "create_learner", cognito_refuses_the_sixth)
+    monkeypatch.setattr(service.jobs.chunks.accounts, "create_learner", cognito_refuses_the_sixth)
     for receive_count in (1, 2, 3):
         assert not deliver(roster, messages[0], receive_count)
     assert deliver(roster, messages[1])

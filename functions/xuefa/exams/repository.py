@@ -251,11 +251,15 @@ class AttemptRepository(Protocol):
     def add_questions(self, year: int, items: list[dict[str, Any]], at: datetime) -> bool: ...
 
 
-class DynamoAttempts:
+class OnTheTable:
+    """A part of the attempts repository: each speaks to the table alone."""
+
     def __init__(self, store: Store):
         self.store = store
 
-    # reading ------------------------------------------------------------------------
+
+class AttemptReads(OnTheTable):
+    """What the service reads of a learner's year and attempts: each one request."""
 
     def result_and_profile(
         self, student_no: str, year: int
@@ -302,27 +306,10 @@ class DynamoAttempts:
             found += [_sheet_of(i) for i in whole if int(i["attempt_no"]) not in split]
         return [Attempt(s, []) for s in sorted(found, key=lambda s: int(s["attempt_no"]))]
 
-    # writing ------------------------------------------------------------------------
 
-    def raise_latest_close(self, year: int, close: datetime, at: datetime, margin: int) -> None:
-        """The year's latest granted close becomes `close` if that is greater (and within
-        the policy, the year open, no key out yet). Written before the grant, whose
-        transaction then checks that it covers the grant: a grant that fails after this
-        leaves the key closed a little longer, never open too early."""
-        with suppress(ConditionFailed):
-            self.store.update(
-                Keys.year_config(year),
-                f"SET {LATEST_CLOSE} = :close",
-                condition=f"credit_closes > :at AND override_latest_close >= :close AND "
-                f"{REVIEW_NOT_OPEN} AND "
-                f"(attribute_not_exists({LATEST_CLOSE}) OR {LATEST_CLOSE} < :close)",
-                values={
-                    ":close": int(close.timestamp()),
-                    ":at": int(at.timestamp()),
-                    ":edge": int(at.timestamp()) - margin,
-                },
-                new_item=False,
-            )
+class AttemptLife(OnTheTable):
+    """An attempt's life: started (counted under its limit), its answers saved, closed
+    with its grade and the year result's counters."""
 
     def open(self, new: NewAttempt) -> bool:
         """The attempt counter moves from n to n+1 under its limit with none open, and the
@@ -489,7 +476,30 @@ class DynamoAttempts:
             Condition(condition, {"#open": "open_attempt"}, {":n": closing.attempt_no}),
         )
 
-    # overrides and the bank ---------------------------------------------------------
+
+class OverrideRecords(OnTheTable):
+    """An admin's overrides: more attempts or a later close for one learner, each
+    recorded once, and the year's latest granted close they raise."""
+
+    def raise_latest_close(self, year: int, close: datetime, at: datetime, margin: int) -> None:
+        """The year's latest granted close becomes `close` if that is greater (and within
+        the policy, the year open, no key out yet). Written before the grant, whose
+        transaction then checks that it covers the grant: a grant that fails after this
+        leaves the key closed a little longer, never open too early."""
+        with suppress(ConditionFailed):
+            self.store.update(
+                Keys.year_config(year),
+                f"SET {LATEST_CLOSE} = :close",
+                condition=f"credit_closes > :at AND override_latest_close >= :close AND "
+                f"{REVIEW_NOT_OPEN} AND "
+                f"(attribute_not_exists({LATEST_CLOSE}) OR {LATEST_CLOSE} < :close)",
+                values={
+                    ":close": int(close.timestamp()),
+                    ":at": int(at.timestamp()),
+                    ":edge": int(at.timestamp()) - margin,
+                },
+                new_item=False,
+            )
 
     def override_request(self, override_id: str) -> dict[str, Any] | None:
         earlier = self.store.get(Keys.idempotency("override", override_id))
@@ -564,6 +574,10 @@ class DynamoAttempts:
             Condition(" AND ".join(conditions), values=values) if conditions else None,
         )
 
+
+class BankRecords(OnTheTable):
+    """The year's question bank, written only while the year is open."""
+
     def add_questions(self, year: int, items: list[dict[str, Any]], at: datetime) -> bool:
         """Up to 99 questions and the year's open check in one transaction (a closed
         year's bank stays as it was); False if the year has closed."""
@@ -574,6 +588,11 @@ class DynamoAttempts:
         except TransactionCancelled:
             return False
         return True
+
+
+class DynamoAttempts(AttemptReads, AttemptLife, OverrideRecords, BankRecords):
+    """The attempts repository whole (AttemptRepository) on one store: its parts, each
+    with one job, and nothing of its own."""
 
 
 # The key is not out yet: the year's exam close or its latest granted close, plus a

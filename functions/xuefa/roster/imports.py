@@ -1,30 +1,20 @@
 """A department's roster import as a job: the request checks the whole file, reserves a
 student number per fresh row (one counter move per county), writes the job and its rows
 in chunks, and answers 202; a worker (the roster function's SQS consumer; a thread on
-the local stack and in tests) creates each chunk's learners.
+the local stack and in tests) registers each chunk's learners (import_chunks.py).
 
 Measured on the 2-core dev machine, one request for 300 rows took 13 s with Cognito
 (three AWS calls per row) and 151 s with our own identity (128 s of it one Argon2id hash
 per row, 64 MiB and 3 passes, 0.43 s each): the account work cannot be in the request.
 
-A chunk is safe to run twice, at once or one after the other: each row's student number
-was reserved for it alone; its temporary password is planned once per chunk (sealed and
-stored before any account exists, so a second try creates the same account with the same
-password); a row whose same-person marker already names its own number was registered by
-an earlier try; the chunk's outcome and the job's progress are written together once.
-
-The temporary passwords are stored encrypted (AES-256-GCM under a key derived from the
-cursor secret, bound to the job and chunk), shown only to the importing admin, and expire
-with the job after seven days (the table's TTL; reads refuse an expired job before then).
-They are never logged.
+The temporary passwords, sealed by the chunks, are shown only to the importing admin, and
+expire with the job after seven days (the table's TTL; reads refuse an expired job before
+then).
 """
 
 from __future__ import annotations
 
-import base64
-import json
 import logging
-import os
 import queue
 import re
 import secrets
@@ -35,14 +25,10 @@ from typing import Any
 
 from xuefa.core.auth import Actor, require_admin
 from xuefa.core.clock import Clock, iso
-from xuefa.core.errors import BadRequest, Duplicate, Forbidden, NotFound, XuefaError
+from xuefa.core.errors import BadRequest, Forbidden, NotFound, XuefaError
 from xuefa.roster import views
-from xuefa.roster.accounts import Accounts, temporary_password
-from xuefa.roster.directory import Unit
-from xuefa.roster.enrolment import enrol
+from xuefa.roster.import_chunks import ChunkRegistration, Sealer, chunk_context, problem
 from xuefa.roster.import_repository import ImportRepository, chunk_key, job_key, notes_key
-from xuefa.roster.repository import RosterRepository
-from xuefa.years.repository import YearBook
 
 LOGGER = logging.getLogger(__name__)
 
@@ -56,55 +42,15 @@ IMPORT_ID = r"^[A-Za-z0-9_-]{16}$"  # secrets.token_urlsafe(12)
 Dispatch = Callable[[list[dict[str, Any]]], None]
 
 
-class Sealer:
-    """Encrypts a chunk's temporary passwords at rest."""
-
-    def __init__(self, secret: str):
-        from cryptography.hazmat.primitives import hashes
-        from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
-        self._key = HKDF(
-            algorithm=hashes.SHA256(), length=32, salt=None, info=b"xuefa roster import"
-        ).derive(secret.encode())
-
-    def seal(self, context: str, values: list[str]) -> str:
-        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-        nonce = os.urandom(12)
-        sealed = AESGCM(self._key).encrypt(nonce, json.dumps(values).encode(), context.encode())
-        return base64.b64encode(nonce + sealed).decode()
-
-    def open(self, context: str, sealed: str) -> list[str] | None:
-        """The values, or None if they cannot be read (a rotated secret: as if expired)."""
-        from cryptography.exceptions import InvalidTag
-        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-        try:
-            raw = base64.b64decode(sealed)
-            values = json.loads(AESGCM(self._key).decrypt(raw[:12], raw[12:], context.encode()))
-        except (InvalidTag, ValueError):
-            return None
-        return [str(v) for v in values]
-
-
-def _context(import_id: str, chunk_no: int) -> str:
-    return f"{import_id}#{chunk_no}"
-
-
 class ImportJobs:
+    """An import job's life: started by the request, its chunks sent to the worker (who
+    registers them: `chunks`), its progress and result read by the admin who started it."""
+
     def __init__(
-        self,
-        imports: ImportRepository,
-        people: RosterRepository,
-        accounts: Accounts,
-        years: YearBook,
-        clock: Clock,
-        sealer: Sealer,
+        self, imports: ImportRepository, chunks: ChunkRegistration, clock: Clock, sealer: Sealer
     ):
         self.imports = imports
-        self.people = people
-        self.accounts = accounts
-        self.years = years
+        self.chunks = chunks
         self.clock = clock
         self.sealer = sealer
         # The app sets the queue; without one (the local stack, tests) the chunks run on a
@@ -175,8 +121,8 @@ class ImportJobs:
                 LOGGER.exception("import chunks could not be queued")
                 reason = "not imported (the job could not be queued): import this line again"
                 for unsent in chunks[n:]:
-                    errors = [_problem(row, reason) for row in unsent["rows"]]
-                    self._finish(import_id, unsent, None, [], errors, failed=True)
+                    errors = [problem(row, reason) for row in unsent["rows"]]
+                    self.chunks.finish(import_id, unsent, None, [], errors, failed=True)
                 return
 
     # --- the worker ----------------------------------------------------------------
@@ -186,99 +132,12 @@ class ImportJobs:
         up (its rows reported by line) before it is raised to the queue."""
         import_id, chunk_no = str(message["import_id"]), int(message["chunk"])
         try:
-            self.run_chunk(import_id, chunk_no)
+            self.chunks.run(import_id, chunk_no)
         except Exception as exc:
             if last_try:
                 reason = str(exc) if isinstance(exc, XuefaError) else "an internal error"
-                self.give_up(import_id, chunk_no, reason)
+                self.chunks.give_up(import_id, chunk_no, reason)
             raise
-
-    def run_chunk(self, import_id: str, chunk_no: int) -> None:
-        chunk = self.imports.chunk(import_id, chunk_no)
-        if chunk is None or chunk.get("state") != "pending":
-            return  # finished by an earlier delivery, or expired
-        rows = list(chunk["rows"])
-        context = _context(import_id, chunk_no)
-        planned = self.sealer.seal(context, [temporary_password() for _ in rows])
-        sealed = self.imports.seal(import_id, chunk_no, planned)
-        passwords = self.sealer.open(context, sealed)
-        if passwords is None or len(passwords) != len(rows):
-            raise RuntimeError("the chunk's temporary passwords cannot be read")
-        actor = _actor(chunk)
-        marks = self.imports.registered_as([_person(row) for row in rows])
-        created: list[dict[str, Any]] = []
-        errors: list[dict[str, Any]] = []
-        for row, password, mark in zip(rows, passwords, marks, strict=True):
-            if mark == row["student_no"]:
-                created.append(_created(row))  # registered by an earlier try of this chunk
-            elif mark is not None:
-                errors.append(_problem(row, f"{row['name']} is already registered"))
-            elif self._register(actor, row, password):
-                created.append(_created(row))
-            else:
-                errors.append(_problem(row, f"{row['name']} is already registered"))
-        self._finish(import_id, chunk, sealed, created, errors)
-
-    def _finish(
-        self,
-        import_id: str,
-        chunk: dict[str, Any],
-        sealed: str | None,
-        created: list[dict[str, Any]],
-        errors: list[dict[str, Any]],
-        failed: bool = False,
-    ) -> None:
-        """What the chunk did, with its sealed passwords (in its rows' order)."""
-        chunk_no = int(str(chunk["sk"]).rpartition("#")[2])
-        outcome = {
-            "state": "failed" if failed else "done",
-            "created": created,
-            "errors": errors,
-            "lines": [int(row["line"]) for row in chunk["rows"]],
-            "expires_at": chunk["expires_at"],
-            **({"sealed": sealed} if sealed else {}),
-        }
-        self.imports.finish(import_id, chunk_no, outcome)
-
-    def _register(self, actor: Actor, row: dict[str, Any], password: str) -> bool:
-        """The row's account and learner; False when the same person was registered by
-        someone else meanwhile (their account is removed again)."""
-        student_no = str(row["student_no"])
-        self.accounts.create_learner(student_no, str(row["unit_id"]), password)
-        learner = (student_no, str(row["name"]), _unit(row), row.get("phone"))
-        try:
-            enrol(self.people, self.years, self.clock, actor, learner)
-        except Duplicate:
-            (mark,) = self.imports.registered_as([_person(row)])
-            if mark == student_no:  # another delivery of this chunk registered it just now
-                return True
-            self.accounts.delete(student_no)
-            return False
-        return True
-
-    def give_up(self, import_id: str, chunk_no: int, reason: str) -> None:
-        """A chunk that kept failing: what its tries did register stays and is listed;
-        every other row is an error naming its line, to be imported again."""
-        chunk = self.imports.chunk(import_id, chunk_no)
-        if chunk is None or chunk.get("state") != "pending":
-            return
-        rows = list(chunk["rows"])
-        marks = self.imports.registered_as([_person(row) for row in rows])
-        created, errors = [], []
-        for row, mark in zip(rows, marks, strict=True):
-            if mark == row["student_no"]:
-                created.append(_created(row))
-                continue
-            try:  # an account made before the failure must not outlive its row
-                self.accounts.delete(str(row["student_no"]))
-            except Exception:
-                LOGGER.warning("no account to remove for a failed import row")
-            errors.append(_problem(row, f"not imported ({reason}): import this line again"))
-        self._finish(import_id, chunk, chunk.get("sealed"), created, errors, failed=True)
-        LOGGER.error(
-            "import chunk given up",
-            extra={"import_id": import_id, "chunk": chunk_no, "rows": len(errors)},
-        )
 
     def _run_on_a_thread(self, messages: list[dict[str, Any]]) -> None:
         """Locally: one worker thread per process takes the chunks in turn, trying each up
@@ -344,7 +203,7 @@ class ImportJobs:
         chunk_no = int(str(outcome["sk"]).rpartition("#")[2])
         passwords: dict[int, str] = {}
         if outcome.get("sealed"):
-            opened = self.sealer.open(_context(import_id, chunk_no), str(outcome["sealed"]))
+            opened = self.sealer.open(chunk_context(import_id, chunk_no), str(outcome["sealed"]))
             lines = [int(line) for line in outcome.get("lines") or []]
             passwords = dict(zip(lines, opened or [], strict=False))
         return [
@@ -358,37 +217,3 @@ def _notes(refused: list[tuple[str, dict[str, Any]]]) -> dict[str, list[dict[str
         "errors": [p for kind, p in refused if kind == "errors"],
         "duplicates": [p for kind, p in refused if kind == "duplicates"],
     }
-
-
-def _actor(chunk: dict[str, Any]) -> Actor:
-    return Actor(
-        username=str(chunk["by"]),
-        groups=frozenset(chunk.get("by_groups") or ()),
-        unit_id=str(chunk["by_unit"]),
-    )
-
-
-def _person(row: dict[str, Any]) -> tuple[str, str, str | None]:
-    return (str(row["unit_id"]), str(row["name"]), row.get("phone"))
-
-
-def _unit(row: dict[str, Any]) -> Unit:
-    path = str(row["unit_path"])
-    parent = path.rpartition("/")[0].rpartition("/")[2] or None
-    return Unit(
-        unit_id=str(row["unit_id"]), name=str(row["unit_name"]), parent_id=parent, path=path
-    )
-
-
-def _created(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "line": int(row["line"]),
-        "student_no": row["student_no"],
-        "name": row["name"],
-        "unit_id": row["unit_id"],
-        "unit_name": row.get("unit_name"),
-    }
-
-
-def _problem(row: dict[str, Any], message: str) -> dict[str, Any]:
-    return {"line": int(row["line"]), "message": message}

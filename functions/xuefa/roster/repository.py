@@ -126,11 +126,15 @@ class RosterRepository(Protocol):
     def audit(self, actor: Actor, action: str, target: str, at: datetime) -> None: ...
 
 
-class DynamoRoster:
+class OnTheTable:
+    """A part of the roster repository: each speaks to the table alone."""
+
     def __init__(self, store: Store):
         self.store = store
 
-    # units --------------------------------------------------------------------------
+
+class UnitRecords(OnTheTable):
+    """The unit tree: a unit's children and head count, a unit added or renamed."""
 
     def children(self, unit_id: str) -> list[dict[str, str]]:
         items = self.store.query_all(Keys.unit_children(unit_id), index=GSI_NAME)
@@ -184,7 +188,10 @@ class DynamoRoster:
         except TransactionCancelled as exc:
             raise Conflict(f"unit {unit.unit_id} was renamed meanwhile: read it again") from exc
 
-    # learners -----------------------------------------------------------------------
+
+class RegistrationRecords(OnTheTable):
+    """Registration: a county's student numbers, the same-person markers, a learner's
+    profile written with its marker, audit and year result."""
 
     def allocate(self, prefix: str, count: int) -> int:
         """Move a county's student-number counter on by `count`; its new value."""
@@ -233,6 +240,11 @@ class DynamoRoster:
             if exc.failed(1):
                 raise Duplicate(f"{profile['name']} is already registered in this unit") from exc
             raise Conflict() from exc
+
+
+class LearnerRecords(OnTheTable):
+    """A registered learner: listed by unit, their status changed, transferred, an
+    action on their account audited; each only over what was read."""
 
     def learners_page(
         self, unit_id: str, status: str | None, limit: int, start: Mapping[str, Any] | None
@@ -349,7 +361,16 @@ class DynamoRoster:
     def audit(self, actor: Actor, action: str, target: str, at: datetime) -> None:
         self.store.transact([audit_put(actor, AuditEntry(action, target, at))])
 
-    # bulk loads: a city as given (the local stack's demo; a first install) ------------
+    def _write(self, operations: list[dict[str, Any]]) -> None:
+        try:
+            self.store.transact(operations)
+        except TransactionCancelled as exc:
+            raise Conflict("the learner changed meanwhile; reload and try again") from exc
+
+
+class CityLoad(OnTheTable):
+    """A city written as given (the local stack's demo; a first install): units,
+    learners, counters and administrators, unconditionally and without audit."""
 
     def put_units(self, units: Sequence[Unit]) -> None:
         """Units written as given, unconditionally, without audit."""
@@ -377,11 +398,10 @@ class DynamoRoster:
         """Administrators' records (what scopes them: `DynamoPeople.account`)."""
         self.store.batch_put([{**Keys.admin(a.username), **dataclasses.asdict(a)} for a in admins])
 
-    def _write(self, operations: list[dict[str, Any]]) -> None:
-        try:
-            self.store.transact(operations)
-        except TransactionCancelled as exc:
-            raise Conflict("the learner changed meanwhile; reload and try again") from exc
+
+class DynamoRoster(UnitRecords, RegistrationRecords, LearnerRecords, CityLoad):
+    """The roster repository whole (RosterRepository, and the city's bulk load) on one
+    store: its parts, each with one job, and nothing of its own."""
 
 
 def _put_new(item: dict[str, Any]) -> dict[str, Any]:
