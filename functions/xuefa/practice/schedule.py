@@ -1,8 +1,9 @@
 """The wrong-answer notebook's schedule: one FSRS card (the `fsrs` package) per learner
 and question. A wrong answer rates the card Again; a right answer of a notebook question
-rates it Good. Without FSRS's minute-long learning steps (practice is a daily habit, not
-a flashcard sitting): a wrong answer is due again the next day, right answers push it
-out (2, 6, 17 days with the default parameters).
+rates it Good. FSRS's learning and relearning steps are one day, not minutes (practice
+is a daily habit, not a flashcard sitting): a wrong answer, first or after a lapse, is
+due again the next day; right answers push it out (2, 6, 17 days with the default
+parameters).
 
 Mastered: answered right on three due reviews in a row, on three separate days (a
 review counts only when the card was due, and once a Shanghai day, so the learning
@@ -13,7 +14,7 @@ leaves the notebook; a later wrong answer brings it back with its card.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -43,12 +44,13 @@ class Card:
 
 @lru_cache(maxsize=1)
 def scheduler() -> Scheduler:
-    """FSRS with its default parameters and retention 0.9, no learning steps and no
-    fuzz (so a schedule can be checked); imported when a notebook moves, never at a
-    cold start."""
+    """FSRS with its default parameters and retention 0.9, one-day (re)learning steps
+    and no fuzz (so a schedule can be checked); imported when a notebook moves, never
+    at a cold start."""
     from fsrs import Scheduler
 
-    return Scheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=False)
+    day = (timedelta(days=1),)
+    return Scheduler(learning_steps=day, relearning_steps=day, enable_fuzzing=False)
 
 
 def _review(fsrs_json: str | None, correct: bool, now: datetime) -> tuple[str, datetime]:
