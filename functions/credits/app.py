@@ -36,11 +36,22 @@ from xuefa.credits.content_views import (
 )
 from xuefa.credits.service import Adjustment, Balance, Completion, Credits, NewResource, Resource
 from xuefa.credits.views import ID_PATTERN, Catalogue, Ledger, SessionClosed, SessionStarted
+from xuefa.practice.views import (
+    AnswerBody,
+    Feedback,
+    Notebook,
+    PracticeSet,
+    PracticeYear,
+    Removed,
+    SetQuery,
+    TopicStandings,
+)
 from xuefa_api import Api, Cursor, json_response
 
 if TYPE_CHECKING:
     from xuefa.credits.authoring import Authoring
     from xuefa.credits.content import Content
+    from xuefa.practice.service import Practice
 
 app = Chalice(app_name="xuefa-credits")
 api = Api(app, "credits")
@@ -263,3 +274,46 @@ def review(actor: Actor, query: ReviewQuery) -> Review:
 def review_export(actor: Actor, query: ExportQuery) -> ReviewExport:
     """The review list as a CSV or XLSX file (a 15-minute link)."""
     return authoring().export_review(actor, _year(query.year), query.unit_id, query.format)
+
+
+# --- practice (#27) ------------------------------------------------------------------
+
+
+def practice() -> Practice:
+    """Practice sets from the practice pool, the notebook and the learner's standing."""
+    return services().practice
+
+
+@api.route("/practice", ["GET"], query=SetQuery, response="PracticeSet")
+def practice_set(actor: Actor, query: SetQuery) -> PracticeSet:
+    """A practice set, without keys: a lesson's questions, a topic's (up to ten, unseen
+    first) or 每日一练 (five a day: due notebook reviews, then unseen questions; asking
+    again the same day gives the same set). Learners only."""
+    return practice().give(actor, query)
+
+
+@api.route("/practice/{set_id}/answers", ["POST"], body=AnswerBody, response="Feedback")
+def practice_answer(actor: Actor, body: AnswerBody, set_id: str) -> Feedback:
+    """Answer one question of one's set: right or wrong, the key, the explanation and the
+    lesson section it comes from, at once. One answer per question and set counts: a
+    second one changes nothing and gets the first one's outcome (`repeated: true`). A
+    wrong answer puts the question in the notebook (FSRS); another's set is 403."""
+    return practice().answer(actor, set_id, body)
+
+
+@api.route("/notebook", ["GET"], query=PracticeYear, response="Notebook")
+def notebook(actor: Actor, query: PracticeYear) -> Notebook:
+    """The wrong-answer notebook: what is due now, and every question in it."""
+    return practice().notebook(actor, query.year)
+
+
+@api.route("/notebook/{question_id}", ["DELETE"], query=PracticeYear, response="Removed")
+def remove_from_notebook(actor: Actor, query: PracticeYear, question_id: str) -> Removed:
+    """Take a question out of the notebook (a later wrong answer brings it back)."""
+    return practice().remove(actor, query.year, question_id)
+
+
+@api.route("/me/topics", ["GET"], query=PracticeYear, response="TopicStandings")
+def my_topics(actor: Actor, query: PracticeYear) -> TopicStandings:
+    """Per topic: how many practice answers, how many right, and the rate."""
+    return practice().topics(actor, query.year)

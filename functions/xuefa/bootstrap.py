@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from xuefa.identity.service import IdentityService
     from xuefa.identity.signing_keys import KmsSigningKeys
     from xuefa.identity.tokens import TokenVerifier
+    from xuefa.practice.service import Practice
     from xuefa.reports.progress import Progress
     from xuefa.reports.service import ReportJob, ReportQueries
     from xuefa.roster.accounts import Accounts
@@ -203,6 +204,14 @@ class Services:
 
         s = self.storage
         return Authoring(*self.library, self.credits, s.years, s.directory, self.clock)
+
+    @cached_property
+    def practice(self) -> Practice:
+        """Practice sets, answers, the notebook and the learner's standing (#27)."""
+        from xuefa.practice.repository import DynamoPractice
+        from xuefa.practice.service import Practice
+
+        return Practice(DynamoPractice(self.store), self.storage.years, self.clock)
 
     @cached_property
     def exams(self) -> Exams:

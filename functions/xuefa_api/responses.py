@@ -46,6 +46,15 @@ from xuefa.exams.views import (
     StartedAttempt,
 )
 from xuefa.identity.views import KeySet, SignedOut, SignInAnswer
+from xuefa.practice.views import (
+    Feedback,
+    Notebook,
+    NotebookItem,
+    PracticeSet,
+    Removed,
+    TopicStanding,
+    TopicStandings,
+)
 from xuefa.reports.progress import LearnerProgress, ProgressPage, ProgressRow, ProgressSummary
 from xuefa.reports.views import (
     Archive,
@@ -106,6 +115,7 @@ __all__ = [
     "DraftRead",
     "DraftSaved",
     "ExamSummary",
+    "Feedback",
     "HistoryEvent",
     "ImportAccepted",
     "ImportJob",
@@ -124,15 +134,19 @@ __all__ = [
     "LessonView",
     "Me",
     "NewAccount",
+    "Notebook",
+    "NotebookItem",
     "Outcome",
     "OverrideView",
     "PasswordReset",
+    "PracticeSet",
     "ProgressAnswer",
     "ProgressExport",
     "ProgressPage",
     "ProgressRow",
     "ProgressSummary",
     "Published",
+    "Removed",
     "ReportDates",
     "ReportFile",
     "Resource",
@@ -146,6 +160,8 @@ __all__ = [
     "SignedOut",
     "StartedAttempt",
     "Studying",
+    "TopicStanding",
+    "TopicStandings",
     "UnitRef",
     "UnitView",
     "Upload",

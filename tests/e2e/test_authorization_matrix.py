@@ -213,6 +213,19 @@ CASES = [
         {"year": 2017, "reason": "权限矩阵测试"},
         "city",
     ),
+    # Practice (#27): the learner's own; admins are refused. No set or notebook entry
+    # of these ids exists: a learner gets past the door to a 404.
+    Case("practice set", "GET", "/credits/practice?kind=daily", None, "learner"),
+    Case(
+        "practice answer",
+        "POST",
+        "/credits/practice/p00000000000000000000/answers",
+        {"question_id": "q-matrix", "answer": ["A"]},
+        "learner",
+    ),
+    Case("notebook", "GET", "/credits/notebook", None, "learner"),
+    Case("notebook remove", "DELETE", "/credits/notebook/q-matrix", None, "learner"),
+    Case("my topics", "GET", "/credits/me/topics", None, "learner"),
     Case("study review", "GET", "/credits/review", None, "city"),
     Case("review export", "GET", "/credits/review/export?format=csv", None, "city"),
     Case("years", "GET", "/roster/years", None, "any"),

@@ -45,6 +45,9 @@ class FakeBank:
     def questions(self, year: int) -> list[Question]:
         return self.bank
 
+    def taken(self, year: int, pool: str, question_ids: list[str]) -> set[str]:
+        return set()
+
     def forget(self, year: int) -> None:
         pass
 

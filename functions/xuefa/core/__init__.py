@@ -1,2 +1,3 @@
 """What every part of the domain stands on: the clock, errors, who is asking and their
-scope, audit entries, AWS clients and settings. Imports nothing else of xuefa."""
+scope, audit entries, the content areas (topics), AWS clients and settings. Imports
+nothing else of xuefa."""

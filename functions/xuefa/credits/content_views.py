@@ -8,11 +8,9 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from xuefa.core.audit import Reason
+from xuefa.core.topics import Topic
 from xuefa.credits.views import ID_PATTERN
 
-Topic = Literal[
-    "xi_rule_of_law", "constitution", "legal_system", "party_rules", "yunnan", "seventh_plan"
-]
 LessonKind = Literal["article", "video", "document"]
 LessonState = Literal["draft", "published", "retired"]
 Purpose = Literal["video", "poster", "captions", "document"]

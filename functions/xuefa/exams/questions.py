@@ -8,7 +8,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
+from xuefa.core.topics import Topic
+
 QuestionType = Literal["single", "multiple", "judge"]
+# The exam's pool is drawn into papers; the practice pool is shown with its key at once
+# (#27), so the two never share a question.
+Pool = Literal["exam", "practice"]
+LESSON_ID = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
+# A lesson section, as articles anchor them: a heading `s-<n>`, a legal article `art-<n>`
+# (a second citation of one article `art-<n>-2`).
+ANCHOR = r"^(s|art)-[1-9][0-9]{0,3}(-[2-9][0-9]?)?$"
 OPTION_KEY = r"^[A-Z]$"
 BANK_CACHE_SECONDS = 300.0
 
@@ -28,6 +37,23 @@ class Question(BaseModel):
     points: int = Field(2, ge=1, le=100)
     # Shown with the key in an attempt's review, once no one can sit the year's exam.
     explanation: str | None = Field(None, max_length=2000)
+    pool: Pool = "exam"
+    topic: Topic | None = None
+    difficulty: int = Field(2, ge=1, le=3)
+    lesson_id: str | None = Field(None, pattern=LESSON_ID)
+    anchor: str | None = Field(None, pattern=ANCHOR)
+
+    @model_validator(mode="after")
+    def _teaches(self) -> Question:
+        """A practice question is answered with its key and its 解析 at once: it needs an
+        explanation, and a topic for the learner's standing; a section needs its lesson."""
+        if self.pool == "practice" and not self.topic:
+            raise ValueError("a practice question needs a topic")
+        if self.pool == "practice" and not (self.explanation or "").strip():
+            raise ValueError("a practice question needs an explanation")
+        if self.anchor and not self.lesson_id:
+            raise ValueError("an anchor names a section of a lesson: give its lesson_id")
+        return self
 
     @model_validator(mode="after")
     def _consistent(self) -> Question:

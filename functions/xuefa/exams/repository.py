@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from xuefa.core.audit import AuditEntry
 from xuefa.core.auth import Actor
 from xuefa.core.clock import iso
+from xuefa.core.errors import Duplicate
 from xuefa.exams.papers import PaperQuestion, fits
 from xuefa.store.audit import audit_put
 from xuefa.store.keys import Keys
@@ -579,15 +580,32 @@ class BankRecords(OnTheTable):
     """The year's question bank, written only while the year is open."""
 
     def add_questions(self, year: int, items: list[dict[str, Any]], at: datetime) -> bool:
-        """Up to 99 questions and the year's open check in one transaction (a closed
-        year's bank stays as it was); False if the year has closed."""
+        """Up to 49 questions, each with the check that the other pool does not hold its
+        id (#27), and the year's open check, in one transaction (a closed year's bank
+        stays as it was); False if the year has closed."""
+        puts = [{"Put": {"Item": item}} for item in items]
+        elsewhere = [_not_in_the_other_pool(year, item) for item in items]
         try:
-            self.store.transact(
-                [*({"Put": {"Item": item}} for item in items), year_open_check(year, at)]
-            )
-        except TransactionCancelled:
+            self.store.transact([*puts, *elsewhere, year_open_check(year, at)])
+        except TransactionCancelled as cancelled:
+            taken = [
+                str(items[i]["question_id"])
+                for i in range(len(items))
+                if cancelled.failed(len(items) + i)
+            ]
+            if taken:
+                raise Duplicate(f"question ids {taken} are already in the other pool") from None
             return False
         return True
+
+
+def _not_in_the_other_pool(year: int, item: Mapping[str, Any]) -> dict[str, Any]:
+    question_id = str(item["question_id"])
+    if item.get("pool") == "practice":
+        key = Keys.question(year, question_id)
+    else:
+        key = Keys.practice_question(year, question_id)
+    return {"ConditionCheck": {"Key": key, "ConditionExpression": "attribute_not_exists(pk)"}}
 
 
 class DynamoAttempts(AttemptReads, AttemptLife, OverrideRecords, BankRecords):

@@ -104,6 +104,39 @@ class Keys:
         return f"BANK#{year}"
 
     @staticmethod
+    def practice_question(year: int, question_id: str) -> dict[str, str]:
+        """A question of the year's practice pool: a partition of its own, so the exam's
+        bank (`BANK#<y>`), which papers are drawn from, never holds one (#27)."""
+        return {PARTITION_KEY: f"PRACTICE#{year}", SORT_KEY: f"Q#{question_id}"}
+
+    @staticmethod
+    def practice_pool(year: int) -> str:
+        return f"PRACTICE#{year}"
+
+    @staticmethod
+    def practice_set(set_id: str) -> dict[str, str]:
+        """A practice set as given to its learner: its questions, expiry and answers."""
+        return {PARTITION_KEY: f"PSET#{set_id}", SORT_KEY: "SET"}
+
+    @staticmethod
+    def daily_practice(student_no: str, day: date) -> dict[str, str]:
+        """The learner's one 每日一练 of a Shanghai day: names its set."""
+        return {PARTITION_KEY: f"LEARNER#{student_no}", SORT_KEY: f"PDAILY#{day:%Y%m%d}"}
+
+    @staticmethod
+    def practised(student_no: str, year: int, question_id: str) -> dict[str, str]:
+        """What one learner did with one practice question: tallies, and the notebook's
+        FSRS card while it is there."""
+        return {
+            PARTITION_KEY: f"LEARNER#{student_no}",
+            SORT_KEY: f"PQ#{year}#{question_id}",
+        }
+
+    @staticmethod
+    def practised_prefix(year: int) -> str:
+        return f"PQ#{year}#"
+
+    @staticmethod
     def resource(year: int, resource_id: str) -> dict[str, str]:
         return {PARTITION_KEY: f"CATALOGUE#{year}", SORT_KEY: f"RES#{resource_id}"}
 
