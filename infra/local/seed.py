@@ -38,7 +38,8 @@ from xuefa.years.repository import YearBook
 from xuefa.years.rules import YearConfig, demo_year, load_packaged_year
 
 SEED_MARKER = {"pk": "SEED#demo", "sk": "META"}
-SEED_VERSION = 5  # 4: the demo study content (#26); 5: seeded through the repositories
+SEED_VERSION = 6  # 4: the demo study content (#26); 5: seeded through the repositories;
+# 6: the practice pool (#27)
 DATA = Path(__file__).parent
 # Who added the demo's catalogue, in the audit.
 CITY_ADMIN = Actor("seed", frozenset({"admins"}), demo_city.CITY[0])
@@ -154,11 +155,12 @@ def catalogue(year: int) -> list[NewResource]:
     return [NewResource.model_validate({**entry, "year": year}) for entry in entries]
 
 
-def bank() -> list[Question]:
-    """demo_bank.json: a POST /exams/{year}/questions body, checked as an import is."""
-    body = ImportRequest.model_validate_json(DATA.joinpath("demo_bank.json").read_bytes())
+def bank(name: str = "demo_bank.json") -> list[Question]:
+    """demo_bank.json (the exam's pool) or demo_practice.json (the practice pool, #27): a
+    POST /exams/{year}/questions body, checked as an import is."""
+    body = ImportRequest.model_validate_json(DATA.joinpath(name).read_bytes())
     valid, errors = validate_import(body.questions)
-    assert not errors, errors
+    assert not errors, (name, errors)
     return valid
 
 
@@ -177,8 +179,10 @@ def put_catalogue(store: Store, config: YearConfig) -> int:
 
 
 def put_bank(store: Store, config: YearConfig) -> int:
-    """The year's question bank as the city imports it, on the year's first day."""
-    items = [question_item(config.year, question) for question in bank()]
+    """The year's question bank, both pools, as the city imports it on the year's first
+    day."""
+    questions = bank() + bank("demo_practice.json")
+    items = [question_item(config.year, question) for question in questions]
     attempts = DynamoAttempts(store)
     for first in range(0, len(items), BANK_CHUNK):
         chunk = items[first : first + BANK_CHUNK]
