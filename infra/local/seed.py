@@ -110,10 +110,13 @@ def seed(
     return True
 
 
-def seed_table(store: Store, today: date, configs: list[YearConfig]) -> int:
+def seed_table(
+    store: Store, today: date, configs: list[YearConfig], *, practice: bool = True
+) -> int:
     """The demo city through the repositories: its units, learners and admins, and each
     year's catalogue and question bank as a city administrator imports them; the number
-    of records written."""
+    of records written. `practice=False` leaves the practice pool out (the API tests
+    import their own, and are spared writing 193 questions a test)."""
     roster, units = DynamoRoster(store), [_unit(unit) for unit in demo_city.units()]
     roster.put_units(units)
     by_id = {unit.unit_id: unit for unit in units}
@@ -134,7 +137,7 @@ def seed_table(store: Store, today: date, configs: list[YearConfig]) -> int:
     roster.put_admins(admins)
     written = len(units) + 2 * len(learners) + len(counters) + len(admins)
     for config in configs:
-        written += put_catalogue(store, config) + put_bank(store, config)
+        written += put_catalogue(store, config) + put_bank(store, config, practice)
     return written
 
 
@@ -178,10 +181,10 @@ def put_catalogue(store: Store, config: YearConfig) -> int:
     return added
 
 
-def put_bank(store: Store, config: YearConfig) -> int:
+def put_bank(store: Store, config: YearConfig, practice: bool = True) -> int:
     """The year's question bank, both pools, as the city imports it on the year's first
     day."""
-    questions = bank() + bank("demo_practice.json")
+    questions = bank() + (bank("demo_practice.json") if practice else [])
     items = [question_item(config.year, question) for question in questions]
     attempts = DynamoAttempts(store)
     for first in range(0, len(items), BANK_CHUNK):

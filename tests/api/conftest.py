@@ -53,7 +53,7 @@ def city(clock: FixedClock) -> Store:
     """The demo city's table (no Cognito accounts: API tests send claims directly)."""
     store = bootstrap.services().store
     configs = seed.put_years(store, local_date(clock.now()), ended=False)
-    seed.seed_table(store, local_date(clock.now()), configs)
+    seed.seed_table(store, local_date(clock.now()), configs, practice=False)
     return store
 
 

@@ -51,7 +51,7 @@ def table(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callabl
     dynamodb.create_table(**create_table_request(TABLE))
     store = Store(TABLE)
     configs = seed.put_years(store, local_date(NOW), ended=False)
-    seed.seed_table(store, local_date(NOW), configs)
+    seed.seed_table(store, local_date(NOW), configs, practice=False)
 
     def new_store() -> Store:
         """A store with its own client, as another Lambda container would have."""
