@@ -3,7 +3,7 @@ key; the key and the explanation come back with the answer alone."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -37,14 +37,12 @@ class PracticeYear(BaseModel):
 
 class AnswerBody(BaseModel):
     question_id: str = Field(pattern=QUESTION_ID)
-    answer: list[str] = Field(min_length=1, max_length=8)
+    answer: list[Annotated[str, Field(pattern=OPTION_KEY)]] = Field(
+        min_length=1, max_length=8, json_schema_extra={"uniqueItems": True}
+    )
 
     @model_validator(mode="after")
     def _keys(self) -> AnswerBody:
-        import re
-
-        if any(not re.match(OPTION_KEY, key) for key in self.answer):
-            raise ValueError("answer keys are option letters A-Z")
         if len(set(self.answer)) != len(self.answer):
             raise ValueError("answer keys must be unique")
         self.answer = sorted(self.answer)
