@@ -36,11 +36,11 @@ web-types: $(STAMP) $(WEB_DEPS)
 	$(BIN)/python -m infra.local.openapi openapi.json
 	cd web && npx openapi-typescript ../openapi.json -o src/api/schema.d.ts
 
-## browser: Debian's chromium and CJK fonts for the browser tests (installed when missing and root)
+## browser: Debian's chromium, CJK fonts and ffmpeg (a test's own video) for the browser tests (installed when missing and root)
 browser:
-	@command -v chromium >/dev/null && fc-list :lang=zh | grep -q . || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
-	  else echo "browser tests need: apt-get install chromium fonts-noto-cjk (as root)"; exit 1; fi; }
+	@command -v chromium >/dev/null && command -v ffmpeg >/dev/null && fc-list :lang=zh | grep -q . || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk ffmpeg >/dev/null; \
+	  else echo "browser tests need: apt-get install chromium fonts-noto-cjk ffmpeg (as root)"; exit 1; fi; }
 
 ## run: the whole system on http://127.0.0.1:8000 with demo data (FRESH=1 starts anew; PORT=… to move it; TODAY=2027-06-15T10:00 runs its clock from then)
 run: $(STAMP) $(WEB_DIST)
