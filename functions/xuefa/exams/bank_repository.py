@@ -30,10 +30,17 @@ def question_item(year: int, question: Question) -> dict[str, Any]:
 
 
 class BankReader:
-    """A year's exam bank, read once per warm container and kept for a few minutes."""
+    """A year's pool (the exam's, unless told), read once per warm container and kept for
+    a few minutes; it reads its own pool's partition only."""
 
-    def __init__(self, store: Store, monotonic: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        store: Store,
+        monotonic: Callable[[], float] = time.monotonic,
+        pool: Pool = "exam",
+    ):
         self.store = store
+        self.pool = pool
         self._monotonic = monotonic
         self._cache: dict[int, tuple[float, list[Question]]] = {}
 
@@ -42,9 +49,10 @@ class BankReader:
         now = self._monotonic()
         if cached and now - cached[0] < BANK_CACHE_SECONDS:
             return cached[1]
-        read = (Question.model_validate(item) for item in self.store.query_all(Keys.bank(year)))
-        # Only the exam's partition is read; the pool is checked all the same.
-        questions = [question for question in read if question.pool == "exam"]
+        partition = Keys.practice_pool(year) if self.pool == "practice" else Keys.bank(year)
+        read = (Question.model_validate(item) for item in self.store.query_all(partition))
+        # Only this pool's partition is read; each question's pool is checked all the same.
+        questions = [question for question in read if question.pool == self.pool]
         self._cache[year] = (now, questions)
         return questions
 

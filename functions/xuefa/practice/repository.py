@@ -23,7 +23,8 @@ from typing import Any
 
 from xuefa.core.clock import SHANGHAI, iso, parse_iso
 from xuefa.core.errors import Conflict
-from xuefa.exams.questions import BANK_CACHE_SECONDS, Question
+from xuefa.exams.bank_repository import BankReader
+from xuefa.exams.questions import Question
 from xuefa.practice.schedule import Card
 from xuefa.practice.sets import GivenSet, Practised
 from xuefa.store.keys import Keys
@@ -90,21 +91,14 @@ class DynamoPractice:
 
     def __init__(self, store: Store, monotonic: Callable[[], float] = time.monotonic):
         self.store = store
-        self._monotonic = monotonic
-        self._pools: dict[int, tuple[float, dict[str, Question]]] = {}
+        self._pool = BankReader(store, monotonic, pool="practice")
 
     # the pool ----------------------------------------------------------------------
 
     def pool(self, year: int) -> dict[str, Question]:
-        """The year's practice questions by id, in the bank's order."""
-        cached = self._pools.get(year)
-        now = self._monotonic()
-        if cached and now - cached[0] < BANK_CACHE_SECONDS:
-            return cached[1]
-        read = (Question.model_validate(i) for i in self.store.query_all(Keys.practice_pool(year)))
-        pool = {q.question_id: q for q in read if q.pool == "practice"}
-        self._pools[year] = (now, pool)
-        return pool
+        """The year's practice questions by id, in the bank's order (kept a few minutes
+        per warm container, as the exam's pool is)."""
+        return {q.question_id: q for q in self._pool.questions(year)}
 
     # sets --------------------------------------------------------------------------
 
