@@ -208,10 +208,14 @@ class Services:
     @cached_property
     def practice(self) -> Practice:
         """Practice sets, answers, the notebook and the learner's standing (#27)."""
+        from xuefa.practice.credit_repository import DynamoPracticeCredits
+        from xuefa.practice.paying import SetPay
         from xuefa.practice.repository import DynamoPractice
         from xuefa.practice.service import Practice
 
-        return Practice(DynamoPractice(self.store), self.storage.years, self.clock)
+        years = self.storage.years
+        pay = SetPay(DynamoPracticeCredits(self.store), years)
+        return Practice(DynamoPractice(self.store), pay, years, self.clock)
 
     @cached_property
     def exams(self) -> Exams:

@@ -156,6 +156,7 @@ def test_a_set_has_no_keys_and_each_answer_teaches_at_once(api, city) -> None:
         "answered": 1,
         "of": 5,
         "repeated": False,
+        "complete": False,
     }
     # One answer a question and set: the second (right this time) gets the first outcome.
     again = ok(answer(api, given["set_id"], first, ["A"]))
@@ -277,3 +278,76 @@ def test_an_expired_set_is_answered_no_more(api, clock) -> None:
     clock.advance(days=2)
     late = answer(api, given["set_id"], given["questions"][0]["question_id"], ["A"])
     assert (late.status_code, code(late)) == (409, "CONFLICT")
+
+
+# --- credits for a completed set ------------------------------------------------------
+
+
+def finish(api: Any, given: dict[str, Any], who: tuple = LEARNER) -> list[dict[str, Any]]:
+    return [
+        ok(answer(api, given["set_id"], q["question_id"], ["A"], who)) for q in given["questions"]
+    ]
+
+
+def balance(api: Any, who: tuple = LEARNER) -> int:
+    return int(ok(get(api, "/me", who))["credits"])
+
+
+def set_caps(caps: dict[str, Any]) -> None:
+    years = bootstrap.services().years
+    config = years.get(YEAR).model_dump(mode="json")
+    config["caps"] = caps
+    years.put(YearConfig.model_validate(config))
+
+
+def test_a_completed_set_pays_the_years_credits_once_and_a_lesson_set_once_a_year(
+    api, clock
+) -> None:
+    before = balance(api)
+    given = practice(api, "kind=lesson&lesson_id=l-demo")
+    feedback = finish(api, given)
+    assert [f["complete"] for f in feedback] == [False] * 4 + [True]
+    assert [f.get("awarded") for f in feedback] == [None] * 4 + [10]
+    assert balance(api) == before + 10
+    entries = ok(get(api, "/me/ledger", LEARNER))["items"]
+    assert [(e["entry_id"], e["activity"], e["credits"]) for e in entries][:1] == [
+        (given["set_id"], "practice", 10)
+    ]
+    # Answering the full set again pays nothing more and says what it paid.
+    again = ok(answer(api, given["set_id"], given["questions"][-1]["question_id"], ["B"]))
+    assert (again["repeated"], again["awarded"], again.get("limit")) == (True, 10, None)
+    # The same lesson's set again, even days later, pays no more this year.
+    clock.advance(days=2)
+    repeat = finish(api, practice(api, "kind=lesson&lesson_id=l-demo"))[-1]
+    assert (repeat["awarded"], repeat["limit"]) == (0, "already_paid")
+    assert balance(api) == before + 10
+
+
+def test_a_topic_set_pays_once_a_day_and_practice_stops_at_its_daily_cap(api, clock) -> None:
+    set_caps({"daily_total": 125, "per_activity_daily_caps": {"sign_in": 5, "practice": 25}})
+    before = balance(api)
+    paid = [
+        finish(api, practice(api, f"kind=topic&topic={topic}"))[-1]
+        for topic in ("constitution", "constitution", "legal_system", "party_rules")
+    ]
+    assert [(f["awarded"], f.get("limit")) for f in paid] == [
+        (10, None),
+        (0, "already_paid"),  # the same topic twice in a day
+        (10, None),
+        (5, "activity_daily"),  # practice's cap of 25 a day cuts the third paying set
+    ]
+    daily = finish(api, practice(api, "kind=daily"))[-1]
+    assert (daily["awarded"], daily["limit"]) == (0, "activity_daily")
+    assert balance(api) == before + 25
+    clock.advance(days=1)  # a new day: the topic pays again
+    assert finish(api, practice(api, "kind=topic&topic=constitution"))[-1]["awarded"] == 10
+
+
+def test_a_year_that_pays_no_practice_credits_says_so(api) -> None:
+    years = bootstrap.services().years
+    config = years.get(YEAR).model_dump(mode="json")
+    years.put(YearConfig.model_validate({**config, "practice_set_credits": 0}))
+    before = balance(api)
+    last = finish(api, practice(api, "kind=lesson&lesson_id=l-demo"))[-1]
+    assert (last["complete"], last.get("awarded")) == (True, None)
+    assert balance(api) == before

@@ -19,7 +19,8 @@ TABLE_TALK = re.compile(
 XUEFA = FUNCTIONS / "xuefa"
 # Who may import whom: contexts → years → store → core; a context may read the roster
 # (the directory every scope check needs) and the roster our own identity's accounts;
-# practice reads the bank's questions (exams) and never the other way round.
+# practice reads the bank's questions (exams) and pays a completed set's credits with the
+# award's own conditions (credits), and neither of them imports practice.
 MAY_IMPORT = {
     "core": set(),
     "store": {"core"},
@@ -27,7 +28,7 @@ MAY_IMPORT = {
     "identity": {"core", "store", "years"},
     "roster": {"core", "store", "years", "identity"},
     **{name: {"core", "store", "years", "roster"} for name in ("credits", "exams", "reports")},
-    "practice": {"core", "store", "years", "exams"},
+    "practice": {"core", "store", "years", "exams", "credits"},
 }
 
 

@@ -4,7 +4,8 @@ domain's words, for the service to decide what that means."""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from xuefa.core.clock import iso
@@ -50,10 +51,10 @@ class DynamoAwards:
                 once = Keys.idempotency(
                     f"resource-{session.year}-{session.student_no}", session.resource_id
                 )
-                checks.append(("once", _put_new({**once, "session_id": session.session_id})))
+                checks.append(("once", put_new({**once, "session_id": session.session_id})))
             if session.once_per_day:
                 paid = Keys.paid_today(session.student_no, award.day, session.resource_id)
-                checks.append(("once_day", _put_new({**paid, "session_id": session.session_id})))
+                checks.append(("once_day", put_new({**paid, "session_id": session.session_id})))
         for _ in range(START_RETRIES):
             try:
                 self.store.transact([operation for _, operation in checks])
@@ -102,36 +103,22 @@ class DynamoAwards:
 
     @staticmethod
     def _window_open(award: Award) -> dict[str, Any]:
-        return {
-            "ConditionCheck": {
-                "Key": Keys.year_config(award.session.year),
-                "ConditionExpression": "credit_opens <= :now AND credit_closes > :now",
-                "ExpressionAttributeValues": {":now": int(award.at.timestamp())},
-            }
-        }
+        return credit_window_open(award.session.year, award.at)
 
     @staticmethod
     def _add_credits(award: Award) -> dict[str, Any]:
-        """The caps as conditions: today's counters must still leave room for the amount."""
         session = award.session
-        condition = "(attribute_not_exists(#c1) OR #c1 <= :day_room)"
-        room: dict[str, Any] = {":day_room": award.day_ceiling - award.amount}
-        if award.activity_ceiling is not None:
-            condition += " AND (attribute_not_exists(#c2) OR #c2 <= :act_room)"
-            room[":act_room"] = award.activity_ceiling - award.amount
-        if session.unit_id is None:
-            condition = "attribute_exists(pk) AND " + condition
-        adds = {
-            "credits": award.amount,
-            day_attr(award.day): award.amount,
-            activity_attr(award.day, session.activity): award.amount,
-        }
-        return year_result_update(
-            session.student_no,
-            session.year,
-            session.unit_id or "",
-            Change(adds=adds),
-            Condition(condition, values=room),
+        return credits_under_caps(
+            CreditGrowth(
+                student_no=session.student_no,
+                year=session.year,
+                unit_id=session.unit_id,
+                day=award.day,
+                activity=session.activity,
+                amount=award.amount,
+                day_ceiling=award.day_ceiling,
+                activity_ceiling=award.activity_ceiling,
+            )
         )
 
     @staticmethod
@@ -146,7 +133,56 @@ class DynamoAwards:
             kind="study",
         )
         key = Keys.ledger_entry(session.student_no, session.year, entry.at, entry.entry_id)
-        return _put_new({**key, **entry.model_dump(exclude_none=True)})
+        return put_new({**key, **entry.model_dump(exclude_none=True)})
+
+
+@dataclass(frozen=True)
+class CreditGrowth:
+    """Credits a learner earns on a day for an activity, and the day's ceilings."""
+
+    student_no: str
+    year: int
+    unit_id: str | None  # None: the year result exists already and keeps its unit
+    day: date
+    activity: str
+    amount: int
+    day_ceiling: int
+    activity_ceiling: int | None
+
+
+def credits_under_caps(growth: CreditGrowth) -> dict[str, Any]:
+    """The year result grows, the caps as conditions: today's counters must still leave
+    room for the amount (a study award and a practice set's, #27, alike)."""
+    condition = "(attribute_not_exists(#c1) OR #c1 <= :day_room)"
+    room: dict[str, Any] = {":day_room": growth.day_ceiling - growth.amount}
+    if growth.activity_ceiling is not None:
+        condition += " AND (attribute_not_exists(#c2) OR #c2 <= :act_room)"
+        room[":act_room"] = growth.activity_ceiling - growth.amount
+    if growth.unit_id is None:
+        condition = "attribute_exists(pk) AND " + condition
+    adds = {
+        "credits": growth.amount,
+        day_attr(growth.day): growth.amount,
+        activity_attr(growth.day, growth.activity): growth.amount,
+    }
+    return year_result_update(
+        growth.student_no,
+        growth.year,
+        growth.unit_id or "",
+        Change(adds=adds),
+        Condition(condition, values=room),
+    )
+
+
+def credit_window_open(year: int, at: datetime) -> dict[str, Any]:
+    """The year's credit window holds `at` (checked against the stored config)."""
+    return {
+        "ConditionCheck": {
+            "Key": Keys.year_config(year),
+            "ConditionExpression": "credit_opens <= :now AND credit_closes > :now",
+            "ExpressionAttributeValues": {":now": int(at.timestamp())},
+        }
+    }
 
 
 def learner_active(student_no: str) -> dict[str, Any]:
@@ -162,5 +198,6 @@ def learner_active(student_no: str) -> dict[str, Any]:
     }
 
 
-def _put_new(item: dict[str, Any]) -> dict[str, Any]:
+def put_new(item: dict[str, Any]) -> dict[str, Any]:
+    """A Put that only creates."""
     return {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(pk)"}}

@@ -47,6 +47,7 @@ def _set_item(given: GivenSet) -> dict[str, Any]:
         "expires_at": int(given.expires_at.timestamp()),
         "answers": {},
         "answered": 0,
+        **({"subject": given.subject} if given.subject else {}),
     }
 
 
@@ -59,6 +60,7 @@ def _given(item: Mapping[str, Any]) -> GivenSet:
         question_ids=tuple(str(q) for q in item["question_ids"]),
         expires_at=datetime.fromtimestamp(int(item["expires_at"]), SHANGHAI),
         answered=int(item.get("answered", 0)),
+        subject=item.get("subject"),
     )
 
 

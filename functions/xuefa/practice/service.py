@@ -16,6 +16,7 @@ from xuefa.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from xuefa.core.topics import TOPICS
 from xuefa.exams.questions import Question
 from xuefa.practice import schedule, sets, views
+from xuefa.practice.paying import SetPay
 from xuefa.practice.repository import DynamoPractice
 from xuefa.practice.sets import GivenSet, Practised
 from xuefa.years.repository import YearBook
@@ -40,8 +41,9 @@ def _asked(question: Question) -> views.PracticeQuestion:
 
 
 class Practice:
-    def __init__(self, records: DynamoPractice, years: YearBook, clock: Clock):
+    def __init__(self, records: DynamoPractice, pay: SetPay, years: YearBook, clock: Clock):
         self.records = records
+        self.pay = pay
         self.years = years
         self.clock = clock
 
@@ -69,6 +71,7 @@ class Practice:
             kind=query.kind,
             question_ids=tuple(q.question_id for q in chosen),
             expires_at=sets.expiry(query.kind, now),
+            subject=query.lesson_id if query.kind == "lesson" else query.topic,
         )
         daily_on = local_date(now) if query.kind == "daily" else None
         return self._shown(self.records.give(given, daily_on), pool)
@@ -122,7 +125,12 @@ class Practice:
         outcome, answered, repeated = self.records.answer(given, question.question_id, mine, now)
         if not repeated:
             self._count(me, given.year, question, bool(outcome["correct"]), now)
-        return _feedback(question, outcome, answered, len(given.question_ids), repeated)
+        feedback = _feedback(question, outcome, answered, len(given.question_ids), repeated)
+        if feedback.complete:
+            paid = self.pay.settle(actor, given, now, first_time=not repeated)
+            if paid is not None:
+                feedback.awarded, feedback.limit = paid
+        return feedback
 
     def _count(self, me: str, year: int, question: Question, correct: bool, now: datetime) -> None:
         """The answer's tallies and its notebook move, in one conditional write (read again
@@ -191,6 +199,7 @@ def _feedback(
         answered=answered,
         of=of,
         repeated=repeated,
+        complete=answered >= of,
     )
 
 

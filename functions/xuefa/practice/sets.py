@@ -43,6 +43,7 @@ class GivenSet:
     question_ids: tuple[str, ...]
     expires_at: datetime
     answered: int = 0
+    subject: str | None = None  # the lesson's id or the topic a set of that kind is of
 
 
 def _least_practised_first(

@@ -11,6 +11,9 @@ from xuefa.core.topics import Topic
 from xuefa.exams.questions import LESSON_ID, OPTION_KEY, QuestionType
 
 SetKind = Literal["lesson", "topic", "daily"]
+# What cut a set's credits: the day's total, practice's daily cap, or an earlier set of its
+# kind (this lesson's this year; this topic's or the daily set today).
+PayLimit = Literal["daily_total", "activity_daily", "already_paid"]
 SET_ID = r"^p[0-9a-f]{20}$"
 QUESTION_ID = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 Year = Field(None, ge=2000, le=2100, description="study year; default: the current one")
@@ -84,6 +87,12 @@ class Feedback(BaseModel):
     # True when this question of the set had been answered before: the first answer's
     # outcome is what counts and what comes back.
     repeated: bool = False
+    # Once every question of the set is answered: the credits the set earned (0 when a
+    # cap or an earlier set of its kind took them; null when the year pays no practice
+    # credits now), and what cut them.
+    complete: bool = False
+    awarded: int | None = None
+    limit: PayLimit | None = None
 
 
 class NotebookItem(BaseModel):

@@ -147,6 +147,9 @@ class YearConfig(BaseModel):
     # served time; and whether county admins may publish lessons for their own subtree.
     attention_check_every_s: int = Field(600, ge=60, le=24 * 3600)
     county_lessons: bool = False
+    # Practice (#27): credits for each completed practice set (the activity `practice`,
+    # under its daily cap if caps name one); none unless the year says so.
+    practice_set_credits: int = Field(0, ge=0, le=500)
 
     @model_validator(mode="after")
     def _windows_nest(self) -> YearConfig:
@@ -268,6 +271,7 @@ def demo_year(today: date) -> YearConfig:
     # Inside the credit window: near the year's end the exam closes with it.
     return YearConfig(
         year=year,
+        practice_set_credits=10,
         credit_window=Window.days(first, last),
         exam_window=Window.days(
             max(first, today - timedelta(days=14)), min(last, today + timedelta(days=14))
