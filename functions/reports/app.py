@@ -24,6 +24,7 @@ from xuefa.reports.service import (
     export_progress,
     report_date_of_event,
 )
+from xuefa.reports.topics import UnitTopics
 from xuefa.years.rollover import roll_over
 from xuefa_api import Api, Cursor, parse_year
 
@@ -193,6 +194,13 @@ def progress_list(actor: Actor, query: ProgressListQuery) -> ProgressPage:
     return progress().page(
         actor, query.unit_id, _year(query.year), query.filter, query.limit, query.cursor
     )
+
+
+@api.route("/topics", ["GET"], query=ProgressQuery, response="UnitTopics")
+def unit_topics(actor: Actor, query: ProgressQuery) -> UnitTopics:
+    """Live, for a unit's subtree: per topic, the learners who practised it, their answers
+    and the share right (#27), weakest first; aggregates only, hidden under a few learners."""
+    return services().practice_standing.of_unit(actor, query.unit_id, _year(query.year))
 
 
 @api.route("/progress/export", ["GET"], query=ProgressExportQuery, response="ProgressExport")

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from xuefa.practice.service import Practice
     from xuefa.reports.progress import Progress
     from xuefa.reports.service import ReportJob, ReportQueries
+    from xuefa.reports.topics import PracticeStanding
     from xuefa.roster.accounts import Accounts
     from xuefa.roster.directory import Directory
     from xuefa.roster.import_repository import ImportRepository
@@ -313,6 +314,14 @@ class Services:
 
         s = self.storage
         return Progress(self.store, s.years, s.directory, self.clock, self.settings.cursor_secret)
+
+    @cached_property
+    def practice_standing(self) -> PracticeStanding:
+        """A unit's practice per topic, aggregated (#27)."""
+        from xuefa.reports.topics import PracticeStanding
+        from xuefa.roster.people_repository import DynamoPeople
+
+        return PracticeStanding(DynamoPeople(self.store), self.storage.directory)
 
 
 def bootstrap(

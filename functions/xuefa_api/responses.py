@@ -56,6 +56,7 @@ from xuefa.practice.views import (
     TopicStandings,
 )
 from xuefa.reports.progress import LearnerProgress, ProgressPage, ProgressRow, ProgressSummary
+from xuefa.reports.topics import TopicFigure, UnitTopics
 from xuefa.reports.views import (
     Archive,
     ArchiveYear,
@@ -160,9 +161,11 @@ __all__ = [
     "SignedOut",
     "StartedAttempt",
     "Studying",
+    "TopicFigure",
     "TopicStanding",
     "TopicStandings",
     "UnitRef",
+    "UnitTopics",
     "UnitView",
     "Upload",
     "Uploaded",

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.api.conftest import call, code, get, json_of, post
-from tests.helpers import CITY_ADMIN, LEARNER, UNIT_ADMIN
+from tests.helpers import CITY_ADMIN, COUNTY_ADMIN, LEARNER, UNIT_ADMIN
 from xuefa import bootstrap
 from xuefa.core.clock import SHANGHAI
 from xuefa.exams.papers import attempt_rng, make_paper
@@ -351,3 +351,53 @@ def test_a_year_that_pays_no_practice_credits_says_so(api) -> None:
     last = finish(api, practice(api, "kind=lesson&lesson_id=l-demo"))[-1]
     assert (last["complete"], last.get("awarded")) == (True, None)
     assert balance(api) == before
+
+
+# --- a unit's standing, aggregated --------------------------------------------------
+
+
+def unit_learners(count: int) -> list[tuple[str, list[str], str]]:
+    unit = "530402-001"
+    people = bootstrap.services().storage.directory.active_learners(unit)
+    return [(str(p["student_no"]), ["learners"], unit) for p in people[:count]]
+
+
+def practise_lesson(api: Any, who: tuple) -> None:
+    """Constitution questions (ids 0 and 3) wrong, the others right."""
+    given = practice(api, "kind=lesson&lesson_id=l-demo", who)
+    for q in given["questions"]:
+        wrong = int(q["question_id"][3:]) % 3 == 0
+        ok(answer(api, given["set_id"], q["question_id"], ["B" if wrong else "A"], who))
+
+
+def test_admins_see_a_units_weakest_topics_summed_never_one_learners(api, client, clock) -> None:
+    reports = client("reports").http
+    learners = unit_learners(5)
+    for who in learners[:4]:
+        practise_lesson(api, who)
+    few = ok(get(reports, "/topics?unit_id=530402-001", UNIT_ADMIN))
+    constitution = next(t for t in few["topics"] if t["topic"] == "constitution")
+    assert few["practising"] == 4 and few["min_learners"] == 5
+    hidden = {"answered": None, "correct": None, "rate": None}
+    assert constitution == {"topic": "constitution", "learners": 4, **hidden}
+    practise_lesson(api, learners[4])
+    shown = ok(get(reports, "/topics?unit_id=530402-001", UNIT_ADMIN))
+    assert [t["topic"] for t in shown["topics"][:3]] == [
+        "constitution",  # 0 of 10 right: the weakest first
+        "legal_system",
+        "party_rules",
+    ]
+    assert shown["topics"][0] == {
+        "topic": "constitution",
+        "learners": 5,
+        "answered": 10,
+        "correct": 0,
+        "rate": 0.0,
+    }
+    assert shown["topics"][1]["rate"] == 1.0 and shown["practising"] == 5
+    # The county sees its subtree's sum; no learner's own answers appear anywhere.
+    county = ok(get(reports, "/topics?unit_id=530402", COUNTY_ADMIN))
+    assert county["topics"][0]["answered"] == 10 and county["learners"] > shown["learners"]
+    assert "530402" not in str(shown["topics"])
+    refused = get(reports, "/topics?unit_id=530402-001", LEARNER)
+    assert refused.status_code == 403

@@ -95,8 +95,7 @@ def test_sets_completed_at_once_never_pay_past_the_daily_cap(
     before = credits_of(store)
     topics = ("constitution", "legal_system", "party_rules")  # 10 each: 30 asked, 25 fit
     sets: list[PracticeSet] = [
-        service(store, clock).give(LEARNER, SetQuery(kind="topic", topic=t))  # type: ignore[arg-type]
-        for t in topics
+        service(store, clock).give(LEARNER, SetQuery(kind="topic", topic=t)) for t in topics
     ]
     for given in sets:  # all but the last answer of each
         for question in given.questions[:-1]:

@@ -284,6 +284,7 @@ CASES = [
     Case("run report", "POST", "/reports/runs", lambda t: {"date": t["yesterday"]}, "city"),
     Case("my archive", "GET", "/reports/me/archive", None, "learner"),
     Case("progress summary", "GET", "/reports/progress/summary?unit_id={unit}", None, "admin"),
+    Case("unit topics", "GET", "/reports/topics?unit_id={unit}", None, "admin"),
     Case("progress", "GET", "/reports/progress?unit_id={unit}&filter=behind", None, "admin"),
     Case("progress export", "GET", "/reports/progress/export?unit_id={unit}", None, "admin"),
     Case("archive", "GET", "/reports/learners/{learner}/archive", None, "admin"),

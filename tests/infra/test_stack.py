@@ -72,6 +72,7 @@ API_ROUTES = {
         "/progress/export",
         "/progress/summary",
         "/runs",
+        "/topics",
         "/verify/{code}",
         "/years/{year}",
     },

@@ -4,7 +4,8 @@ domain's words, for the service to decide what that means."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -148,6 +149,7 @@ class CreditGrowth:
     amount: int
     day_ceiling: int
     activity_ceiling: int | None
+    also: Mapping[str, int] = field(default_factory=dict)  # other counters the update ADDs
 
 
 def credits_under_caps(growth: CreditGrowth) -> dict[str, Any]:
@@ -164,6 +166,7 @@ def credits_under_caps(growth: CreditGrowth) -> dict[str, Any]:
         "credits": growth.amount,
         day_attr(growth.day): growth.amount,
         activity_attr(growth.day, growth.activity): growth.amount,
+        **growth.also,
     }
     return year_result_update(
         growth.student_no,

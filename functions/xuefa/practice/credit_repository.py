@@ -1,7 +1,8 @@
 """A completed practice set's credits on the table (#27): one TransactWriteItems, its
 every guarantee a condition, as a study award's is.
 
-- The set is marked paid only once, only when every question of it is answered.
+- The set is marked settled only once, only when every question of it is answered; its
+  answers per topic are added to the year result then (a unit's practice figures).
 - The credits fit under the day's caps (the year result's per-day and per-activity
   counters, the same conditions as a study award's), inside the credit window, for an
   active learner; the ledger entry appears with them.
@@ -13,7 +14,8 @@ A cancelled transaction comes back as the checks that failed, for the service to
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal, cast
 
@@ -31,7 +33,12 @@ from xuefa.practice.sets import GivenSet
 from xuefa.practice.views import PayLimit
 from xuefa.store.keys import Keys
 from xuefa.store.store import Store, TransactionCancelled
-from xuefa.years.result_repository import year_result_of
+from xuefa.years.result_repository import (
+    Change,
+    practised_attrs,
+    year_result_of,
+    year_result_update,
+)
 from xuefa.years.results import YearResult
 
 ACTIVITY = "practice"  # the activity whose daily cap practice sets count under
@@ -52,6 +59,9 @@ class SetPayment:
     limit: str | None  # what cut the amount, if anything
     day_ceiling: int
     activity_ceiling: int | None
+    # The set's answers and right answers per topic, added to the year result's counters
+    # (what a unit's weakest topics are summed from) whether or not the set pays.
+    tallies: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def paid_marker(given: GivenSet, day: date) -> dict[str, str]:
@@ -74,6 +84,11 @@ class DynamoPracticeCredits:
             ("window", credit_window_open(payment.given.year, payment.at)),
             ("active", learner_active(payment.given.owner)),
         ]
+        if payment.amount <= 0 and payment.tallies:
+            given = payment.given
+            tallies = Change(adds=_tally_counters(payment))
+            counted = year_result_update(given.owner, given.year, payment.unit_id, tallies)
+            checks.append(("caps", counted))
         if payment.amount > 0:
             set_id = payment.given.set_id
             checks += [
@@ -135,7 +150,16 @@ def _growth(payment: SetPayment) -> CreditGrowth:
         amount=payment.amount,
         day_ceiling=payment.day_ceiling,
         activity_ceiling=payment.activity_ceiling,
+        also=_tally_counters(payment),
     )
+
+
+def _tally_counters(payment: SetPayment) -> dict[str, int]:
+    counters: dict[str, int] = {}
+    for topic, (answered, right) in payment.tallies.items():
+        answered_attr, right_attr = practised_attrs(topic)
+        counters[answered_attr], counters[right_attr] = answered, right
+    return counters
 
 
 def _ledger_item(payment: SetPayment) -> dict[str, Any]:

@@ -5,6 +5,7 @@ by the next answer to the full set). The guarantees are the transaction's condit
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import cast
 
@@ -26,17 +27,24 @@ class SetPay:
         self.years = years
 
     def settle(
-        self, actor: Actor, given: GivenSet, now: datetime, first_time: bool
+        self,
+        actor: Actor,
+        given: GivenSet,
+        now: datetime,
+        first_time: bool,
+        tallies: Mapping[str, tuple[int, int]],
     ) -> tuple[int, PayLimit | None] | None:
         """(credits paid, what cut them) for a full set; None when the year pays no
         credits for practice now. `first_time`: this answer completed the set, so it
-        cannot have been paid yet (no read before the write)."""
+        cannot have been settled yet (no read before the write). `tallies`: the set's
+        answers and right answers per topic, counted for the learner's unit."""
         config = self.years.get(given.year)
         credits = config.practice_set_credits
-        if credits <= 0 or config.closed(now) or not config.credit_window.contains(now):
+        if config.closed(now) or not config.credit_window.contains(now):
             return None
+        pays = credits > 0
         if not first_time and (paid := self.records.paid(given.set_id)) is not None:
-            return paid
+            return paid if pays else None
         day = local_date(now)
         amount, limit = credits, cast(PayLimit | None, None)
         for _ in range(PAY_RETRIES):
@@ -49,14 +57,15 @@ class SetPay:
                 limit=limit,
                 day_ceiling=config.caps.daily_total,
                 activity_ceiling=config.caps.per_activity_daily_caps.get(ACTIVITY),
+                tallies=tallies,
             )
             failed = self.records.pay(payment)
             if not failed:
-                return amount, limit
-            if "set" in failed:  # paid meanwhile by a parallel answer: its outcome counts
+                return (amount, limit) if pays else None
+            if "set" in failed:  # settled meanwhile by a parallel answer: its outcome counts
                 paid = self.records.paid(given.set_id)
                 if paid is not None:
-                    return paid
+                    return paid if pays else None
                 raise Conflict("this practice set cannot be paid: it is not complete")
             if failed & {"window", "active"}:
                 return None

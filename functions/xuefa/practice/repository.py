@@ -138,9 +138,10 @@ class DynamoPractice:
 
     def answer(
         self, given: GivenSet, question_id: str, outcome: dict[str, Any], now: datetime
-    ) -> tuple[dict[str, Any], int, bool]:
+    ) -> tuple[dict[str, Any], int, bool, dict[str, bool]]:
         """Record the first answer of a question of the set: (the outcome that counts, how
-        many of the set's questions are answered, whether this one was answered before)."""
+        many of the set's questions are answered, whether this one was answered before,
+        every answer of the set so far: right or not, by question)."""
         try:
             item = self.store.update(
                 Keys.practice_set(given.set_id),
@@ -156,11 +157,12 @@ class DynamoPractice:
                 },
             )
         except ConditionFailed as failed:
-            first = (failed.item or {}).get("answers", {}).get(question_id)
+            stored = failed.item or {}
+            first = stored.get("answers", {}).get(question_id)
             if first is None:
                 raise Conflict("this practice set can no longer be answered") from None
-            return dict(first), int((failed.item or {}).get("answered", 0)), True
-        return outcome, int(item["answered"]), False
+            return dict(first), int(stored.get("answered", 0)), True, _rights(stored)
+        return outcome, int(item["answered"]), False, _rights(item)
 
     # what the learner did ----------------------------------------------------------
 
@@ -221,6 +223,10 @@ class DynamoPractice:
         except ConditionFailed:
             return False
         return True
+
+
+def _rights(item: Mapping[str, Any]) -> dict[str, bool]:
+    return {str(q): bool(a.get("correct")) for q, a in item.get("answers", {}).items()}
 
 
 def _card_values(card: Card, version: int) -> dict[str, Any]:

@@ -122,12 +122,14 @@ class Practice:
         if unknown:
             raise BadRequest(f"answer keys {unknown} are not among the question's options")
         mine = {"correct": body.answer == question.answer, "answer": body.answer}
-        outcome, answered, repeated = self.records.answer(given, question.question_id, mine, now)
+        recorded = self.records.answer(given, question.question_id, mine, now)
+        outcome, answered, repeated, answers = recorded
         if not repeated:
             self._count(me, given.year, question, bool(outcome["correct"]), now)
         feedback = _feedback(question, outcome, answered, len(given.question_ids), repeated)
         if feedback.complete:
-            paid = self.pay.settle(actor, given, now, first_time=not repeated)
+            tallies = sets.topic_tallies(self.records.pool(given.year), answers)
+            paid = self.pay.settle(actor, given, now, not repeated, tallies)
             if paid is not None:
                 feedback.awarded, feedback.limit = paid
         return feedback

@@ -7,6 +7,7 @@ topic's set: up to ten, unseen first. A lesson's set: its questions, in the bank
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -92,3 +93,17 @@ def expiry(kind: str, now: datetime) -> datetime:
         tomorrow = local_date(now) + timedelta(days=1)
         return datetime(tomorrow.year, tomorrow.month, tomorrow.day, tzinfo=SHANGHAI)
     return now + timedelta(hours=SET_HOURS)
+
+
+def topic_tallies(
+    pool: Mapping[str, Question], answers: Mapping[str, bool]
+) -> dict[str, tuple[int, int]]:
+    """A set's answers and right answers per topic (questions without a topic aside)."""
+    tallies: dict[str, tuple[int, int]] = {}
+    for question_id, right in answers.items():
+        question = pool.get(question_id)
+        if question is None or question.topic is None:
+            continue
+        answered, correct = tallies.get(question.topic, (0, 0))
+        tallies[question.topic] = (answered + 1, correct + int(right))
+    return tallies

@@ -90,6 +90,12 @@ def year_result_update(
 EARNED, ADJUSTED, FINISHED, BEST_ON, ACTIVITY = "d", "j", "n", "b", "a"
 _DAY_COUNTER = re.compile(r"([djnb])_([0-9]{8})")
 _ACTIVITY_COUNTER = re.compile(r"a_([0-9]{8})_(.+)")
+_PRACTISED = re.compile(r"p([nc])_([a-z0-9_]+)")  # pn_<topic>: answered; pc_<topic>: right
+
+
+def practised_attrs(topic: str) -> tuple[str, str]:
+    """The year result's counters of a topic's practice answers and right answers."""
+    return f"pn_{topic}", f"pc_{topic}"
 
 
 def counter_name(kind: str, day: date, activity: str | None = None) -> str:
@@ -112,11 +118,14 @@ def year_result_of(item: Mapping[str, Any] | None, student_no: str, year: int) -
         return YearResult(student_no=student_no, year=year)
     days: dict[str, dict[date, Any]] = {kind: {} for kind in "djnb"}
     activity: dict[tuple[date, str], int] = {}
+    practised: dict[str, list[int]] = {}
     for name, value in item.items():
         if match := _DAY_COUNTER.fullmatch(name):
             days[match[1]][_day(match[2])] = value
         elif match := _ACTIVITY_COUNTER.fullmatch(name):
             activity[(_day(match[1]), match[2])] = int(value)
+        elif match := _PRACTISED.fullmatch(name):
+            practised.setdefault(match[2], [0, 0])[0 if match[1] == "n" else 1] = int(value)
     best = item.get("best_score")
     return YearResult(
         student_no=student_no,
@@ -135,6 +144,7 @@ def year_result_of(item: Mapping[str, Any] | None, student_no: str, year: int) -
         activity_on=activity,
         finished_on={day: int(n) for day, n in days[FINISHED].items()},
         best_on={day: Decimal(score) for day, score in days[BEST_ON].items()},
+        practised={topic: (n, c) for topic, (n, c) in practised.items()},
     )
 
 

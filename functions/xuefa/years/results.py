@@ -34,6 +34,9 @@ class YearResult:
     activity_on: Mapping[tuple[date, str], int] = field(default_factory=dict)
     finished_on: Mapping[date, int] = field(default_factory=dict)  # attempts finished a day
     best_on: Mapping[date, Decimal] = field(default_factory=dict)  # the best, when it rose
+    # Practice (#27): per topic, the answers and right answers of the learner's completed
+    # sets, which a unit's figures sum (never one learner's answers shown).
+    practised: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def has_open(self) -> bool:

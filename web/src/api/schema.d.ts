@@ -791,6 +791,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/reports/topics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Live, for a unit's subtree: per topic, the learners who practised it, their answers */
+        get: operations["reports_unit_topics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/reports/progress/export": {
         parameters: {
             query?: never;
@@ -2131,6 +2148,21 @@ export interface components {
              * @default false
              */
             repeated: boolean;
+            /**
+             * Complete
+             * @default false
+             */
+            complete: boolean;
+            /**
+             * Awarded
+             * @default null
+             */
+            awarded: number | null;
+            /**
+             * Limit
+             * @default null
+             */
+            limit: ("daily_total" | "activity_daily" | "already_paid") | null;
         };
         /** AnswerBody */
         AnswerBody: {
@@ -2789,6 +2821,51 @@ export interface components {
              */
             cursor: string | null;
         };
+        /** TopicFigure */
+        TopicFigure: {
+            /** Topic */
+            topic: string;
+            /**
+             * Learners
+             * @description learners whose completed sets held the topic
+             */
+            learners: number;
+            /**
+             * Answered
+             * @description null while too few learners practised it
+             */
+            answered: number | null;
+            /** Correct */
+            correct: number | null;
+            /** Rate */
+            rate: number | null;
+        };
+        /** UnitTopics */
+        UnitTopics: {
+            /** Unit Id */
+            unit_id: string;
+            /** Unit Name */
+            unit_name: string;
+            /** Year */
+            year: number;
+            /**
+             * Learners
+             * @description active learners in the unit's subtree
+             */
+            learners: number;
+            /**
+             * Practising
+             * @description of them, those with a completed practice set
+             */
+            practising: number;
+            /** Min Learners */
+            min_learners: number;
+            /**
+             * Topics
+             * @description weakest first; hidden figures last
+             */
+            topics: components["schemas"]["TopicFigure"][];
+        };
         /** ProgressExport */
         ProgressExport: {
             /**
@@ -3126,6 +3203,11 @@ export interface components {
              * @default false
              */
             county_lessons: boolean;
+            /**
+             * Practice Set Credits
+             * @default 0
+             */
+            practice_set_credits: number;
         };
         /**
          * Me
@@ -9006,6 +9088,112 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProgressPage"];
+                };
+            };
+            /** @description the contract's error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    reports_unit_topics: {
+        parameters: {
+            query?: {
+                /** @description default: the caller's unit */
+                unit_id?: string | null;
+                /** @description default: the current year */
+                year?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitTopics"];
                 };
             };
             /** @description the contract's error */
