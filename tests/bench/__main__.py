@@ -37,6 +37,8 @@ def main() -> None:
     for name, bill in bills.items():
         target = "≤ 2 WCU (issue #18)" if name == "exams: save one answer" else ""
         target = "1 write, no read before it" if name == "credits: complete session" else target
+        target = "≤ 2 WCU (issue #27)" if name == "practice: answer one question" else target
+        target = "1 query" if name == "practice: the notebook (due list)" else target
         rows.append(
             (
                 f"DynamoDB capacity: {name}",

@@ -7,6 +7,7 @@ capacity.py), and what a province's year would cost on demand.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from tests.bench.capacity import Bill, CapacityMeter
 from tests.bench.common import demo_city_on_moto
@@ -26,6 +27,9 @@ class Assumptions:
     balance_reads_a_year: int = 150  # the home screen, opened often
     report_runs_a_year: int = 365
     report_reads_a_learner: float = 1.0  # a year result and a profile page, per night
+    practice_sets_a_year: int = 60  # 每日一练 on a few days a week, and a lesson's set now and then
+    practice_answers_a_set: int = 5
+    notebook_reads_a_year: int = 60
 
 
 def measure() -> dict[str, Bill]:
@@ -35,6 +39,11 @@ def measure() -> dict[str, Bill]:
     from xuefa.exams.bank_repository import BankReader
     from xuefa.exams.repository import DynamoAttempts
     from xuefa.exams.service import Exams
+    from xuefa.practice.credit_repository import DynamoPracticeCredits
+    from xuefa.practice.paying import SetPay
+    from xuefa.practice.repository import DynamoPractice
+    from xuefa.practice.service import Practice
+    from xuefa.practice.views import SetQuery
     from xuefa.reports.progress import Progress
     from xuefa.roster.directory import Directory
     from xuefa.years.repository import YearBook
@@ -75,7 +84,26 @@ def measure() -> dict[str, Bill]:
             exams.summary(learner, 2026)
         with meter.measure() as bills["reports: progress page (a unit of 10)"]:
             progress.page(admin, "530402-001", 2026, "behind", 50, None)
+        pay = SetPay(DynamoPracticeCredits(store), years)
+        practice = Practice(DynamoPractice(store), pay, years, clock)
+        practice.give(learner, SetQuery(kind="topic", topic="legal_system"))  # a warm pool
+        with meter.measure() as bills["practice: 每日一练 (a new set)"]:
+            given = practice.give(learner, SetQuery(kind="daily"))
+        for question in given.questions[:-2]:
+            practice.answer(learner, given.set_id, _wrong(question))
+        with meter.measure() as bills["practice: answer one question"]:
+            practice.answer(learner, given.set_id, _wrong(given.questions[-2]))
+        with meter.measure() as bills["practice: the answer that completes a set"]:
+            practice.answer(learner, given.set_id, _wrong(given.questions[-1]))
+        with meter.measure() as bills["practice: the notebook (due list)"]:
+            practice.notebook(learner, 2026)
     return bills
+
+
+def _wrong(question: Any) -> Any:
+    from xuefa.practice.views import AnswerBody
+
+    return AnswerBody(question_id=question.question_id, answer=[question.options[-1].key])
 
 
 def projection(bills: dict[str, Bill], a: Assumptions = Assumptions()) -> dict[str, float]:
@@ -93,6 +121,13 @@ def projection(bills: dict[str, Bill], a: Assumptions = Assumptions()) -> dict[s
         units("exams: save one answer", a.attempts_a_year * a.saves_an_attempt),
         units("exams: submit", a.attempts_a_year),
         units("exams: summary", a.attempts_a_year * 4),
+        units("practice: 每日一练 (a new set)", a.practice_sets_a_year),
+        units(
+            "practice: answer one question",
+            a.practice_sets_a_year * (a.practice_answers_a_set - 1),
+        ),
+        units("practice: the answer that completes a set", a.practice_sets_a_year),
+        units("practice: the notebook (due list)", a.notebook_reads_a_year),
     ]
     reads = sum(r for r, _ in parts) * a.learners
     writes = sum(w for _, w in parts) * a.learners
