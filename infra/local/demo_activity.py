@@ -1,6 +1,7 @@
 """A few weeks of study in the demo year, made by the services themselves (so ledger,
-counters, attempts and best scores agree): some learners studied on past days, some
-sat the exam. Units 530402-001 and 530403-001 are left untouched, for the tests."""
+counters, attempts and best scores agree): some learners studied on past days, did the
+day's practice, some sat the exam. Units 530402-001 and 530403-001 are left untouched,
+for the tests."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from xuefa.core.settings import Settings
 from xuefa.credits.service import Credits
 from xuefa.exams.repository import DynamoAttempts
 from xuefa.exams.service import Exams
+from xuefa.practice.service import Practice
+from xuefa.practice.views import AnswerBody, SetQuery
 from xuefa.store.store import Store
 from xuefa.years.rules import YearConfig
 
@@ -40,6 +43,8 @@ def make(store: Store, config: YearConfig, today: date) -> int:
             clock.set(datetime.combine(day, time(rng.randint(8, 21), rng.randint(0, 59)), SHANGHAI))
             for resource_id in ("signin", rng.choice(COURSES)):
                 study_once(credits, actor, clock, resource_id)
+            if rng.random() < 0.35:  # a set is ~30 requests: the seed stays quick
+                practise_once(services.practice, actor, rng)
         exam_day = today - timedelta(days=rng.randint(1, 10))
         if rng.random() < 0.5 and config.exam_window.opens_at.date() <= exam_day:
             clock.set(datetime.combine(exam_day, time(20, 0), SHANGHAI))
@@ -70,6 +75,26 @@ def study_once(credits: Credits, actor: Actor, clock: FixedClock, resource_id: s
         credits.complete(actor, session.session_id)
     except XuefaError:
         pass
+
+
+# How often a demo learner knows a practice topic's answer: local regulations are the
+# least known, so a unit's weakest topic shows in the console.
+KNOWN = {"yunnan": 0.45, "party_rules": 0.65, "seventh_plan": 0.7}
+
+
+def practise_once(practice: Practice, actor: Actor, rng: random.Random) -> None:
+    """The day's 每日一练, answered by what the learner knows (pool empty: nothing)."""
+    try:
+        given = practice.give(actor, SetQuery(kind="daily"))
+    except XuefaError:
+        return
+    pool = practice.records.pool(given.year)
+    for asked in given.questions:
+        question = pool[asked.question_id]
+        knows = rng.random() < KNOWN.get(str(question.topic), 0.85)
+        wrong = [o.key for o in question.options if o.key not in question.answer]
+        keys = list(question.answer) if knows or not wrong else [rng.choice(wrong)]
+        practice.answer(actor, given.set_id, AnswerBody(question_id=asked.question_id, answer=keys))
 
 
 def sit_exam(

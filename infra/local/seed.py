@@ -38,8 +38,8 @@ from xuefa.years.repository import YearBook
 from xuefa.years.rules import YearConfig, demo_year, load_packaged_year
 
 SEED_MARKER = {"pk": "SEED#demo", "sk": "META"}
-SEED_VERSION = 6  # 4: the demo study content (#26); 5: seeded through the repositories;
-# 6: the practice pool (#27)
+SEED_VERSION = 7  # 4: the demo study content (#26); 5: seeded through the repositories;
+# 6: the practice pool (#27); 7: the demo learners' practice
 DATA = Path(__file__).parent
 # Who added the demo's catalogue, in the audit.
 CITY_ADMIN = Actor("seed", frozenset({"admins"}), demo_city.CITY[0])

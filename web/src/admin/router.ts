@@ -18,6 +18,7 @@ export function makeRouter(session: Session): Router {
       { path: '/lessons', component: () => import('./views/Lessons.vue') },
       { path: '/lessons/:id', component: () => import('./views/LessonEditor.vue'), props: true },
       { path: '/review', component: () => import('./views/Review.vue') },
+      { path: '/practice', component: () => import('./views/PracticeTopics.vue') },
       { path: '/:rest(.*)*', redirect: '/overview' },
     ],
   })

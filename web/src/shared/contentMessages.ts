@@ -53,7 +53,7 @@ export const tc = {
 }
 
 export const ac = {
-  menu: { lessons: '课程内容', review: '学习异常' },
+  menu: { lessons: '课程内容', review: '学习异常', topics: '练习情况' },
   lessons: {
     title: '课程与课时',
     newCourse: '新建课程',
@@ -117,5 +117,16 @@ export const ac = {
       night_study: '深夜长时间学习',
       shared_device: '同一设备多人学习',
     } as Record<SignalCode, string>,
+  },
+  topics: {
+    title: '练习情况',
+    topic: '专题',
+    learners: '练习人数',
+    answered: '答题数',
+    rate: '正确率',
+    hidden: (n: number) => `不足 ${n} 人练习，不显示`,
+    summary: (learners: number, practising: number) => `本单位及下属共 ${learners} 名学员，${practising} 人完成过练习`,
+    note: (n: number) =>
+      `按专题汇总已完成练习组的答题，正确率最低的在前；为保护个人信息，不足 ${n} 人练习的专题不显示答题数据，也从不显示个人答题情况。`,
   },
 }
