@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -278,3 +279,42 @@ def test_a_county_admin_renames_a_unit_with_a_slash_and_the_night_survives_it(
         f"{web_stack.url}/reports/daily", params={"date": day}, headers=headers, timeout=30
     ).json()
     assert daily.get("whole", True) and not daily.get("failed_units")
+
+
+def practise(stack: Stack, login: str, topic: str, knows: bool) -> None:
+    """A learner's set of a topic over HTTP, all right or all wrong."""
+    headers = {"Authorization": f"Bearer {stack.sign_in(login)}"}
+    api = stack.url + "/credits"
+    url = f"{api}/practice?kind=topic&topic={topic}"
+    given = requests.get(url, headers=headers, timeout=30).json()
+    pool = json.loads(Path("infra/local/demo_practice.json").read_text("utf-8"))["questions"]
+    questions = {q["question_id"]: q for q in pool}
+    for asked in given["questions"]:
+        question = questions[asked["question_id"]]
+        wrong = [o["key"] for o in question["options"] if o["key"] not in question["answer"]]
+        keys = question["answer"] if knows else wrong[:1]
+        body = {"question_id": asked["question_id"], "answer": keys}
+        answered = requests.post(
+            f"{api}/practice/{given['set_id']}/answers", json=body, headers=headers, timeout=30
+        )
+        assert answered.status_code == 200, answered.text
+
+
+def test_the_city_sees_its_weakest_practice_topics_first(web_stack: Stack, desktop: Any) -> None:
+    # Six learners of one office (530481-003: no other test looks at it) practise.
+    for n in range(25, 31):
+        practise(web_stack, f"530481{n:06d}", "constitution", knows=True)
+        practise(web_stack, f"530481{n:06d}", "yunnan", knows=n % 3 == 0)
+    page = desktop.new_page()
+    admin_sign_in(page, web_stack.url, "city_admin")
+    menu(page, "练习情况")
+    page.wait_for_selector("[data-test=topics] .el-progress")
+    rates = [
+        int(text.rstrip("%"))
+        for text in page.locator("[data-test=topics] .el-progress__text").all_inner_texts()
+    ]
+    assert rates and rates == sorted(rates)  # the weakest first
+    assert "完成过练习" in page.inner_text("[data-test=topics-summary]")
+    assert "学号" not in page.inner_text("[data-test=topics]")  # never one learner's rows
+    shot(page, "admin-practice-topics")
+    assert (found := axe_violations(page)) == [], found

@@ -125,6 +125,7 @@ export const ac = {
     answered: '答题数',
     rate: '正确率',
     hidden: (n: number) => `不足 ${n} 人练习，不显示`,
+    none: '尚无人练习',
     summary: (learners: number, practising: number) => `本单位及下属共 ${learners} 名学员，${practising} 人完成过练习`,
     note: (n: number) =>
       `按专题汇总已完成练习组的答题，正确率最低的在前；为保护个人信息，不足 ${n} 人练习的专题不显示答题数据，也从不显示个人答题情况。`,
