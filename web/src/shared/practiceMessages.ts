@@ -24,6 +24,8 @@ export const tp = {
   wrong: '回答错误',
   key: '正确答案',
   mine: '您的答案',
+  keyMark: '✓ 正确答案',
+  mineMark: '✗ 您的选择',
   explanation: '解析',
   source: '查看课程原文',
   next: '下一题',
