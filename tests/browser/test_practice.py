@@ -48,6 +48,9 @@ def test_a_wrong_answer_is_explained_and_comes_back_due_in_the_notebook(
     page = phone.new_page()
     sign_in(page, web_stack.url, LEARNER)
     page.click(".van-tabbar-item:has-text('学习')")
+    page.wait_for_selector("[data-test=practice-entry]")
+    page.wait_for_selector("[data-test=courses]")
+    shot(page, "learner-study-practice")
     page.click("[data-test=practice-more]")
     page.wait_for_selector("[data-test=notebook]")  # 练习's own, not 学习's 每日一练
     assert "每日一练" in page.inner_text("body") and "错题本" in page.inner_text("body")

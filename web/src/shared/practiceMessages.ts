@@ -14,8 +14,9 @@ export const tp = {
   notebookNote: '答错的题会在第二天提醒您复习',
   dueCount: (n: number) => (n > 0 ? `${n} 道题到期` : '暂无到期的题'),
   entry: '练习与错题本',
-  entryNote: '每天 5 道题，答完就能看到解析',
-  more: '专项练习、错题本',
+  entryNote: '每天 5 道题，答完就看解析',
+  more: '专项练习 · 错题本',
+  go: '开始练习',
   // a set
   question: (i: number, n: number) => `第 ${i} / ${n} 题`,
   submit: '提交答案',
