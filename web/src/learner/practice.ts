@@ -123,7 +123,7 @@ export function summary(progress: Progress): Summary {
   }
 }
 
-/** "获得 N 积分" when an answer completed the set and earned credits; a calm word when a
+/** 获得 N 积分 (under 本组练习完成) when an answer completed the set and earned credits; a calm word when a
  * daily cap held them back; nothing when the server said nothing. */
 export function rewardNote(feedback: Feedback): string | null {
   if (typeof feedback.awarded !== 'number') return null

@@ -36,7 +36,7 @@ export const tp = {
   score: (right: number, of: number) => `答对 ${right} 题，共 ${of} 题`,
   allRight: '全部答对，继续保持！',
   someWrong: '答错的题已记入错题本，明天会提醒您复习。',
-  awarded: (n: number) => `本组练习完成，获得 ${n} 积分`,
+  awarded: (n: number) => `获得 ${n} 积分`, // under the heading 本组练习完成
   capped: {
     daily_total: '今天的积分已达上限，本组练习不再计积分，练习照样有用。',
     activity_daily: '今天的练习积分已达上限，本组不再计积分，练习照样有用。',

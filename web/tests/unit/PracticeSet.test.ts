@@ -107,7 +107,7 @@ describe('a practice set', () => {
     await flushPromises()
     const summary = page.get('[data-test=summary]').text()
     expect(summary).toContain('答对 1 题，共 2 题')
-    expect(page.get('[data-test=reward]').text()).toBe('本组练习完成，获得 10 积分')
+    expect(page.get('[data-test=reward]').text()).toBe('获得 10 积分')
   })
 
   it('comes back to the question left (after reading the lesson) without a new set', async () => {

@@ -60,13 +60,13 @@ describe('a practice set, one question at a time', () => {
     expect(summary(p)).toMatchObject({ right: 1, of: 3, done: false })
     p = record({ ...p, index: 1 }, p.set.questions[1], ['A'], feedback(true, { awarded: 20 }))
     expect(nextIndex(p)).toBeNull()
-    expect(summary(p)).toEqual({ right: 2, of: 3, done: true, reward: '本组练习完成，获得 20 积分' })
+    expect(summary(p)).toEqual({ right: 2, of: 3, done: true, reward: '获得 20 积分' })
   })
 
   it('words credits, a cap calmly, and nothing when the server says nothing', () => {
     expect(rewardNote(feedback(true))).toBeNull()
     expect(rewardNote(feedback(true, { awarded: null }))).toBeNull()
-    expect(rewardNote(feedback(true, { awarded: 5 }))).toBe('本组练习完成，获得 5 积分')
+    expect(rewardNote(feedback(true, { awarded: 5 }))).toBe('获得 5 积分')
     expect(rewardNote(feedback(true, { awarded: 0, limit: 'daily_total' }))).toContain('已达上限')
     expect(rewardNote(feedback(true, { awarded: 0, limit: 'something_new' }))).toContain('没有计入积分')
     expect(rewardNote(feedback(true, { awarded: 0 }))).toBeNull()
