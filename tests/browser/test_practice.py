@@ -57,6 +57,7 @@ def test_a_wrong_answer_is_explained_and_comes_back_due_in_the_notebook(
     assert page.locator("[data-topic]").count() == 6
     assert page.locator("[data-test=due-badge]").count() == 0  # nothing wrong yet
     shot(page, "learner-practice")
+    assert (found := axe_violations(page)) == [], found
     page.click("[data-test=daily]")
 
     # The first question answered wrong on purpose: an option that is not among the keys.
@@ -97,6 +98,8 @@ def test_a_wrong_answer_is_explained_and_comes_back_due_in_the_notebook(
     try:
         page.goto(web_stack.url + "/study/practice")
         assert page.wait_for_selector("[data-test=due-badge]").inner_text().strip() == "1"
+        standing = page.inner_text("[data-test=topics]")  # the five answers, by topic
+        assert "已答" in standing and "正确率" in standing
         page.click("[data-test=notebook]")
         due = page.wait_for_selector("[data-test=due]").inner_text()
         assert "复习到期的 1 道错题" in due
