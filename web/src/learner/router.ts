@@ -13,6 +13,9 @@ export function makeRouter(session: Session): Router {
       { path: '/study/session/:id', component: () => import('./views/StudySession.vue'), props: true },
       { path: '/study/lesson/:id', component: () => import('./views/Lesson.vue'), props: true },
       { path: '/study/ledger', component: () => import('./views/Ledger.vue') },
+      { path: '/study/practice', component: () => import('./views/Practice.vue') },
+      { path: '/study/practice/set', component: () => import('./views/PracticeSet.vue') },
+      { path: '/study/practice/notebook', component: () => import('./views/Notebook.vue') },
       { path: '/exam', component: () => import('./views/Exam.vue'), meta: { tab: true } },
       {
         path: '/exam/:year/paper/:no',
