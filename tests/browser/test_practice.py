@@ -90,6 +90,7 @@ def test_a_wrong_answer_is_explained_and_comes_back_due_in_the_notebook(
         page.click("[data-test=next]")
     summary = page.wait_for_selector("[data-test=summary]").inner_text()
     assert "答对 4 题，共 5 题" in summary and "错题本" in summary
+    assert "获得 10 积分" in summary  # the demo year pays a completed set 10
     shot(page, "learner-practice-summary")
 
     # The next day the notebook shows the question due, first.
