@@ -754,3 +754,67 @@ def test_a_resigned_learners_token_submits_nothing(api, city, accounts, client) 
     sheet = city.get(Keys.sheet(LEARNER[0], 2026, 1))
     assert sheet is not None and sheet["state"] == "open" and "score" not in sheet
     assert "best_score" not in (city.get(Keys.year_result(LEARNER[0], 2026)) or {})
+
+
+# --- exam days per unit (#28) ---------------------------------------------------------
+
+COUNTY_DAYS = {
+    "unit_id": "530402",
+    "opens_at": "2026-11-21T00:00:00+08:00",
+    "closes_at": "2026-11-23T00:00:00+08:00",
+}
+NEIGHBOUR = ("530403000001", ["learners"], "530403-001")
+
+
+def submit(api: Any, attempt_no: int, who: tuple = LEARNER) -> None:
+    done = call(api, "post", f"/2026/attempts/{attempt_no}/submit", who, {"answers": {}})
+    assert done.status_code == 200, done.body
+
+
+def test_a_county_sits_on_its_own_days_and_is_told_them(api, clock) -> None:
+    put_year(exam_days=[COUNTY_DAYS])
+    refused = call(api, "post", "/2026/attempts", LEARNER)
+    assert (refused.status_code, code(refused)) == (409, "OUTSIDE_WINDOW")
+    assert json_of(refused)["error"]["details"] == {"days": COUNTY_DAYS}
+    summary = json_of(get(api, "/2026"))
+    assert summary["days_of"] == "530402" and summary["open_now"] is False
+    assert summary["window"] == {k: COUNTY_DAYS[k] for k in ("opens_at", "closes_at")}
+    # A county without days of its own sits in the whole window, today.
+    assert start(api, NEIGHBOUR)["attempt_no"] == 1
+    assert json_of(get(api, "/2026", NEIGHBOUR)).get("days_of") is None
+    # The boundaries: refused a second before the days open, started as they open,
+    # refused as they close.
+    clock.set(datetime(2026, 11, 20, 23, 59, 59, tzinfo=SHANGHAI))
+    assert code(call(api, "post", "/2026/attempts", LEARNER)) == "OUTSIDE_WINDOW"
+    clock.set(datetime(2026, 11, 21, 0, 0, tzinfo=SHANGHAI))
+    submit(api, start(api)["attempt_no"])
+    clock.set(datetime(2026, 11, 23, 0, 0, tzinfo=SHANGHAI))
+    assert code(call(api, "post", "/2026/attempts", LEARNER)) == "OUTSIDE_WINDOW"
+
+
+def test_an_override_still_reaches_past_a_countys_days(api, clock) -> None:
+    put_year(exam_days=[COUNTY_DAYS])
+    later = (WINDOW_CLOSES + timedelta(days=2)).isoformat()
+    granted = call(
+        api, "post", "/2026/overrides", CITY_ADMIN, override(extra_attempts=0, closes_at=later)
+    )
+    assert granted.status_code == 200, granted.body
+    clock.set(datetime(2026, 11, 26, 9, 0, tzinfo=SHANGHAI))  # after the days and the window
+    assert start(api)["attempt_no"] == 1
+    assert code(call(api, "post", "/2026/attempts", OTHER_LEARNER)) == "OUTSIDE_WINDOW"
+
+
+def test_exam_days_must_lie_inside_the_exam_window_and_name_a_unit_once() -> None:
+    base = {
+        "year": 2026,
+        "credit_window": {"opens_at": "2025-12-01T00:00:00+08:00", "closes_at": YEAR_CLOSES},
+        "exam_window": {"opens_at": WINDOW_OPENS, "closes_at": WINDOW_CLOSES},
+    }
+    outside = {**COUNTY_DAYS, "closes_at": "2026-11-26T00:00:00+08:00"}
+    with pytest.raises(ValueError, match="inside the exam window"):
+        YearConfig.model_validate({**base, "exam_days": [outside]})
+    with pytest.raises(ValueError, match="twice"):
+        YearConfig.model_validate({**base, "exam_days": [COUNTY_DAYS, COUNTY_DAYS]})
+    assert YearConfig.model_validate({**base, "exam_days": [COUNTY_DAYS]}).days_of(
+        "530400/530402/530402-001"
+    )

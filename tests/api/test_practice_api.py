@@ -157,6 +157,8 @@ def test_a_set_has_no_keys_and_each_answer_teaches_at_once(api, city) -> None:
         "of": 5,
         "repeated": False,
         "complete": False,
+        "awarded": None,
+        "limit": None,
     }
     # One answer a question and set: the second (right this time) gets the first outcome.
     again = ok(answer(api, given["set_id"], first, ["A"]))

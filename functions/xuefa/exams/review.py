@@ -12,7 +12,7 @@ from xuefa.core.clock import iso
 from xuefa.core.errors import NotFound
 from xuefa.exams import views
 from xuefa.exams.grading import Grading
-from xuefa.exams.rules import allowed, closes, epoch, review_opens
+from xuefa.exams.rules import allowed, epoch, learner_window, review_opens
 from xuefa.years.rules import shown_score
 
 
@@ -27,17 +27,18 @@ class Review:
     def summary(self, actor: Actor, year: int) -> views.ExamSummary:
         require_learner(actor)
         config = self.years.get(year)
-        result, _ = self.grading.read(actor.username, year)
+        result, profile = self.grading.read(actor.username, year)
         result = self.grading.settle(actor.username, config, result)
         now = self.clock.now()
-        close = closes(config, result)
+        opens, close, days = learner_window(
+            config, result, str((profile or {}).get("unit_path", ""))
+        )
         allowance = allowed(config, result)
         return views.ExamSummary(
             year=year,
-            window=views.ExamWindow(
-                opens_at=iso(config.exam_window.opens_at), closes_at=iso(close)
-            ),
-            open_now=config.exam_window.opens_at <= now < close,
+            window=views.ExamWindow(opens_at=iso(opens), closes_at=iso(close)),
+            days_of=days.unit_id if days else None,
+            open_now=opens <= now < close,
             max_attempts=allowance,
             attempts_used=result.attempts_taken,
             attempts_left=max(0, allowance - result.attempts_taken),

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from xuefa.core.clock import SHANGHAI
 from xuefa.core.errors import BadRequest, Forbidden
 from xuefa.years.results import YearResult
-from xuefa.years.rules import YearConfig
+from xuefa.years.rules import ExamDays, YearConfig
 
 RETRIES = 8
 MAX_ATTEMPT_NO = 999
@@ -31,6 +31,19 @@ def closes(config: YearConfig, result: YearResult) -> datetime:
     if result.own_close is not None:
         close = max(close, datetime.fromtimestamp(result.own_close, SHANGHAI))
     return close
+
+
+def learner_window(
+    config: YearConfig, result: YearResult, unit_path: str
+) -> tuple[datetime, datetime, ExamDays | None]:
+    """When this learner may start: their unit's exam days if the year gives it some
+    (分批次), else the year's window; an override's later close reaches past either."""
+    days = config.days_of(unit_path)
+    opens = days.opens_at if days else config.exam_window.opens_at
+    close = days.closes_at if days else config.exam_window.closes_at
+    if result.own_close is not None:
+        close = max(close, datetime.fromtimestamp(result.own_close, SHANGHAI))
+    return opens, close, days
 
 
 def allowed(config: YearConfig, result: YearResult) -> int:

@@ -27,7 +27,7 @@ from xuefa.exams.bank_repository import BankReader
 from xuefa.exams.grading import Grading
 from xuefa.exams.papers import attempt_rng, check_answers, make_paper, shapes_of, well_formed
 from xuefa.exams.repository import AttemptRepository, NewAttempt
-from xuefa.exams.rules import RETRIES, allowed, closes, epoch, inactive
+from xuefa.exams.rules import RETRIES, allowed, closes, epoch, inactive, learner_window
 from xuefa.years.results import YearResult
 from xuefa.years.rules import YearConfig
 
@@ -54,19 +54,29 @@ class Sitting:
             unit_id = str(result.unit_id or profile["unit_id"])
             result = self.grading.settle(actor.username, config, result)
             now = self.clock.now()
-            close = self._check_may_start(config, result, now)
+            unit_path = str(profile.get("unit_path", ""))
+            close = self._check_may_start(config, result, now, unit_path)
             started = self._create(actor.username, unit_id, config, result, now, close)
             if started is not None:
                 return started
         raise Conflict("too many simultaneous starts; try again")
 
-    def _check_may_start(self, config: YearConfig, result: YearResult, now: datetime) -> datetime:
+    def _check_may_start(
+        self, config: YearConfig, result: YearResult, now: datetime, unit_path: str
+    ) -> datetime:
         """The learner's close, if an attempt may start now; else why not."""
         if config.closed(now):
             raise YearClosed(f"study year {config.year} has closed")
-        close = closes(config, result)
-        if not config.exam_window.opens_at <= now < close:
+        if not config.exam_window.opens_at <= now < closes(config, result):
             raise OutsideWindow("the exam window is not open")
+        opens, close, days = learner_window(config, result, unit_path)
+        if days is not None and not opens <= now < close:
+            # The year's window holds in the start's transaction; a unit's days spread the
+            # load inside it and are the service's to keep (the same clock, read each start).
+            shown = {"unit_id": days.unit_id, "opens_at": iso(opens), "closes_at": iso(close)}
+            raise OutsideWindow(
+                f"your unit sits the exam from {iso(opens)} to {iso(close)}", {"days": shown}
+            )
         if result.open_no is not None:
             number = result.open_no
             raise AttemptOpen(f"attempt {number} is still open", {"open_attempt_no": number})

@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 
 class ExamWindow(BaseModel):
-    """The exam window as the learner's own: the year's, or later by an override."""
+    """The exam window as the learner's own: the year's or their unit's exam days, and
+    later by an override."""
 
     opens_at: str
     closes_at: str
@@ -33,6 +34,8 @@ class Annual(BaseModel):
 class ExamSummary(BaseModel):
     year: int
     window: ExamWindow
+    # The unit whose exam days these are (the learner's or one above it); null: the year's.
+    days_of: str | None = None
     open_now: bool
     max_attempts: int
     attempts_used: int

@@ -202,6 +202,8 @@ def _feedback(
         of=of,
         repeated=repeated,
         complete=answered >= of,
+        awarded=None,  # set explicitly: every answer names them (null until paid)
+        limit=None,
     )
 
 

@@ -62,6 +62,13 @@ class Window(BaseModel):
         return cls(opens_at=start_of_day(first), closes_at=end_of_day(last))
 
 
+class ExamDays(Window):
+    """A county's or a city department's own days inside the exam window (分批次, to
+    spread the load): its learners, and those of the units below it, sit then."""
+
+    unit_id: str = Field(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_-]+$")
+
+
 class Weights(BaseModel):
     """Percent of the annual score from each part (50/50 in 2017)."""
 
@@ -150,12 +157,21 @@ class YearConfig(BaseModel):
     # Practice (#27): credits for each completed practice set (the activity `practice`,
     # under its daily cap if caps name one); none unless the year says so.
     practice_set_credits: int = Field(0, ge=0, le=500)
+    # Exam days per unit (#28): a learner sits in the days of their unit's nearest entry
+    # (itself, then up its path); a unit with none, in the whole window.
+    exam_days: list[ExamDays] = Field(default_factory=list, max_length=1000)
 
     @model_validator(mode="after")
     def _windows_nest(self) -> YearConfig:
         credit, exam = self.credit_window, self.exam_window
         if not credit.opens_at <= exam.opens_at < exam.closes_at <= credit.closes_at:
             raise ValueError("the exam window must lie inside the credit window")
+        for days in self.exam_days:
+            if not exam.opens_at <= days.opens_at < days.closes_at <= exam.closes_at:
+                raise ValueError(f"exam_days of {days.unit_id} must lie inside the exam window")
+        named = [days.unit_id for days in self.exam_days]
+        if len(set(named)) != len(named):
+            raise ValueError("exam_days names a unit twice")
         latest = self.overrides.latest_close
         if latest is not None and not exam.closes_at <= latest <= credit.closes_at:
             raise ValueError(
@@ -165,6 +181,14 @@ class YearConfig(BaseModel):
         return self
 
     # --- the year's life -----------------------------------------------------------
+
+    def days_of(self, unit_path: str) -> ExamDays | None:
+        """The exam days of a learner in the unit at `unit_path`: its nearest entry."""
+        by_unit = {days.unit_id: days for days in self.exam_days}
+        for unit_id in reversed(unit_path.split("/")):
+            if unit_id in by_unit:
+                return by_unit[unit_id]
+        return None
 
     def closed(self, at: datetime) -> bool:
         """After its credit window, a year is read-only."""

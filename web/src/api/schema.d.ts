@@ -2235,7 +2235,8 @@ export interface components {
         };
         /**
          * ExamWindow
-         * @description The exam window as the learner's own: the year's, or later by an override.
+         * @description The exam window as the learner's own: the year's or their unit's exam days, and
+         *     later by an override.
          */
         ExamWindow: {
             /** Opens At */
@@ -2248,6 +2249,11 @@ export interface components {
             /** Year */
             year: number;
             window: components["schemas"]["ExamWindow"];
+            /**
+             * Days Of
+             * @default null
+             */
+            days_of: string | null;
             /** Open Now */
             open_now: boolean;
             /** Max Attempts */
@@ -3041,6 +3047,25 @@ export interface components {
             };
         };
         /**
+         * ExamDays
+         * @description A county's or a city department's own days inside the exam window (分批次, to
+         *     spread the load): its learners, and those of the units below it, sit then.
+         */
+        ExamDays: {
+            /**
+             * Opens At
+             * Format: date-time
+             */
+            opens_at: string;
+            /**
+             * Closes At
+             * Format: date-time
+             */
+            closes_at: string;
+            /** Unit Id */
+            unit_id: string;
+        };
+        /**
          * OverridePolicy
          * @description Who may grant a learner more attempts or a later close, and how much at most.
          *
@@ -3208,6 +3233,8 @@ export interface components {
              * @default 0
              */
             practice_set_credits: number;
+            /** Exam Days */
+            exam_days?: components["schemas"]["ExamDays"][];
         };
         /**
          * Me

@@ -9,7 +9,8 @@ import { tp } from '../shared/practiceMessages'
 export type PracticeSet = Schemas['PracticeSet']
 export type PracticeQuestion = Schemas['PracticeQuestion']
 /** The feedback, with what the server will soon add: credits for a completed set. */
-export type Feedback = Schemas['Feedback'] & { awarded?: number | null; limit?: string | null }
+// A limit the app does not know yet (a newer server) still reads as 'not counted'.
+export type Feedback = Omit<Schemas['Feedback'], 'limit'> & { limit?: string | null }
 export type Kind = PracticeSet['kind']
 
 export interface SetQuery {

@@ -114,6 +114,7 @@ export const t = {
   exam: {
     title: '考试',
     window: '考试时间',
+    ownDays: '本单位考试时间（分批次）',
     rules: '考试规则',
     questions: (n: number) => `每次 ${n} 题`,
     duration: (m: number) => `限时 ${m} 分钟`,

@@ -38,6 +38,9 @@ const feedback = (correct: boolean, more: Partial<Feedback> = {}): Feedback => (
   source: null,
   answered: 1,
   of: 3,
+  complete: false,
+  awarded: null,
+  limit: null,
   repeated: false,
   ...more,
 })
