@@ -16,6 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from xuefa.bank.views import BankFile, BankPage, BankQuestion
 from xuefa.credits.content_views import (
     AuthoredLessons,
     Course,
@@ -102,6 +103,9 @@ __all__ = [
     "Attempts",
     "AuthoredLessons",
     "Balance",
+    "BankFile",
+    "BankPage",
+    "BankQuestion",
     "BulkOverrideView",
     "Bulletin",
     "BulletinRow",

@@ -21,8 +21,8 @@ from typing import Any
 from xuefa.core.audit import AuditEntry
 from xuefa.core.auth import Actor
 from xuefa.core.clock import iso
-from xuefa.exams.bank_repository import question_key
-from xuefa.exams.questions import Pool
+from xuefa.exams.bank_repository import question_item, question_key
+from xuefa.exams.questions import Pool, Question
 from xuefa.store.audit import audit_put
 from xuefa.store.keys import Keys
 from xuefa.store.store import Filter, Paging, Store, TransactionCancelled
@@ -53,6 +53,21 @@ class Revision:
 
 def version_of(item: Mapping[str, Any]) -> int:
     return int(item.get("version") or 1)
+
+
+def next_version(
+    year: int, question: Question, before: Mapping[str, Any], actor: Actor, at: datetime
+) -> dict[str, Any]:
+    """The item a question becomes: its new text, the next version, still retired if it
+    was (an edit brings no question back)."""
+    kept = {k: before[k] for k in ("retired", "retired_at") if k in before}
+    return {
+        **question_item(year, question),
+        **kept,
+        "version": version_of(before) + 1,
+        "edited_at": iso(at),
+        "edited_by": actor.username,
+    }
 
 
 class Refused(Exception):
