@@ -94,7 +94,7 @@ def submit(actor: Actor, body: Submission, year: str, attempt_no: str) -> views.
 @api.route("/{year}/questions", ["POST"], body=ImportRequest, response="Imported")
 def import_questions(actor: Actor, body: ImportRequest, year: str) -> views.Imported:
     """Import questions into a year's bank, all or nothing (city administrators)."""
-    return exams().import_questions(actor, parse_year(year), body.questions)
+    return bank().import_questions(actor, parse_year(year), body.questions)
 
 
 @api.route("/{year}/overrides", ["POST"], body=Override, response="OverrideView")

@@ -225,12 +225,15 @@ class Services:
     def bank_editing(self) -> BankEditing:
         """The city's work on its question bank (#27, #28), beside the exams' own import."""
         from xuefa.bank.editing import BankEditing
+        from xuefa.bank.importing import QuestionBank
         from xuefa.credits.content_repository import ContentBucket
 
         s = self.storage
         files = ContentBucket(self.settings.content_bucket or self.settings.bucket_name)
+        # The exams' own reader, so that an import or an edit renews its cache at once.
+        questions = QuestionBank(s.attempts, s.years, self.exams.bank, s.directory, self.clock)
         return BankEditing(
-            self.exams.questions,
+            questions,
             s.years,
             s.directory,
             self.clock,

@@ -19,7 +19,8 @@ TABLE_TALK = re.compile(
 XUEFA = FUNCTIONS / "xuefa"
 # Who may import whom: contexts → years → store → core; a context may read the roster
 # (the directory every scope check needs) and the roster our own identity's accounts;
-# practice reads the bank's questions (exams) and never the other way round.
+# practice reads the bank's questions (exams) and never the other way round; the bank the
+# city keeps (#28) imports into and edits the exams' pools, above them.
 MAY_IMPORT = {
     "core": set(),
     "store": {"core"},
@@ -28,6 +29,7 @@ MAY_IMPORT = {
     "roster": {"core", "store", "years", "identity"},
     **{name: {"core", "store", "years", "roster"} for name in ("credits", "exams", "reports")},
     "practice": {"core", "store", "years", "exams"},
+    "bank": {"core", "store", "years", "roster", "exams"},
 }
 
 

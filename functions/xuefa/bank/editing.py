@@ -14,12 +14,12 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from xuefa.bank import xlsx
+from xuefa.bank.importing import QuestionBank
 from xuefa.bank.repository import BankRevisions, Listing, Refused, Revision, next_version
 from xuefa.bank.views import BankFile, BankPage, BankQuestion, QuestionEdit, Retirement
 from xuefa.core.auth import Actor
 from xuefa.core.clock import Clock, iso
 from xuefa.core.errors import BadRequest, Conflict, NotFound, YearClosed
-from xuefa.exams.bank import QuestionBank
 from xuefa.exams.bank_repository import BankReader
 from xuefa.exams.questions import Pool, Question
 from xuefa.exams.views import Imported
@@ -73,6 +73,10 @@ class BankEditing:
         items = [item for p in pools for item in self.revisions.all(year, p)]
         live = [item for item in items if not item.get("retired")]
         return self._file(year, "export", xlsx.workbook(live), len(live))
+
+    def import_questions(self, actor: Actor, year: int, raw: list[dict[str, Any]]) -> Imported:
+        """The JSON import: all or nothing, its errors by index."""
+        return self.questions.import_questions(actor, year, raw)
 
     def import_xlsx(self, actor: Actor, year: int, data: bytes) -> Imported:
         """Every row checked first: one wrong row and nothing is written (400, the errors
@@ -178,7 +182,8 @@ def shown(item: dict[str, Any]) -> BankQuestion:
     data = {k: v for k, v in item.items() if k in fields and v is not None}
     data |= {"version": int(item.get("version") or 1), "retired": bool(item.get("retired"))}
     data.setdefault("pool", "exam")
-    return BankQuestion.model_validate({**Question.model_validate(item).model_dump(), **data})
+    whole = {**Question.model_validate(item).model_dump(), **data}
+    return BankQuestion.model_validate(whole)
 
 
 def _question(question_id: str, pool: str, edit: QuestionEdit) -> Question:

@@ -6,7 +6,12 @@ from pydantic import BaseModel, Field
 
 from xuefa.core.audit import Reason
 from xuefa.core.topics import Topic
-from xuefa.exams.questions import ANCHOR, LESSON_ID, Option, Pool, QuestionType
+from xuefa.exams.questions import ANCHOR, LESSON_ID, OPTION_KEY, Pool, QuestionType
+
+
+class BankOption(BaseModel):
+    key: str = Field(pattern=OPTION_KEY)
+    text: str = Field(min_length=1, max_length=500)
 
 
 class BankQuestion(BaseModel):
@@ -16,7 +21,7 @@ class BankQuestion(BaseModel):
     pool: Pool
     type: QuestionType
     stem: str
-    options: list[Option]
+    options: list[BankOption]
     answer: list[str]
     category: str
     points: int
@@ -49,7 +54,7 @@ class QuestionEdit(BaseModel):
 
     type: QuestionType
     stem: str = Field(min_length=2, max_length=2000)
-    options: list[Option] = Field(min_length=2, max_length=8)
+    options: list[BankOption] = Field(min_length=2, max_length=8)
     answer: list[str] = Field(min_length=1, max_length=8)
     category: str = Field("general", min_length=1, max_length=50)
     points: int = Field(2, ge=1, le=100)

@@ -1,4 +1,4 @@
-"""The question bank of a year: imported by the city admin while the year is open, in
+"""The question bank of a year (#27, #28): imported by the city admin while the year is open, in
 transactions with the year's open check, so a closed year's bank stays as it was. Each
 question says its pool (`exam`, drawn into papers, or `practice`, shown with its key at
 once); an id lives in one pool only (#27). A question the bank already holds is updated
