@@ -196,6 +196,13 @@ def test_an_export_imports_back_unchanged_and_an_edited_row_becomes_a_version(ex
     ]
 
 
+def test_the_exams_demo_bank_with_its_t_and_f_judge_keys_goes_round_unchanged(exams) -> None:
+    link = ok(get(exams, f"/{YEAR}/questions/export?pool=exam", CITY_ADMIN))
+    assert link["rows"] > 50
+    back = ok(upload(exams, downloaded(link)))
+    assert (back["imported"], back["updated"], back["unchanged"]) == (0, 0, link["rows"])
+
+
 def test_a_retired_question_is_drawn_into_no_new_paper_and_served_in_no_practice(
     exams, city: Store, clock, client
 ) -> None:

@@ -132,3 +132,18 @@ def test_the_export_reads_back_as_it_was_written() -> None:
 )
 def test_an_article_is_an_anchor(text: str, anchor: str) -> None:
     assert xlsx.anchor_of(text) == anchor
+
+
+def test_a_judge_question_keyed_t_and_f_goes_round_unchanged() -> None:
+    stored = {
+        "question_id": "d-1",
+        "pool": "exam",
+        "type": "judge",
+        "stem": "宪法是根本法。",
+        "options": [{"key": "T", "text": "正确"}, {"key": "F", "text": "错误"}],
+        "answer": ["F"],
+    }
+    (question,) = xlsx.read(xlsx.workbook([stored])).questions
+    assert question["answer"] == ["B"]
+    xlsx.keep_judge_keys(question, stored)
+    assert (question["options"], question["answer"]) == (stored["options"], ["F"])

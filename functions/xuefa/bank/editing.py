@@ -90,6 +90,10 @@ class BankEditing:
         sheet = xlsx.read(data)
         if sheet.errors:
             raise _refused(sheet.errors, len(sheet.rows) + len(sheet.errors))
+        numbered = [(q["pool"], q["question_id"]) for q in sheet.questions if "question_id" in q]
+        stored = self.revisions.stored(year, numbered) if numbered else {}
+        for question in sheet.questions:
+            xlsx.keep_judge_keys(question, stored.get(question.get("question_id", ""), {}))
         try:
             return self.questions.import_questions(actor, year, sheet.questions)
         except BadRequest as refused:

@@ -241,6 +241,21 @@ def _unique_ids(sheet: Sheet) -> None:
     sheet.errors.sort(key=lambda e: (e["row"], e["column"]))
 
 
+def keep_judge_keys(question: dict[str, Any], stored: dict[str, Any]) -> None:
+    """A 判断 row's A/B read with the keys its stored question has (T/F, say), by their
+    text: so that an unchanged row is the same question, not a new version."""
+    if question.get("type") != "judge" or stored.get("type") != "judge":
+        return
+    key_of = {str(o["text"]): str(o["key"]) for o in stored.get("options", [])}
+    if set(key_of) != {"正确", "错误"}:
+        return
+    text_of = {o["key"]: o["text"] for o in question["options"]}
+    question["options"] = [
+        {"key": str(o["key"]), "text": str(o["text"])} for o in stored["options"]
+    ]
+    question["answer"] = sorted(key_of[text_of[key]] for key in question["answer"])
+
+
 def anchor_of(text: str) -> str | None:
     """第12条 / 第十二条 → art-12; an anchor as the lessons write it passes as it is."""
     text = text.strip()
@@ -344,6 +359,12 @@ def _dropdown(sheet: Any, name: str, last: int, choices: list[str]) -> None:
 
 def _cells(item: dict[str, Any]) -> list[str]:
     options = {str(o["key"]): str(o["text"]) for o in item.get("options", [])}
+    answer = "".join(item.get("answer", []))
+    if item.get("type") == "judge":
+        # Whatever its keys (the demo's are T and F), a 判断 row says A 正确, B 错误.
+        said = options.get(answer, "")
+        options = {"A": "正确", "B": "错误"}
+        answer = "A" if said in ("正确", "对", "√", "") else "B"
     anchor = str(item.get("anchor") or "")
     article = re.fullmatch(r"art-([0-9]+)", anchor)
     by_name = {
@@ -352,7 +373,7 @@ def _cells(item: dict[str, Any]) -> list[str]:
         "类型": TYPE_NAMES.get(str(item.get("type")), ""),
         "题干": str(item.get("stem") or ""),
         **{f"选项{letter}": options.get(letter, "") for letter in LETTERS},
-        "答案": "".join(item.get("answer", [])),
+        "答案": answer,
         "主题": TOPIC_NAMES.get(str(item.get("topic") or ""), ""),
         "难度": str(item.get("difficulty") or ""),
         "分值": str(item.get("points") or ""),
