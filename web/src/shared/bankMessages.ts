@@ -13,6 +13,7 @@ export const ab = {
   topic: '主题',
   type: '类型',
   search: '搜索题干',
+  find: '搜索',
   status: '状态',
   live: '在用',
   retired: '已停用',
