@@ -182,7 +182,8 @@ def bank_import_xlsx(actor: Actor, body: bytes, year: str) -> views.Imported:
 def bank_edit(actor: Actor, body: QuestionEdit, year: str, question_id: str) -> BankQuestion:
     """A question's new text as its next version (the one before kept; papers already
     given keep theirs); audited. An exam question only before the exam window opens (409
-    after); a practice question at any time."""
+    after); a practice question at any time. New papers and practice sets see it within
+    a few minutes (the pools' readers keep what they read that long per container)."""
     return bank().edit(actor, parse_year(year), question_id, body)
 
 
@@ -190,6 +191,7 @@ def bank_edit(actor: Actor, body: QuestionEdit, year: str, question_id: str) -> 
     "/{year}/questions/{question_id}/retire", ["POST"], body=Retirement, response="BankQuestion"
 )
 def bank_retire(actor: Actor, body: Retirement, year: str, question_id: str) -> BankQuestion:
-    """Retire a question: never drawn into a paper nor served in practice again; papers
-    already given keep it; audited; retiring twice is retiring once."""
+    """Retire a question: never drawn into a paper nor served in practice again (within
+    the few minutes the pools' readers keep what they read); papers already given keep
+    it; audited; retiring twice is retiring once."""
     return bank().retire(actor, parse_year(year), question_id, body)

@@ -733,7 +733,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Retire a question: never drawn into a paper nor served in practice again; papers */
+        /** Retire a question: never drawn into a paper nor served in practice again (within */
         post: operations["exams_bank_retire"];
         delete?: never;
         options?: never;
