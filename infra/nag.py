@@ -95,6 +95,14 @@ STACK_WIDE = [
     ),
 ]
 
+BANK_FILES = NagPackSuppression(
+    id="AwsSolutions-IAM5",
+    reason="the exams app writes the question bank's template and export, keys it names "
+    "itself (exports/bank/<year>/<kind>-<random>.xlsx), and signs their download links; "
+    "nothing else in the content bucket (#28)",
+    applies_to=["Resource::<ContentBucket.Arn>/exports/bank/*"],
+)
+
 
 CHINA_ORIGIN = NagPackSuppression(
     id="AwsSolutions-CFR7",
@@ -127,6 +135,11 @@ def apply_nag(app: cdk.App, stack: cdk.Stack) -> None:
         stack,
         f"/{stack.stack_name}/Apps/CreditsRole/DefaultPolicy/Resource",
         [CONTENT_OBJECTS],
+    )
+    NagSuppressions.add_resource_suppressions_by_path(
+        stack,
+        f"/{stack.stack_name}/Apps/ExamsRole/DefaultPolicy/Resource",
+        [BANK_FILES],
     )
     for child in stack.node.children:
         if child.node.id.startswith("Custom::"):

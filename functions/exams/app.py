@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from chalice import Chalice
 from pydantic import BaseModel, Field
 
+from xuefa.bank.repository import Listing
+from xuefa.bank.views import BankFile, BankPage, BankQuestion, QuestionEdit, Retirement
 from xuefa.bootstrap import services
 from xuefa.core.auth import Actor
+from xuefa.core.topics import Topic
 from xuefa.exams import views
-from xuefa.exams.questions import ImportRequest
+from xuefa.exams.questions import ImportRequest, Pool, QuestionType
 from xuefa.exams.service import BulkOverride, Exams, Override, parse_attempt_no
-from xuefa_api import Api, parse_year
+from xuefa_api import Api, Cursor, parse_year
+
+if TYPE_CHECKING:
+    from xuefa.bank.editing import BankEditing
 
 app = Chalice(app_name="xuefa-exams")
 api = Api(app, "exams")
@@ -88,7 +94,7 @@ def submit(actor: Actor, body: Submission, year: str, attempt_no: str) -> views.
 @api.route("/{year}/questions", ["POST"], body=ImportRequest, response="Imported")
 def import_questions(actor: Actor, body: ImportRequest, year: str) -> views.Imported:
     """Import questions into a year's bank, all or nothing (city administrators)."""
-    return exams().import_questions(actor, parse_year(year), body.questions)
+    return bank().import_questions(actor, parse_year(year), body.questions)
 
 
 @api.route("/{year}/overrides", ["POST"], body=Override, response="OverrideView")
@@ -101,3 +107,91 @@ def override(actor: Actor, body: Override, year: str) -> views.OverrideView:
 def bulk_override(actor: Actor, body: BulkOverride, year: str) -> views.BulkOverrideView:
     """The same override for every active learner of a unit."""
     return exams().bulk_override(actor, parse_year(year), body)
+
+
+# --- the bank (#27, #28) -------------------------------------------------------------
+# City administrators only (a learner, a county or a unit is refused with 403): the bank
+# with its keys, as a workbook and as a listing, its edits and retirements. The pools'
+# readers keep what they read for a few minutes per warm container: an edit or a
+# retirement reaches new papers and practice sets within those minutes.
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A workbook arrives as bytes: API Gateway passes a binary type through base64 (the
+# Lambda's event), which Chalice decodes; anything else would reach us mangled.
+app.api.binary_types.append(XLSX)
+
+
+def bank() -> BankEditing:
+    return services().bank_editing
+
+
+class BankQuery(BaseModel):
+    pool: Pool = "exam"
+    topic: Topic | None = None
+    type: QuestionType | None = None
+    q: str | None = Field(None, min_length=1, max_length=100, description="a part of the stem")
+    retired: Literal["true", "false"] | None = Field(
+        None, description="only the retired questions, or only the others; both when absent"
+    )
+    cursor: Cursor = None
+
+
+class BankExportQuery(BaseModel):
+    pool: Pool | None = Field(None, description="one pool; both when absent")
+
+
+@api.route("/{year}/questions", ["GET"], query=BankQuery, response="BankPage")
+def bank_questions(actor: Actor, query: BankQuery, year: str) -> BankPage:
+    """A pool's questions with their keys, in pages, by topic, type, a part of the stem
+    (`q`) and whether retired (city administrators)."""
+    retired = None if query.retired is None else query.retired == "true"
+    listing = Listing(query.pool, query.topic, query.type, query.q, retired)
+    return bank().list(actor, parse_year(year), listing, query.cursor)
+
+
+@api.route("/{year}/questions/template", ["GET"], response="BankFile")
+def bank_template(actor: Actor, year: str) -> BankFile:
+    """The XLSX template (a 15-minute link): its columns in Chinese, dropdowns for the
+    pool, the type, the topic and the difficulty, and a 说明 sheet with an example."""
+    return bank().template(actor, parse_year(year))
+
+
+@api.route("/{year}/questions/export", ["GET"], query=BankExportQuery, response="BankFile")
+def bank_export(actor: Actor, query: BankExportQuery, year: str) -> BankFile:
+    """The bank's questions still in use as an XLSX in the template's columns (a 15-minute
+    link): edited in Excel, it imports back, each changed row a new version."""
+    return bank().export(actor, parse_year(year), query.pool)
+
+
+@api.route(
+    "/{year}/questions/xlsx",
+    ["POST"],
+    raw_body=[XLSX, "application/octet-stream"],
+    response="Imported",
+)
+def bank_import_xlsx(actor: Actor, body: bytes, year: str) -> views.Imported:
+    """Import a filled template (the .xlsx as the body, up to 1 MB and 2000 rows). Every
+    row is checked first: if one is wrong nothing is written, and the 400 lists each
+    error by row and column (`details.rows`). A row with the 题号 of a question the bank
+    holds updates it as a new version (an exam question only before its window opens);
+    an unchanged row leaves it as it is."""
+    return bank().import_xlsx(actor, parse_year(year), body)
+
+
+@api.route("/{year}/questions/{question_id}", ["PUT"], body=QuestionEdit, response="BankQuestion")
+def bank_edit(actor: Actor, body: QuestionEdit, year: str, question_id: str) -> BankQuestion:
+    """A question's new text as its next version (the one before kept; papers already
+    given keep theirs); audited. An exam question only before the exam window opens (409
+    after); a practice question at any time. New papers and practice sets see it within
+    a few minutes (the pools' readers keep what they read that long per container)."""
+    return bank().edit(actor, parse_year(year), question_id, body)
+
+
+@api.route(
+    "/{year}/questions/{question_id}/retire", ["POST"], body=Retirement, response="BankQuestion"
+)
+def bank_retire(actor: Actor, body: Retirement, year: str, question_id: str) -> BankQuestion:
+    """Retire a question: never drawn into a paper nor served in practice again (within
+    the few minutes the pools' readers keep what they read); papers already given keep
+    it; audited; retiring twice is retiring once."""
+    return bank().retire(actor, parse_year(year), question_id, body)

@@ -18,6 +18,7 @@ from xuefa.core.clock import Clock, process_clock
 from xuefa.core.settings import Settings, get_settings, get_token_settings, responses_checked
 
 if TYPE_CHECKING:
+    from xuefa.bank.editing import BankEditing
     from xuefa.core.auth import AdminUnits
     from xuefa.credits.authoring import Authoring
     from xuefa.credits.content import Content
@@ -224,6 +225,26 @@ class Services:
 
         s = self.storage
         return Exams(s.attempts, s.years, s.bank, s.directory, self.clock)
+
+    @cached_property
+    def bank_editing(self) -> BankEditing:
+        """The city's work on its question bank (#27, #28), beside the exams' own import."""
+        from xuefa.bank.editing import BankEditing
+        from xuefa.bank.importing import QuestionBank
+        from xuefa.credits.content_repository import ContentBucket
+
+        s = self.storage
+        files = ContentBucket(self.settings.content_bucket or self.settings.bucket_name)
+        # The exams' own reader, so that an import or an edit renews its cache at once.
+        questions = QuestionBank(s.attempts, s.years, self.exams.bank, s.directory, self.clock)
+        return BankEditing(
+            questions,
+            s.years,
+            s.directory,
+            self.clock,
+            files,
+            self.settings.cursor_secret,
+        )
 
     @cached_property
     def roster(self) -> Roster:

@@ -16,6 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from xuefa.bank.views import BankFile, BankPage, BankQuestion
 from xuefa.credits.content_views import (
     AuthoredLessons,
     Course,
@@ -103,6 +104,9 @@ __all__ = [
     "Attempts",
     "AuthoredLessons",
     "Balance",
+    "BankFile",
+    "BankPage",
+    "BankQuestion",
     "BulkOverrideView",
     "Bulletin",
     "BulletinRow",

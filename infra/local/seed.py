@@ -19,6 +19,7 @@ from typing import Any
 
 from infra.local import demo_activity, demo_city, demo_closed_year
 from infra.local.resources import ensure_user
+from xuefa.bank.importing import BANK_CHUNK
 from xuefa.core.auth import Actor
 from xuefa.core.clock import Clock, local_date, start_of_day, study_year_of
 from xuefa.core.errors import Duplicate
@@ -26,7 +27,6 @@ from xuefa.core.settings import get_settings
 from xuefa.credits.repository import DynamoCredits
 from xuefa.credits.service import NewResource
 from xuefa.credits.views import Resource
-from xuefa.exams.bank import BANK_CHUNK
 from xuefa.exams.bank_repository import question_item
 from xuefa.exams.questions import ImportRequest, Question, validate_import
 from xuefa.exams.repository import DynamoAttempts

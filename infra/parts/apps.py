@@ -280,6 +280,15 @@ class Apps(Construct):
                     resources=[self.data.content.arn_for_objects("content/*")],
                 )
             )
+        if name == "exams":
+            # The bank's template and export (#27, #28): written, then read back by their
+            # 15-minute link; under exports/bank/ alone (the bucket keeps exports a day).
+            role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=["s3:PutObject", "s3:GetObject"],
+                    resources=[self.data.content.arn_for_objects("exports/bank/*")],
+                )
+            )
         if name == "roster":  # a large import's chunks: sent by the API, consumed by its worker
             self.pipeline.imports.grant_send_messages(role)
             self.pipeline.imports.grant_consume_messages(role)

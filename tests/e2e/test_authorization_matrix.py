@@ -62,6 +62,22 @@ def _csv(unit: str) -> str:
     return f"name,unit_id,phone\r\n矩阵测试,{unit},\r\n"
 
 
+def _template() -> bytes:
+    """The empty XLSX template: the city's import answers 400 (no rows), others 403."""
+    from xuefa.bank.xlsx import template
+
+    return template()
+
+
+def _edit() -> dict[str, Any]:
+    return {
+        "type": "judge",
+        "stem": "宪法是国家的根本法。",
+        "options": [{"key": "A", "text": "正确"}, {"key": "B", "text": "错误"}],
+        "answer": ["A"],
+    }
+
+
 # A year far ahead: the city creates it, and each later run edits it to the same rules.
 YEAR_2099 = {
     "year": 2099,
@@ -278,6 +294,14 @@ CASES = [
         },
         "city",
     ),
+    # The bank with its keys (#27, #28): the city only, never a learner. The ids are no
+    # question's, so the city's edit and retirement are a 404 and change nothing.
+    Case("bank", "GET", "/exams/{year}/questions?pool=practice", None, "city"),
+    Case("bank template", "GET", "/exams/{year}/questions/template", None, "city"),
+    Case("bank export", "GET", "/exams/{year}/questions/export", None, "city"),
+    Case("bank xlsx", "POST", "/exams/{year}/questions/xlsx", lambda t: _template(), "city"),
+    Case("bank edit", "PUT", "/exams/{year}/questions/m-none", lambda t: _edit(), "city"),
+    Case("bank retire", "POST", "/exams/{year}/questions/m-none/retire", {}, "city"),
     Case("daily", "GET", "/reports/daily?unit_id={unit}", None, "admin"),
     Case("bulletin", "GET", "/reports/bulletin?unit_id={unit}", None, "admin"),
     Case("report dates", "GET", "/reports/dates?month=2026-11", None, "any_admin"),
@@ -325,7 +349,10 @@ def test_authorization_matrix(stack: Stack, headers: dict[str, dict[str, str]], 
             values = {**target, "actor": actor}
             body: Any = case.body(values) if isinstance(case.body, Callable) else case.body  # type: ignore[arg-type]
             kwargs: dict[str, Any] = {}
-            if isinstance(body, str):
+            if isinstance(body, bytes):
+                xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                kwargs = {"data": body, "headers": {**headers[actor], "Content-Type": xlsx}}
+            elif isinstance(body, str):
                 kwargs = {
                     "data": body.encode(),
                     "headers": {**headers[actor], "Content-Type": "text/csv"},

@@ -57,6 +57,11 @@ API_ROUTES = {
         "/{year}/overrides",
         "/{year}/overrides/bulk",
         "/{year}/questions",
+        "/{year}/questions/export",
+        "/{year}/questions/template",
+        "/{year}/questions/xlsx",
+        "/{year}/questions/{question_id}",
+        "/{year}/questions/{question_id}/retire",
     },
     "reports": {
         "/bulletin",
@@ -335,9 +340,19 @@ def test_every_function_has_its_own_least_privilege_role(synthesized) -> None:
             if name.startswith("Apps")
         }
     )
-    # Of the apps, reports (its files) and credits (lessons' content, #26) only (the site
-    # deploys too); credits on the content bucket's content/ and exports/ alone.
-    assert apps.count("s3:PutObject") == 2
+    # Of the apps, reports (its files), credits (lessons' content, #26) and exams (the
+    # bank's workbooks, #28) only (the site deploys too); credits on the content bucket's
+    # content/ and exports/ alone, exams on its exports/bank/ alone.
+    assert apps.count("s3:PutObject") == 3
+    exams = [
+        statement
+        for name, policy in resources(raw, "AWS::IAM::Policy").items()
+        if name.startswith("AppsExamsRole")
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if "ContentBucket" in json.dumps(statement["Resource"])
+    ]
+    assert [json.dumps(s["Action"]) for s in exams] == ['["s3:PutObject", "s3:GetObject"]']
+    assert "exports/bank/*" in json.dumps(exams)
     credits = [
         statement
         for name, policy in resources(raw, "AWS::IAM::Policy").items()

@@ -20,7 +20,8 @@ XUEFA = FUNCTIONS / "xuefa"
 # Who may import whom: contexts → years → store → core; a context may read the roster
 # (the directory every scope check needs) and the roster our own identity's accounts;
 # practice reads the bank's questions (exams) and pays a completed set's credits with the
-# award's own conditions (credits), and neither of them imports practice.
+# award's own conditions (credits), and neither of them imports practice; the bank the
+# city keeps (#28) imports into and edits the exams' pools, above them.
 MAY_IMPORT = {
     "core": set(),
     "store": {"core"},
@@ -29,6 +30,7 @@ MAY_IMPORT = {
     "roster": {"core", "store", "years", "identity"},
     **{name: {"core", "store", "years", "roster"} for name in ("credits", "exams", "reports")},
     "practice": {"core", "store", "years", "exams", "credits"},
+    "bank": {"core", "store", "years", "roster", "exams"},
 }
 
 

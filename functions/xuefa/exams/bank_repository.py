@@ -1,7 +1,7 @@
 """The question bank: one item a question under its year and pool. The exam's pool is
 read whole once per warm container and kept for a few minutes (a paper is drawn from it
 at every start); the practice pool lies in a partition of its own, which this reader
-never reads (#27)."""
+never reads (#27). An edit or a retirement (#28) is seen once the cache is renewed."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def other_pool(pool: Pool) -> Pool:
 
 def question_item(year: int, question: Question) -> dict[str, Any]:
     key = question_key(year, question.pool, question.question_id)
-    return {**key, **question.model_dump(), "year": year}
+    return {**key, **question.model_dump(), "year": year, "version": 1}
 
 
 class BankReader:
@@ -50,7 +50,12 @@ class BankReader:
         if cached and now - cached[0] < BANK_CACHE_SECONDS:
             return cached[1]
         partition = Keys.practice_pool(year) if self.pool == "practice" else Keys.bank(year)
-        read = (Question.model_validate(item) for item in self.store.query_all(partition))
+        # A retired question (#28) is never drawn nor served again; papers keep their copy.
+        read = (
+            Question.model_validate(item)
+            for item in self.store.query_all(partition)
+            if not item.get("retired")
+        )
         # Only this pool's partition is read; each question's pool is checked all the same.
         questions = [question for question in read if question.pool == self.pool]
         self._cache[year] = (now, questions)

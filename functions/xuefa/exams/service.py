@@ -2,8 +2,9 @@
 
 Each job is its own class: sitting (start, save: `sitting.py`), grading (submit and the
 late grading of a forgotten attempt: `grading.py`), what a learner reads (`review.py`),
-overrides (`overrides.py`) and the bank (`bank.py`). `Exams` builds them from the same
-repositories and answers for them, so an app holds one object.
+overrides (`overrides.py`). `Exams` builds them from the same repositories and answers
+for them, so an app holds one object. The bank's import and editing live in
+`xuefa.bank` (#27, #28), above this package.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from typing import Any
 from xuefa.core.auth import Actor
 from xuefa.core.clock import Clock
 from xuefa.exams import views
-from xuefa.exams.bank import QuestionBank
 from xuefa.exams.bank_repository import BankReader
 from xuefa.exams.grading import Grading
 from xuefa.exams.overrides import Overrides, may_grant, override_limit
@@ -52,7 +52,6 @@ class Exams:
         self.sitting = Sitting(self.grading, bank)
         self.review = Review(self.grading)
         self.overrides = Overrides(self.grading)
-        self.questions = QuestionBank(attempts, years, bank, directory, clock)
         self.bank = bank  # the reader, its cache warmed by the first paper drawn
 
     def summary(self, actor: Actor, year: int) -> views.ExamSummary:
@@ -82,11 +81,6 @@ class Exams:
 
     def attempt(self, actor: Actor, year: int, attempt_no: int) -> views.Attempt:
         return self.review.attempt(actor, year, attempt_no)
-
-    def import_questions(
-        self, actor: Actor, year: int, raw: list[dict[str, Any]]
-    ) -> views.Imported:
-        return self.questions.import_questions(actor, year, raw)
 
     def override(self, actor: Actor, year: int, override: Override) -> views.OverrideView:
         return self.overrides.override(actor, year, override)

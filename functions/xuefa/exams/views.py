@@ -140,6 +140,10 @@ class Outcome(BaseModel):
 class Imported(BaseModel):
     imported: int
     errors: list[dict[str, object]]
+    # Rows naming a question the bank holds (#28): a new version of each changed one;
+    # the unchanged ones are left as they are. Sent only when there are some.
+    updated: int | None = None
+    unchanged: int | None = None
 
 
 class OverrideView(BaseModel):

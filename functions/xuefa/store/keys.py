@@ -114,6 +114,12 @@ class Keys:
         return f"PRACTICE#{year}"
 
     @staticmethod
+    def question_version(year: int, question_id: str, version: int) -> dict[str, str]:
+        """A question as it was before an edit (#28): outside both pools' partitions, so
+        no reader of a pool ever takes an old version for a question."""
+        return {PARTITION_KEY: f"BANKLOG#{year}", SORT_KEY: f"Q#{question_id}#v{version:04d}"}
+
+    @staticmethod
     def practice_set(set_id: str) -> dict[str, str]:
         """A practice set as given to its learner: its questions, expiry and answers."""
         return {PARTITION_KEY: f"PSET#{set_id}", SORT_KEY: "SET"}
