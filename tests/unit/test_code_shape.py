@@ -28,6 +28,8 @@ MAY_IMPORT = {
     "roster": {"core", "store", "years", "identity"},
     **{name: {"core", "store", "years", "roster"} for name in ("credits", "exams", "reports")},
     "practice": {"core", "store", "years", "exams"},
+    # the item analysis reads the exams' attempts and bank, and renders files as reports do
+    "analysis": {"core", "store", "years", "roster", "exams", "reports"},
 }
 
 
