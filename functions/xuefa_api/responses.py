@@ -16,6 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from xuefa.analysis.views import AnalysisRun, ItemAnalysis
 from xuefa.credits.content_views import (
     AuthoredLessons,
     Course,
@@ -96,6 +97,7 @@ class Health(BaseModel):
 
 
 __all__ = [
+    "AnalysisRun",
     "Archive",
     "ArchiveYear",
     "Attempt",
@@ -124,6 +126,7 @@ __all__ = [
     "Imported",
     "ImportedAccount",
     "ImportedLearner",
+    "ItemAnalysis",
     "KeySet",
     "Learner",
     "LearnerPage",
