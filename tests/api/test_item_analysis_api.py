@@ -1,9 +1,14 @@
 """/exams/{year}/analysis (#28.1) through chalice.test.Client on moto: refused before no
 one can sit, then the statistics of a small seeded set of attempts, files on S3 with the
-manifest last, and only city administrators."""
+manifest last, and only city administrators.
+
+The exams function only claims the run and sends its shards; the messages are held here
+and delivered to the reports function's queue handler, as SQS and Lambda would, so each
+function's AWS calls are its own (tests/infra checks them against its role)."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,6 +19,7 @@ from tests.api.conftest import call, code, json_of
 from tests.api.conftest import get as get_as
 from tests.api.test_exams_api import WINDOW_CLOSES, WINDOW_OPENS, put_year
 from tests.helpers import BUCKET, CITY_ADMIN, COUNTY_ADMIN, LEARNER
+from xuefa import bootstrap
 from xuefa.core.clock import SHANGHAI
 from xuefa.store.keys import Keys
 from xuefa.store.store import Store
@@ -29,6 +35,22 @@ def api(city, client):
         exam_window={"opens_at": WINDOW_OPENS.isoformat(), "closes_at": WINDOW_CLOSES.isoformat()}
     )
     return client("exams").http
+
+
+@pytest.fixture
+def held() -> list[dict[str, Any]]:
+    """The shards' messages, held instead of sent."""
+    messages: list[dict[str, Any]] = []
+    bootstrap.services().item_analysis.dispatch = messages.extend
+    return messages
+
+
+def deliver(client: Any, held: list[dict[str, Any]]) -> None:
+    """Each held message to the reports function's queue handler, one at a time."""
+    reports = client("reports")
+    while held:
+        event = reports.events.generate_sqs_event([json.dumps(held.pop(0))])
+        reports.lambda_.invoke("report-shard", event)
 
 
 def sit(api: Any, who: tuple, answers: dict[str, list[str]]) -> int:
@@ -64,7 +86,7 @@ def test_only_city_administrators(api, clock, who: tuple) -> None:
     assert get_as(api, "/2026/analysis", who).status_code == 403
 
 
-def test_the_statistics_of_a_small_set_of_attempts(api, city, clock) -> None:
+def test_the_statistics_of_a_small_set_of_attempts(api, city, clock, client, held) -> None:
     started = json_of(call(api, "post", "/2026/attempts", LEARNER))
     first_paper = paper_of(city, LEARNER, started["attempt_no"])
     right_ones = {q["question_id"]: list(q["answer"]) for q in first_paper[:40]}
@@ -84,9 +106,17 @@ def test_the_statistics_of_a_small_set_of_attempts(api, city, clock) -> None:
     response = call(api, "post", "/2026/analysis", CITY_ADMIN)
     assert response.status_code == 202, response.body
     run = json_of(response)
-    assert run["status"] == "complete" and run["shards"] == run["shards_done"] > 1
+    assert (run["status"], run["shards_done"]) == ("running", 0)
+    assert len(held) == run["shards"] > 1  # the city's own staff and each county
+    running = json_of(get_as(api, "/2026/analysis", CITY_ADMIN))
+    assert running["run"]["status"] == "running" and not running.get("items")
+    again = json_of(call(api, "post", "/2026/analysis", CITY_ADMIN))
+    assert again["run_id"] == run["run_id"] and again["duplicate"] is True
+    deliver(client, held)
 
     body = json_of(get_as(api, "/2026/analysis", CITY_ADMIN))
+    assert body["run"]["status"] == "complete"
+    assert body["run"]["shards_done"] == run["shards"]
     assert body["run"]["run_id"] == run["run_id"]
     paper = body["paper"]
     assert (paper["papers"], paper["group_size"], paper["questions_per_paper"]) == (2, 1, 50)
@@ -126,11 +156,13 @@ def test_the_statistics_of_a_small_set_of_attempts(api, city, clock) -> None:
     assert text.splitlines()[0].startswith("题号,题型")
 
 
-def test_a_second_start_runs_again(api, city, clock) -> None:
+def test_a_finished_run_can_be_run_again(api, city, clock, client, held) -> None:
     clock.set(AFTER)
     first = json_of(call(api, "post", "/2026/analysis", CITY_ADMIN))
+    deliver(client, held)
     again = json_of(call(api, "post", "/2026/analysis", CITY_ADMIN))
-    assert first["status"] == again["status"] == "complete"
+    deliver(client, held)
+    assert again["duplicate"] is False
     assert again["run_id"] != first["run_id"]
     body = json_of(get_as(api, "/2026/analysis", CITY_ADMIN))
     assert body["run"]["run_id"] == again["run_id"] and body["paper"]["papers"] == 0

@@ -57,6 +57,7 @@ API_ROUTES = {
         "/{year}/overrides",
         "/{year}/overrides/bulk",
         "/{year}/questions",
+        "/{year}/analysis",
     },
     "reports": {
         "/bulletin",
@@ -149,6 +150,9 @@ def test_the_bucket_is_private_encrypted_tls_only_with_a_lifecycle(synthesized) 
                     Match.object_like({"Prefix": "reports/years/", "Status": "Enabled"}),
                     Match.object_like(
                         {"Prefix": "reports/exports/", "ExpirationInDays": 1, "Status": "Enabled"}
+                    ),
+                    Match.object_like(
+                        {"Prefix": "analysis/parts/", "ExpirationInDays": 7, "Status": "Enabled"}
                     ),
                 ]
             },
@@ -334,9 +338,18 @@ def test_every_function_has_its_own_least_privilege_role(synthesized) -> None:
             if name.startswith("Apps")
         }
     )
-    # Of the apps, reports (its files) and credits (lessons' content, #26) only (the site
-    # deploys too); credits on the content bucket's content/ and exports/ alone.
-    assert apps.count("s3:PutObject") == 2
+    # Of the apps, reports (its files, and the item analysis's under analysis/, #28.1) and
+    # credits (lessons' content, #26) only (the site deploys too); credits on the content
+    # bucket's content/ and exports/ alone. Exams reads analysis/ only.
+    assert apps.count("s3:PutObject") == 3
+    exams = json.dumps(
+        [
+            policy
+            for name, policy in resources(raw, "AWS::IAM::Policy").items()
+            if name.startswith("AppsExamsRole")
+        ]
+    )
+    assert "s3:PutObject" not in exams and "analysis/*" in exams
     credits = [
         statement
         for name, policy in resources(raw, "AWS::IAM::Policy").items()

@@ -180,7 +180,8 @@ class ItemAnalysisJob:
         key = run_key(year)
         if not _wanted(self.runs.run(key), shard_id, run_id):
             return
-        part = f"{prefix(year)}/{run_id}/parts/{shard_id}.jsonl.gz"
+        # Parts lie apart from the results: a lifecycle rule drops them after a week.
+        part = f"analysis/parts/{year}/{run_id}/{shard_id}.jsonl.gz"
         with tempfile.TemporaryDirectory(prefix="xuefa-analysis-") as work:
             path = Path(work) / "part.jsonl.gz"
             papers = spool(self._papers(year, shard_id), path)
