@@ -14,6 +14,7 @@ export function makeRouter(session: Session): Router {
       { path: '/progress', component: () => import('./views/Progress.vue') },
       { path: '/reports', component: () => import('./views/Reports.vue') },
       { path: '/exams', component: () => import('./views/Exams.vue') },
+      { path: '/exams/analysis', component: () => import('./views/ItemAnalysis.vue') },
       { path: '/credits', component: () => import('./views/Credits.vue') },
       { path: '/lessons', component: () => import('./views/Lessons.vue') },
       { path: '/lessons/:id', component: () => import('./views/LessonEditor.vue'), props: true },
