@@ -225,9 +225,9 @@ class Fold:
         ranked = sorted(range(count), key=self._percent)
         lower, upper = set(ranked[:size]), set(ranked[count - size :]) if size else set()
         items = [_Item(question) for question in self.questions]
-        self._count(items, upper, lower)
+        number_right = self._count(items, upper, lower)
         return Analysis(
-            paper=self._paper(size, items),
+            paper=self._paper(size, items, number_right),
             items=tuple(_statistics(item) for item in items),
         )
 
@@ -235,16 +235,27 @@ class Fold:
         possible = self.possible[paper]
         return self.earned[paper] / possible if possible else 0.0
 
-    def _count(self, items: list[_Item], upper: set[int], lower: set[int]) -> None:
-        """The second pass, over the arrays: every question's counters."""
+    def _count(self, items: list[_Item], upper: set[int], lower: set[int]) -> list[int]:
+        """The second pass, over the arrays: every question's counters; each paper's
+        number right (for KR-20)."""
+        starts, cells, marks, points, earned_of = (
+            self.starts,
+            self.cells,
+            self.marks,
+            self.points,
+            self.earned,
+        )
+        number_right = []
         for paper in range(self.papers):
-            earned = self.earned[paper]
+            earned = earned_of[paper]
             in_upper, in_lower = paper in upper, paper in lower
-            for cell in range(self.starts[paper], self.starts[paper + 1]):
-                item = items[self.cells[cell]]
-                mark = self.marks[cell]
+            right = 0
+            for cell in range(starts[paper], starts[paper + 1]):
+                position, mark = cells[cell], marks[cell]
+                item = items[position]
                 x = 1 if mark & RIGHT else 0
-                rest = earned - x * self.points[self.cells[cell]]
+                right += x
+                rest = earned - x * points[position]
                 item.drawn += 1
                 item.right += x
                 item.rest += rest
@@ -259,8 +270,10 @@ class Fold:
                     item.lower_drawn += 1
                     item.lower_right += x
                     _count_options(item.lower, mark)
+            number_right.append(right)
+        return number_right
 
-    def _paper(self, size: int, items: list[_Item]) -> PaperStatistics:
+    def _paper(self, size: int, items: list[_Item], number_right: list[int]) -> PaperStatistics:
         count = self.papers
         percents = [100 * self._percent(paper) for paper in range(count)]
         return PaperStatistics(
@@ -269,29 +282,25 @@ class Fold:
             questions_per_paper=len(self.cells) / count if count else 0.0,
             mean_percent=_mean(percents),
             sd_percent=_sd(percents),
-            kr20=self._kr20(items),
+            kr20=_kr20(items, number_right),
             histogram=histogram(percents),
         )
 
-    def _kr20(self, items: list[_Item]) -> float | None:
-        count = self.papers
-        if count < 2:
-            return None
-        facility = [item.right / item.drawn if item.drawn else 0.0 for item in items]
-        number_right: list[int] = []
-        pq_total = 0.0
-        for paper in range(count):
-            right = 0
-            for cell in range(self.starts[paper], self.starts[paper + 1]):
-                p = facility[self.cells[cell]]
-                pq_total += p * (1 - p)
-                right += 1 if self.marks[cell] & RIGHT else 0
-            number_right.append(right)
-        k = len(self.cells) / count
-        variance = _variance(number_right)
-        if k <= 1 or not variance:
-            return None
-        return k / (k - 1) * (1 - (pq_total / count) / variance)
+
+def _kr20(items: list[_Item], number_right: list[int]) -> float | None:
+    """E[sum p q] over the papers is the sum over questions of drawn * p q, divided by
+    the papers: each time a question is on a paper it brings its p q."""
+    count = len(number_right)
+    if count < 2:
+        return None
+    pq_total = sum(
+        item.right * (item.drawn - item.right) / item.drawn for item in items if item.drawn
+    )
+    k = sum(item.drawn for item in items) / count
+    variance = _variance(number_right)
+    if k <= 1 or not variance:
+        return None
+    return k / (k - 1) * (1 - (pq_total / count) / variance)
 
 
 def _with_option(question: PoolQuestion, key: str) -> PoolQuestion:
