@@ -8,8 +8,8 @@ Figures printed, never asserted.
 The papers are made up as a paper is: 50 of the pool at random, the options in the
 pool's order; a learner of ability a gets a question of difficulty b right with
 probability 1 / (1 + e^(b - a)) (Rasch), else picks a wrong option (a few leave it
-blank). Peak memory is tracemalloc's, in a run of its own (it slows Python 3-6x), and the
-process's maximum resident set (getrusage) of the untraced run.
+blank). Peak memory is tracemalloc's, in a fold of its own (it slows Python 3-6x), and
+the process's maximum resident set (getrusage) after the untraced one.
 """
 
 from __future__ import annotations
@@ -61,32 +61,26 @@ def papers(count: int, seed: int = 28) -> Iterator[list[Response]]:
         yield responses
 
 
-def run(count: int, traced: bool) -> dict[str, float]:
+def fold(body: bytes, traced: bool) -> dict[str, float]:
+    """The final step: the part unspooled into one `Fold`, then counted."""
     questions, _ = pool(random.Random(28))
-    with tempfile.TemporaryDirectory(prefix="xuefa-bench-analysis-") as work:
-        part = Path(work) / "part.jsonl.gz"
-        if traced:
-            tracemalloc.start()
-        t0 = time.perf_counter()
-        spool(papers(count), part)  # the shards' side (one shard here)
-        t1 = time.perf_counter()
-        body = part.read_bytes()
-        fold = Fold(questions)
-        for responses in unspool(body):
-            fold.add(responses)
-        t2 = time.perf_counter()
-        result = fold.result()
-        t3 = time.perf_counter()
-        peak = tracemalloc.get_traced_memory()[1] if traced else 0
-        if traced:
-            tracemalloc.stop()
+    if traced:
+        tracemalloc.start()
+    t0 = time.perf_counter()
+    folded = Fold(questions)
+    for responses in unspool(body):
+        folded.add(responses)
+    t1 = time.perf_counter()
+    result = folded.result()
+    t2 = time.perf_counter()
+    peak = tracemalloc.get_traced_memory()[1] if traced else 0
+    if traced:
+        tracemalloc.stop()
     return {
         "papers": result.paper.papers,
-        "spool_s": t1 - t0,
-        "part_mb": len(body) / 2**20,
-        "fold_s": t2 - t1,
-        "result_s": t3 - t2,
-        "arrays_mb": _arrays_bytes(fold) / 2**20,
+        "fold_s": t1 - t0,
+        "result_s": t2 - t1,
+        "arrays_mb": _arrays_bytes(folded) / 2**20,
         "peak_mb": peak / 2**20,
         "kr20": result.paper.kr20 or 0.0,
     }
@@ -98,11 +92,25 @@ def _arrays_bytes(fold: Fold) -> int:
 
 
 def measure(count: int = 100_000) -> dict[str, float]:
-    """The timed run (tracemalloc off), then the traced one for the peak."""
-    speed = run(count, traced=False)
+    """The shards' part spooled once; its fold timed (tracemalloc off), then folded again
+    traced for the peak (the final step's memory: the part's bytes, the arrays and the
+    counters; a shard's spooling streams)."""
+    with tempfile.TemporaryDirectory(prefix="xuefa-bench-analysis-") as work:
+        part = Path(work) / "part.jsonl.gz"
+        t0 = time.perf_counter()
+        spool(papers(count), part)
+        spooled = time.perf_counter() - t0
+        body = part.read_bytes()
+    speed = fold(body, traced=False)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    memory = run(count, traced=True)
-    return {**speed, "max_rss_mb": rss_mb, "peak_mb": memory["peak_mb"]}
+    memory = fold(body, traced=True)
+    return {
+        **speed,
+        "spool_s": spooled,
+        "part_mb": len(body) / 2**20,
+        "max_rss_mb": rss_mb,
+        "peak_mb": memory["peak_mb"],
+    }
 
 
 def main() -> None:
