@@ -212,3 +212,50 @@ def test_the_published_worked_examples_of_the_discrimination_index() -> None:
     assert second.result().paper.group_size == 32
     assert item.discrimination == pytest.approx(-0.1875, abs=1e-12)
     assert "negative_discrimination" in item.flags
+
+
+def test_a_papers_shown_labels_are_counted_under_the_banks_keys() -> None:
+    """The paper showed the bank's options C, A, B as A, B, C (the key, bank A, shown as
+    B). A learner who chose shown B chose bank A, and was right; one who chose shown A
+    chose bank C. An option the bank no longer has is counted under its shown label in
+    lower case (c), never under a bank key."""
+    from xuefa.analysis.job import responses_of
+    from xuefa.analysis.repository import GradedPaper
+    from xuefa.exams.papers import PaperQuestion
+    from xuefa.exams.questions import Question
+
+    bank = Question.model_validate(
+        {
+            "question_id": "b1",
+            "type": "single",
+            "stem": "宪法是国家的根本法吗？",
+            "options": [
+                {"key": "A", "text": "是"},
+                {"key": "B", "text": "不是"},
+                {"key": "C", "text": "不一定"},
+            ],
+            "answer": ["A"],
+        }
+    )
+    shown = PaperQuestion(
+        question_id="p-xyz",
+        type="single",
+        stem=bank.stem,
+        options=[
+            {"key": "A", "text": "不一定"},
+            {"key": "B", "text": "是"},
+            {"key": "C", "text": "改过的选项"},
+        ],
+        answer=["B"],
+        points=2,
+        category="general",
+        source_id="b1",
+    )
+    right = responses_of(GradedPaper([shown], {"p-xyz": ["B"]}), {"b1": bank})
+    assert right == [Response("b1", ("A",), True, 2)]
+    wrong = responses_of(GradedPaper([shown], {"p-xyz": ["A"]}), {"b1": bank})
+    assert wrong == [Response("b1", ("C",), False, 2)]
+    changed = responses_of(GradedPaper([shown], {"p-xyz": ["C"]}), {"b1": bank})
+    assert changed == [Response("b1", ("c",), False, 2)]
+    blank = responses_of(GradedPaper([shown], {}), {"b1": bank})
+    assert blank == [Response("b1", (), False, 2)]

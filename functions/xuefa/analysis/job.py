@@ -259,17 +259,18 @@ def pool_of(bank: list[Question]) -> list[PoolQuestion]:
 def responses_of(graded: GradedPaper, bank: dict[str, Question]) -> list[Response]:
     """A paper's questions under their bank ids, the options chosen under the bank's keys
     (the paper relabels them in the order shown: matched back by their text; an option the
-    bank no longer has keeps its label), right as the grade had it: the exact key."""
+    bank no longer has is counted under its shown label in lower case, which no bank key
+    is), right as the grade had it: the exact key."""
     responses = []
     for question in graded.paper:
         known = bank.get(question.bank_id)
         by_text = {o.text: o.key for o in known.options} if known else {}
-        bank_key = {o["key"]: by_text.get(o["text"], o["key"]) for o in question.options}
+        bank_key = {o["key"]: by_text.get(o["text"], o["key"].lower()) for o in question.options}
         chosen = sorted(set(graded.answers.get(question.question_id, [])))
         responses.append(
             Response(
                 question_id=question.bank_id,
-                chosen=tuple(sorted(bank_key.get(label, label) for label in chosen)),
+                chosen=tuple(sorted(bank_key.get(label, label.lower()) for label in chosen)),
                 right=chosen == question.answer,
                 points=question.points,
             )

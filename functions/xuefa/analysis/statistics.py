@@ -196,6 +196,8 @@ class Fold:
         mask = 0
         for key in chosen:
             if key not in question.options:  # an option only a paper shows (bank changed)
+                if len(question.options) >= MAX_OPTIONS:
+                    continue  # no bit left for it: the question's own figures still count
                 question = _with_option(question, key)
                 self.questions[position] = question
             mask |= 1 << question.options.index(key)
@@ -304,8 +306,6 @@ def _kr20(items: list[_Item], number_right: list[int]) -> float | None:
 
 
 def _with_option(question: PoolQuestion, key: str) -> PoolQuestion:
-    if len(question.options) >= MAX_OPTIONS:
-        raise ValueError(f"{question.question_id}: more than {MAX_OPTIONS} options")
     return PoolQuestion(
         question.question_id,
         question.type,
