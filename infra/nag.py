@@ -41,8 +41,18 @@ LOGS = NagPackSuppression(
 REPORT_OBJECTS = NagPackSuppression(
     id="AwsSolutions-IAM5",
     reason="the reports app writes and reads report files it names itself, all under "
-    "reports/ of the report bucket (daily sets, exports); nothing else in the bucket",
-    applies_to=["Resource::<Reports65402A0A.Arn>/reports/*"],
+    "reports/ of the report bucket (daily sets, exports), and the item analysis's under "
+    "analysis/ (its parts and files, #28.1); nothing else in the bucket",
+    applies_to=[
+        "Resource::<Reports65402A0A.Arn>/reports/*",
+        "Resource::<Reports65402A0A.Arn>/analysis/*",
+    ],
+)
+ANALYSIS_READS = NagPackSuppression(
+    id="AwsSolutions-IAM5",
+    reason="the exams app reads (and links) the item analysis's files under analysis/ of "
+    "the report bucket, which the reports app writes with names of its own (#28.1)",
+    applies_to=["Resource::<Reports65402A0A.Arn>/analysis/*"],
 )
 CONTENT_OBJECTS = NagPackSuppression(
     id="AwsSolutions-IAM5",
@@ -139,7 +149,7 @@ def apply_nag(app: cdk.App, stack: cdk.Stack) -> None:
     NagSuppressions.add_resource_suppressions_by_path(
         stack,
         f"/{stack.stack_name}/Apps/ExamsRole/DefaultPolicy/Resource",
-        [BANK_FILES],
+        [BANK_FILES, ANALYSIS_READS],
     )
     for child in stack.node.children:
         if child.node.id.startswith("Custom::"):

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Literal
 from chalice import Chalice
 from pydantic import BaseModel, Field
 
+from xuefa.analysis import views as analysis_views
 from xuefa.bank.repository import Listing
 from xuefa.bank.views import BankFile, BankPage, BankQuestion, QuestionEdit, Retirement
 from xuefa.bootstrap import services
@@ -195,3 +196,26 @@ def bank_retire(actor: Actor, body: Retirement, year: str, question_id: str) -> 
     the few minutes the pools' readers keep what they read); papers already given keep
     it; audited; retiring twice is retiring once."""
     return bank().retire(actor, parse_year(year), question_id, body)
+
+
+# --- item analysis (#28) ---
+# Started here, run by the reports function off the report queue (it renders the files);
+# the answer reads the latest run and the result the manifest names.
+
+
+@api.route("/{year}/analysis", ["POST"], body=Empty, status=202, response="AnalysisRun")
+def start_analysis(actor: Actor, body: Empty, year: str) -> analysis_views.AnalysisRun:
+    """Start the year's item analysis (city administrators), once no one can sit the exam
+    (before: 409 TOO_EARLY); a run under way is answered as it is."""
+    return services().item_analysis.start(actor, parse_year(year))
+
+
+@api.route("/{year}/analysis", ["GET"], response="ItemAnalysis")
+def item_analysis(actor: Actor, year: str) -> analysis_views.ItemAnalysis:
+    """The latest run's state and the latest complete result: per question drawn,
+    facility, discrimination, point-biserial, options by group and flags; the paper's
+    score distribution and KR-20; CSV/XLSX/JSON links valid for 15 minutes."""
+    return services().item_analysis.state(actor, parse_year(year))
+
+
+# --- end of item analysis (#28) ---

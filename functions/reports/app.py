@@ -86,7 +86,11 @@ def _nightly(s: Any, day: date, delivery: str | None) -> dict[str, Any]:
 def shard(event: SQSEvent) -> None:
     try:
         for record in event:
-            job().run_shard(**json.loads(record.body))
+            message = json.loads(record.body)
+            if "analysis" in message:  # a shard of the item analysis (#28.1)
+                services().item_analysis.run_shard(**message["analysis"])
+            else:
+                job().run_shard(**message)
     finally:
         _flush_metrics()
 

@@ -18,6 +18,7 @@ from xuefa.core.clock import Clock, process_clock
 from xuefa.core.settings import Settings, get_settings, get_token_settings, responses_checked
 
 if TYPE_CHECKING:
+    from xuefa.analysis.job import ItemAnalysisJob
     from xuefa.bank.editing import BankEditing
     from xuefa.core.auth import AdminUnits
     from xuefa.credits.authoring import Authoring
@@ -317,6 +318,27 @@ class Services:
         s = self.storage
         records = ReportRecords.on(self.store)
         return ReportJob(records, s.years, s.directory, self.bucket, self.clock, pipeline)
+
+    @cached_property
+    def item_analysis(self) -> ItemAnalysisJob:
+        """The item analysis (#28.1): started from the exams API, its shards run by the
+        reports function off the report queue (or here, one after another, without one)."""
+        from xuefa.analysis.job import ItemAnalysisJob, Sources
+        from xuefa.analysis.repository import DynamoAnalysisReads
+        from xuefa.reports.run_repository import DynamoReportRuns
+        from xuefa.store.queue import ShardQueue
+
+        s = self.storage
+        queue_url = self.settings.report_queue_url
+        sources = Sources(DynamoAnalysisReads(self.store), s.bank, s.years, s.directory)
+        return ItemAnalysisJob(
+            sources,
+            DynamoReportRuns(self.store),
+            self.bucket,
+            self.clock,
+            self.settings.root_unit_id,
+            ShardQueue(queue_url) if queue_url else None,
+        )
 
     @cached_property
     def report_queries(self) -> ReportQueries:

@@ -16,6 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from xuefa.analysis.views import AnalysisRun, ItemAnalysis
 from xuefa.bank.views import BankFile, BankPage, BankQuestion
 from xuefa.credits.content_views import (
     AuthoredLessons,
@@ -98,6 +99,7 @@ class Health(BaseModel):
 
 
 __all__ = [
+    "AnalysisRun",
     "Archive",
     "ArchiveYear",
     "Attempt",
@@ -129,6 +131,7 @@ __all__ = [
     "Imported",
     "ImportedAccount",
     "ImportedLearner",
+    "ItemAnalysis",
     "KeySet",
     "Learner",
     "LearnerPage",

@@ -260,8 +260,26 @@ class Apps(Construct):
                     resources=[self.data.bucket.arn_for_objects("reports/*")],
                 )
             )
+            # The item analysis's shards (#28.1) spool their parts and write its files.
+            role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=["s3:PutObject", "s3:GetObject"],
+                    resources=[self.data.bucket.arn_for_objects("analysis/*")],
+                )
+            )
             self.pipeline.queue.grant_send_messages(role)
             self.pipeline.queue.grant_consume_messages(role)
+        if name == "exams":
+            # The item analysis (#28.1) is started here and run by the reports function:
+            # its shards are sent on the report queue, and the result is read (and
+            # linked) from analysis/ — never written.
+            self.pipeline.queue.grant_send_messages(role)
+            role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=["s3:GetObject"],
+                    resources=[self.data.bucket.arn_for_objects("analysis/*")],
+                )
+            )
         if name == "credits":
             # Lesson bodies written at publish, presigned uploads (single and multipart:
             # both s3:PutObject), and the review list's export read back by its link.

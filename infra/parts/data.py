@@ -98,6 +98,12 @@ class Data(Construct):
                     prefix="reports/exports/",
                     expiration=cdk.Duration.days(1),
                 ),
+                # the item analysis's shards' papers (#28.1): read once, by its final step
+                s3.LifecycleRule(
+                    id="analysis-parts",
+                    prefix="analysis/parts/",
+                    expiration=cdk.Duration.days(7),
+                ),
             ],
         )
         keep_logical_id(self.bucket, "Reports65402A0A")

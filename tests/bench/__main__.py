@@ -7,6 +7,7 @@ import platform
 from datetime import date
 
 from tests.bench import (
+    bench_analysis,
     bench_capacity,
     bench_credits,
     bench_evening,
@@ -150,6 +151,16 @@ def main() -> None:
                     "far inside 900 s",
                 )
             )
+    analysis = bench_analysis.measure(100_000)
+    rows.append(
+        (
+            "item analysis: fold 100k first attempts of 50 (spooled, unspooled, counted)",
+            f"{analysis['fold_s'] + analysis['result_s']:.0f} s "
+            f"(+ {analysis['spool_s']:.0f} s spooling), arrays {analysis['arrays_mb']:.0f} MiB, "
+            f"peak {analysis['peak_mb']:.0f} MiB traced, max RSS {analysis['max_rss_mb']:.0f} MiB",
+            "fits a 1 GB Lambda",
+        )
+    )
     loaded = bench_web.first_load()
     rows.append(
         (

@@ -302,6 +302,10 @@ CASES = [
     Case("bank xlsx", "POST", "/exams/{year}/questions/xlsx", lambda t: _template(), "city"),
     Case("bank edit", "PUT", "/exams/{year}/questions/m-none", lambda t: _edit(), "city"),
     Case("bank retire", "POST", "/exams/{year}/questions/m-none/retire", {}, "city"),
+    # Item analysis (#28.1): the city's alone (a 409 before the window's end still counts
+    # as let through).
+    Case("item analysis", "GET", "/exams/{year}/analysis", None, "city"),
+    Case("run item analysis", "POST", "/exams/{year}/analysis", {}, "city"),
     Case("daily", "GET", "/reports/daily?unit_id={unit}", None, "admin"),
     Case("bulletin", "GET", "/reports/bulletin?unit_id={unit}", None, "admin"),
     Case("report dates", "GET", "/reports/dates?month=2026-11", None, "any_admin"),

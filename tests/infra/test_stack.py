@@ -62,6 +62,7 @@ API_ROUTES = {
         "/{year}/questions/xlsx",
         "/{year}/questions/{question_id}",
         "/{year}/questions/{question_id}/retire",
+        "/{year}/analysis",
     },
     "reports": {
         "/bulletin",
@@ -155,6 +156,9 @@ def test_the_bucket_is_private_encrypted_tls_only_with_a_lifecycle(synthesized) 
                     Match.object_like({"Prefix": "reports/years/", "Status": "Enabled"}),
                     Match.object_like(
                         {"Prefix": "reports/exports/", "ExpirationInDays": 1, "Status": "Enabled"}
+                    ),
+                    Match.object_like(
+                        {"Prefix": "analysis/parts/", "ExpirationInDays": 7, "Status": "Enabled"}
                     ),
                 ]
             },
@@ -340,9 +344,10 @@ def test_every_function_has_its_own_least_privilege_role(synthesized) -> None:
             if name.startswith("Apps")
         }
     )
-    # Of the apps, reports (its files), credits (lessons' content, #26) and exams (the
-    # bank's workbooks, #28) only (the site deploys too); credits on the content bucket's
-    # content/ and exports/ alone, exams on its exports/bank/ alone.
+    # Of the apps, reports (its files, and the item analysis's under analysis/, #28.1),
+    # credits (lessons' content, #26) and exams (the bank's workbooks, #28) only (the site
+    # deploys too); credits on the content bucket's content/ and exports/ alone, exams on
+    # its exports/bank/ alone, and it only reads analysis/.
     assert apps.count("s3:PutObject") == 3
     exams = [
         statement
@@ -353,6 +358,14 @@ def test_every_function_has_its_own_least_privilege_role(synthesized) -> None:
     ]
     assert [json.dumps(s["Action"]) for s in exams] == ['["s3:PutObject", "s3:GetObject"]']
     assert "exports/bank/*" in json.dumps(exams)
+    exams_policies = json.dumps(
+        [
+            policy
+            for name, policy in resources(raw, "AWS::IAM::Policy").items()
+            if name.startswith("AppsExamsRole")
+        ]
+    )
+    assert "analysis/*" in exams_policies
     credits = [
         statement
         for name, policy in resources(raw, "AWS::IAM::Policy").items()

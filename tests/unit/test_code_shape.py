@@ -31,6 +31,8 @@ MAY_IMPORT = {
     **{name: {"core", "store", "years", "roster"} for name in ("credits", "exams", "reports")},
     "practice": {"core", "store", "years", "exams", "credits"},
     "bank": {"core", "store", "years", "roster", "exams"},
+    # the item analysis reads the exams' attempts and bank, and renders files as reports do
+    "analysis": {"core", "store", "years", "roster", "exams", "reports"},
 }
 
 

@@ -15,6 +15,7 @@ export function makeRouter(session: Session): Router {
       { path: '/reports', component: () => import('./views/Reports.vue') },
       { path: '/exams', component: () => import('./views/Exams.vue') },
       { path: '/bank', component: () => import('./views/Bank.vue') },
+      { path: '/exams/analysis', component: () => import('./views/ItemAnalysis.vue') },
       { path: '/credits', component: () => import('./views/Credits.vue') },
       { path: '/lessons', component: () => import('./views/Lessons.vue') },
       { path: '/lessons/:id', component: () => import('./views/LessonEditor.vue'), props: true },

@@ -741,6 +741,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/exams/{year}/analysis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The latest run's state and the latest complete result: per question drawn, */
+        get: operations["exams_item_analysis"];
+        put?: never;
+        /** Start the year's item analysis (city administrators), once no one can sit the exam */
+        post: operations["exams_start_analysis"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/reports/health": {
         parameters: {
             query?: never;
@@ -2807,6 +2825,161 @@ export interface components {
              * @default null
              */
             reason: string | null;
+        };
+        /** AnalysisRun */
+        AnalysisRun: {
+            /** Year */
+            year: number;
+            /** Run Id */
+            run_id: string;
+            /**
+             * Status
+             * @description running, finalizing or complete
+             */
+            status: string;
+            /** Started At */
+            started_at: string;
+            /**
+             * Completed At
+             * @default null
+             */
+            completed_at: string | null;
+            /**
+             * Shards
+             * @description the parts the run is split into (counties and the city)
+             */
+            shards: number;
+            /** Shards Done */
+            shards_done: number;
+            /**
+             * Duplicate
+             * @description a run already under way was answered
+             * @default false
+             */
+            duplicate: boolean;
+        };
+        /** AnalysisFile */
+        AnalysisFile: {
+            /**
+             * Format
+             * @enum {string}
+             */
+            format: "csv" | "xlsx" | "json";
+            /** Url */
+            url: string;
+            /** Expires At */
+            expires_at: string;
+            /** Rows */
+            rows: number;
+            /** Bytes */
+            bytes: number;
+            /** Sha256 */
+            sha256: string;
+        };
+        /** ItemView */
+        ItemView: {
+            /** Question Id */
+            question_id: string;
+            /** Type */
+            type: string;
+            /** Category */
+            category: string;
+            /** Drawn */
+            drawn: number;
+            /** Right */
+            right: number;
+            /**
+             * Facility
+             * @description share of the papers that drew it with it right
+             */
+            facility: number | null;
+            /** Upper Drawn */
+            upper_drawn: number;
+            /** Lower Drawn */
+            lower_drawn: number;
+            /** Upper Facility */
+            upper_facility: number | null;
+            /** Lower Facility */
+            lower_facility: number | null;
+            /**
+             * Discrimination
+             * @description upper less lower 27 % (Kelley)
+             */
+            discrimination: number | null;
+            /**
+             * Point Biserial
+             * @description item against the rest of the paper
+             */
+            point_biserial: number | null;
+            /** Options */
+            options: components["schemas"]["OptionView"][];
+            /** Flags */
+            flags: ("too_easy" | "too_hard" | "low_discrimination" | "negative_discrimination" | "unused_option" | "key_suspect")[];
+        };
+        /** OptionView */
+        OptionView: {
+            /**
+             * Key
+             * @description the bank's option key (the same however it was shuffled)
+             */
+            key: string;
+            /** Is Key */
+            is_key: boolean;
+            /** Picked */
+            picked: number;
+            /** Upper */
+            upper: number;
+            /** Lower */
+            lower: number;
+        };
+        /** PaperView */
+        PaperView: {
+            /**
+             * Papers
+             * @description learners counted: each one's first graded attempt
+             */
+            papers: number;
+            /** Group Size */
+            group_size: number;
+            /** Questions Per Paper */
+            questions_per_paper: number;
+            /** Mean Percent */
+            mean_percent: number | null;
+            /** Sd Percent */
+            sd_percent: number | null;
+            /** Kr20 */
+            kr20: number | null;
+            /** Histogram */
+            histogram: components["schemas"]["ScoreBin"][];
+        };
+        /** ScoreBin */
+        ScoreBin: {
+            /** Low */
+            low: number;
+            /** High */
+            high: number;
+            /** Papers */
+            papers: number;
+        };
+        /**
+         * ItemAnalysis
+         * @description The latest run, and the latest complete result (absent until one is).
+         */
+        ItemAnalysis: {
+            /** Year */
+            year: number;
+            run: components["schemas"]["AnalysisRun"];
+            /**
+             * Generated At
+             * @default null
+             */
+            generated_at: string | null;
+            /** @default null */
+            paper: components["schemas"]["PaperView"] | null;
+            /** Items */
+            items?: components["schemas"]["ItemView"][];
+            /** Files */
+            files?: components["schemas"]["AnalysisFile"][];
         };
         /**
          * FailedUnit
@@ -9203,6 +9376,225 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BankQuestion"];
+                };
+            };
+            /** @description the contract's error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    exams_item_analysis: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                year: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemAnalysis"];
+                };
+            };
+            /** @description the contract's error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    exams_start_analysis: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                year: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Empty"];
+            };
+        };
+        responses: {
+            /** @description success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalysisRun"];
                 };
             };
             /** @description the contract's error */
