@@ -344,11 +344,11 @@ def test_every_function_has_its_own_least_privilege_role(synthesized) -> None:
             if name.startswith("Apps")
         }
     )
-    # Of the apps, reports (its files, and the item analysis's under analysis/, #28.1),
-    # credits (lessons' content, #26) and exams (the bank's workbooks, #28) only (the site
-    # deploys too); credits on the content bucket's content/ and exports/ alone, exams on
-    # its exports/bank/ alone, and it only reads analysis/.
-    assert apps.count("s3:PutObject") == 3
+    # Of the apps, reports (its files, and in a statement of its own the item analysis's
+    # under analysis/, #28.1), credits (lessons' content, #26) and exams (the bank's
+    # workbooks, #28) only (the site deploys too); credits on the content bucket's content/
+    # and exports/ alone, exams on its exports/bank/ alone, and it only reads analysis/.
+    assert apps.count("s3:PutObject") == 4
     exams = [
         statement
         for name, policy in resources(raw, "AWS::IAM::Policy").items()
