@@ -4,10 +4,10 @@ domain's words, for the service to decide what that means."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from xuefa.core.clock import iso
 from xuefa.core.errors import Conflict
@@ -56,18 +56,7 @@ class DynamoAwards:
             if session.once_per_day:
                 paid = Keys.paid_today(session.student_no, award.day, session.resource_id)
                 checks.append(("once_day", put_new({**paid, "session_id": session.session_id})))
-        for _ in range(START_RETRIES):
-            try:
-                self.store.transact([operation for _, operation in checks])
-                return frozenset()
-            except TransactionCancelled as exc:
-                failed = frozenset(check for i, (check, _) in enumerate(checks) if exc.failed(i))
-                if failed:
-                    return failed
-                # Cancelled with no condition failed: it collided with another transaction
-                # (a start taking the lock, a parallel completion) and wrote nothing. Never
-                # an award: try again, the next outcome says.
-        raise Conflict("too many simultaneous changes; try again")
+        return transact_checks(self.store, checks, START_RETRIES)
 
     @staticmethod
     def _close_session(award: Award) -> dict[str, Any]:
@@ -135,6 +124,28 @@ class DynamoAwards:
         )
         key = Keys.ledger_entry(session.student_no, session.year, entry.at, entry.entry_id)
         return put_new({**key, **entry.model_dump(exclude_none=True)})
+
+
+Check = TypeVar("Check", bound=str)
+
+
+def transact_checks(
+    store: Store, checks: Sequence[tuple[Check, dict[str, Any]]], tries: int
+) -> frozenset[Check]:
+    """Write the operations in one transaction: nothing (it landed) or the names of the
+    checks whose conditions failed (nothing written)."""
+    for _ in range(tries):
+        try:
+            store.transact([operation for _, operation in checks])
+            return frozenset()
+        except TransactionCancelled as exc:
+            failed = frozenset(check for i, (check, _) in enumerate(checks) if exc.failed(i))
+            if failed:
+                return failed
+            # Cancelled with no condition failed: it collided with another transaction (a
+            # start taking the lock, a parallel completion) and wrote nothing. Never an
+            # award: try again, the next outcome says.
+    raise Conflict("too many simultaneous changes; try again")
 
 
 @dataclass(frozen=True)

@@ -20,19 +20,19 @@ from datetime import date, datetime
 from typing import Any, Literal, cast
 
 from xuefa.core.clock import iso
-from xuefa.core.errors import Conflict
 from xuefa.credits.award_repository import (
     CreditGrowth,
     credit_window_open,
     credits_under_caps,
     learner_active,
     put_new,
+    transact_checks,
 )
 from xuefa.credits.views import LedgerEntry
 from xuefa.practice.sets import GivenSet
 from xuefa.practice.views import PayLimit
 from xuefa.store.keys import Keys
-from xuefa.store.store import Store, TransactionCancelled
+from xuefa.store.store import Store
 from xuefa.years.result_repository import (
     Change,
     practised_attrs,
@@ -99,15 +99,7 @@ class DynamoPracticeCredits:
                     put_new({**paid_marker(payment.given, payment.day), "set_id": set_id}),
                 ),
             ]
-        for _ in range(COLLISIONS):
-            try:
-                self.store.transact([operation for _, operation in checks])
-                return frozenset()
-            except TransactionCancelled as exc:
-                failed = frozenset(check for i, (check, _) in enumerate(checks) if exc.failed(i))
-                if failed:
-                    return failed
-        raise Conflict("too many simultaneous changes; try again")
+        return transact_checks(self.store, checks, COLLISIONS)
 
     def paid(self, set_id: str) -> tuple[int, PayLimit | None] | None:
         """What a set was paid and what cut it; None while it is unpaid."""
