@@ -73,9 +73,8 @@ beforeEach(() => {
 })
 afterEach(async () => {
   mounted?.unmount()
-  // Vant measures a fixed bar again 100, 200 and 300 ms after mounting, on timers unmounting
-  // leaves:
-  // let them run while jsdom's window still exists (not after the environment is gone).
+  // Vant measures a fixed bar again 100, 200 and 300 ms after mounting, on timers that
+  // unmounting leaves: let them run while jsdom's window still exists.
   await new Promise((resolve) => setTimeout(resolve, 350))
 })
 
