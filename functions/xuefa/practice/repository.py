@@ -85,6 +85,7 @@ def _practised(item: Mapping[str, Any]) -> Practised:
         correct=int(item.get("correct", 0)),
         card=_card(item),
         version=int(item.get("version", 0)),
+        sets=frozenset(str(s) for s in item.get("sets", ())),
     )
 
 
@@ -177,24 +178,22 @@ class DynamoPractice:
         return _practised(item) if item else None
 
     def tally(
-        self,
-        student_no: str,
-        year: int,
-        question: Question,
-        correct: bool,
-        card: Card | None,
-        version: int,
+        self, given: GivenSet, question: Question, correct: bool, card: Card | None, version: int
     ) -> bool:
-        """Count an answer and, if the notebook moves, write the new card: one UpdateItem.
-        False (nothing written) when another answer moved the card since `version`."""
+        """Count a set's answer once and, if the notebook moves, write the new card: one
+        UpdateItem. False (nothing written) when another answer moved the card since
+        `version`, or this set's answer was counted already (the set's id is kept)."""
         sets = ["question_id = :q", "topic = :topic"]
         values: dict[str, Any] = {
             ":q": question.question_id,
             ":topic": question.topic,
             ":one": 1,
             ":right": 1 if correct else 0,
+            ":set": given.set_id,
+            ":sets": {given.set_id},
         }
-        condition = None
+        once = "(attribute_not_exists(#sets) OR NOT contains(#sets, :set))"
+        condition: str | None = None
         if card is not None:
             sets += ["card = :card", "due_at = :due", "streak = :streak", "version = :next"]
             sets += ["counted_on = :counted", "in_notebook = :in", "mastered = :mastered"]
@@ -202,10 +201,18 @@ class DynamoPractice:
             condition = "attribute_not_exists(version)" if version == 0 else "version = :seen"
             if version:
                 values[":seen"] = version
-        expression = f"SET {', '.join(sets)} ADD answered :one, correct :right"
-        key = Keys.practised(student_no, year, question.question_id)
+        condition = f"{condition} AND {once}" if condition else once
+        expression = f"SET {', '.join(sets)} ADD answered :one, correct :right, #sets :sets"
+        key = Keys.practised(given.owner, given.year, question.question_id)
         try:
-            self.store.update(key, expression, condition=condition, values=values, new_item=False)
+            self.store.update(
+                key,
+                expression,
+                condition=condition,
+                names={"#sets": "sets"},
+                values=values,
+                new_item=False,
+            )
         except ConditionFailed:
             return False
         return True

@@ -124,8 +124,9 @@ class Practice:
         mine = {"correct": body.answer == question.answer, "answer": body.answer}
         recorded = self.records.answer(given, question.question_id, mine, now)
         outcome, answered, repeated, answers = recorded
-        if not repeated:
-            self._count(me, given.year, question, bool(outcome["correct"]), now)
+        # Counted by the set's id, not by `repeated`: an answer that landed but whose reply
+        # was lost (the client retried) is counted by the retry, and never twice.
+        self._count(me, given, question, bool(outcome["correct"]), now)
         feedback = _feedback(question, outcome, answered, len(given.question_ids), repeated)
         if feedback.complete:
             tallies = sets.topic_tallies(self.records.pool(given.year), answers)
@@ -134,14 +135,18 @@ class Practice:
                 feedback.awarded, feedback.limit = paid
         return feedback
 
-    def _count(self, me: str, year: int, question: Question, correct: bool, now: datetime) -> None:
+    def _count(
+        self, me: str, given: GivenSet, question: Question, correct: bool, now: datetime
+    ) -> None:
         """The answer's tallies and its notebook move, in one conditional write (read again
-        and recomputed if a parallel answer moved the card first)."""
+        and recomputed if a parallel answer moved the card first), once per set."""
         for _ in range(CARD_TRIES):
-            record = self.records.practised_one(me, year, question.question_id)
+            record = self.records.practised_one(me, given.year, question.question_id)
+            if record is not None and given.set_id in record.sets:
+                return  # this set's answer is counted already
             card = schedule.answered(record.card if record else None, correct, now)
             version = record.version if record else 0
-            if self.records.tally(me, year, question, correct, card, version):
+            if self.records.tally(given, question, correct, card, version):
                 return
         raise Conflict("the notebook moved meanwhile; the answer was kept, try again")
 

@@ -31,6 +31,7 @@ class Practised:
     correct: int
     card: Card | None  # None: never in the notebook
     version: int  # the card's moves so far (the condition a move is written under)
+    sets: frozenset[str] = frozenset()  # the sets whose answer was counted (each once)
 
 
 @dataclass(frozen=True)
