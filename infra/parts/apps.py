@@ -280,6 +280,13 @@ class Apps(Construct):
                     resources=[self.data.bucket.arn_for_objects("analysis/*")],
                 )
             )
+            # Before a year's first analysis completes its manifest is missing: S3 says so
+            # (404) only to a role that may list the bucket, else 403, a 500 for the city.
+            role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=["s3:ListBucket"], resources=[self.data.bucket.bucket_arn]
+                )
+            )
         if name == "credits":
             # Lesson bodies written at publish, presigned uploads (single and multipart:
             # both s3:PutObject), and the review list's export read back by its link.
