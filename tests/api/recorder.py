@@ -131,6 +131,24 @@ def _wrap_chalice() -> None:
     chalice_app.Chalice.__call__ = rest_call  # type: ignore[method-assign]
     chalice_app.LambdaFunction.__call__ = plain_call  # type: ignore[method-assign]
     chalice_app.EventSourceHandler.__call__ = event_call  # type: ignore[method-assign]
+    _wrap_inline_shards()
+
+
+def _wrap_inline_shards() -> None:
+    """Without a queue (locally, in tests) the item analysis's shards run inside the exams
+    API that started them; in AWS the reports function's `report-shard` handler runs them
+    off the report queue, with its own role — so their calls are that function's."""
+    from xuefa.analysis.job import ItemAnalysisJob
+
+    inline = ItemAnalysisJob._run_here
+    if getattr(inline, "_recorded", False):
+        return
+
+    def run_here(self: Any, messages: list[dict[str, Any]]) -> None:
+        _running("reports", "shard", lambda: inline(self, messages))
+
+    run_here._recorded = True  # type: ignore[attr-defined]
+    ItemAnalysisJob._run_here = run_here  # type: ignore[method-assign]
 
 
 def install(path: Path, test: str = "") -> Recorder:
