@@ -13,6 +13,8 @@ from xuefa.bank.views import BankFile, BankPage, BankQuestion, QuestionEdit, Ret
 from xuefa.bootstrap import services
 from xuefa.core.auth import Actor
 from xuefa.core.topics import Topic
+from xuefa.corrections import views as correction_views
+from xuefa.corrections.views import CorrectionRequest
 from xuefa.exams import views
 from xuefa.exams.questions import ImportRequest, Pool, QuestionType
 from xuefa.exams.service import BulkOverride, Exams, Override, parse_attempt_no
@@ -219,3 +221,23 @@ def item_analysis(actor: Actor, year: str) -> analysis_views.ItemAnalysis:
 
 
 # --- end of item analysis (#28) ---
+
+# --- corrections after the window (#28.2) ---
+# Made here; the regrade they start runs on the report queue, as the item analysis does.
+
+
+@api.route(
+    "/{year}/corrections", ["POST"], body=CorrectionRequest, status=202, response="Corrected"
+)
+def correct(actor: Actor, body: CorrectionRequest, year: str) -> correction_views.Corrected:
+    """Void a question of the year's exam pool or accept one more answer to it (city
+    administrators), once no one can sit the exam (before: 409 TOO_EARLY) and until the
+    year's close (after: 409 YEAR_CLOSED); every attempt that had it is regraded by a job
+    (scores only rise), whose progress `GET` shows."""
+    return services().corrections.correct(actor, parse_year(year), body)
+
+
+@api.route("/{year}/corrections", ["GET"], response="Corrections")
+def corrections(actor: Actor, year: str) -> correction_views.Corrections:
+    """The year's corrections, newest last, and the latest regrade's progress."""
+    return services().corrections.state(actor, parse_year(year))

@@ -89,6 +89,8 @@ def shard(event: SQSEvent) -> None:
             message = json.loads(record.body)
             if "analysis" in message:  # a shard of the item analysis (#28.1)
                 services().item_analysis.run_shard(**message["analysis"])
+            elif "corrections" in message:  # a shard of a regrade (#28.2)
+                services().corrections.run_shard(**message["corrections"])
             else:
                 job().run_shard(**message)
     finally:

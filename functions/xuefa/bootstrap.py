@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from xuefa.analysis.job import ItemAnalysisJob
     from xuefa.bank.editing import BankEditing
     from xuefa.core.auth import AdminUnits
+    from xuefa.corrections.job import CorrectionJob
     from xuefa.credits.authoring import Authoring
     from xuefa.credits.content import Content
     from xuefa.credits.content_repository import ContentBucket, DynamoContent
@@ -335,6 +336,27 @@ class Services:
             sources,
             DynamoReportRuns(self.store),
             self.bucket,
+            self.clock,
+            self.settings.root_unit_id,
+            ShardQueue(queue_url) if queue_url else None,
+        )
+
+    @cached_property
+    def corrections(self) -> CorrectionJob:
+        """Corrections after the window (#28.2): made from the exams API, their regrade's
+        shards run by the reports function off the report queue (or here, without one)."""
+        from xuefa.analysis.repository import DynamoAnalysisReads
+        from xuefa.corrections.job import CorrectionJob, Sources
+        from xuefa.corrections.repository import DynamoCorrections
+        from xuefa.reports.run_repository import DynamoReportRuns
+        from xuefa.store.queue import ShardQueue
+
+        s = self.storage
+        queue_url = self.settings.report_queue_url
+        latest = DynamoAnalysisReads(self.store).latest_granted_close
+        return CorrectionJob(
+            Sources(DynamoCorrections(self.store), latest, s.years, s.directory),
+            DynamoReportRuns(self.store),
             self.clock,
             self.settings.root_unit_id,
             ShardQueue(queue_url) if queue_url else None,

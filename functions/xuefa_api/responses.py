@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from xuefa.analysis.views import AnalysisRun, ItemAnalysis
 from xuefa.bank.views import BankFile, BankPage, BankQuestion
+from xuefa.corrections.views import Corrected, Corrections
 from xuefa.credits.content_views import (
     AuthoredLessons,
     Course,
@@ -116,6 +117,8 @@ __all__ = [
     "Certificate",
     "CertificateBundle",
     "Completion",
+    "Corrected",
+    "Corrections",
     "Course",
     "Courses",
     "DailySet",

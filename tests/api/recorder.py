@@ -135,20 +135,26 @@ def _wrap_chalice() -> None:
 
 
 def _wrap_inline_shards() -> None:
-    """Without a queue (locally, in tests) the item analysis's shards run inside the exams
-    API that started them; in AWS the reports function's `report-shard` handler runs them
-    off the report queue, with its own role — so their calls are that function's."""
+    """Without a queue (locally, in tests) the item analysis's and the regrade's shards run
+    inside the exams API that started them; in AWS the reports function's `report-shard`
+    handler runs them off the report queue, with its own role — so their calls are that
+    function's."""
     from xuefa.analysis.job import ItemAnalysisJob
+    from xuefa.corrections.job import CorrectionJob
 
-    inline = ItemAnalysisJob._run_here
-    if getattr(inline, "_recorded", False):
-        return
+    for job in (ItemAnalysisJob, CorrectionJob):
+        inline = job._run_here
+        if getattr(inline, "_recorded", False):
+            continue
+        job._run_here = _as_shard(inline)  # type: ignore[method-assign]
 
+
+def _as_shard(inline: Any) -> Any:
     def run_here(self: Any, messages: list[dict[str, Any]]) -> None:
         _running("reports", "shard", lambda: inline(self, messages))
 
     run_here._recorded = True  # type: ignore[attr-defined]
-    ItemAnalysisJob._run_here = run_here  # type: ignore[method-assign]
+    return run_here
 
 
 def install(path: Path, test: str = "") -> Recorder:

@@ -362,11 +362,14 @@ def test_extra_attempts_stop_at_the_years_total(world: World) -> None:
 def test_a_later_close_needs_the_years_latest_close_to_cover_it(world: World) -> None:
     close = datetime(2017, 10, 10, tzinfo=SHANGHAI)
     assert world.attempts.grant(CITY_ADMIN, grant(extra=0, close=close)) == {"cover"}
-    assert world.attempts.attempt_for_review(LEARNER, YEAR, 1) == (EMPTY, None, None)
+    read = world.attempts.attempt_for_review(LEARNER, YEAR, 1)
+    assert (read.result, read.attempt, read.latest_granted_close) == (EMPTY, None, None)
+    assert read.corrections == []
 
     world.attempts.raise_latest_close(YEAR, close, EXAM_DAY, MARGIN)
     world.attempts.raise_latest_close(YEAR, close - timedelta(days=1), EXAM_DAY, MARGIN)
-    assert world.attempts.attempt_for_review(LEARNER, YEAR, 1)[2] == int(close.timestamp())
+    latest = world.attempts.attempt_for_review(LEARNER, YEAR, 1).latest_granted_close
+    assert latest == int(close.timestamp())
     assert world.attempts.grant(CITY_ADMIN, grant(extra=0, close=close)) == frozenset()
     earlier = close - timedelta(days=2)
     assert world.attempts.grant(CITY_ADMIN, grant("ov-2", extra=0, close=earlier)) == {"room"}
@@ -376,13 +379,13 @@ def test_a_later_close_needs_the_years_latest_close_to_cover_it(world: World) ->
 def test_no_override_past_the_policy_the_year_or_the_review(world: World) -> None:
     beyond = datetime(2017, 10, 16, tzinfo=SHANGHAI)
     world.attempts.raise_latest_close(YEAR, beyond, EXAM_DAY, MARGIN)  # beyond the policy
-    assert world.attempts.attempt_for_review(LEARNER, YEAR, 1)[2] is None
+    assert world.attempts.attempt_for_review(LEARNER, YEAR, 1).latest_granted_close is None
 
     assert world.attempts.grant(CITY_ADMIN, grant(close=beyond)) == {"year"}
     assert world.attempts.grant(CITY_ADMIN, grant(at=YEAR_CLOSED)) == {"year"}
     assert world.attempts.grant(CITY_ADMIN, grant(at=AFTER_EXAM)) == {"review"}
     world.attempts.raise_latest_close(YEAR, beyond, AFTER_EXAM, MARGIN)
-    assert world.attempts.attempt_for_review(LEARNER, YEAR, 1)[2] is None
+    assert world.attempts.attempt_for_review(LEARNER, YEAR, 1).latest_granted_close is None
     assert figures(world) == {}
     assert world.attempts.override_request("ov-1") is None
 

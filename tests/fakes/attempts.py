@@ -10,11 +10,13 @@ from typing import Any
 
 from tests.fakes.directory import FakeDirectory, FakeYearBook
 from xuefa.core.auth import Actor
+from xuefa.exams.corrected import Correction
 from xuefa.exams.papers import fits
 from xuefa.exams.questions import Question
 from xuefa.exams.repository import (
     Attempt,
     Closing,
+    ForReview,
     Grant,
     LearnerInactive,
     NewAttempt,
@@ -62,6 +64,7 @@ class FakeAttempts:
         self.overrides: dict[str, dict[str, Any]] = {}
         self.imported: list[dict[str, Any]] = []
         self.latest_close: dict[int, int] = {}  # the year's latest granted close (epoch)
+        self.corrections: dict[int, list[Correction]] = {}  # the year's corrections
         self.calls: list[str] = []
         self._lock = threading.Lock()
 
@@ -85,11 +88,10 @@ class FakeAttempts:
         questions = self.papers[key].paper
         return result, Attempt(dict(self.sheet[key]), questions)
 
-    def attempt_for_review(
-        self, student_no: str, year: int, attempt_no: int
-    ) -> tuple[YearResult, Attempt | None, int | None]:
+    def attempt_for_review(self, student_no: str, year: int, attempt_no: int) -> ForReview:
         result, attempt = self.result_and_attempt(student_no, year, attempt_no)
-        return result, attempt, self.latest_close.get(year)
+        fixes = list(self.corrections.get(year, []))
+        return ForReview(result, attempt, self.latest_close.get(year), fixes)
 
     def _active(self, student_no: str) -> bool:
         profile = self.directory.profiles.get(student_no)

@@ -33,6 +33,8 @@ MAY_IMPORT = {
     "bank": {"core", "store", "years", "roster", "exams"},
     # the item analysis reads the exams' attempts and bank, and renders files as reports do
     "analysis": {"core", "store", "years", "roster", "exams", "reports"},
+    # corrections regrade the exams' attempts in runs as the item analysis's
+    "corrections": {"core", "store", "years", "roster", "exams", "reports", "analysis"},
 }
 
 

@@ -119,7 +119,7 @@ class ItemAnalysisJob:
                 {"opens_at": iso(opens)},
             )
         existing = self.runs.run(run_key(year))
-        if existing and existing["status"] != "complete" and not _lease_over(existing, now):
+        if existing and existing["status"] != "complete" and not lease_over(existing, now):
             return _run_view(year, existing, duplicate=True)
         return self._begin(year, existing, now)
 
@@ -178,7 +178,7 @@ class ItemAnalysisJob:
         """One county's (or the city's own) papers, spooled to S3; the shard that completes
         the run folds them all. A message of a run that is over is dropped."""
         key = run_key(year)
-        if not _wanted(self.runs.run(key), shard_id, run_id):
+        if not wanted(self.runs.run(key), shard_id, run_id):
             return
         # Parts lie apart from the results: a lifecycle rule drops them after a week.
         part = f"analysis/parts/{year}/{run_id}/{shard_id}.jsonl.gz"
@@ -278,11 +278,11 @@ def responses_of(graded: GradedPaper, bank: dict[str, Question]) -> list[Respons
     return responses
 
 
-def _lease_over(run: dict[str, Any], now: datetime) -> bool:
+def lease_over(run: dict[str, Any], now: datetime) -> bool:
     return int(run.get("lease_until", 0)) <= int(now.timestamp())
 
 
-def _wanted(run: dict[str, Any] | None, shard_id: str, run_id: str) -> bool:
+def wanted(run: dict[str, Any] | None, shard_id: str, run_id: str) -> bool:
     """As the report's shards: the run is this one's and running, or this shard took the
     final step and died in it."""
     if run is None or run.get("run_id") != run_id:

@@ -27,6 +27,7 @@ from xuefa.core.audit import AuditEntry
 from xuefa.core.auth import Actor
 from xuefa.core.clock import iso
 from xuefa.core.errors import Duplicate
+from xuefa.exams.corrected import Correction
 from xuefa.exams.papers import PaperQuestion, fits
 from xuefa.store.audit import audit_put
 from xuefa.store.keys import Keys
@@ -126,6 +127,16 @@ class Attempt:
 
 
 @dataclass(frozen=True)
+class ForReview:
+    """What a closed attempt's review reads, in one request."""
+
+    result: YearResult
+    attempt: Attempt | None
+    latest_granted_close: int | None
+    corrections: list[Correction]
+
+
+@dataclass(frozen=True)
 class Refusal:
     """A save refused: the sheet as it was, or None when the attempt has none."""
 
@@ -222,9 +233,7 @@ class AttemptRepository(Protocol):
         self, student_no: str, year: int, attempt_no: int
     ) -> tuple[YearResult, Attempt | None]: ...
 
-    def attempt_for_review(
-        self, student_no: str, year: int, attempt_no: int
-    ) -> tuple[YearResult, Attempt | None, int | None]: ...
+    def attempt_for_review(self, student_no: str, year: int, attempt_no: int) -> ForReview: ...
 
     def sheets(self, student_no: str, year: int, started: int) -> list[Attempt]: ...
 
@@ -282,19 +291,23 @@ class AttemptReads(OnTheTable):
         result = year_result_of(found.get(keys[0]["sk"]), student_no, year)
         return result, _attempt_of(found, keys)
 
-    def attempt_for_review(
-        self, student_no: str, year: int, attempt_no: int
-    ) -> tuple[YearResult, Attempt | None, int | None]:
-        """Year result, the attempt and the latest close any override of the year granted,
-        in one request (the config item answers the last)."""
+    def attempt_for_review(self, student_no: str, year: int, attempt_no: int) -> ForReview:
+        """Year result, the attempt, the latest close any override of the year granted
+        (the config item) and the year's corrections, in one request."""
         keys = [Keys.year_result(student_no, year), Keys.sheet(student_no, year, attempt_no)]
         keys += [Keys.attempt(student_no, year, attempt_no), Keys.year_config(year)]
+        keys.append(Keys.corrections(year))
         found = {(i["pk"], i["sk"]): i for i in self.store.batch_get(keys, consistent=True)}
         by_sk = {sk: item for (pk, sk), item in found.items() if pk != keys[3]["pk"]}
         config = found.get((keys[3]["pk"], keys[3]["sk"])) or {}
         latest = config.get(LATEST_CLOSE)
-        result = year_result_of(by_sk.get(keys[0]["sk"]), student_no, year)
-        return result, _attempt_of(by_sk, keys), int(latest) if latest is not None else None
+        fixes = found.get((keys[4]["pk"], keys[4]["sk"])) or {}
+        return ForReview(
+            year_result_of(by_sk.get(keys[0]["sk"]), student_no, year),
+            _attempt_of(by_sk, keys),
+            int(latest) if latest is not None else None,
+            [Correction.of(c) for c in fixes.get("corrections", [])],
+        )
 
     def sheets(self, student_no: str, year: int, started: int) -> list[Attempt]:
         """Every attempt's sheet (without its paper), in order; attempts from before the

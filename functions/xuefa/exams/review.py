@@ -70,6 +70,7 @@ class Review:
                         "deadline": sheet.deadline,
                         "submitted_at": sheet.submitted_at,
                         "score": shown_score(sheet.score),
+                        **_corrected(sheet.sheet),
                     }
                     for sheet in sheets
                 ]
@@ -79,13 +80,13 @@ class Review:
     def attempt(self, actor: Actor, year: int, attempt_no: int) -> views.Attempt:
         require_learner(actor)
         config = self.years.get(year)
-        read = self.attempts.attempt_for_review
-        result, found, latest = read(actor.username, year, attempt_no)
+        read = self.attempts.attempt_for_review(actor.username, year, attempt_no)
         # Left open past its deadline and grace: graded now, then read again.
-        forgotten = result.open_until <= epoch(self.clock.now())
-        if found is not None and result.open_no == attempt_no and forgotten:
-            self.grading.settle(actor.username, config, result)
-            result, found, latest = read(actor.username, year, attempt_no)
+        forgotten = read.result.open_until <= epoch(self.clock.now())
+        if read.attempt is not None and read.result.open_no == attempt_no and forgotten:
+            self.grading.settle(actor.username, config, read.result)
+            read = self.attempts.attempt_for_review(actor.username, year, attempt_no)
+        found, latest = read.attempt, read.latest_granted_close
         if found is None:
             raise NotFound(f"there is no attempt {attempt_no}")
         paper, answers = found.paper, found.answers
@@ -100,11 +101,31 @@ class Review:
         if not found.is_open:
             body["submitted_at"] = found.submitted_at
             body["score"] = shown_score(found.score)
+            body.update(_corrected(found.sheet))
             opens = review_opens(config, latest)
             body["review_open"] = self.clock.now() >= opens
             body["review_opens_at"] = iso(opens)
             if body["review_open"]:  # nobody can sit any more: the key, at last
-                review = {q.question_id: views.review_of(q, answers) for q in paper}
+                fixes = read.corrections
+                review = {q.question_id: views.review_of(q, answers, fixes) for q in paper}
                 body["review"] = review
                 body["correct"] = {question_id: r.correct for question_id, r in review.items()}
         return views.Attempt.model_validate(body)
+
+
+def _corrected(sheet: dict[str, Any]) -> dict[str, Any]:
+    """A regraded attempt's first score and the corrections that raised it (#28.2)."""
+    if "graded_score" not in sheet:
+        return {}
+    return {
+        "graded_score": shown_score(sheet["graded_score"]),
+        "corrections": [
+            {
+                **note,
+                "position": int(note["position"]),
+                "number": int(note["number"]),
+                "points": int(note["points"]),
+            }
+            for note in sheet.get("corrections", [])
+        ],
+    }

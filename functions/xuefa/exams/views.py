@@ -13,6 +13,7 @@ from xuefa.core.audit import Reason
 from xuefa.core.clock import SHANGHAI
 
 if TYPE_CHECKING:
+    from xuefa.exams.corrected import Correction
     from xuefa.exams.papers import PaperQuestion
 
 
@@ -72,6 +73,17 @@ class StartedAttempt(BaseModel):
     questions: list[Question]
 
 
+class CorrectionNote(BaseModel):
+    """Why a correction after the window raised this attempt's score (#28.2)."""
+
+    position: int = Field(description="the question's number on this paper, from 1")
+    question_id: str = Field(description="the question's id on this paper")
+    action: Literal["void", "accept"]
+    number: int = Field(description="the year's correction that did it")
+    reason: str
+    points: int
+
+
 class AttemptLine(BaseModel):
     attempt_no: int
     state: str
@@ -79,6 +91,10 @@ class AttemptLine(BaseModel):
     deadline: str
     submitted_at: str | None
     score: float | None
+    graded_score: float | None = Field(
+        None, description="the score as first graded, when a correction raised it since"
+    )
+    corrections: list[CorrectionNote] = []
 
 
 class Attempts(BaseModel):
@@ -92,15 +108,31 @@ class QuestionReview(BaseModel):
     key: list[str] = Field(description="the right options' labels, as shown on this paper")
     explanation: str | None = None
     bank_question_id: str = Field(description="the question's id in the year's bank")
+    voided: bool = Field(False, description="voided after the window: everyone has its points")
+    also_accepted: list[list[str]] = Field(
+        [], description="answers accepted after the window too, as labelled on this paper"
+    )
+    correction_reason: str | None = None
 
 
-def review_of(question: PaperQuestion, answers: dict[str, list[str]]) -> QuestionReview:
+def review_of(
+    question: PaperQuestion,
+    answers: dict[str, list[str]],
+    corrections: list[Correction] | None = None,
+) -> QuestionReview:
+    from xuefa.exams.corrected import accepted_labels, made_right
+
     given = sorted(answers.get(question.question_id, []))
+    mine = [c for c in corrections or [] if c.question_id == question.bank_id]
+    why = made_right(question, given, mine) if given != question.answer else None
     return QuestionReview(
-        correct=given == question.answer,
+        correct=given == question.answer or why is not None,
         key=list(question.answer),
         explanation=question.explanation,
         bank_question_id=question.bank_id,
+        voided=any(c.action == "void" for c in mine),
+        also_accepted=accepted_labels(question, mine),
+        correction_reason=why.reason if why else None,
     )
 
 
@@ -121,6 +153,10 @@ class Attempt(BaseModel):
     review_opens_at: str | None = None
     correct: dict[str, bool] | None = None
     review: dict[str, QuestionReview] | None = None
+    graded_score: float | None = Field(
+        None, description="the score as first graded, when a correction raised it since"
+    )
+    corrections: list[CorrectionNote] = []
 
 
 class SavedAnswers(BaseModel):

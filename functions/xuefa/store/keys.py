@@ -169,6 +169,12 @@ class Keys:
         return {PARTITION_KEY: f"YEAR#{year}", SORT_KEY: "CONFIG"}
 
     @staticmethod
+    def corrections(year: int) -> dict[str, str]:
+        """The year's corrections after the window (#28.2), in one item: a review reads
+        them with the attempt, and a regrade reads them once."""
+        return {PARTITION_KEY: f"YEAR#{year}", SORT_KEY: "CORRECTIONS"}
+
+    @staticmethod
     def report_run(day: str) -> dict[str, str]:
         return {PARTITION_KEY: f"RUN#{day}", SORT_KEY: "META"}
 
