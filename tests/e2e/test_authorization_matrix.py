@@ -306,6 +306,16 @@ CASES = [
     # as let through).
     Case("item analysis", "GET", "/exams/{year}/analysis", None, "city"),
     Case("run item analysis", "POST", "/exams/{year}/analysis", {}, "city"),
+    # Corrections (#28.2): the city's alone; the question is no question's (a 404, or a
+    # 409 before the window's end or after the year's), so nothing changes.
+    Case("corrections", "GET", "/exams/{year}/corrections", None, "city"),
+    Case(
+        "correct a question",
+        "POST",
+        "/exams/{year}/corrections",
+        {"question_id": "m-none", "action": "void", "reason": "矩阵测试"},
+        "city",
+    ),
     Case("daily", "GET", "/reports/daily?unit_id={unit}", None, "admin"),
     Case("bulletin", "GET", "/reports/bulletin?unit_id={unit}", None, "admin"),
     Case("report dates", "GET", "/reports/dates?month=2026-11", None, "any_admin"),

@@ -63,6 +63,7 @@ API_ROUTES = {
         "/{year}/questions/{question_id}",
         "/{year}/questions/{question_id}/retire",
         "/{year}/analysis",
+        "/{year}/corrections",
     },
     "reports": {
         "/bulletin",

@@ -759,6 +759,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/exams/{year}/corrections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The year's corrections, newest last, and the latest regrade's progress. */
+        get: operations["exams_corrections"];
+        put?: never;
+        /** Void a question of the year's exam pool or accept one more answer to it (city */
+        post: operations["exams_correct"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/reports/health": {
         parameters: {
             query?: never;
@@ -2434,6 +2452,47 @@ export interface components {
             submitted_at: string | null;
             /** Score */
             score: number | null;
+            /**
+             * Graded Score
+             * @description the score as first graded, when a correction raised it since
+             * @default null
+             */
+            graded_score: number | null;
+            /**
+             * Corrections
+             * @default []
+             */
+            corrections: components["schemas"]["CorrectionNote"][];
+        };
+        /**
+         * CorrectionNote
+         * @description Why a correction after the window raised this attempt's score (#28.2).
+         */
+        CorrectionNote: {
+            /**
+             * Position
+             * @description the question's number on this paper, from 1
+             */
+            position: number;
+            /**
+             * Question Id
+             * @description the question's id on this paper
+             */
+            question_id: string;
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "void" | "accept";
+            /**
+             * Number
+             * @description the year's correction that did it
+             */
+            number: number;
+            /** Reason */
+            reason: string;
+            /** Points */
+            points: number;
         };
         /** Attempts */
         Attempts: {
@@ -2462,6 +2521,23 @@ export interface components {
              * @description the question's id in the year's bank
              */
             bank_question_id: string;
+            /**
+             * Voided
+             * @description voided after the window: everyone has its points
+             * @default false
+             */
+            voided: boolean;
+            /**
+             * Also Accepted
+             * @description answers accepted after the window too, as labelled on this paper
+             * @default []
+             */
+            also_accepted: string[][];
+            /**
+             * Correction Reason
+             * @default null
+             */
+            correction_reason: string | null;
         };
         /**
          * Attempt
@@ -2518,6 +2594,17 @@ export interface components {
             review: {
                 [key: string]: components["schemas"]["QuestionReview"];
             } | null;
+            /**
+             * Graded Score
+             * @description the score as first graded, when a correction raised it since
+             * @default null
+             */
+            graded_score: number | null;
+            /**
+             * Corrections
+             * @default []
+             */
+            corrections: components["schemas"]["CorrectionNote"][];
         };
         /** SavedAnswers */
         SavedAnswers: {
@@ -2980,6 +3067,120 @@ export interface components {
             items?: components["schemas"]["ItemView"][];
             /** Files */
             files?: components["schemas"]["AnalysisFile"][];
+        };
+        /** CorrectionView */
+        CorrectionView: {
+            /**
+             * Number
+             * @description the year's corrections are numbered from 1
+             */
+            number: number;
+            /** Question Id */
+            question_id: string;
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "void" | "accept";
+            /**
+             * Answer
+             * @description accept: the accepted answer by the bank's keys
+             */
+            answer: string[];
+            /**
+             * Accepted
+             * @description accept: the accepted options' texts
+             */
+            accepted: string[];
+            /** Reason */
+            reason: string;
+            /** By */
+            by: string;
+            /** At */
+            at: string;
+        };
+        /** RegradeRun */
+        RegradeRun: {
+            /** Run Id */
+            run_id: string;
+            /**
+             * Status
+             * @description running, finalizing or complete
+             */
+            status: string;
+            /**
+             * Corrections
+             * @description the corrections this run applies (1 … n)
+             */
+            corrections: number;
+            /** Started At */
+            started_at: string;
+            /**
+             * Completed At
+             * @default null
+             */
+            completed_at: string | null;
+            /**
+             * Shards
+             * @description the parts the run is split into (counties and the city)
+             */
+            shards: number;
+            /** Shards Done */
+            shards_done: number;
+            /**
+             * Attempts Seen
+             * @description graded attempts looked at by the shards done
+             */
+            attempts_seen: number;
+            /**
+             * Attempts Regraded
+             * @description of those, the attempts whose score rose
+             */
+            attempts_regraded: number;
+            /**
+             * Duplicate
+             * @default false
+             */
+            duplicate: boolean;
+        };
+        /**
+         * Corrected
+         * @description A correction made: it, and the regrade it started.
+         */
+        Corrected: {
+            correction: components["schemas"]["CorrectionView"];
+            run: components["schemas"]["RegradeRun"];
+        };
+        /** CorrectionRequest */
+        CorrectionRequest: {
+            /**
+             * Question Id
+             * @description the question's id in the bank
+             */
+            question_id: string;
+            /**
+             * Action
+             * @description void: everyone given the question gets its points; accept: one more answer scores too
+             * @enum {string}
+             */
+            action: "void" | "accept";
+            /**
+             * Answer
+             * @description accept only: the answer to accept, by the bank's option keys
+             * @default null
+             */
+            answer: string[] | null;
+            /** Reason */
+            reason: string;
+        };
+        /** Corrections */
+        Corrections: {
+            /** Year */
+            year: number;
+            /** Items */
+            items: components["schemas"]["CorrectionView"][];
+            /** @default null */
+            run: components["schemas"]["RegradeRun"] | null;
         };
         /**
          * FailedUnit
@@ -9595,6 +9796,225 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AnalysisRun"];
+                };
+            };
+            /** @description the contract's error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    exams_corrections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                year: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Corrections"];
+                };
+            };
+            /** @description the contract's error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    exams_correct: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                year: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CorrectionRequest"];
+            };
+        };
+        responses: {
+            /** @description success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Corrected"];
                 };
             };
             /** @description the contract's error */

@@ -4,19 +4,8 @@
  * right, the key and the explanation where the bank has one. */
 import type { components } from '../api/schema'
 
-export interface QuestionReview {
-  correct: boolean
-  key: string[]
-  explanation?: string | null
-  bank_question_id: string
-}
-
-/** The review's fields, until web/src/api/schema.d.ts is generated with them. */
-export type ReviewedAttempt = components['schemas']['Attempt'] & {
-  review_open?: boolean | null
-  review_opens_at?: string | null
-  review?: Record<string, QuestionReview> | null
-}
+export type ReviewedAttempt = components['schemas']['Attempt']
+export type CorrectionNote = components['schemas']['CorrectionNote']
 
 export interface ReviewRow {
   questionId: string
@@ -27,6 +16,10 @@ export interface ReviewRow {
   correct?: boolean
   key?: string
   explanation?: string
+  /** A correction after the window (#28.2): voided, or other answers accepted too. */
+  voided?: boolean
+  alsoAccepted?: string
+  correctionReason?: string
 }
 
 function labelled(labels: string[], options: { key: string; text: string }[]): string {
@@ -53,6 +46,10 @@ export function reviewRows(attempt: ReviewedAttempt): ReviewRow[] {
       row.correct = review.correct
       row.key = labelled(review.key, q.options)
       if (review.explanation) row.explanation = review.explanation
+      row.voided = review.voided === true
+      const accepted = review.also_accepted ?? []
+      if (accepted.length) row.alsoAccepted = accepted.map((labels) => labelled(labels, q.options)).join(' / ')
+      if (review.correction_reason) row.correctionReason = review.correction_reason
     }
     return row
   })

@@ -163,6 +163,14 @@ export const t = {
     explanation: '解析',
     yourAnswer: '你的答案',
     none: '未作答',
+    // Corrections after the window (#28.2): why a score rose.
+    regraded: (from: string, to: string) => `成绩已更正：原 ${from} 分，现 ${to} 分`,
+    regradedNote: '考试结束后，市里复核试题并作了更正，所有答过这些题的人都按更正重新计分（成绩只升不降）：',
+    correctionLine: (position: number, action: 'void' | 'accept', points: number, reason: string) =>
+      `第 ${position} 题${action === 'void' ? '作废，全体得分' : '增加正确答案，你的答案得分'} +${points} 分（${reason}）`,
+    voided: '本题已作废：答过的人都得分',
+    alsoAccepted: '也算正确',
+    correctionReason: '更正理由',
   },
   archive: {
     title: '个人学法档案',

@@ -35,7 +35,11 @@ const closed: ReviewedAttempt = {
   review_open: false,
   review_opens_at: '2026-11-27T01:31:00+08:00',
   review: null,
+  graded_score: null,
+  corrections: [],
 }
+
+const untouched = { voided: false, also_accepted: [], correction_reason: null }
 
 describe('a closed attempt before the key is out', () => {
   it('shows the learner their own answers and nothing of right or wrong', () => {
@@ -51,14 +55,33 @@ describe('a closed attempt once no one can sit', () => {
       ...closed,
       review_open: true,
       review: {
-        p1: { correct: false, key: ['B'], explanation: '宪法第五条。', bank_question_id: 'q1' },
-        p2: { correct: false, key: ['A'], explanation: null, bank_question_id: 'q2' },
+        p1: { correct: false, key: ['B'], explanation: '宪法第五条。', bank_question_id: 'q1', ...untouched },
+        p2: { correct: false, key: ['A'], explanation: null, bank_question_id: 'q2', ...untouched },
       },
       correct: { p1: false, p2: false },
     })
     expect(rows.map((r) => [r.correct, r.key, r.explanation])).toEqual([
       [false, 'B. 正确', '宪法第五条。'],
       [false, 'A. 人民', undefined],
+    ])
+  })
+})
+
+describe('a closed attempt regraded after the window', () => {
+  it('says which question was voided and which answer is accepted too, with the reason', () => {
+    const rows = reviewRows({
+      ...closed,
+      answers: { p1: ['A'], p2: ['B'] },
+      review_open: true,
+      review: {
+        p1: { correct: true, key: ['B'], explanation: null, bank_question_id: 'q1', voided: true, also_accepted: [], correction_reason: '题干有歧义' },
+        p2: { correct: true, key: ['A'], explanation: null, bank_question_id: 'q2', voided: false, also_accepted: [['B']], correction_reason: '两者皆可' },
+      },
+      correct: { p1: true, p2: true },
+    })
+    expect(rows.map((r) => [r.correct, r.voided, r.alsoAccepted, r.correctionReason])).toEqual([
+      [true, true, undefined, '题干有歧义'],
+      [true, false, 'B. 政府', '两者皆可'],
     ])
   })
 })
