@@ -25,16 +25,19 @@ ACTIVITY = (
 )
 
 
-def api_metric(name: str, metric: str, statistic: str, period: cdk.Duration) -> cloudwatch.Metric:
+def api_metric(
+    name: str, metric: str, statistic: str, period: cdk.Duration, label: str | None = None
+) -> cloudwatch.Metric:
     """API Gateway's own metric for one of our APIs: Chalice names each API after its app
-    (the OpenAPI title, `xuefa-<name>`), and its stage after the service."""
+    (the OpenAPI title, `xuefa-<name>`), and its stage after the service. (A label makes an
+    alarm's metric an expression: alarms go without.)"""
     return cloudwatch.Metric(
         namespace="AWS/ApiGateway",
         metric_name=metric,
         dimensions_map={"ApiName": f"xuefa-{name}", "Stage": name},
         statistic=statistic,
         period=period,
-        label=name,
+        label=label,
     )
 
 
@@ -76,8 +79,8 @@ class Dashboard(Construct):
             if name in apps
             for fn in functions
         ]
-        server_errors = [api_metric(name, "5XXError", "Sum", MINUTE) for name in apps]
-        latency = [api_metric(name, "Latency", "p95", MINUTE) for name in apps]
+        server_errors = [api_metric(name, "5XXError", "Sum", MINUTE, name) for name in apps]
+        latency = [api_metric(name, "Latency", "p95", MINUTE, name) for name in apps]
         throttles = [
             table.metric(name, statistic="Sum", period=MINUTE, label=name)
             for name in ("ReadThrottleEvents", "WriteThrottleEvents")

@@ -63,7 +63,9 @@ def test_each_way_of_failing_is_alarmed_and_tells_the_topic(synthesized) -> None
         for a in alarms.values()
         if a["Namespace"] == "AWS/ApiGateway" and a["MetricName"] == "Latency"
     }
-    assert apis == {f"xuefa-{name}" for name in ("credits", "exams", "reports", "roster", "identity")}
+    assert apis == {
+        f"xuefa-{name}" for name in ("credits", "exams", "reports", "roster", "identity")
+    }
     (missing,) = [a for a in alarms.values() if a["MetricName"] == "Invocations"]
     assert missing["TreatMissingData"] == "breaching"  # no data is the failure
     assert missing["ComparisonOperator"] == "LessThanThreshold"
