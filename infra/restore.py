@@ -95,8 +95,9 @@ def restore_table(dynamodb: Any, source: str, target: str, at: datetime | None) 
 def versions_as_of(s3: Any, bucket: str, at: datetime, prefix: str = "") -> Iterator[Any]:
     """(key, version id) of each key as it was at `at`: its newest version written by then,
     unless that is a delete marker (the key did not exist then). S3 lists a version's time
-    to the second: a write in the same second as `at` counts as before it. Keys come in order, a page
-    at a time, so a province's millions of report files are never held at once."""
+    to the second: a write in the same second as `at` counts as before it. Keys come in
+    order, a page at a time, so a province's millions of report files are never held at
+    once."""
     pending: dict[str, tuple[datetime, str | None]] = {}
     pages = s3.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=prefix)
     for page in pages:
@@ -247,24 +248,29 @@ def check_bucket(
     return result
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What to restore: the originals, the new stage that names the copies, the moment
+    (None: the latest restorable), and how much to check."""
+
+    table: str
+    bucket: str
+    stage: str
+    at: datetime | None
+    region: str
+    sample: int = 50
+    segments: int = 4
+
+
 def run(
-    dynamodb: Any,
-    s3: Any,
-    *,
-    table: str,
-    bucket: str,
-    stage: str,
-    at: datetime | None,
-    region: str,
-    sample: int = 50,
-    segments: int = 4,
-    clock: Callable[[], float] = time.perf_counter,
+    dynamodb: Any, s3: Any, plan: Plan, clock: Callable[[], float] = time.perf_counter
 ) -> Restore:
     """The whole restore and its check, each step timed (the recovery time it took)."""
-    restore = Restore(table=f"xuefa-{stage}-table", bucket=f"xuefa-{stage}-reports")
+    restore = Restore(table=f"xuefa-{plan.stage}-table", bucket=f"xuefa-{plan.stage}-reports")
     started = clock()
-    restore_table(dynamodb, table, restore.table, at)
+    restore_table(dynamodb, plan.table, restore.table, plan.at)
     restore.seconds["table"] = clock() - started
+    at = plan.at
     if at is None:  # the bucket follows the table's moment
         described = dynamodb.describe_table(TableName=restore.table)["Table"]
         at = (
@@ -272,11 +278,13 @@ def run(
             or datetime.now().astimezone()
         )
     step = clock()
-    copied = restore_bucket(s3, bucket, restore.bucket, at, region)
+    copied = restore_bucket(s3, plan.bucket, restore.bucket, at, plan.region)
     restore.seconds["bucket"] = clock() - step
     step = clock()
-    restore.table_check = check_table(dynamodb, table, restore.table, sample, segments)
-    restore.bucket_check = check_bucket(s3, bucket, restore.bucket, copied, sample)
+    restore.table_check = check_table(
+        dynamodb, plan.table, restore.table, plan.sample, plan.segments
+    )
+    restore.bucket_check = check_bucket(s3, plan.bucket, restore.bucket, copied, plan.sample)
     restore.seconds["check"] = clock() - step
     restore.seconds["total"] = clock() - started
     return restore
@@ -287,9 +295,8 @@ def report(restore: Restore, say: Callable[[str], None] = print) -> None:
     say(f"restored table {restore.table}, bucket {restore.bucket}")
     for kind in sorted(table.original.keys() | table.restored.keys()):
         mark = "" if table.original[kind] == table.restored[kind] else "  <- differs"
-        say(
-            f"  {kind:<12} original {table.original[kind]:>10}  restored {table.restored[kind]:>10}{mark}"
-        )
+        was, now = table.original[kind], table.restored[kind]
+        say(f"  {kind:<12} original {was:>10}  restored {now:>10}{mark}")
     say(f"  learners sampled: {len(table.learners)}, differing: {len(table.differing)}")
     for learner, keys in table.differing.items():
         say(f"    {learner}: {', '.join(keys[:10])}{' …' if len(keys) > 10 else ''}")
@@ -320,17 +327,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--at needs its offset, e.g. 2026-12-03T01:30:00+08:00")
     session = boto3.session.Session()
     region = session.region_name or "cn-northwest-1"
-    restore = run(
-        session.client("dynamodb"),
-        session.client("s3"),
-        table=args.table,
-        bucket=args.bucket,
-        stage=args.stage,
-        at=args.at,
-        region=region,
-        sample=args.sample,
-        segments=args.segments,
-    )
+    plan = Plan(args.table, args.bucket, args.stage, args.at, region, args.sample, args.segments)
+    restore = run(session.client("dynamodb"), session.client("s3"), plan)
     report(restore)
     return 0 if restore.whole else 1
 

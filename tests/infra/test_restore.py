@@ -79,9 +79,8 @@ def test_a_restore_copies_the_table_and_each_report_as_it_was(aws) -> None:
     _put(s3, "reports/daily/2026-11-20/manifest.json", '{"v": 3}')
     _put(s3, "reports/exports/gone.csv", "exported again")  # back after it was gone
 
-    done = restore.run(
-        dynamodb, s3, table=TABLE, bucket=SOURCE_BUCKET, stage="drill", at=moment, region=REGION
-    )
+    plan = restore.Plan(TABLE, SOURCE_BUCKET, "drill", moment, REGION)
+    done = restore.run(dynamodb, s3, plan)
 
     assert done.table == "xuefa-drill-table" and done.bucket == "xuefa-drill-reports"
     check = done.table_check
@@ -108,7 +107,7 @@ def test_a_restore_copies_the_table_and_each_report_as_it_was(aws) -> None:
 
 
 def test_the_check_names_what_differs_from_the_original(aws) -> None:
-    dynamodb, s3 = aws
+    dynamodb, _ = aws
     moment = _moment()
     table = "xuefa-changed-table"
     restore.restore_table(dynamodb, TABLE, table, moment)
