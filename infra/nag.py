@@ -114,6 +114,13 @@ BANK_FILES = NagPackSuppression(
 )
 
 
+ALARM_TOPIC = NagPackSuppression(
+    id="AwsSolutions-SNS2",
+    reason="the alarm topic carries CloudWatch's alarm notices (an alarm's name, state and "
+    "runbook), no personal data; TLS is enforced on it (SNS3)",
+)
+
+
 CHINA_ORIGIN = NagPackSuppression(
     id="AwsSolutions-CFR7",
     reason="origin access control does not exist in CloudFront's China regions; the site "
@@ -150,6 +157,9 @@ def apply_nag(app: cdk.App, stack: cdk.Stack) -> None:
         stack,
         f"/{stack.stack_name}/Apps/ExamsRole/DefaultPolicy/Resource",
         [BANK_FILES, ANALYSIS_READS],
+    )
+    NagSuppressions.add_resource_suppressions_by_path(
+        stack, f"/{stack.stack_name}/Monitoring/Alarms/Resource", [ALARM_TOPIC]
     )
     for child in stack.node.children:
         if child.node.id.startswith("Custom::"):

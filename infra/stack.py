@@ -76,7 +76,9 @@ class XuefaStack(cdk.Stack):
         )
         if identity.own and firewall_wanted(self, production):
             IdentityFirewall(self, "IdentityFirewall", api=apps.apps["identity"], stage="identity")
-        Monitoring(self, "Monitoring", apps=apps.apps, dead_letters=pipeline.dead_letters)
+        Monitoring(
+            self, "Monitoring", stage=stage, apps=apps.apps, pipeline=pipeline, table=data.table
+        )
         WebHosting(
             self,
             "Web",

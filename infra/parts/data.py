@@ -13,6 +13,8 @@ from constructs import Construct
 from infra.parts import keep_logical_id
 from xuefa.store.table import GSI_NAME, GSI_PARTITION_KEY, GSI_SORT_KEY, PARTITION_KEY, SORT_KEY
 
+PITR_DAYS = 35  # DynamoDB's point-in-time window: a restore reaches back this far
+
 
 class Data(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, production: bool):
@@ -66,7 +68,9 @@ class Data(Construct):
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             encryption=s3.BucketEncryption.S3_MANAGED,
             enforce_ssl=True,
-            versioned=False,
+            # A restore takes each key's version as of a moment (infra/restore.py); old
+            # versions are kept as long as the table's point-in-time window (35 days).
+            versioned=True,
             removal_policy=removal,
             auto_delete_objects=not production,
             lifecycle_rules=[
@@ -104,6 +108,13 @@ class Data(Construct):
                     prefix="analysis/parts/",
                     expiration=cdk.Duration.days(7),
                 ),
+                # what a restore can reach back to, as far as the table's PITR window
+                s3.LifecycleRule(
+                    id="old-versions",
+                    noncurrent_version_expiration=cdk.Duration.days(PITR_DAYS),
+                    abort_incomplete_multipart_upload_after=cdk.Duration.days(7),
+                ),
+                s3.LifecycleRule(id="expired-delete-markers", expired_object_delete_marker=True),
             ],
         )
         keep_logical_id(self.bucket, "Reports65402A0A")

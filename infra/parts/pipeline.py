@@ -54,8 +54,8 @@ class ReportPipeline(Construct):
                 max_receive_count=3, queue=self.import_dead_letters
             ),
         )
-        # Alarmed here, beside its queue (Monitoring alarms the functions and the shards).
-        cloudwatch.Alarm(
+        # Alarmed here, beside its queue (Monitoring alarms the rest and tells its topic).
+        self.import_dead_letters_alarm = cloudwatch.Alarm(
             self,
             "RosterImportsDeadLetters",
             metric=self.import_dead_letters.metric_approximate_number_of_messages_visible(
@@ -66,5 +66,5 @@ class ReportPipeline(Construct):
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
             alarm_description="a roster import chunk failed three times (its rows were "
-            "reported to the admin by line)",
+            "reported to the admin by line). Runbook: docs/runbooks/roster-import-dead-letters.md",
         )

@@ -9,6 +9,7 @@ from datetime import date
 from tests.bench import (
     bench_analysis,
     bench_capacity,
+    bench_cost,
     bench_credits,
     bench_evening,
     bench_exams,
@@ -67,9 +68,9 @@ def main() -> None:
     year = bench_capacity.projection(bills)
     rows.append(
         (
-            "a province on demand (1.5M learners; assumptions in bench_capacity.py)",
+            "a province on demand (1.5M learners; assumptions in prices_cn_northwest_1.py)",
             f"{year['reads'] / 1e9:.1f} G RRU + {year['writes'] / 1e9:.1f} G WRU a year: "
-            f"${year['dollars_a_month']:,.0f} a month",
+            f"¥{year['yuan_a_month']:,.0f} a month (Ningxia)",
             "",
         )
     )
@@ -125,6 +126,24 @@ def main() -> None:
             "credit completion / that one bare call",
             f"p50 {complete.total[0] / bare50:.2f}, p95 {complete.total[1] / bare95:.2f}"
             " (a read and a 4-item transaction, vs 3 plain puts)",
+            "",
+        )
+    )
+    # The province projection made whole (#29): every service, a learner-year, at Ningxia's
+    # prices, Lambda from the durations just measured.
+    session_wcu = float(max(1, math.ceil(study["session_bytes"] / 1024)))
+    cost = bench_cost.project(
+        bills,
+        {f.operation: f.total[0] for f in figures},
+        sign_in_ms=bench_cost.sign_in_ms(),
+        report_units=(float(study["report"][0]), session_wcu),
+    )
+    for service, cny in cost.by_service().items():
+        rows.append((f"a learner-year on AWS China (Ningxia): {service}", f"¥{cny:.4f}", ""))
+    rows.append(
+        (
+            "a learner-year on AWS China (Ningxia), all five",
+            f"¥{cost.total:.3f}; 1.5M learners ¥{cost.total * 1.5e6:,.0f} a year",
             "",
         )
     )

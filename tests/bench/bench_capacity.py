@@ -6,30 +6,11 @@ capacity.py), and what a province's year would cost on demand.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from tests.bench.capacity import Bill, CapacityMeter
 from tests.bench.common import demo_city_on_moto
-
-# On-demand prices (USD, us-east-1, per million request units); China regions bill in CNY
-# at similar rates.
-PRICE_PER_MILLION_WRITES = 0.625
-PRICE_PER_MILLION_READS = 0.125
-
-
-@dataclass(frozen=True)
-class Assumptions:
-    learners: int = 1_500_000
-    sessions_a_year: int = 120  # sign-ins and courses: a few a week
-    attempts_a_year: float = 2.5
-    saves_an_attempt: int = 50  # one per question
-    balance_reads_a_year: int = 150  # the home screen, opened often
-    report_runs_a_year: int = 365
-    report_reads_a_learner: float = 1.0  # a year result and a profile page, per night
-    practice_sets_a_year: int = 60  # 每日一练 on a few days a week, and a lesson's set now and then
-    practice_answers_a_set: int = 5
-    notebook_reads_a_year: int = 60
+from tests.bench.prices_cn_northwest_1 import PRICES, YEAR, Year
 
 
 def measure() -> dict[str, Bill]:
@@ -106,41 +87,34 @@ def _wrong(question: Any) -> Any:
     return AnswerBody(question_id=question.question_id, answer=[question.options[-1].key])
 
 
-def projection(bills: dict[str, Bill], a: Assumptions = Assumptions()) -> dict[str, float]:
-    """A year of a province on demand: request units by kind, and dollars."""
+def projection(bills: dict[str, Bill], a: Year = YEAR) -> dict[str, float]:
+    """A year of a province on demand: request units by kind, and yuan at Ningxia's prices
+    (the assumptions and prices: tests/bench/prices_cn_northwest_1.py)."""
 
     def units(name: str, times: float) -> tuple[float, float]:
         bill = bills[name]
         return bill.read_units * times, bill.write_units * times
 
     parts = [
-        units("credits: start session", a.sessions_a_year),
-        units("credits: complete session", a.sessions_a_year),
-        units("credits: balance", a.balance_reads_a_year),
-        units("exams: start attempt (warm)", a.attempts_a_year),
-        units("exams: save one answer", a.attempts_a_year * a.saves_an_attempt),
-        units("exams: submit", a.attempts_a_year),
-        units("exams: summary", a.attempts_a_year * 4),
-        units("practice: 每日一练 (a new set)", a.practice_sets_a_year),
-        units(
-            "practice: answer one question",
-            a.practice_sets_a_year * (a.practice_answers_a_set - 1),
-        ),
-        units("practice: the answer that completes a set", a.practice_sets_a_year),
-        units("practice: the notebook (due list)", a.notebook_reads_a_year),
+        units("credits: start session", a.sessions),
+        units("credits: complete session", a.sessions),
+        units("credits: balance", a.balance_reads),
+        units("exams: start attempt (warm)", a.attempts),
+        units("exams: save one answer", a.attempts * a.saves_an_attempt),
+        units("exams: submit", a.attempts),
+        units("exams: summary", a.attempts * a.summaries_an_attempt),
+        units("practice: 每日一练 (a new set)", a.practice_sets),
+        units("practice: answer one question", a.practice_sets * (a.practice_answers_a_set - 1)),
+        units("practice: the answer that completes a set", a.practice_sets),
+        units("practice: the notebook (due list)", a.notebook_reads),
     ]
     reads = sum(r for r, _ in parts) * a.learners
     writes = sum(w for _, w in parts) * a.learners
     # The nightly report reads each learner's profile and year result (~1 KB each,
     # eventually consistent, 100 a request): half a unit each.
-    reads += a.learners * a.report_runs_a_year * a.report_reads_a_learner
-    dollars = reads / 1e6 * PRICE_PER_MILLION_READS + writes / 1e6 * PRICE_PER_MILLION_WRITES
-    return {
-        "reads": reads,
-        "writes": writes,
-        "dollars_a_year": dollars,
-        "dollars_a_month": dollars / 12,
-    }
+    reads += a.learners * a.report_nights * 1.0
+    yuan = reads * PRICES["dynamodb_read_unit"].cny + writes * PRICES["dynamodb_write_unit"].cny
+    return {"reads": reads, "writes": writes, "yuan_a_year": yuan, "yuan_a_month": yuan / 12}
 
 
 def main() -> None:
@@ -151,12 +125,14 @@ def main() -> None:
             f"  {name:<40} {bill.requests:>2} req  {bill.read_units:>5.1f} RCU"
             f"  {bill.write_units:>5.1f} WCU"
         )
-    a = Assumptions()
+    a = YEAR
     p = projection(bills, a)
-    print(f"\nprojection, on demand: {a}")
+    print(
+        f"\nprojection, on demand: {a.learners:,} learners (tests/bench/prices_cn_northwest_1.py)"
+    )
     print(
         f"  {p['reads'] / 1e9:.1f} G read units, {p['writes'] / 1e9:.1f} G write units a year: "
-        f"${p['dollars_a_year']:,.0f} a year, ${p['dollars_a_month']:,.0f} a month on average"
+        f"¥{p['yuan_a_year']:,.0f} a year, ¥{p['yuan_a_month']:,.0f} a month on average"
     )
 
 

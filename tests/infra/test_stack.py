@@ -150,18 +150,32 @@ def test_the_bucket_is_private_encrypted_tls_only_with_a_lifecycle(synthesized) 
                 ]
             },
             "LifecycleConfiguration": {
-                "Rules": [
-                    Match.object_like(
-                        {"Prefix": "reports/daily/", "ExpirationInDays": 400, "Status": "Enabled"}
-                    ),
-                    Match.object_like({"Prefix": "reports/years/", "Status": "Enabled"}),
-                    Match.object_like(
-                        {"Prefix": "reports/exports/", "ExpirationInDays": 1, "Status": "Enabled"}
-                    ),
-                    Match.object_like(
-                        {"Prefix": "analysis/parts/", "ExpirationInDays": 7, "Status": "Enabled"}
-                    ),
-                ]
+                "Rules": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Prefix": "reports/daily/",
+                                "ExpirationInDays": 400,
+                                "Status": "Enabled",
+                            }
+                        ),
+                        Match.object_like({"Prefix": "reports/years/", "Status": "Enabled"}),
+                        Match.object_like(
+                            {
+                                "Prefix": "reports/exports/",
+                                "ExpirationInDays": 1,
+                                "Status": "Enabled",
+                            }
+                        ),
+                        Match.object_like(
+                            {
+                                "Prefix": "analysis/parts/",
+                                "ExpirationInDays": 7,
+                                "Status": "Enabled",
+                            }
+                        ),
+                    ]
+                )
             },
         },
     )
