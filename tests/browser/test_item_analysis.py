@@ -1,16 +1,20 @@
 """The city's 试题分析 in a real browser (#28.1): the current year refused while its exam
 can still be sat, then the closed demo year 2017 analysed: its figures, its score
-distribution and every question with its flags; screenshot and axe."""
+distribution and every question with its flags; screenshot and axe. Then a question of
+the demo year voided after its window (#28.2), and a learner's score following it."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+import requests
 
-from tests.browser.conftest import axe_violations, shot
+from tests.browser.conftest import axe_violations, shot, sign_in
 from tests.browser.test_admin_console import admin_sign_in, menu
 from tests.e2e.conftest import Stack
+from xuefa.core.clock import SHANGHAI, study_year_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -40,3 +44,79 @@ def test_the_city_analyses_the_2017_exam(web_stack: Stack, desktop: Any) -> None
     rows = page.locator("[data-test=analysis-items] .el-table__body .el-table__row")
     for n in range(min(rows.count(), 5)):
         assert rows.nth(n).locator(".el-tag").count() > 0
+
+
+def test_the_city_voids_a_question_and_a_learners_score_follows(
+    web_stack: Stack, desktop: Any, phone: Any
+) -> None:
+    """#28.2's demo: a learner sits the demo year's exam over HTTP, the stack's clock moves
+    past its close, the city analyses the year, voids a question the learner got wrong
+    from its row, watches the regrade finish; the learner's review says why the score rose."""
+    learner = "530403000030"
+    token = web_stack.sign_in(learner)
+    auth = {"Authorization": f"Bearer {token}"}
+    year = study_year_of(web_stack.today())
+    summary = requests.get(f"{web_stack.url}/exams/{year}", headers=auth, timeout=10).json()
+    closes = datetime.fromisoformat(summary["window"]["closes_at"])
+    after = closes + timedelta(hours=2)
+    if after >= datetime(year, 12, 1, tzinfo=SHANGHAI):  # from 16 November on
+        pytest.skip("the demo year's exam closes with the year: no time left to correct it")
+    started = requests.post(
+        f"{web_stack.url}/exams/{year}/attempts", json={}, headers=auth, timeout=10
+    )
+    assert started.status_code == 201, started.text
+    attempt = started.json()
+    questions = attempt["questions"]
+    # Every answer the first option: some right, some wrong; the first wrong one is voided.
+    answers = {q["question_id"]: [q["options"][0]["key"]] for q in questions}
+    number = attempt["attempt_no"]
+    submit = requests.post(
+        f"{web_stack.url}/exams/{year}/attempts/{number}/submit",
+        json={"answers": answers},
+        headers=auth,
+        timeout=10,
+    )
+    assert submit.status_code == 200, submit.text
+    before = submit.json()["score"]
+    assert before < 100
+    back = web_stack.now()
+    web_stack.set_clock(after.isoformat())
+    try:
+        review = requests.get(
+            f"{web_stack.url}/exams/{year}/attempts/{number}", headers=auth, timeout=10
+        ).json()
+        wrong = next(qid for qid, right in review["correct"].items() if not right)
+        bank_id = review["review"][wrong]["bank_question_id"]
+
+        page = desktop.new_page()
+        admin_sign_in(page, web_stack.url, "city_admin")
+        menu(page, "试题分析")
+        field = page.locator("[data-test=analysis-year] input")
+        field.fill(str(year))
+        field.press("Enter")
+        page.wait_for_selector(f"h1:has-text('{year}年度')")
+        page.click("[data-test=run-analysis]")
+        row = page.locator(f"[data-test=analysis-items] .el-table__row:has-text('{bank_id}')")
+        row.first.wait_for(timeout=60_000)
+        row.first.locator("[data-test=correct-question]").click()
+        page.fill("[data-test=correction-reason] textarea", "题干表述有歧义，经复核作废")
+        shot(page, "admin-correction-dialog")
+        page.click("[data-test=save-correction]")
+        done = page.wait_for_selector(
+            "[data-test=regrade-progress]:has-text('已按')", timeout=60_000
+        )
+        assert "1 项更正" in done.inner_text()
+        assert page.locator("[data-test=corrections-list] .el-table__row").count() >= 1
+        shot(page, "admin-corrections")
+        assert (found := axe_violations(page)) == [], found
+
+        screen = phone.new_page()
+        sign_in(screen, web_stack.url, learner)
+        screen.goto(f"{web_stack.url}/exam/{year}/attempts/{number}")
+        note = screen.wait_for_selector("[data-test=regraded]")
+        assert f"原 {before:g}" in note.inner_text().replace(".00", "")
+        assert "作废" in screen.inner_text("[data-test=correction-note]")
+        screen.locator("[data-test=voided]").first.scroll_into_view_if_needed()
+        shot(screen, "learner-corrected-review")
+    finally:
+        web_stack.set_clock(back.isoformat())
