@@ -14,6 +14,7 @@ from tests.bench import (
     bench_evening,
     bench_exams,
     bench_latency,
+    bench_regrade,
     bench_reports,
     bench_startup,
     bench_study,
@@ -178,6 +179,18 @@ def main() -> None:
             f"(+ {analysis['spool_s']:.0f} s spooling), arrays {analysis['arrays_mb']:.0f} MiB, "
             f"peak {analysis['peak_mb']:.0f} MiB traced, max RSS {analysis['max_rss_mb']:.0f} MiB",
             "fits a 1 GB Lambda",
+        )
+    )
+    regrade = bench_regrade.measure(100)
+    share = regrade["raised"] / max(1, regrade["attempts"])
+    rows.append(
+        (
+            "regrade after a void (moto, 100 attempts; projected to 100k)",
+            f"{regrade['rcu_per_attempt']:.1f} RCU an attempt seen, "
+            f"{regrade['wcu_per_raised']:.1f} WCU an attempt raised ({share:.0%} raised): "
+            f"100k ≈ {100_000 * regrade['rcu_per_attempt']:,.0f} RCU + "
+            f"{100_000 * share * regrade['wcu_per_raised']:,.0f} WCU",
+            "scores only rise, one transaction a rise",
         )
     )
     loaded = bench_web.first_load()
