@@ -143,6 +143,9 @@ def main(argv: list[str] | None = None) -> int:
     store = Store(TABLE)
     signing = _identity(args.identity, moto.endpoint, store, clock)
     seeded = seed.seed(store, signing.seed_accounts, clock, history=not args.no_history)
+    from infra.local.shards import shards_in_background
+
+    shards_in_background()
 
     names = (*APPS, IDENTITY) if args.identity == "own" else APPS
     pools = {

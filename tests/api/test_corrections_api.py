@@ -126,7 +126,7 @@ def test_bad_corrections_are_refused_and_nothing_is_kept(api, city, clock) -> No
     clock.set(AFTER)
     some = next(iter(city.query_all(Keys.bank(2026))))
     qid, keys = str(some["question_id"]), sorted(o["key"] for o in some["options"])
-    cases = [
+    cases: list[tuple[dict[str, Any], int, str]] = [
         ({"question_id": "q-nowhere", "action": "void"}, 404, "NOT_FOUND"),
         ({"question_id": qid, "action": "accept"}, 400, "BAD_REQUEST"),
         ({"question_id": qid, "action": "accept", "answer": ["Z"]}, 400, "BAD_REQUEST"),

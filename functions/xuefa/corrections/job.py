@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from xuefa.analysis.job import wanted
@@ -203,7 +204,9 @@ class CorrectionJob:
                 for sheet in self.records.sheets(result.student_no, year, result.attempts_taken):
                     if _graded(sheet):
                         seen += 1
-                        raised += self._regrade(config, result, sheet, corrections)
+                        after = self._regrade(config, result, sheet, corrections)
+                        raised += after is not None
+                        result = after or result
         except YearHasClosed:
             return  # the year closed meanwhile: nothing more changes, the run stays open
         try:
@@ -233,28 +236,30 @@ class CorrectionJob:
         result: YearResult,
         sheet: Attempt,
         corrections: list[Correction],
-    ) -> int:
-        """1 if the attempt's score rose, else 0. What moved since it was read (another
-        run, a late grading) is read again and decided again."""
+    ) -> YearResult | None:
+        """The year result as it is after the attempt's score rose, or None if it did not.
+        What moved since it was read (another run, a late grading) is read again and
+        decided again."""
         count = len(corrections)
         paper: list[Any] | None = None
         for _ in range(RETRIES):
             if int(sheet.sheet.get("regraded", 0)) >= count or not _graded(sheet):
-                return 0
+                return None
             if paper is None:
                 paper = self.records.paper(result.student_no, config.year, sheet.number)
                 if not any(q.bank_id in {c.question_id for c in corrections} for q in paper):
-                    return 0  # none of the corrected questions is on this paper
+                    return None  # none of the corrected questions is on this paper
             rise = regraded(paper, sheet.answers, corrections, config.exam_full_marks)
             old = sheet.score
             if rise.score <= old:
-                return 0
+                return None
             finished = sheet.sheet.get("finished_at") or sheet.submitted_at or sheet.started_at
+            day = local_date(parse_iso(str(finished)))
             outcome = self.records.raise_score(
                 ScoreRise(
                     result=result,
                     attempt_no=sheet.number,
-                    finished_day=local_date(parse_iso(str(finished))),
+                    finished_day=day,
                     old=old,
                     new=rise.score,
                     count=count,
@@ -263,13 +268,21 @@ class CorrectionJob:
                 )
             )
             if outcome == "raised":
-                return 1
+                return _risen(result, day, rise.score)
             result = self.records.result(result.student_no, config.year)
             fresh = self.records.sheet(result.student_no, config.year, sheet.number)
             if fresh is None:
-                return 0
+                return None
             sheet = fresh
-        return 0
+        return None
+
+
+def _risen(result: YearResult, day: date, score: Decimal) -> YearResult:
+    """The year result as the rise left it: its best, and that day's, no lower than it."""
+    best = score if result.best is None else max(result.best, score)
+    on_day = result.best_on.get(day)
+    best_on = {**result.best_on, day: score if on_day is None else max(on_day, score)}
+    return replace(result, best=best, best_on=best_on)
 
 
 def _graded(sheet: Attempt) -> bool:
