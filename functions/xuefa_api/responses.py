@@ -74,6 +74,7 @@ from xuefa.reports.views import (
     Verification,
     YearEndSet,
 )
+from xuefa.roster.privacy import AccessEntry, AccessPage, MyData
 from xuefa.roster.views import (
     HistoryEvent,
     ImportAccepted,
@@ -99,6 +100,8 @@ class Health(BaseModel):
 
 
 __all__ = [
+    "AccessEntry",
+    "AccessPage",
     "AnalysisRun",
     "Archive",
     "ArchiveYear",
@@ -141,6 +144,7 @@ __all__ = [
     "Lesson",
     "LessonView",
     "Me",
+    "MyData",
     "NewAccount",
     "Notebook",
     "NotebookItem",
