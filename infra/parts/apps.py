@@ -70,7 +70,10 @@ IDENTITY_TABLE = [
     "dynamodb:DeleteItem",  # a successful sign-in deletes the login's guard item
     "dynamodb:ConditionCheckItem",
 ]
-IDENTITY_PARTITIONS = ["ACCOUNT#*", "REFRESH#*", "AUDIT#*"]
+IDENTITY_PARTITIONS = ["ACCOUNT#*", "REFRESH#*"]
+# Its audit entries (sign-in events, 等保's security audit) it may only add — a Put under
+# attribute_not_exists — never read, change or delete (#29.5).
+AUDIT_PARTITIONS = ["AUDIT#*"]
 COGNITO_ADMIN = [
     "cognito-idp:AdminCreateUser",
     "cognito-idp:AdminAddUserToGroup",
@@ -227,6 +230,15 @@ class Apps(Construct):
                     resources=[table.table_arn],
                     conditions={
                         "ForAllValues:StringLike": {"dynamodb:LeadingKeys": IDENTITY_PARTITIONS}
+                    },
+                )
+            )
+            role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=["dynamodb:PutItem"],
+                    resources=[table.table_arn],
+                    conditions={
+                        "ForAllValues:StringLike": {"dynamodb:LeadingKeys": AUDIT_PARTITIONS}
                     },
                 )
             )
