@@ -50,3 +50,10 @@ def test_a_stacks_output_with_a_phone_fails() -> None:
     with pytest.raises(AssertionError, match="phone"):
         assert_clean_lines(["POST /roster/learners 201", "phone=13812345678"], "a stack")
     assert_clean_lines(["POST /roster/learners 201"], "a stack")
+
+
+def test_the_stacks_banner_of_demo_logins_is_not_a_log() -> None:
+    banner = ["  demo logins (password for all: Xuefa-Demo-2026)", f"  x {learners()[0].name}"]
+    assert_clean_lines([*banner, "ready in 12.0 s", "GET /roster/me 200"], "a stack")
+    with pytest.raises(AssertionError, match="name"):
+        assert_clean_lines([*banner, "ready in 12.0 s", learners()[1].name], "a stack")
