@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import os
 
-from chalice import Chalice
-from chalice.app import SQSEvent
+from chalice import Chalice, Cron
+from chalice.app import CloudWatchEvent, SQSEvent
 from pydantic import BaseModel, Field
 
 from xuefa.bootstrap import services
 from xuefa.core.auth import Actor
 from xuefa.roster import views
+from xuefa.roster.privacy import AccessPage, MyData
 from xuefa.roster.service import (
     NewLearner,
     NewUnit,
@@ -42,6 +43,11 @@ class Empty(BaseModel):
 
 class LearnerQuery(BaseModel):
     status: Status | None = None
+    limit: int = Field(50, ge=1, le=200)
+    cursor: Cursor = None
+
+
+class AccessQuery(BaseModel):
     limit: int = Field(50, ge=1, le=200)
     cursor: Cursor = None
 
@@ -78,6 +84,35 @@ def put_year(actor: Actor, body: YearConfig, year: str) -> YearConfig:
 def me(actor: Actor) -> views.Me:
     """Who is signed in: student number (or login), name, unit, groups."""
     return roster().me(actor)
+
+
+@api.route("/me/access", ["GET"], query=AccessQuery, response="AccessPage")
+def my_access(actor: Actor, query: AccessQuery) -> AccessPage:
+    """Who looked at the learner's records (an administrator's view of their profile,
+    credits, ledger, attempts, archive or certificate): who, from which unit, when and
+    what; newest first, in pages (PIPL, #29.4)."""
+    return services().privacy.access(actor, query.limit, query.cursor)
+
+
+@api.route("/me/data", ["GET"], response="MyData")
+def my_data(actor: Actor) -> MyData:
+    """All that xuefa holds on the learner, as one JSON document to download: profile,
+    account, year results, study sessions, ledger, attempts with answers, practice,
+    archive, certificates and who looked (PIPL, #29.4)."""
+    return services().privacy.download(actor)
+
+
+# 01:30 Shanghai (17:30 UTC), after the nightly report: the learners who left more than
+# the retention ago (XUEFA_LEAVER_RETENTION_DAYS) are deleted (#29.4).
+@app.schedule(Cron(30, 17, "*", "*", "?", "*"), name="roster-retention")
+def retention(event: CloudWatchEvent) -> dict[str, object]:
+    """The leavers' records, kept as long as the settings say, then deleted."""
+    done = services().privacy.forget_leavers()
+    api.log.info(
+        "leavers forgotten",
+        extra={"forgotten": len(done.forgotten), "returned": len(done.returned)},
+    )
+    return done.model_dump()
 
 
 @api.route("/units/{unit_id}", ["GET"], response="UnitView")

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from xuefa.roster.directory import Directory
     from xuefa.roster.import_repository import ImportRepository
     from xuefa.roster.imports import ImportJobs
+    from xuefa.roster.privacy import Privacy
     from xuefa.roster.repository import RosterRepository
     from xuefa.roster.service import Roster
     from xuefa.store.objects import ReportBucket
@@ -258,6 +259,22 @@ class Services:
         )
         service.jobs = self.import_jobs
         return service
+
+    @cached_property
+    def privacy(self) -> Privacy:
+        """Who looked, the learner's download, the leavers' retention (#29.4)."""
+        from xuefa.roster.privacy import Privacy
+        from xuefa.roster.privacy_repository import DynamoPrivacy
+
+        s = self.storage
+        return Privacy(
+            DynamoPrivacy(self.store),
+            s.directory,
+            s.accounts,
+            self.clock,
+            self.settings.cursor_secret,
+            self.settings.leaver_retention_days,
+        )
 
     @cached_property
     def import_jobs(self) -> ImportJobs:

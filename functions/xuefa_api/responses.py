@@ -75,6 +75,7 @@ from xuefa.reports.views import (
     Verification,
     YearEndSet,
 )
+from xuefa.roster.privacy import AccessEntry, AccessPage, MyData
 from xuefa.roster.views import (
     HistoryEvent,
     ImportAccepted,
@@ -100,6 +101,8 @@ class Health(BaseModel):
 
 
 __all__ = [
+    "AccessEntry",
+    "AccessPage",
     "AnalysisRun",
     "Archive",
     "ArchiveYear",
@@ -144,6 +147,7 @@ __all__ = [
     "Lesson",
     "LessonView",
     "Me",
+    "MyData",
     "NewAccount",
     "Notebook",
     "NotebookItem",

@@ -57,6 +57,9 @@ STAGE_THROTTLE = {
 # take the account's unreserved concurrency (1,000 by default) from exams or credits.
 # `-c identity_concurrency=N` changes it.
 IDENTITY_CONCURRENCY = 40
+# How long the records of a learner who left are kept before the roster's nightly
+# retention job deletes them (#29.4); `-c leaver_retention_days=N` (at least 180) changes it.
+LEAVER_RETENTION_DAYS = 5 * 365 + 1
 # The identity function answers anyone (sign-in is public): it reaches only its own items,
 # by partition key (xuefa.store.keys.Keys.account / sign_in_guard, refresh_token, audit),
 # and only with actions that name a key — a Scan would pass `ForAllValues` with no keys.
@@ -67,7 +70,10 @@ IDENTITY_TABLE = [
     "dynamodb:DeleteItem",  # a successful sign-in deletes the login's guard item
     "dynamodb:ConditionCheckItem",
 ]
-IDENTITY_PARTITIONS = ["ACCOUNT#*", "REFRESH#*", "AUDIT#*"]
+IDENTITY_PARTITIONS = ["ACCOUNT#*", "REFRESH#*"]
+# Its audit entries (sign-in events, 等保's security audit) it may only add — a Put under
+# attribute_not_exists — never read, change or delete (#29.5).
+AUDIT_PARTITIONS = ["AUDIT#*"]
 COGNITO_ADMIN = [
     "cognito-idp:AdminCreateUser",
     "cognito-idp:AdminAddUserToGroup",
@@ -123,6 +129,8 @@ class Apps(Construct):
         # The import worker: one chunk of 50 learners takes 5–15 s; its queue's visibility
         # is 6× this (stage_config's per-function settings lose to its own lambda_timeout).
         self.apps["roster"].get_resource("RosterImport").add_property_override("Timeout", 300)
+        # The leavers' retention (#29.4): up to 200 learners a night, a few calls each.
+        self.apps["roster"].get_resource("RosterRetention").add_property_override("Timeout", 300)
         if identity.own:
             self._authorize_with_own_identity()
             self._reserve_identity_concurrency()
@@ -222,6 +230,15 @@ class Apps(Construct):
                     resources=[table.table_arn],
                     conditions={
                         "ForAllValues:StringLike": {"dynamodb:LeadingKeys": IDENTITY_PARTITIONS}
+                    },
+                )
+            )
+            role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=["dynamodb:PutItem"],
+                    resources=[table.table_arn],
+                    conditions={
+                        "ForAllValues:StringLike": {"dynamodb:LeadingKeys": AUDIT_PARTITIONS}
                     },
                 )
             )
@@ -351,10 +368,12 @@ class Apps(Construct):
         os.environ["XUEFA_REPORT_QUEUE_NAME"] = environment["XUEFA_REPORT_QUEUE_NAME"]
         os.environ["XUEFA_IMPORT_QUEUE_NAME"] = self.pipeline.imports_name
         own: dict[str, str] = {}
-        if name == "roster":  # where its import chunks go
+        if name == "roster":  # where its import chunks go; how long leavers are kept
+            kept = self.node.try_get_context("leaver_retention_days") or LEAVER_RETENTION_DAYS
             own = {
                 "XUEFA_IMPORT_QUEUE_URL": self.pipeline.imports.queue_url,
                 "XUEFA_IMPORT_QUEUE_NAME": self.pipeline.imports_name,
+                "XUEFA_LEAVER_RETENTION_DAYS": str(int(kept)),
             }
         try:
             return Chalice(

@@ -24,7 +24,7 @@ FUNCTIONS_OF = {
     "credits": ("APIHandler",),
     "exams": ("APIHandler",),
     "reports": ("APIHandler", "NightlyReport", "ReportShard"),
-    "roster": ("APIHandler", "RosterImport"),
+    "roster": ("APIHandler", "RosterImport", "RosterRetention"),
     "identity": ("APIHandler", "Authorizer"),  # with our own identity (China)
 }
 METRICS_NAMESPACE = "xuefa"  # xuefa.core.observability.NAMESPACE (infra does not import functions)

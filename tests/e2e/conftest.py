@@ -19,6 +19,7 @@ import pytest
 import requests
 
 from infra.local.signin import id_token
+from tests.logscan import assert_clean_lines
 
 ROOT = Path(__file__).resolve().parents[2]
 # The moments the stacks of the tests run at (Asia/Shanghai), never the day CI runs on: the
@@ -78,6 +79,7 @@ class Stack:
             self.process.wait()
         if self.drain is not None:
             self.drain.join(timeout=10)
+        assert_clean_lines(self.output, "the local stack")  # #29.4: no personal data logged
         return self.process.returncode
 
 

@@ -117,6 +117,8 @@ LESSON_WRITES: dict[str, Any] = {
 
 CASES = [
     Case("roster me", "GET", "/roster/me", None, "any"),
+    Case("who looked", "GET", "/roster/me/access", None, "learner"),
+    Case("my data", "GET", "/roster/me/data", None, "learner"),
     Case("unit", "GET", "/roster/units/{unit}", None, "admin"),
     Case("unit learners", "GET", "/roster/units/{unit}/learners", None, "admin"),
     # Each target unit is renamed to the name it has: the shared stack's data stays as seeded.

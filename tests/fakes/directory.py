@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import copy
+from datetime import datetime
 from typing import Any
 
+from xuefa.core.auth import Actor
 from xuefa.core.errors import NotFound
 from xuefa.roster.directory import Directory, Unit
 from xuefa.years.repository import YearBook
@@ -25,6 +27,7 @@ class FakeDirectory(Directory):
         self.profiles: dict[str, dict[str, Any]] = {}
         self.paths = dict(PATHS)  # this directory's own: a unit added in one test stays there
         self.names: dict[str, str] = {}  # a unit's name, where it is not its id
+        self.views: list[tuple[str, str, str]] = []  # (admin, learner, what) as recorded
 
     def add_learner(self, student_no: str, unit_id: str = UNIT, status: str = "active") -> None:
         self.profiles[student_no] = {
@@ -42,6 +45,9 @@ class FakeDirectory(Directory):
         parent = path.rpartition("/")[0].rpartition("/")[2] or None
         name = self.names.get(unit_id, unit_id)
         return Unit(unit_id=unit_id, name=name, parent_id=parent, path=path)
+
+    def viewed(self, actor: Actor, student_no: str, what: str, at: datetime) -> None:
+        self.views.append((actor.username, student_no, what))
 
     def learner(self, student_no: str) -> dict[str, Any]:
         if student_no not in self.profiles:

@@ -124,6 +124,10 @@ class FakeRoster:
         stored = self.directory.profiles.get(str(profile["student_no"]))
         if stored is None or stored.get("status", "active") != profile.get("status", "active"):
             raise Conflict("the learner changed meanwhile; reload and try again")
+        if new == "active":
+            stored.pop("left_at", None)
+        elif stored.get("status", "active") == "active":
+            stored["left_at"] = iso(at)  # as the table's: since when they have left
         stored.update(status=new, history=[*stored.get("history", []), entry])
         self.audit_log.append(("roster.learner.status", str(profile["student_no"])))
 

@@ -184,8 +184,13 @@ def test_the_public_identity_function_reaches_only_its_own_items(synthesized) ->
     def key(pk: str) -> dict[str, Any]:
         return {"Key": {"pk": {"S": pk}, "sk": {"S": "x"}}}
 
-    for pk in ("ACCOUNT#530402000001", "REFRESH#abc", "AUDIT#2026#2026-11-20"):
+    for pk in ("ACCOUNT#530402000001", "REFRESH#abc"):
         assert allowed("GetItem", key(pk)) and allowed("DeleteItem", key(pk)), pk
+    # Its audit entries: added, never read, changed or deleted (#29.5, 等保's audit).
+    audit = "AUDIT#2026#2026-11-20"
+    assert allowed("PutItem", {"Item": {"pk": {"S": audit}, "sk": {"S": "x"}}})
+    for operation in ("GetItem", "UpdateItem", "DeleteItem"):
+        assert not allowed(operation, key(audit)), operation
     for pk in ("LEARNER#530402000001", "ADMIN#city_admin", "YEAR#2026", "UNIT#530400"):
         assert not allowed("GetItem", key(pk)) and not allowed("UpdateItem", key(pk)), pk
     assert not allowed("Scan", {})

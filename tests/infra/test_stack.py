@@ -95,6 +95,8 @@ API_ROUTES = {
         "/learners/{student_no}/transfer",
         "/imports/{import_id}",
         "/me",
+        "/me/access",
+        "/me/data",
         "/units",
         "/units/{unit_id}",
         "/units/{unit_id}/learners",
@@ -299,6 +301,21 @@ def test_the_nightly_schedule_and_the_shard_queue_with_its_dead_letters(synthesi
     assert "xuefa-prod-report-shards" in json.dumps(source["Properties"]["Queue"])
 
 
+def test_the_leavers_retention_runs_nightly_with_the_rosters_role(synthesized) -> None:
+    """#29.4: its own schedule after the nightly report, the roster's role (which may
+    delete the leaver's items by BatchWriteItem and their Cognito user), and how long
+    leavers are kept from the stack."""
+    _, raw, _ = synthesized
+    functions = resources(raw, "AWS::Serverless::Function")
+    job = next(f for k, f in functions.items() if "RosterRetention" in k)
+    (event,) = job["Properties"]["Events"].values()
+    assert event["Properties"]["Schedule"] == "cron(30 17 * * ? *)"  # 01:30 Shanghai
+    api = next(f for k, f in functions.items() if "RosterApi" in k and "APIHandler" in k)
+    assert job["Properties"]["Role"] == api["Properties"]["Role"]
+    assert job["Properties"]["Environment"]["Variables"]["XUEFA_LEAVER_RETENTION_DAYS"] == "1826"
+    assert job["Properties"]["Timeout"] == 300
+
+
 def test_the_import_worker_consumes_its_queue_with_the_rosters_role(synthesized) -> None:
     _, raw, _ = synthesized
     functions = resources(raw, "AWS::Serverless::Function")
@@ -418,9 +435,9 @@ def test_alarms_watch_errors_throttles_and_dead_letters(synthesized) -> None:
     _, raw, _ = synthesized
     alarms = resources(raw, "AWS::CloudWatch::Alarm").values()
     metrics = [a["Properties"]["MetricName"] for a in alarms]
-    # credits, exams, roster and its import worker, the report's three functions, identity
-    # and its authorizer
-    assert metrics.count("Errors") == 9 and metrics.count("Throttles") == 9
+    # credits, exams, roster and its import worker and retention job, the report's three
+    # functions, identity and its authorizer
+    assert metrics.count("Errors") == 10 and metrics.count("Throttles") == 10
     assert metrics.count("ApproximateNumberOfMessagesVisible") == 2  # shards, import chunks
     (unit_failed,) = [
         a["Properties"] for a in alarms if a["Properties"]["MetricName"] == "UnitReportFailed"

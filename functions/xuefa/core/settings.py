@@ -32,6 +32,9 @@ class Settings(BaseModel):
     identity: Literal["cognito", "own"] = "cognito"
     # Lesson bodies and media (#26); empty: the report bucket, under content/ (tests).
     content_bucket: str = ""
+    # How long the records of a learner who left (resigned, retired) are kept before the
+    # retention job deletes them (#29.4): five years unless the stage says otherwise.
+    leaver_retention_days: int = Field(5 * 365 + 1, ge=180)
 
 
 class TokenSettings(BaseModel):
@@ -56,6 +59,7 @@ def get_settings() -> Settings:
         public_url=env.get("XUEFA_PUBLIC_URL", ""),
         identity=identity_provider(),
         content_bucket=env.get("XUEFA_CONTENT_BUCKET", ""),
+        leaver_retention_days=int(env.get("XUEFA_LEAVER_RETENTION_DAYS") or 5 * 365 + 1),
     )
 
 

@@ -86,7 +86,9 @@ class Balances:
 
     def balance(self, actor: Actor, year: int, student_no: str | None = None) -> Balance:
         """The learner's balance, or that of one in an admin's scope."""
-        return self.balance_now(self.directory.whose(actor, student_no), year)
+        now = self.clock.now()
+        whose = self.directory.whose(actor, student_no, what=f"balance/{year}", at=now)
+        return self.balance_now(whose, year)
 
     def ledger(
         self,
@@ -97,7 +99,9 @@ class Balances:
         student_no: str | None = None,
     ) -> Ledger:
         """A page of the learner's ledger, or of one's in an admin's scope."""
-        student_no = self.directory.whose(actor, student_no)
+        student_no = self.directory.whose(
+            actor, student_no, what=f"ledger/{year}", at=self.clock.now()
+        )
         self.years.get(year)
         scope = f"ledger:{student_no}:{year}"
         start = decode_cursor(cursor, scope, self.cursor_secret)

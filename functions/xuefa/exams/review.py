@@ -55,7 +55,9 @@ class Review:
     def history(self, actor: Actor, year: int, student_no: str | None = None) -> views.Attempts:
         """The attempts of the learner, or of one in an admin's scope (scores, never
         papers)."""
-        student_no = self.directory.whose(actor, student_no)
+        student_no = self.directory.whose(
+            actor, student_no, what=f"attempts/{year}", at=self.clock.now()
+        )
         config = self.years.get(year)
         result, _ = self.grading.read(student_no, year)
         result = self.grading.settle(student_no, config, result)

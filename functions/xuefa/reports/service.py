@@ -492,7 +492,7 @@ class ReportQueries:
     def archive(self, actor: Actor, student_no: str | None = None) -> views.Archive:
         """Every study year of the learner (or of one in an admin's scope): a closed year
         as frozen at its close, an open one as the rules score it today."""
-        student_no = self.directory.whose(actor, student_no)
+        student_no = self.directory.whose(actor, student_no, what="archive", at=self.clock.now())
         frozen = {int(r["year"]): r for r in self.archive_items.every_year(student_no)}
         items = [_frozen_year(record) for record in frozen.values()]
         for result in self.people.every_year(student_no):
@@ -563,7 +563,9 @@ class ReportQueries:
     ) -> views.Certificate:
         """The PDF of a passed, closed year (the learner's, or one's in an admin's scope),
         rendered once from the frozen archive."""
-        student_no = self.directory.whose(actor, student_no)
+        student_no = self.directory.whose(
+            actor, student_no, what=f"certificate/{year}", at=self.clock.now()
+        )
         record = self.archive_items.record(student_no, year)
         if record is None or not record.get("passed") or not record.get("certificate"):
             raise NotFound(f"no certificate for {year}: the year is open or was not passed")

@@ -7,6 +7,7 @@ report reads its units afresh).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -19,6 +20,7 @@ from xuefa.core.auth import (
     require_unit_in_scope,
 )
 from xuefa.core.errors import Forbidden, NotFound
+from xuefa.roster.access_repository import AccessRecords
 from xuefa.roster.people_repository import DynamoPeople
 from xuefa.store.store import Store
 
@@ -54,6 +56,7 @@ def unit_from_item(item: dict[str, Any]) -> Unit:
 class Directory:
     def __init__(self, store: Store):
         self.people = DynamoPeople(store)
+        self.accesses = AccessRecords(store)
         self._units: dict[str, Unit] = {}
 
     def unit(self, unit_id: str) -> Unit:
@@ -111,21 +114,32 @@ class Directory:
         require_unit_in_scope(actor, actor_unit.path, str(profile["unit_path"]))
         return profile
 
-    def whose(self, actor: Actor, student_no: str | None = None) -> str:
+    def whose(self, actor: Actor, student_no: str | None = None, *, what: str, at: datetime) -> str:
         """Whose records a request reads: the learner's own when no student number is
-        given (only learners have their own), else a learner in the admin's scope."""
+        given (only learners have their own), else a learner in the admin's scope — and
+        then the view is recorded for the learner to see (`what`: which records)."""
         if student_no is None:
             require_learner(actor)
             return actor.username
         self.learner_in_scope(actor, student_no)
+        self.viewed(actor, student_no, what, at)
         return student_no
 
-    def self_or_admin_in_scope(self, actor: Actor, student_no: str) -> dict[str, Any]:
+    def self_or_admin_in_scope(
+        self, actor: Actor, student_no: str, *, what: str, at: datetime
+    ) -> dict[str, Any]:
         if actor.is_learner and not actor.is_admin:
             if actor.username != student_no:
                 raise Forbidden("learners see only their own records")
             return self.learner(student_no)
-        return self.learner_in_scope(actor, student_no)
+        profile = self.learner_in_scope(actor, student_no)
+        self.viewed(actor, student_no, what, at)
+        return profile
+
+    def viewed(self, actor: Actor, student_no: str, what: str, at: datetime) -> None:
+        """An administrator read one learner's records (PIPL, #29.4): who, whom, when,
+        what — before the answer leaves, so no view goes unrecorded."""
+        self.accesses.record(student_no, actor.username, actor.unit_id, what, at)
 
     def person(self, actor: Actor) -> Person:
         item = self.people.account(actor.username, actor.is_admin)

@@ -149,7 +149,9 @@ class Learners:
         )
 
     def learner(self, actor: Actor, student_no: str) -> views.Learner:
-        profile = self.directory.self_or_admin_in_scope(actor, student_no)
+        profile = self.directory.self_or_admin_in_scope(
+            actor, student_no, what="profile", at=self.clock.now()
+        )
         unit_name = self.directory.unit(profile["unit_id"]).name
         return views.Learner.model_validate(learner_view(profile, unit_name))
 

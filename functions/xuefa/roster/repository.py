@@ -266,15 +266,28 @@ class LearnerRecords(OnTheTable):
         entry: dict[str, Any],
         at: datetime,
     ) -> None:
-        """Only from the status read; raises Conflict if it changed meanwhile."""
+        """Only from the status read; raises Conflict if it changed meanwhile. A learner
+        who leaves is listed for the retention job (#29.4) from that moment (`left_at`);
+        one who comes back is no longer (the job finds their `left_at` gone)."""
         old = profile.get("status", "active")
+        student_no = str(profile["student_no"])
+        expression = "SET #status = :new, history = list_append(history, :entry)"
+        values: dict[str, Any] = {":new": new, ":old": old, ":entry": [entry]}
+        leaving: list[dict[str, Any]] = []
+        if new == "active":
+            expression += " REMOVE left_at"
+        elif old == "active":
+            expression += ", left_at = :left"
+            values[":left"] = iso(at)
+            marker = {**Keys.leaver(iso(at), student_no), "student_no": student_no}
+            leaving.append({"Put": {"Item": marker}})
         change = {
             "Update": {
-                "Key": Keys.learner(str(profile["student_no"])),
-                "UpdateExpression": "SET #status = :new, history = list_append(history, :entry)",
+                "Key": Keys.learner(student_no),
+                "UpdateExpression": expression,
                 "ConditionExpression": "#status = :old",
                 "ExpressionAttributeNames": {"#status": "status"},
-                "ExpressionAttributeValues": {":new": new, ":old": old, ":entry": [entry]},
+                "ExpressionAttributeValues": values,
             }
         }
         audit = audit_put(
@@ -288,7 +301,7 @@ class LearnerRecords(OnTheTable):
                 reason=entry.get("reason"),
             ),
         )
-        self._write([change, audit])
+        self._write([change, audit, *leaving])
 
     def transfer(self, actor: Actor, move: Move) -> None:
         """Profile, departure marker and the year result, only from the unit read; raises

@@ -225,5 +225,25 @@ class Keys:
         return {PARTITION_KEY: f"REFRESH#{token_hash}", SORT_KEY: "REFRESH"}
 
     @staticmethod
+    def access(student_no: str, at: str, access_id: str) -> dict[str, str]:
+        """An administrator looked at the learner's records (#29.4): in the learner's own
+        partition, so the learner's list of who looked is one query, newest first."""
+        return {PARTITION_KEY: f"LEARNER#{student_no}", SORT_KEY: f"ACCESS#{at}#{access_id}"}
+
+    @staticmethod
+    def access_prefix() -> str:
+        return "ACCESS#"
+
+    @staticmethod
+    def leaver(at: str, student_no: str) -> dict[str, str]:
+        """A learner who left (resigned or retired) at `at`: the retention job reads the
+        ones who left before its cut-off from this one partition, in time order."""
+        return {PARTITION_KEY: "LEAVERS", SORT_KEY: f"{at}#{student_no}"}
+
+    @staticmethod
+    def leavers() -> str:
+        return "LEAVERS"
+
+    @staticmethod
     def audit(year: int, day: str, at: str, audit_id: str) -> dict[str, str]:
         return {PARTITION_KEY: f"AUDIT#{year}#{day}", SORT_KEY: f"{at}#{audit_id}"}

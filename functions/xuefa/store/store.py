@@ -193,6 +193,18 @@ class Store(LazyClient):
     def delete(self, key: Mapping[str, str]) -> None:
         self._call("delete_item", TableName=self.table_name, Key=self.dump(key))
 
+    def batch_delete(self, keys: Sequence[Mapping[str, str]]) -> None:
+        """Unconditional deletes, 25 a request, retrying what DynamoDB leaves unprocessed."""
+        for start in range(0, len(keys), 25):
+            pending: Any = {
+                self.table_name: [
+                    {"DeleteRequest": {"Key": self.dump(key)}} for key in keys[start : start + 25]
+                ]
+            }
+            while pending:
+                response = self._call("batch_write_item", RequestItems=pending)
+                pending = response.get("UnprocessedItems") or None
+
     def query(
         self,
         partition: str,
@@ -201,8 +213,10 @@ class Store(LazyClient):
         index: str | None = None,
         paging: Paging = Paging(),
         where: Filter | None = None,
+        below: str | None = None,
     ) -> Page:
-        """One page of a partition (of the table, or of the index), optionally filtered."""
+        """One page of a partition (of the table, or of the index), optionally filtered;
+        its sort keys starting `sort_prefix`, or (`below`) less than a key."""
         pk_name = GSI_PARTITION_KEY if index else PARTITION_KEY
         names = {"#pk": pk_name}
         values: dict[str, Any] = {":pk": partition}
@@ -211,6 +225,10 @@ class Store(LazyClient):
             names["#sk"] = GSI_SORT_KEY if index else SORT_KEY
             values[":sk"] = sort_prefix
             expression += " AND begins_with(#sk, :sk)"
+        elif below is not None:
+            names["#sk"] = GSI_SORT_KEY if index else SORT_KEY
+            values[":below"] = below
+            expression += " AND #sk < :below"
         if where is not None:
             names.update(where.names)
             values.update(where.values)

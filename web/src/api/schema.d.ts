@@ -1118,6 +1118,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/roster/me/access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who looked at the learner's records (an administrator's view of their profile, */
+        get: operations["roster_my_access"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/roster/me/data": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** All that xuefa holds on the learner, as one JSON document to download: profile, */
+        get: operations["roster_my_data"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/roster/units/{unit_id}": {
         parameters: {
             query?: never;
@@ -3889,6 +3923,101 @@ export interface components {
             status: string;
             /** Groups */
             groups: string[];
+        };
+        /**
+         * AccessEntry
+         * @description One administrator's look at the learner's records.
+         */
+        AccessEntry: {
+            /** At */
+            at: string;
+            /**
+             * What
+             * @description which records: profile, balance/<year>, ledger/<year>, attempts/<year>, archive, certificate/<year>
+             */
+            what: string;
+            /**
+             * By
+             * @description the administrator's login
+             */
+            by: string;
+            /** By Name */
+            by_name: string | null;
+            /**
+             * By Level
+             * @description city, county or unit
+             */
+            by_level: string | null;
+            /** By Unit Id */
+            by_unit_id: string;
+            /** By Unit Name */
+            by_unit_name: string | null;
+        };
+        /** AccessPage */
+        AccessPage: {
+            /** Items */
+            items: components["schemas"]["AccessEntry"][];
+            /** Cursor */
+            cursor: string | null;
+        };
+        /** HeldCertificate */
+        HeldCertificate: {
+            /** Year */
+            year: number;
+            /** Code */
+            code: string;
+        };
+        /**
+         * MyData
+         * @description All that xuefa holds on the learner (PIPL art. 45): their profile and account,
+         *     year results, study sessions, ledger, attempts with their answers, practice, archive,
+         *     certificates and who looked at their records.
+         */
+        MyData: {
+            /** Generated At */
+            generated_at: string;
+            /** Student No */
+            student_no: string;
+            /** Profile */
+            profile: {
+                [key: string]: unknown;
+            };
+            /** Account */
+            account: {
+                [key: string]: unknown;
+            } | null;
+            /** Year Results */
+            year_results: {
+                [key: string]: unknown;
+            }[];
+            /** Study Sessions */
+            study_sessions: {
+                [key: string]: unknown;
+            }[];
+            /** Ledger */
+            ledger: {
+                [key: string]: unknown;
+            }[];
+            /** Attempts */
+            attempts: {
+                [key: string]: unknown;
+            }[];
+            /** Practice */
+            practice: {
+                [key: string]: unknown;
+            }[];
+            /** Archive */
+            archive: {
+                [key: string]: unknown;
+            }[];
+            /** Certificates */
+            certificates: components["schemas"]["HeldCertificate"][];
+            /** Access */
+            access: components["schemas"]["AccessEntry"][];
+            /** Other */
+            other: {
+                [key: string]: unknown;
+            }[];
         };
         /** UnitRef */
         UnitRef: {
@@ -12206,6 +12335,212 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Me"];
+                };
+            };
+            /** @description the contract's error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    roster_my_access: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description the previous page's `cursor`, signed by the server: any other is a 400 */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessPage"];
+                };
+            };
+            /** @description the contract's error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the contract's error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    roster_my_data: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyData"];
                 };
             };
             /** @description the contract's error */

@@ -30,6 +30,7 @@ export function makeRouter(session: Session): Router {
       { path: '/archive', component: () => import('./views/Archive.vue'), meta: { tab: true } },
       { path: '/me', component: () => import('./views/Me.vue'), meta: { tab: true } },
       { path: '/me/password', component: () => import('./views/ChangePassword.vue') },
+      { path: '/me/access', component: () => import('./views/Access.vue') },
       { path: '/:rest(.*)*', redirect: '/' },
     ],
   })
