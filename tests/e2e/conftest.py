@@ -99,6 +99,7 @@ def start_stack(
     identity: str = "own",
     today: str = MID_YEAR,
     nightly: bool = False,
+    faults: str | None = None,
 ) -> Stack:
     """The local stack as a subprocess, its clock from `today`; without the demo study
     history and the nightly schedule unless asked; with our own identity service (as in
@@ -115,6 +116,8 @@ def start_stack(
     if not nightly:
         args.append("--no-nightly")
     args += ["--today", today]
+    if faults is not None:  # the fault injector (#29), its rates set over /_local/faults
+        args += ["--faults", faults]
     env = {
         k: v
         for k, v in os.environ.items()
