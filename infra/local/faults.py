@@ -80,9 +80,10 @@ KINDS: tuple[Kind, ...] = (
 KILLED = "report shard killed mid-unit"
 
 
-class ShardKilled(Exception):
+class ShardKilled(BaseException):
     """What Lambda's timeout does to a shard halfway through its unit: the invocation
-    ends there, and SQS delivers its message again."""
+    ends there, and SQS delivers its message again. A BaseException, as the function's
+    death is no error its own code could catch (`except Exception` lets it through)."""
 
 
 @dataclass
