@@ -151,7 +151,7 @@ class FaultInjector:
     # --- the hooks ---------------------------------------------------------------------
 
     def _pick(self, event_name: str, url: str, share: Callable[[float], float]) -> Kind | None:
-        _, service, operation = (event_name.split(".") + ["", ""])[:3]
+        _, service, operation = [*event_name.split("."), "", ""][:3]
         with self._lock:
             for kind in KINDS:
                 if kind.service != service or operation not in kind.operations:

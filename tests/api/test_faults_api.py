@@ -131,7 +131,11 @@ def test_a_save_and_a_submit_past_the_retries_are_retryable_and_then_the_same(
     assert json_of(post(api, f"{base}/submit", LEARNER)) == first
 
 
-def test_signing_in_while_kms_throttles_is_a_429_with_retry_after(faults, idp, clock) -> None:
+def test_signing_in_while_kms_throttles_is_a_429_with_retry_after(
+    faults,
+    idp,  # noqa: F811 (the identity tests' fixture)
+    clock,
+) -> None:
     only(faults, KMS)
     assert_retryable(sign_in(idp), 429, "THROTTLED")
     faults.configure(rates={})

@@ -92,7 +92,7 @@ def _drain(process: subprocess.Popen[str], output: list[str], ready: threading.E
     ready.set()  # the stack exited: whoever waits sees it
 
 
-def start_stack(
+def start_stack(  # noqa: PLR0913 (each a choice a test makes)
     data_dir: Path,
     fresh: bool,
     history: bool = False,
@@ -146,7 +146,10 @@ def start_stack(
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    running = start_stack(tmp_path_factory.mktemp("xuefa-e2e"), fresh=True, history=True)
+    # The fault injector (#29) installed, every rate 0 until test_faults sets one.
+    running = start_stack(
+        tmp_path_factory.mktemp("xuefa-e2e"), fresh=True, history=True, faults="{}"
+    )
     try:
         assert requests.get(running.url + "/health", timeout=5).status_code == 200
         yield running
