@@ -50,7 +50,7 @@ class Client:
     submitted: dict[tuple[str, int], Decimal] = field(default_factory=dict)  # the score told
     awarded: dict[str, int] = field(default_factory=dict)  # session id → credits told
     lock: threading.Lock = field(default_factory=threading.Lock)
-    requests: int = 0
+    sent: int = 0  # requests sent, tries included
 
     def send(self, http: requests.Session, method: str, path: str, **kwargs: Any) -> Any:
         """One request, tried again on 429/503 after `Retry-After` (as the app does); the
@@ -58,7 +58,7 @@ class Client:
         for _ in range(MAX_TRIES):
             answer = http.request(method, self.stack.url + path, timeout=60, **kwargs)
             with self.lock:
-                self.requests += 1
+                self.sent += 1
                 if answer.status_code >= 400:
                     self.seen[_label(answer)] += 1
             if answer.status_code not in RETRYABLE:
@@ -464,7 +464,7 @@ def run(plan: Plan) -> dict[str, Any]:
         "plan": plan,
         "seconds": time.perf_counter() - t0,
         "phases": phases,
-        "requests": client.requests,
+        "requests": client.sent,
         "injected": injected,
         "night": night_outcome,
         "seen": dict(client.seen),
