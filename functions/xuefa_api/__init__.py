@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from xuefa.bootstrap import services
 from xuefa.core.auth import Actor, actor_from_claims, claims_of
+from xuefa.core.aws import backend_error
 from xuefa.core.errors import BadRequest, Internal, PayloadTooLarge, XuefaError
 from xuefa.core.observability import logger as make_logger
 from xuefa.core.observability import metrics as make_metrics
@@ -74,7 +75,10 @@ def json_response(
 
 
 def error_response(error: XuefaError, request_id: str | None = None) -> Response:
-    return json_response(error.body(request_id), status=error.status)
+    """The contract's error JSON; a retryable one (429, 503) says when to try again."""
+    wait = error.retry_seconds()
+    headers = {"Retry-After": str(wait)} if wait is not None else None
+    return json_response(error.body(request_id), status=error.status, headers=headers)
 
 
 @dataclass(frozen=True)
@@ -191,7 +195,13 @@ class Api:
             result = operation.view(**self._inputs(operation, kwargs))
         except XuefaError as error:
             return error_response(error, self._request_id())
-        except Exception:
+        except Exception as exc:
+            passing = backend_error(exc)  # outlasted botocore's own retries
+            if passing is not None:
+                self.log.warning(
+                    "backend unavailable", extra={"path": self._path(), "error": repr(exc)}
+                )
+                return error_response(passing, self._request_id())
             self.log.exception("unhandled error", extra={"path": self._path()})
             return error_response(Internal(), self._request_id())
         if isinstance(result, Response):

@@ -70,6 +70,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="seed the city without the weeks of study before today (faster)",
     )
+    parser.add_argument(
+        "--faults",
+        default=os.environ.get("XUEFA_FAULTS") or None,
+        help="inject AWS faults (#29): JSON such as '{\"rate\": 0.05}' (infra/local/faults.py); "
+        "GET/POST /_local/faults reads and changes them",
+    )
     return parser.parse_args(argv)
 
 
@@ -137,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     use_clock(clock)  # before any app is built: the apps' one clock is the stack's
     timing = AwsCallTiming()
     timing.install()  # before any client exists: clients copy the session's hooks
+    injector, planned = _faults(args.faults)  # quiet until the city is seeded
     resources.ensure_table(boto3.client("dynamodb"), TABLE)
     resources.ensure_bucket(boto3.client("s3"), BUCKET)
     resources.ensure_content_bucket(boto3.client("s3"), CONTENT_BUCKET)
@@ -158,6 +165,11 @@ def main(argv: list[str] | None = None) -> int:
     documents = {f"/{name}/openapi.json": spec for name in names} | {"/openapi.json": spec}
     extra = {"/health": health} | {path: serve_json(body) for path, body in documents.items()}
     extra[CLOCK_PATH] = clock_route(clock)
+    if injector is not None:
+        from infra.local.faults import fault_route
+
+        extra["/_local/faults"] = fault_route(injector)
+        injector.configure(**planned)
     if args.identity == "cognito":
         extra[COGNITO_PATH] = cognito_proxy(moto.endpoint)
     web = WebApp(ROOT / "web" / "dist", web_config(REGION, signing.client_id), moto.endpoint)
@@ -212,6 +224,21 @@ def main(argv: list[str] | None = None) -> int:
     moto.stop()
     print(f"stopped; data kept in {snapshot}", flush=True)
     return 0
+
+
+def _faults(text: str | None) -> tuple[Any, dict[str, Any]]:
+    """The fault injector, installed on boto3's session with every rate at 0, and the
+    settings it is given once the stack is ready; (None, {}) without `--faults`."""
+    if not text:
+        return None, {}
+    from dataclasses import asdict
+
+    from infra.local.faults import from_environment
+
+    injector = from_environment(text)
+    planned = asdict(injector.config)
+    injector.configure(rate=0.0, rates={})
+    return injector.install(), planned
 
 
 @dataclass

@@ -13,6 +13,7 @@ from tests.bench import (
     bench_credits,
     bench_evening,
     bench_exams,
+    bench_faults,
     bench_latency,
     bench_regrade,
     bench_reports,
@@ -98,6 +99,17 @@ def main() -> None:
             f"DynamoDB at {bench_evening.AN_HOUR:,} learners sitting an hour",
             f"{peak['read_units_s']:,.0f} RCU/s, {peak['write_units_s']:,.0f} WCU/s",
             "",
+        )
+    )
+    faulted = bench_faults.run(bench_faults.Plan())
+    print("\n".join(bench_faults.table(faulted)))
+    fivehundreds = sum(n for code, n in faulted["seen"].items() if code.startswith("500"))
+    held = sum(c.held for c in faulted["checks"])
+    rows.append(
+        (
+            f"exam evening with faults at {faulted['plan'].rate:.0%} (bench_faults)",
+            f"{fivehundreds} answers 500, {held} of {len(faulted['checks'])} invariants held",
+            "0 × 500, all held",
         )
     )
     for app, (ms, ratio) in bench_startup.import_ratios().items():

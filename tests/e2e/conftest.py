@@ -94,13 +94,14 @@ def _drain(process: subprocess.Popen[str], output: list[str], ready: threading.E
     ready.set()  # the stack exited: whoever waits sees it
 
 
-def start_stack(
+def start_stack(  # noqa: PLR0913 (each a choice a test makes)
     data_dir: Path,
     fresh: bool,
     history: bool = False,
     identity: str = "own",
     today: str = MID_YEAR,
     nightly: bool = False,
+    faults: str | None = None,
 ) -> Stack:
     """The local stack as a subprocess, its clock from `today`; without the demo study
     history and the nightly schedule unless asked; with our own identity service (as in
@@ -117,6 +118,8 @@ def start_stack(
     if not nightly:
         args.append("--no-nightly")
     args += ["--today", today]
+    if faults is not None:  # the fault injector (#29), its rates set over /_local/faults
+        args += ["--faults", faults]
     env = {
         k: v
         for k, v in os.environ.items()
@@ -145,7 +148,10 @@ def start_stack(
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    running = start_stack(tmp_path_factory.mktemp("xuefa-e2e"), fresh=True, history=True)
+    # The fault injector (#29) installed, every rate 0 until test_faults sets one.
+    running = start_stack(
+        tmp_path_factory.mktemp("xuefa-e2e"), fresh=True, history=True, faults="{}"
+    )
     try:
         assert requests.get(running.url + "/health", timeout=5).status_code == 200
         yield running

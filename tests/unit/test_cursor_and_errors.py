@@ -41,7 +41,7 @@ def test_every_contract_error_code_has_one_type_with_its_status() -> None:
         "OUTSIDE_WINDOW": 409, "ATTEMPT_LIMIT": 409, "ATTEMPT_OPEN": 409, "ATTEMPT_CLOSED": 409,
         "TOO_EARLY": 409, "DUPLICATE": 409, "CONFLICT": 409, "OVERRIDE_LIMIT": 409,
         "YEAR_CLOSED": 409, "PAYLOAD_TOO_LARGE": 413,
-        "THROTTLED": 429, "INTERNAL": 500,
+        "THROTTLED": 429, "UNAVAILABLE": 503, "INTERNAL": 500,
     }  # fmt: skip
     assert {e.code: e.status for e in ALL_ERRORS} == expected
     body = BadRequest("x", {"name": "missing"}).body()

@@ -13,6 +13,8 @@ class XuefaError(Exception):
     code: ClassVar[str] = "INTERNAL"
     status: ClassVar[int] = 500
     default_message: ClassVar[str] = "internal error"
+    # Seconds a client should wait before trying again (`Retry-After`); None: not retryable.
+    retry_after: ClassVar[int | None] = None
 
     def __init__(self, message: str | None = None, details: dict[str, Any] | None = None):
         self.message = message or self.default_message
@@ -27,6 +29,14 @@ class XuefaError(Exception):
         if request_id and self.status >= 500:
             error["request_id"] = request_id
         return {"error": error}
+
+    def retry_seconds(self) -> int | None:
+        """The `Retry-After` to send: what the details name (a lockout's own wait), else
+        the kind's default."""
+        named = (self.details or {}).get("retry_after_seconds")
+        if isinstance(named, int) and named > 0 and self.retry_after is not None:
+            return named
+        return self.retry_after
 
 
 class BadRequest(XuefaError):
@@ -117,6 +127,18 @@ class Throttled(XuefaError):
     code = "THROTTLED"
     status = 429
     default_message = "too many requests; try again shortly"
+    retry_after = 1
+
+
+class Unavailable(XuefaError):
+    """The backend failed in a way that passes (a throttled or failing table, bucket or
+    key, a timeout, a transaction that kept colliding): nothing was decided, so the same
+    request is safe to send again after `Retry-After`."""
+
+    code = "UNAVAILABLE"
+    status = 503
+    default_message = "the service is briefly unavailable; try again shortly"
+    retry_after = 2
 
 
 class Internal(XuefaError):
@@ -141,5 +163,6 @@ ALL_ERRORS: tuple[type[XuefaError], ...] = (
     YearClosed,
     PayloadTooLarge,
     Throttled,
+    Unavailable,
     Internal,
 )

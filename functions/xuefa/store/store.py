@@ -5,12 +5,14 @@ repository that wrote the condition maps to the precise client error."""
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from xuefa.core.aws import LazyClient, aws_client
-from xuefa.core.errors import Conflict, Throttled
+from xuefa.core.aws import PASSING_REASONS, LazyClient, aws_client
+from xuefa.core.errors import Throttled, Unavailable
 from xuefa.store.table import GSI_PARTITION_KEY, GSI_SORT_KEY, PARTITION_KEY, SORT_KEY
 
 
@@ -32,6 +34,11 @@ class TransactionCancelled(Exception):
 
     def failed(self, index: int) -> bool:
         return index < len(self.reasons) and self.reasons[index] == "ConditionalCheckFailed"
+
+    def passing(self) -> bool:
+        """Cancelled only because it collided with another transaction (or was throttled):
+        nothing was decided, and the same transaction may simply go again."""
+        return set(self.reasons) <= PASSING_REASONS and set(self.reasons) != {"None"}
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,7 @@ _THROTTLING = {
 
 
 DYNAMODB = aws_client("dynamodb")
+TRANSACT_TRIES = 3  # a transaction cancelled by a conflict alone, before it is a 503
 
 
 class Store(LazyClient):
@@ -113,7 +121,7 @@ class Store(LazyClient):
             if code in _THROTTLING:
                 raise Throttled() from exc
             if code in {"TransactionConflictException", "TransactionInProgressException"}:
-                raise Conflict() from exc
+                raise Unavailable() from exc
             raise
 
     def get(self, key: Mapping[str, str], consistent: bool = True) -> dict[str, Any] | None:
@@ -280,8 +288,20 @@ class Store(LazyClient):
 
     def transact(self, operations: Sequence[Mapping[str, Any]]) -> None:
         """Write all or nothing. Each operation is {"Put"|"Update"|"ConditionCheck": {...}}
-        with plain Python values; table name and serialization are added here."""
-        self._call("transact_write_items", TransactItems=[self._op(op) for op in operations])
+        with plain Python values; table name and serialization are added here. One that
+        only collided with another transaction goes again (a cancelled one wrote nothing
+        and its conditions still hold it); one that keeps colliding is a 503."""
+        items = [self._op(op) for op in operations]
+        for attempt in range(TRANSACT_TRIES):
+            try:
+                self._call("transact_write_items", TransactItems=items)
+                return
+            except TransactionCancelled as cancelled:
+                if not cancelled.passing():
+                    raise
+                if attempt + 1 == TRANSACT_TRIES:
+                    raise Unavailable("too many simultaneous changes; try again") from cancelled
+                time.sleep(random.uniform(0.01, 0.04) * 2**attempt)  # jittered, growing
 
     def _op(self, operation: Mapping[str, Any]) -> dict[str, Any]:
         ((kind, body),) = operation.items()

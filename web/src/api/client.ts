@@ -17,6 +17,8 @@ export class ApiError extends Error {
     readonly status: number,
     message: string,
     readonly details: Record<string, unknown> = {},
+    /** Seconds the server asked to wait before trying again (`Retry-After` of a 429/503). */
+    readonly retryAfter: number | null = null,
   ) {
     super(message)
   }
@@ -75,7 +77,9 @@ export async function unwrap<T>(pending: Promise<Answer<T>>): Promise<T> {
   if (error !== undefined || !response.ok) {
     const body = (error ?? {}) as { error?: { code?: string; message?: string; details?: Record<string, unknown> } }
     const code = body.error?.code ?? (response.status >= 500 ? 'INTERNAL' : 'BAD_REQUEST')
-    throw new ApiError(code, response.status, body.error?.message ?? response.statusText, body.error?.details)
+    const wait = Number(response.headers.get('Retry-After'))
+    const retryAfter = Number.isFinite(wait) && wait > 0 ? wait : null
+    throw new ApiError(code, response.status, body.error?.message ?? response.statusText, body.error?.details, retryAfter)
   }
   return data as T
 }

@@ -237,6 +237,7 @@ export const t = {
     YEAR_CLOSED: '本学年已结束，记录不能再更改',
     PAYLOAD_TOO_LARGE: '提交的内容过大',
     THROTTLED: '访问人数较多，请稍后重试',
+    UNAVAILABLE: '服务暂时繁忙，请稍后重试',
     INTERNAL: '服务器出错了，请稍后重试',
     NETWORK: '网络连接失败，请检查网络后重试',
     TIMEOUT: '网络较慢，请求超时，请重试',

@@ -3,9 +3,12 @@
  * one). Offline, or when the network fails, choices stay queued and show as unsaved; they
  * go when the phone is back online or the learner retries. An attempt closed elsewhere
  * (another tab or device submitted, or the deadline passed) is learnt from any answer
- * and told once through `onClosedElsewhere`; nothing more is saved after. */
+ * and told once through `onClosedElsewhere`; nothing more is saved after.
+ * A busy server's answer (429/503 with `Retry-After`) is tried again by itself after the
+ * wait it names, the same answers again, only while the attempt's deadline is ahead. */
 import { computed, onScopeDispose, reactive, ref } from 'vue'
 import { ApiError, unwrap, type Api, type Schemas } from '../../api/client'
+import { serverNow } from '../../shared/clock'
 
 export type Label = Schemas['Answers']['answers'][string][number]
 export type SaveState = 'saving' | 'saved' | 'failed'
@@ -16,13 +19,22 @@ const LABELS: readonly string[] = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'] satis
 const isLabel = (key: string): key is Label => LABELS.includes(key)
 const codeOf = (caught: unknown) => (caught instanceof ApiError ? caught.code : 'INTERNAL')
 /** Worth another try later: the network, not the server's no. */
-const passing = (code: string) => code === 'NETWORK' || code === 'TIMEOUT' || code === 'INTERNAL' || code === 'THROTTLED'
+const passing = (code: string) =>
+  code === 'NETWORK' || code === 'TIMEOUT' || code === 'INTERNAL' || code === 'THROTTLED' || code === 'UNAVAILABLE'
+/** A submit's tries on a busy server before the learner is told. */
+const SUBMIT_TRIES = 6
+const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 export interface SheetOptions {
   onClosedElsewhere: () => void | Promise<void>
   online?: () => boolean
   /** Where the page listens for the phone coming back online or to the front. */
   events?: { window: Window; document: Document } | null
+  /** The attempt's deadline (epoch ms, 0 while unknown) and the server's clock: a busy
+   * server is waited for only while the wait ends before it. */
+  deadline?: () => number
+  now?: () => number
+  sleep?: (ms: number) => Promise<void>
 }
 
 export function useAnswerSheet(api: Api, at: { year: number; no: number }, options: SheetOptions) {
@@ -34,6 +46,18 @@ export function useAnswerSheet(api: Api, at: { year: number; no: number }, optio
   const submitting = ref(false)
   const queue: string[] = [] // question ids waiting to be sent, the oldest choice first
   let sending = false
+  let waking = false // a drain is already due after a busy server's wait
+  const { deadline = () => 0, now = serverNow, sleep = sleepFor } = options
+
+  /** How long to wait before trying again, if the server asked for it and the wait ends
+   * before the deadline; else null. */
+  function waitFor(caught: unknown): number | null {
+    if (!(caught instanceof ApiError) || (caught.status !== 429 && caught.status !== 503)) return null
+    if (caught.code !== 'THROTTLED' && caught.code !== 'UNAVAILABLE') return null
+    const ms = (caught.retryAfter ?? 2) * 1000
+    const due = deadline()
+    return due > 0 && now() + ms >= due ? null : ms
+  }
 
   /** The server's attempt: its saved answers, and the first question still unanswered. */
   function take(attempt: Attempt): number {
@@ -63,15 +87,19 @@ export function useAnswerSheet(api: Api, at: { year: number; no: number }, optio
   }
 
   async function drain(): Promise<void> {
-    if (sending) return
+    if (sending || waking) return // after a busy answer, nothing goes before its wait ends
     sending = true
     try {
       while (queue.length && !closed.value && online()) {
         const id = queue[0]!
         saves[id] = 'saving'
-        const code = await send(id)
+        const { code, wait } = await send(id)
         if (code === 'ATTEMPT_CLOSED') {
           await closedElsewhere()
+          return
+        }
+        if (wait !== null) {
+          wakeAfter(wait) // still saving: the same answer goes again after the wait
           return
         }
         if (code && passing(code)) break
@@ -89,13 +117,22 @@ export function useAnswerSheet(api: Api, at: { year: number; no: number }, optio
     for (const id of queue) saves[id] = 'failed'
   }
 
-  async function send(id: string): Promise<string | null> {
+  function wakeAfter(ms: number): void {
+    if (waking) return
+    waking = true
+    void sleep(ms).then(() => {
+      waking = false
+      void drain()
+    })
+  }
+
+  async function send(id: string): Promise<{ code: string | null; wait: number | null }> {
     try {
       const body = { answers: { [id]: answers[id] ?? [] } }
       await unwrap(api.PUT('/exams/{year}/attempts/{attempt_no}/answers', { params: { path }, body }))
-      return null
+      return { code: null, wait: null }
     } catch (caught) {
-      return codeOf(caught)
+      return { code: codeOf(caught), wait: waitFor(caught) }
     }
   }
 
@@ -118,8 +155,17 @@ export function useAnswerSheet(api: Api, at: { year: number; no: number }, optio
     if (submitting.value || closed.value) return { ok: false, code: 'BUSY' }
     submitting.value = true
     try {
-      const body = { answers: { ...answers } }
-      await unwrap(api.POST('/exams/{year}/attempts/{attempt_no}/submit', { params: { path }, body }))
+      const body = { answers: { ...answers } } // the same answers on every try
+      for (let tries = 1; ; tries++) {
+        try {
+          await unwrap(api.POST('/exams/{year}/attempts/{attempt_no}/submit', { params: { path }, body }))
+          break
+        } catch (caught) {
+          const wait = tries < SUBMIT_TRIES ? waitFor(caught) : null
+          if (wait === null) throw caught
+          await sleep(wait) // a second submit is answered as the first: safe to send again
+        }
+      }
       closed.value = true
       queue.length = 0
       return { ok: true }
