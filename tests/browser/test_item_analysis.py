@@ -87,6 +87,7 @@ def test_the_city_voids_a_question_and_a_learners_score_follows(
     back = web_stack.now()
     web_stack.set_clock(after.isoformat())
     try:
+        auth = {"Authorization": f"Bearer {web_stack.sign_in(learner)}"}  # days later
         review = requests.get(
             f"{web_stack.url}/exams/{year}/attempts/{number}", headers=auth, timeout=10
         ).json()
@@ -104,7 +105,9 @@ def test_the_city_voids_a_question_and_a_learners_score_follows(
         row = page.locator(f"[data-test=analysis-items] .el-table__row:has-text('{bank_id}')")
         row.first.wait_for(timeout=60_000)
         row.first.locator("[data-test=correct-question]").click()
-        page.fill("[data-test=correction-reason] textarea", "题干表述有歧义，经复核作废")
+        page.locator(
+            "textarea[data-test=correction-reason], [data-test=correction-reason] textarea"
+        ).first.fill("题干表述有歧义，经复核作废")
         shot(page, "admin-correction-dialog")
         page.click("[data-test=save-correction]")
         done = page.wait_for_selector(
@@ -117,6 +120,7 @@ def test_the_city_voids_a_question_and_a_learners_score_follows(
 
         screen = phone.new_page()
         sign_in(screen, web_stack.url, learner)
+        screen.wait_for_selector(".van-tabbar")  # signed in, before going anywhere
         screen.goto(f"{web_stack.url}/exam/{year}/attempts/{number}")
         note = screen.wait_for_selector("[data-test=regraded]")
         assert f"原 {before:g}" in note.inner_text().replace(".00", "")
