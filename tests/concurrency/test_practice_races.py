@@ -12,6 +12,7 @@ from infra.local import seed
 from tests.concurrency.conftest import run_parallel, wiring
 from xuefa.core.auth import Actor
 from xuefa.core.clock import FixedClock
+from xuefa.exams.bank_repository import BankReader
 from xuefa.practice.credit_repository import DynamoPracticeCredits
 from xuefa.practice.paying import SetPay
 from xuefa.practice.repository import DynamoPractice
@@ -28,12 +29,25 @@ LEARNER = Actor("530402000001", frozenset({"learners"}), "530402-001")
 YEAR = 2026
 
 
-def service(store: Store, clock: FixedClock) -> Practice:
-    """A Practice as another warm container would have it: its own client and caches."""
+def service(store: Store, clock: FixedClock, pool: BankReader | None = None) -> Practice:
+    """A Practice as another container would have it: its own client and caches (the
+    practice pool's reader may be a warm one's)."""
     store, years, _ = wiring(store)
     return Practice(
-        DynamoPractice(store), SetPay(DynamoPracticeCredits(store), years), years, clock
+        DynamoPractice(store, pool=pool),
+        SetPay(DynamoPracticeCredits(store), years),
+        years,
+        clock,
     )
+
+
+def warm_pool(store: Store) -> BankReader:
+    """The practice pool read once, as a warm container holds it. Forty cold reads of the
+    whole pool, serialized by moto's server, took a minute on a loaded CI machine and its
+    clients timed out: the race under test is between the answers' writes, not the reads."""
+    reader = BankReader(store, pool="practice")
+    reader.questions(YEAR)
+    return reader
 
 
 @pytest.fixture
@@ -65,11 +79,12 @@ def test_forty_parallel_answers_to_one_set_count_each_question_once_and_pay_once
     given = service(store, clock).give(LEARNER, SetQuery(kind="lesson", lesson_id="c-dn-01"))
     ids = [q.question_id for q in given.questions]
     keys = {q: right_answer(store, q) for q in ids}
+    warm = warm_pool(store)
 
     def answer(i: int) -> Feedback:
         question = ids[i % len(ids)]
         body = AnswerBody(question_id=question, answer=keys[question])
-        return service(practice_pool(), clock).answer(LEARNER, given.set_id, body)
+        return service(practice_pool(), clock, warm).answer(LEARNER, given.set_id, body)
 
     results = run_parallel(40, answer)
     assert [r for r in results if not isinstance(r, Feedback)] == []
@@ -94,18 +109,19 @@ def test_sets_completed_at_once_never_pay_past_the_daily_cap(
     years.put(YearConfig.model_validate(config))
     before = credits_of(store)
     topics = ("constitution", "legal_system", "party_rules")  # 10 each: 30 asked, 25 fit
+    warm = warm_pool(store)
     sets: list[PracticeSet] = [
-        service(store, clock).give(LEARNER, SetQuery(kind="topic", topic=t)) for t in topics
+        service(store, clock, warm).give(LEARNER, SetQuery(kind="topic", topic=t)) for t in topics
     ]
     for given in sets:  # all but the last answer of each
         for question in given.questions[:-1]:
             body = AnswerBody(question_id=question.question_id, answer=[question.options[0].key])
-            service(store, clock).answer(LEARNER, given.set_id, body)
+            service(store, clock, warm).answer(LEARNER, given.set_id, body)
 
     def last(i: int) -> Feedback:
         question = sets[i].questions[-1]
         body = AnswerBody(question_id=question.question_id, answer=[question.options[0].key])
-        return service(practice_pool(), clock).answer(LEARNER, sets[i].set_id, body)
+        return service(practice_pool(), clock, warm).answer(LEARNER, sets[i].set_id, body)
 
     results = run_parallel(len(sets), last)
     assert [r for r in results if not isinstance(r, Feedback)] == []

@@ -92,9 +92,15 @@ def _practised(item: Mapping[str, Any]) -> Practised:
 class DynamoPractice:
     """The practice pool, the sets given, and each learner's record per question."""
 
-    def __init__(self, store: Store, monotonic: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        store: Store,
+        monotonic: Callable[[], float] = time.monotonic,
+        pool: BankReader | None = None,
+    ):
         self.store = store
-        self._pool = BankReader(store, monotonic, pool="practice")
+        # A reader may be shared, as one warm container's answers share its cache.
+        self._pool = pool or BankReader(store, monotonic, pool="practice")
 
     # the pool ----------------------------------------------------------------------
 
