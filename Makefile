@@ -77,7 +77,7 @@ test: $(STAMP) $(WEB_DIST) browser
 	cd web && npx vitest run --reporter=dot
 	rm -rf .xuefa-calls
 	XUEFA_RECORD_CALLS=$(CURDIR)/.xuefa-calls/calls.jsonl $(BIN)/python -m pytest -q -n 2 --dist loadgroup \
-		-p tests.api.recorder --deselect tests/infra/test_roles_cover_calls.py \
+		-p tests.api.recorder --deselect tests/infra/test_roles_cover_calls.py --durations=30 \
 		--cov=functions --cov-report=term:skip-covered --cov-fail-under=94
 	XUEFA_ROLE_CALLS=$(CURDIR)/.xuefa-calls $(BIN)/python -m pytest -q tests/infra/test_roles_cover_calls.py
 
