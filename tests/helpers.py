@@ -50,3 +50,14 @@ CITY_ADMIN = ("city_admin", ["admins"], "530400")
 COUNTY_ADMIN = ("county_530402", ["admins"], "530402")
 OTHER_COUNTY_ADMIN = ("county_530403", ["admins"], "530403")
 UNIT_ADMIN = ("unit_530402-001", ["admins"], "530402-001")
+
+
+def stored_paper(store: Any, student_no: str, year: int, attempt_no: int) -> list[dict[str, Any]]:
+    """An attempt's paper as the server reads it (rebuilt from what was drawn, #28), keys
+    and bank ids included: tests answer from it, as no client ever can."""
+    from xuefa.exams.repository import AttemptReads
+    from xuefa.store.keys import Keys
+
+    item = store.get(Keys.attempt(student_no, year, attempt_no))
+    assert item is not None, "no such attempt"
+    return [question.model_dump() for question in AttemptReads(store).paper_of(item)]

@@ -106,7 +106,7 @@ class TableStorage:
     def attempts(self) -> AttemptRepository:
         from xuefa.exams.repository import DynamoAttempts
 
-        return DynamoAttempts(self.store)
+        return DynamoAttempts(self.store, self.bank)
 
     @cached_property
     def bank(self) -> BankReader:
@@ -268,7 +268,7 @@ class Services:
 
         s = self.storage
         return Privacy(
-            DynamoPrivacy(self.store),
+            DynamoPrivacy(self.store, s.attempts.shown_paper),
             s.directory,
             s.accounts,
             self.clock,

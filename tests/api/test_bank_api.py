@@ -15,7 +15,14 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.api.conftest import call, code, get, json_of, post
-from tests.helpers import CITY_ADMIN, CONTENT_BUCKET, COUNTY_ADMIN, LEARNER, UNIT_ADMIN
+from tests.helpers import (
+    CITY_ADMIN,
+    CONTENT_BUCKET,
+    COUNTY_ADMIN,
+    LEARNER,
+    UNIT_ADMIN,
+    stored_paper,
+)
 from xuefa import bootstrap
 from xuefa.bank import xlsx
 from xuefa.core.clock import SHANGHAI
@@ -215,12 +222,47 @@ def test_a_retired_question_is_drawn_into_no_new_paper_and_served_in_no_practice
     assert again["retired"] is True
     clock.set(AFTER)
     assert call(exams, "post", f"/{YEAR}/attempts", LEARNER).status_code == 201
-    paper = city.get(Keys.attempt(LEARNER[0], YEAR, 1))
-    assert paper is not None
-    assert {q["source_id"] for q in paper["paper"]} == set(bank[-50:])
+    paper = stored_paper(city, LEARNER[0], YEAR, 1)
+    assert {q["source_id"] for q in paper} == set(bank[-50:])
     credits = client("credits").http
     given = ok(get(credits, "/practice?kind=topic&topic=constitution", LEARNER))
     assert [q["question_id"] for q in given["questions"]] == ["r-2"]
+
+
+def test_a_paper_shows_and_grades_the_version_it_was_given_whatever_the_bank_holds_later(
+    exams, city: Store, clock
+) -> None:
+    bank = [q["question_id"] for q in listed(exams, "pool=exam")]
+    for question_id in bank[:-50]:  # the paper holds the other fifty
+        ok(post(exams, f"/{YEAR}/questions/{question_id}/retire", CITY_ADMIN, {}))
+    edited, gone = bank[-1], bank[-2]
+    body = edit_body(stem="第二版：宪法是国家的什么法？", category="宪法")
+    assert ok(call(exams, "put", f"/{YEAR}/questions/{edited}", CITY_ADMIN, body))["version"] == 2
+    clock.set(AFTER)
+    assert call(exams, "post", f"/{YEAR}/attempts", LEARNER).status_code == 201
+    stored = city.get(Keys.attempt(LEARNER[0], YEAR, 1))
+    assert stored is not None and "paper" not in stored  # what was drawn, not the text
+    assert any(ref.startswith(f"{edited}|2|") for ref in stored["drawn"])
+    # Later the bank moves on (as a correction of the text would, or a retirement): the
+    # held item is a third version, its second kept in the log; another is retired.
+    held = city.get(Keys.question(YEAR, edited))
+    assert held is not None
+    city.put({**held, **Keys.question_version(YEAR, edited, 2)})
+    city.put({**held, "version": 3, "stem": "第三版", "answer": ["B"]})
+    retired = city.get(Keys.question(YEAR, gone))
+    assert retired is not None
+    city.put({**retired, "retired": True})
+    bootstrap.services().exams.bank.forget(YEAR)
+    shown = ok(get(exams, f"/{YEAR}/attempts/1", LEARNER))["questions"]
+    stems = {q["stem"] for q in shown}
+    assert "第二版：宪法是国家的什么法？" in stems and "第三版" not in stems
+    assert len(shown) == 50  # the retired question stays on the paper it was given to
+    paper = {q["source_id"]: q for q in stored_paper(city, LEARNER[0], YEAR, 1)}
+    right = {q["question_id"]: q["answer"] for q in paper.values()}
+    key = paper[edited]["answer"]  # version 2's key: its option A, as labelled here
+    assert key == [paper[edited]["options"][paper[edited]["order"].index("A")]["key"]]
+    outcome = ok(post(exams, f"/{YEAR}/attempts/1/submit", LEARNER, {"answers": right}))
+    assert float(outcome["score"]) == 100
 
 
 @pytest.mark.parametrize("who", [LEARNER, UNIT_ADMIN, COUNTY_ADMIN])

@@ -19,7 +19,7 @@ import pytest
 from tests.api.conftest import call, code, json_of
 from tests.api.conftest import get as get_as
 from tests.api.test_exams_api import WINDOW_CLOSES, WINDOW_OPENS, YEAR_CLOSES, put_year
-from tests.helpers import CITY_ADMIN, COUNTY_ADMIN, LEARNER
+from tests.helpers import CITY_ADMIN, COUNTY_ADMIN, LEARNER, stored_paper
 from xuefa import bootstrap
 from xuefa.core.clock import local_date
 from xuefa.corrections.repository import ScoreRise
@@ -53,9 +53,7 @@ def deliver(client: Any, messages: list[dict[str, Any]]) -> None:
 
 
 def paper(store: Store, who: tuple, number: int) -> list[dict[str, Any]]:
-    item = store.get(Keys.attempt(who[0], 2026, number))
-    assert item is not None
-    return list(item["paper"])
+    return stored_paper(store, who[0], 2026, number)
 
 
 def wrong(question: dict[str, Any]) -> list[str]:

@@ -10,7 +10,14 @@ import pytest
 
 from tests.api.conftest import call, code, json_of
 from tests.api.conftest import get as get_as
-from tests.helpers import CITY_ADMIN, COUNTY_ADMIN, LEARNER, OTHER_COUNTY_ADMIN, UNIT_ADMIN
+from tests.helpers import (
+    CITY_ADMIN,
+    COUNTY_ADMIN,
+    LEARNER,
+    OTHER_COUNTY_ADMIN,
+    UNIT_ADMIN,
+    stored_paper,
+)
 from xuefa import bootstrap
 from xuefa.core.clock import SHANGHAI
 from xuefa.store.keys import Keys
@@ -51,9 +58,8 @@ def start(api: Any, who: tuple = LEARNER) -> dict[str, Any]:
 
 def key_of(store: Store, attempt_no: int, student_no: str = LEARNER[0]) -> dict[str, list[str]]:
     """The right answers, read from the stored paper (the client never sees them)."""
-    attempt = store.get(Keys.attempt(student_no, 2026, attempt_no))
-    assert attempt is not None
-    return {q["question_id"]: list(q["answer"]) for q in attempt["paper"]}
+    paper = stored_paper(store, student_no, 2026, attempt_no)
+    return {q["question_id"]: list(q["answer"]) for q in paper}
 
 
 def right_answers(store: Store, attempt_no: int, how_many: int) -> dict[str, list[str]]:
@@ -330,7 +336,7 @@ def test_an_attempt_from_before_the_split_is_saved_submitted_and_listed(api, cit
     city.delete(Keys.sheet(LEARNER[0], 2026, 1))
     old = {k: v for k, v in sheet.items() if k not in ("pk", "sk", "shapes")}
     city.put({**paper_item, **old})
-    first, second = (q["question_id"] for q in paper_item["paper"][:2])
+    first, second = (q["question_id"] for q in stored_paper(city, LEARNER[0], 2026, 1)[:2])
     assert json_of(get(api, "/2026/attempts"))["items"][0]["state"] == "open"
     saved = call(api, "put", "/2026/attempts/1/answers", LEARNER, {"answers": {first: ["A"]}})
     assert saved.status_code == 200, saved.body
@@ -648,9 +654,8 @@ def test_admins_see_a_learners_attempts_in_their_scope_only(api, clock) -> None:
 
 def bank_ids(store: Store, attempt_no: int, student_no: str = LEARNER[0]) -> dict[str, str]:
     """A paper's own question ids against the bank's, from the stored paper."""
-    attempt = store.get(Keys.attempt(student_no, 2026, attempt_no))
-    assert attempt is not None
-    return {q["question_id"]: q["source_id"] for q in attempt["paper"]}
+    paper = stored_paper(store, student_no, 2026, attempt_no)
+    return {q["question_id"]: q["source_id"] for q in paper}
 
 
 def test_question_ids_say_nothing_across_one_learners_papers(api, city) -> None:

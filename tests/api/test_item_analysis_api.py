@@ -18,10 +18,9 @@ import pytest
 from tests.api.conftest import call, code, json_of
 from tests.api.conftest import get as get_as
 from tests.api.test_exams_api import WINDOW_CLOSES, WINDOW_OPENS, put_year
-from tests.helpers import BUCKET, CITY_ADMIN, COUNTY_ADMIN, LEARNER
+from tests.helpers import BUCKET, CITY_ADMIN, COUNTY_ADMIN, LEARNER, stored_paper
 from xuefa import bootstrap
 from xuefa.core.clock import SHANGHAI
-from xuefa.store.keys import Keys
 from xuefa.store.store import Store
 
 OTHER_LEARNER = ("530402000002", ["learners"], "530402-001")
@@ -62,9 +61,7 @@ def sit(api: Any, who: tuple, answers: dict[str, list[str]]) -> int:
 
 
 def paper_of(store: Store, who: tuple, number: int) -> list[dict[str, Any]]:
-    item = store.get(Keys.attempt(who[0], 2026, number))
-    assert item is not None
-    return list(item["paper"])
+    return stored_paper(store, who[0], 2026, number)
 
 
 def wrong(question: dict[str, Any]) -> list[str]:

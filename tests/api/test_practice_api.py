@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.api.conftest import call, code, get, json_of, post
-from tests.helpers import CITY_ADMIN, COUNTY_ADMIN, LEARNER, UNIT_ADMIN
+from tests.helpers import CITY_ADMIN, COUNTY_ADMIN, LEARNER, UNIT_ADMIN, stored_paper
 from xuefa import bootstrap
 from xuefa.core.clock import SHANGHAI
 from xuefa.exams.papers import attempt_rng, make_paper
@@ -101,9 +101,8 @@ def test_no_paper_holds_a_practice_question_and_practice_serves_none_of_the_exam
         assert not {q.bank_id for q in paper} & PRACTICE_IDS
     for who in LEARNERS:  # and the papers the exam really draws
         assert call(exams, "post", f"/{YEAR}/attempts", who).status_code == 201
-        stored = city.get(Keys.attempt(who[0], YEAR, 1))
-        assert stored is not None
-        assert not {q["source_id"] for q in stored["paper"]} & PRACTICE_IDS
+        stored = stored_paper(city, who[0], YEAR, 1)
+        assert not {q["source_id"] for q in stored} & PRACTICE_IDS
     served: set[str] = set()
     for who in LEARNERS:
         served |= {q["question_id"] for q in practice(api, "kind=daily", who)["questions"]}

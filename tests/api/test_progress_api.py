@@ -10,7 +10,14 @@ import pytest
 
 from tests.api.conftest import code, get, json_of, post
 from tests.api.test_reports_api import download
-from tests.helpers import CITY_ADMIN, COUNTY_ADMIN, LEARNER, OTHER_COUNTY_ADMIN, UNIT_ADMIN
+from tests.helpers import (
+    CITY_ADMIN,
+    COUNTY_ADMIN,
+    LEARNER,
+    OTHER_COUNTY_ADMIN,
+    UNIT_ADMIN,
+    stored_paper,
+)
 
 LEARNER_B = ("530402000002", ["learners"], "530402-001")
 
@@ -75,8 +82,7 @@ def test_no_exam_and_failing_follow_what_learners_did(apps, clock, city) -> None
     from xuefa.store.keys import Keys
 
     post(exams_api, "/2026/attempts", LEARNER)
-    attempt = city.get(Keys.attempt(LEARNER[0], 2026, 1))
-    right = {q["question_id"]: list(q["answer"]) for q in attempt["paper"]}
+    right = {q["question_id"]: list(q["answer"]) for q in stored_paper(city, LEARNER[0], 2026, 1)}
     post(exams_api, "/2026/attempts/1/submit", LEARNER, {"answers": right})
     city.put({**city.get(Keys.year_result(LEARNER[0], 2026)), "credits": 3000})
     no_exam = json_of(get(reports, "/progress?unit_id=530402-001&filter=no_exam", UNIT_ADMIN))[

@@ -20,6 +20,7 @@ from tests.helpers import (
     OTHER_COUNTY_ADMIN,
     TABLE,
     UNIT_ADMIN,
+    stored_paper,
 )
 from xuefa.core.clock import SHANGHAI
 from xuefa.store.keys import Keys
@@ -33,8 +34,8 @@ def at(text: str) -> datetime:
 
 
 def key_of(store: Any, student_no: str, attempt_no: int) -> dict[str, list[str]]:
-    attempt = store.get(Keys.attempt(student_no, 2026, attempt_no))
-    return {q["question_id"]: list(q["answer"]) for q in attempt["paper"]}
+    paper = stored_paper(store, student_no, 2026, attempt_no)
+    return {q["question_id"]: list(q["answer"]) for q in paper}
 
 
 def download(url: str) -> bytes:

@@ -17,6 +17,7 @@ from typing import Any
 
 from tests.bench.capacity import CapacityMeter
 from tests.bench.common import demo_city_on_moto
+from tests.helpers import stored_paper
 
 AT_SCALE = 100_000
 
@@ -35,7 +36,6 @@ def measure(learners: int = 300) -> dict[str, Any]:
     from xuefa.exams.service import Exams
     from xuefa.reports.run_repository import DynamoReportRuns
     from xuefa.roster.directory import Directory
-    from xuefa.store.keys import Keys
     from xuefa.years.repository import YearBook
 
     with demo_city_on_moto() as (client, store, clock):
@@ -53,8 +53,7 @@ def measure(learners: int = 300) -> dict[str, Any]:
             # The first option of each: some right, many wrong, as a hurried learner.
             answers = {q.question_id: [q.options[0].key] for q in paper.questions}
             exams.submit(actor, 2026, paper.attempt_no, answers)
-        first = store.get(Keys.attempt(sat[0].student_no, 2026, 1)) or {}
-        voided = str(first["paper"][0]["source_id"])
+        voided = str(stored_paper(store, sat[0].student_no, 2026, 1)[0]["source_id"])
         clock.set(closes + timedelta(hours=3))
         job = CorrectionJob(
             Sources(

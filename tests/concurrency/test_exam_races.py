@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.concurrency.conftest import run_parallel, wiring
+from tests.helpers import stored_paper
 from xuefa.core.auth import Actor
 from xuefa.core.clock import FixedClock
 from xuefa.core.errors import OverrideLimit, XuefaError
@@ -88,9 +89,8 @@ def test_twenty_concurrent_submits_grade_once(
 ) -> None:
     exams = service(table(), clock)
     exams.start(LEARNER, 2026)
-    attempt = table().get(Keys.attempt(LEARNER.username, 2026, 1))
-    assert attempt is not None
-    key = {q["question_id"]: list(q["answer"]) for q in attempt["paper"]}
+    paper = stored_paper(table(), LEARNER.username, 2026, 1)
+    key = {q["question_id"]: list(q["answer"]) for q in paper}
     # Every submitter sends a different number of right answers: one of them wins.
     answers = [dict(list(key.items())[: i + 1]) for i in range(20)]
     results = run_parallel(
@@ -112,9 +112,8 @@ def test_every_answer_saved_while_a_submit_races_is_graded(
     """Eight devices autosave answers while a ninth submits. Whatever a save was told
     (saved, or ATTEMPT_CLOSED), the grade counts exactly the answers saved before it."""
     service(table(), clock).start(LEARNER, 2026)
-    attempt = table().get(Keys.attempt(LEARNER.username, 2026, 1))
-    assert attempt is not None
-    key = [(q["question_id"], list(q["answer"])) for q in attempt["paper"]]
+    paper = stored_paper(table(), LEARNER.username, 2026, 1)
+    key = [(q["question_id"], list(q["answer"])) for q in paper]
     per_saver = 5
 
     def device(i: int) -> Any:

@@ -22,7 +22,9 @@ from tests.contract.conftest import (
 from tests.fakes.directory import UNIT
 from xuefa.core.auth import Actor
 from xuefa.core.clock import SHANGHAI, iso, local_date
-from xuefa.exams.papers import PaperQuestion, shapes_of
+from xuefa.exams.bank_repository import question_item
+from xuefa.exams.papers import shapes_of, shown
+from xuefa.exams.questions import Question
 from xuefa.exams.repository import (
     Closing,
     Grant,
@@ -36,9 +38,10 @@ from xuefa.years.results import YearResult
 pytestmark = pytest.mark.contract
 
 CITY_ADMIN = Actor("city_admin", frozenset({"admins"}), "530400")
-PAPER = [
-    PaperQuestion(
-        question_id=f"p-{kind}",
+# The bank's questions a paper is drawn from, and the paper as drawn (options in order).
+DRAWN = [
+    Question(
+        question_id=f"q-{kind}",
         type=kind,
         stem=kind,
         options=[{"key": k, "text": k} for k in labels],
@@ -52,6 +55,18 @@ PAPER = [
         ("judge", "AB", ["B"]),
     )
 ]
+PAPER = [shown(q, 1, "".join(o.key for o in q.options), "salt") for q in DRAWN]
+SINGLE, MULTIPLE, JUDGE = (q.question_id for q in PAPER)  # this paper's own ids
+
+
+@pytest.fixture(autouse=True)
+def bank(world: World) -> None:
+    """The bank holds what the paper was drawn from: a stored paper is rebuilt from it."""
+    if world.store is not None:
+        for question in DRAWN:
+            world.store.put(question_item(YEAR, question))
+
+
 MINUTES = 90
 MARGIN = (MINUTES * 60) + 60  # a paper's time and grace: review_margin(config)
 
@@ -96,7 +111,7 @@ def closing(
         attempt_no=attempt_no,
         saves_seen=saves,
         score=Decimal(score),
-        answers={"p-single": ["A"]},
+        answers={SINGLE: ["A"]},
         submitted_at=iso(at),
         submitted_epoch=int(at.timestamp()),
         finished_at=iso(at),
@@ -186,7 +201,7 @@ def test_an_attempt_starts_with_its_paper_and_an_open_sheet(world: World) -> Non
         "state": "open",
         "answers": {},
         "saves": None,
-        "paper": ["p-single", "p-multiple", "p-judge"],
+        "paper": [SINGLE, MULTIPLE, JUDGE],
         "score": None,
     }
     profile = world.attempts.result_and_profile(LEARNER, YEAR)[1]
@@ -243,31 +258,31 @@ def test_saves_land_on_an_open_sheet_and_are_counted(world: World) -> None:
     world.attempts.open(new())
     now = int(EXAM_DAY.timestamp()) + 60
 
-    assert world.attempts.save(LEARNER, YEAR, 1, {"p-single": ["B"]}, now) is None
-    both = {"p-multiple": ["A", "C"], "p-judge": []}
+    assert world.attempts.save(LEARNER, YEAR, 1, {SINGLE: ["B"]}, now) is None
+    both = {MULTIPLE: ["A", "C"], JUDGE: []}
     assert world.attempts.save(LEARNER, YEAR, 1, both, now) is None
     assert world.attempts.save(LEARNER, YEAR, 1, {}, now) is None  # asks only: still open?
 
-    assert sheet(world)["answers"] == {"p-single": ["B"], "p-multiple": ["A", "C"], "p-judge": []}
+    assert sheet(world)["answers"] == {SINGLE: ["B"], MULTIPLE: ["A", "C"], JUDGE: []}
     assert sheet(world)["saves"] == 3
 
 
 def test_a_save_that_does_not_fit_or_comes_late_is_refused_with_the_sheet(world: World) -> None:
     world.attempts.open(new())
     now = int(EXAM_DAY.timestamp()) + 60
-    world.attempts.save(LEARNER, YEAR, 1, {"p-single": ["B"]}, now)
-    before = {"state": "open", "answers": {"p-single": ["B"]}, "answer_saves": 1}
+    world.attempts.save(LEARNER, YEAR, 1, {SINGLE: ["B"]}, now)
+    before = {"state": "open", "answers": {SINGLE: ["B"]}, "answer_saves": 1}
 
     # Several keys for one answer, a label past the options, a question not on the paper.
-    for answers in ({"p-single": ["A", "B"]}, {"p-judge": ["C"]}, {"p-other": ["A"]}):
+    for answers in ({SINGLE: ["A", "B"]}, {JUDGE: ["C"]}, {"p-other": ["A"]}):
         assert as_seen(world.attempts.save(LEARNER, YEAR, 1, answers, now)) == before
     # Good answers with a bad one: none of them is saved.
-    mixed = {"p-multiple": ["A"], "p-judge": ["D"]}
+    mixed = {MULTIPLE: ["A"], JUDGE: ["D"]}
     assert as_seen(world.attempts.save(LEARNER, YEAR, 1, mixed, now)) == before
     late = new().hard_close
-    assert as_seen(world.attempts.save(LEARNER, YEAR, 1, {"p-single": ["A"]}, late)) == before
-    assert as_seen(world.attempts.save(LEARNER, YEAR, 2, {"p-single": ["A"]}, now)) == {}
-    assert sheet(world)["answers"] == {"p-single": ["B"]}
+    assert as_seen(world.attempts.save(LEARNER, YEAR, 1, {SINGLE: ["A"]}, late)) == before
+    assert as_seen(world.attempts.save(LEARNER, YEAR, 2, {SINGLE: ["A"]}, now)) == {}
+    assert sheet(world)["answers"] == {SINGLE: ["B"]}
 
 
 # closing ------------------------------------------------------------------------------
@@ -279,8 +294,8 @@ def test_a_close_grades_once_and_raises_the_best_score(world: World) -> None:
     assert world.attempts.close(closing(score=70)) is True
     assert world.attempts.close(closing(score=70)) is False  # the retry
     now = int(EXAM_DAY.timestamp()) + 60
-    refused = as_seen(world.attempts.save(LEARNER, YEAR, 1, {"p-single": ["B"]}, now))
-    assert refused == {"state": "submitted", "answers": {"p-single": ["A"]}, "answer_saves": None}
+    refused = as_seen(world.attempts.save(LEARNER, YEAR, 1, {SINGLE: ["B"]}, now))
+    assert refused == {"state": "submitted", "answers": {SINGLE: ["A"]}, "answer_saves": None}
     assert figures(world) == {"attempts_used": 1, "best_score": 70}
     assert sheet(world)["state"] == "submitted"
     assert sheet(world)["score"] == 70
@@ -300,7 +315,7 @@ def test_a_close_grades_once_and_raises_the_best_score(world: World) -> None:
 def test_a_close_over_stale_answers_is_refused(world: World) -> None:
     world.attempts.open(new())
     now = int(EXAM_DAY.timestamp()) + 60
-    world.attempts.save(LEARNER, YEAR, 1, {"p-single": ["B"]}, now)
+    world.attempts.save(LEARNER, YEAR, 1, {SINGLE: ["B"]}, now)
 
     assert world.attempts.close(closing(saves=None)) is False  # graded before the save
     assert world.attempts.close(closing(saves=2)) is False

@@ -47,6 +47,12 @@ class FakeBank:
     def questions(self, year: int) -> list[Question]:
         return self.bank
 
+    def versions(self, year: int) -> dict[str, int]:
+        return dict.fromkeys((q.question_id for q in self.bank), 1)
+
+    def version(self, year: int, question_id: str, version: int) -> Question | None:
+        return next((q for q in self.bank if q.question_id == question_id), None)
+
     def taken(self, year: int, pool: str, question_ids: list[str]) -> set[str]:
         return set()
 
@@ -67,6 +73,10 @@ class FakeAttempts:
         self.corrections: dict[int, list[Correction]] = {}  # the year's corrections
         self.calls: list[str] = []
         self._lock = threading.Lock()
+
+    def shown_paper(self, whole: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """A paper item as shown (the fake keeps papers whole, as stored before #28)."""
+        return [{k: v for k, v in q.items() if k != "answer"} for q in whole.get("paper", [])]
 
     # reading ------------------------------------------------------------------------
 

@@ -8,8 +8,17 @@ from fractions import Fraction
 import pytest
 
 from infra.local import seed
-from xuefa.core.errors import BadRequest
-from xuefa.exams.papers import attempt_rng, check_answers, draw, grade, make_paper, shapes_of
+from xuefa.core.errors import BadRequest, Internal
+from xuefa.exams.papers import (
+    Drawn,
+    attempt_rng,
+    check_answers,
+    draw,
+    grade,
+    make_paper,
+    rebuilt,
+    shapes_of,
+)
 from xuefa.exams.questions import validate_import
 from xuefa.years.rules import PaperRules, exact_score, shown
 
@@ -208,3 +217,20 @@ def test_bank_imports_are_checked_question_by_question(question: object, problem
     assert len(valid) == 1
     assert [e["index"] for e in errors] == [1]
     assert problem in errors[0]["message"]
+
+
+def test_a_paper_stores_what_was_drawn_and_is_shown_again_the_same() -> None:
+    paper = paper_of(1)
+    refs = [Drawn.given(q).ref() for q in paper]
+    assert all(ref.count("|") == 1 for ref in refs)  # version 1 goes unwritten
+    assert sum(len(ref) + 1 for ref in refs) < 1000  # the paper: one write unit
+    salt = "salt-530402000001-1"
+    again = rebuilt([Drawn.of(r) for r in refs], salt, lambda qid, v: BY_ID.get(qid))
+    assert again == paper  # same ids, order, labels and key
+
+
+def test_a_later_version_is_named_and_a_missing_one_is_an_error() -> None:
+    drawn = Drawn("q-1", 3, "BADC")
+    assert Drawn.of(drawn.ref()) == drawn and drawn.ref() == "q-1|3|BADC"
+    with pytest.raises(Internal):
+        rebuilt([drawn], "s", lambda qid, v: None)

@@ -52,5 +52,4 @@ class DynamoAnalysisReads:
         whole = self.store.get(Keys.attempt(student_no, year, graded.number), consistent=False)
         if whole is None:
             return None
-        paper = [PaperQuestion.model_validate(q) for q in whole["paper"]]
-        return GradedPaper(paper, graded.answers)
+        return GradedPaper(self.attempts.paper_of(whole), graded.answers)

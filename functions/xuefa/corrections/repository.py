@@ -145,7 +145,7 @@ class DynamoCorrections:
 
     def paper(self, student_no: str, year: int, attempt_no: int) -> list[PaperQuestion]:
         item = self.store.get(Keys.attempt(student_no, year, attempt_no), consistent=False)
-        return [PaperQuestion.model_validate(q) for q in (item or {}).get("paper", [])]
+        return self.attempts.paper_of(item) if item else []
 
     # --- a rise -------------------------------------------------------------------------
 

@@ -1,11 +1,14 @@
 """Drawing a paper, shuffling its options, and grading it: pure functions, no AWS.
 
-A paper is stored whole on its attempt (stems, options in the order shown, answer keys),
-written once at the start, so the same attempt always shows the same order and is graded
-against the bank as it was when drawn. Options are relabelled A, B, C… in the order
-shown; the learner answers with those labels. A question is known on its paper by an id
-of that paper alone (an HMAC of the bank's id under the attempt's secret salt), so ids
-seen on two papers cannot be matched: the bank's id stays on the stored paper.
+A paper is stored as what was drawn (#28): each question's bank id, the version given and
+its options' order, about 20 bytes a question, written once at the start. The paper is
+rebuilt from the bank's versions (`shown`), so the same attempt always shows the same
+order and is graded against the version it was given, whatever the bank holds later.
+(Papers drawn before versions were stored whole, and are read as they are.) Options are
+relabelled A, B, C… in the order shown; the learner answers with those labels. A question
+is known on its paper by an id of that paper alone (an HMAC of the bank's id under the
+attempt's secret salt), so ids seen on two papers cannot be matched: the bank's id stays
+on the stored paper.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import hashlib
 import hmac
 import random
 from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -40,6 +45,10 @@ class PaperQuestion(BaseModel):
     # `question_id` is the bank's.
     source_id: str | None = None
     explanation: str | None = None
+    # The bank's version given and its option keys in the order shown ("CADB"): what
+    # the paper stores of this question (None on papers stored whole).
+    version: int | None = None
+    order: str | None = None
 
     @property
     def bank_id(self) -> str:
@@ -93,31 +102,96 @@ def paper_id(id_key: str, question_id: str) -> str:
     return base64.urlsafe_b64encode(digest[:6]).decode()
 
 
-def shuffle_options(question: Question, rng: random.Random, id_key: str) -> PaperQuestion:
-    # Every type is shuffled, 正确/错误 too: a fixed order would give the key away.
-    options = list(question.options)
-    rng.shuffle(options)
-    shown = {option.key: LABELS[i] for i, option in enumerate(options)}
+def shown(question: Question, version: int, order: str, id_key: str) -> PaperQuestion:
+    """A question as one paper shows it: its options in `order` (the bank's keys) under
+    the labels A, B, C…, its id this paper's own."""
+    by_key = {option.key: option for option in question.options}
+    if sorted(order) != sorted(by_key):
+        raise Internal(f"question {question.question_id} v{version} has no options {order}")
+    label = {key: LABELS[i] for i, key in enumerate(order)}
     return PaperQuestion(
         question_id=paper_id(id_key, question.question_id),
         type=question.type,
         stem=question.stem,
-        options=[{"key": shown[o.key], "text": o.text} for o in options],
-        answer=sorted(shown[key] for key in question.answer),
+        options=[{"key": label[key], "text": by_key[key].text} for key in order],
+        answer=sorted(label[key] for key in question.answer),
         points=question.points,
         category=question.category,
         source_id=question.question_id,
         explanation=question.explanation,
+        version=version,
+        order=order,
     )
 
 
+def shuffle_options(
+    question: Question, rng: random.Random, id_key: str, version: int = 1
+) -> PaperQuestion:
+    # Every type is shuffled, 正确/错误 too: a fixed order would give the key away.
+    keys = [option.key for option in question.options]
+    rng.shuffle(keys)
+    return shown(question, version, "".join(keys), id_key)
+
+
 def make_paper(
-    bank: list[Question], rules: PaperRules, rng: random.Random, id_key: str
+    bank: list[Question],
+    rules: PaperRules,
+    rng: random.Random,
+    id_key: str,
+    versions: Mapping[str, int] | None = None,
 ) -> list[PaperQuestion]:
-    """A drawn paper; `id_key` is the attempt's secret (its salt), never shown."""
-    paper = [shuffle_options(question, rng, id_key) for question in draw(bank, rules, rng)]
+    """A drawn paper; `id_key` is the attempt's secret (its salt), never shown;
+    `versions` the bank's version of each question (1 where not named)."""
+    held = versions or {}
+    paper = [
+        shuffle_options(question, rng, id_key, held.get(question.question_id, 1))
+        for question in draw(bank, rules, rng)
+    ]
     if len({question.question_id for question in paper}) != len(paper):  # 48 bits: ~never
         raise Internal("two questions of a paper got the same id; draw again")
+    return paper
+
+
+# --- what a paper stores of each question ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """One question of a paper as stored: the bank's id, the version given, the order."""
+
+    question_id: str
+    version: int
+    order: str
+
+    def ref(self) -> str:
+        """`id|order`, or `id|version|order` past version 1: 50 of them stay under 1 KB,
+        so the paper is one write unit (two in the start's transaction)."""
+        if self.version == 1:
+            return f"{self.question_id}|{self.order}"
+        return f"{self.question_id}|{self.version}|{self.order}"
+
+    @classmethod
+    def of(cls, ref: str) -> Drawn:
+        question_id, *version, order = ref.split("|")
+        return cls(question_id, int(version[0]) if version else 1, order)
+
+    @classmethod
+    def given(cls, question: PaperQuestion) -> Drawn:
+        if question.version is None or question.order is None:
+            raise Internal(f"question {question.question_id} was not drawn from a version")
+        return cls(question.bank_id, question.version, question.order)
+
+
+def rebuilt(
+    drawn: list[Drawn], id_key: str, version: Callable[[str, int], Question | None]
+) -> list[PaperQuestion]:
+    """A stored paper shown again: each question's version, in its order."""
+    paper = []
+    for one in drawn:
+        question = version(one.question_id, one.version)
+        if question is None:
+            raise Internal(f"the bank has no version {one.version} of {one.question_id}")
+        paper.append(shown(question, one.version, one.order, id_key))
     return paper
 
 

@@ -1,16 +1,18 @@
-"""The attempts repository: an attempt is two items. The paper (questions, options in the
-order shown, answer keys; ~17 KB) is written once at the start and only read again to
-show or grade it. The answer sheet (state, deadline, saved answers, how many saves, and
-each question's shape) is small, so a save is one conditional UpdateItem of ~1-2 KB with
-no read at all: DynamoDB checks that the attempt is open, the deadline not passed and
-each answer fits its question.
+"""The attempts repository: an attempt is two items. The paper (what was drawn: each
+question's bank id, version and option order, ~1 KB; #28) is written once at the start
+and only read again to show or grade it, rebuilt from the bank's versions. The answer
+sheet (state, deadline, saved answers, how many saves, and each question's shape) is
+small, so a save is one conditional UpdateItem of ~1-2 KB with no read at all: DynamoDB
+checks that the attempt is open, the deadline not passed and each answer fits its
+question.
 
 The year's config item also carries `override_closes_max`: the latest close any override
 of the year ever granted, raised only if greater before each grant and checked by the
 grant's own transaction, so "no one can sit any more" (when an attempt's review may show
 the key) is known from one item, without looking at any learner.
 
-Attempts started before the split are one item (paper, state and answers together).
+Papers drawn before versions hold their questions whole (~17 KB) and are read as they
+are. Attempts started before the split are one item (paper, state and answers together).
 They are read as they are; the first save or submit of one still open copies its state
 into a sheet (written only if none exists) and goes on from there.
 """
@@ -27,8 +29,9 @@ from xuefa.core.audit import AuditEntry
 from xuefa.core.auth import Actor
 from xuefa.core.clock import iso
 from xuefa.core.errors import Duplicate
+from xuefa.exams.bank_repository import BankReader
 from xuefa.exams.corrected import Correction
-from xuefa.exams.papers import PaperQuestion, fits
+from xuefa.exams.papers import Drawn, PaperQuestion, fits, rebuilt
 from xuefa.store.audit import audit_put
 from xuefa.store.keys import Keys
 from xuefa.store.store import ConditionFailed, Store, TransactionCancelled
@@ -235,6 +238,8 @@ class AttemptRepository(Protocol):
 
     def attempt_for_review(self, student_no: str, year: int, attempt_no: int) -> ForReview: ...
 
+    def shown_paper(self, whole: Mapping[str, Any]) -> list[dict[str, Any]]: ...
+
     def sheets(self, student_no: str, year: int, started: int) -> list[Attempt]: ...
 
     def raise_latest_close(self, year: int, close: datetime, at: datetime, margin: int) -> None: ...
@@ -262,10 +267,40 @@ class AttemptRepository(Protocol):
 
 
 class OnTheTable:
-    """A part of the attempts repository: each speaks to the table alone."""
+    """A part of the attempts repository: each speaks to the table alone. The bank's
+    reader (a warm container's, shared with the service) rebuilds papers from versions."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, bank: BankReader | None = None):
         self.store = store
+        self.bank = bank or BankReader(store)
+
+    def paper_of(self, whole: Mapping[str, Any]) -> list[PaperQuestion]:
+        """An attempt's paper from its stored item: rebuilt from what was drawn, or, for a
+        paper drawn before versions, as it was stored."""
+        if "drawn" not in whole:
+            return [PaperQuestion.model_validate(q) for q in whole.get("paper", [])]
+        year = int(whole["year"])
+        return rebuilt(
+            [Drawn.of(str(ref)) for ref in whole["drawn"]],
+            str(whole["salt"]),
+            lambda question_id, version: self.bank.version(year, question_id, version),
+        )
+
+    def shown_paper(self, whole: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """The paper as its learner saw it: questions and options, never the key."""
+        return [question.public() for question in self.paper_of(whole)]
+
+    def _attempt_of(
+        self, found: Mapping[str, dict[str, Any]], keys: list[dict[str, str]]
+    ) -> Attempt | None:
+        """The attempt from its sheet and paper (keys[1], keys[2])."""
+        sheet, whole = found.get(keys[1]["sk"]), found.get(keys[2]["sk"])
+        if whole is None:
+            return None
+        questions = self.paper_of(whole)
+        if sheet is not None:
+            return Attempt(sheet, questions)
+        return Attempt(_sheet_of(whole), questions, legacy=True)
 
 
 class AttemptReads(OnTheTable):
@@ -289,7 +324,7 @@ class AttemptReads(OnTheTable):
         keys.append(Keys.attempt(student_no, year, attempt_no))
         found = {i["sk"]: i for i in self.store.batch_get(keys, consistent=True)}
         result = year_result_of(found.get(keys[0]["sk"]), student_no, year)
-        return result, _attempt_of(found, keys)
+        return result, self._attempt_of(found, keys)
 
     def attempt_for_review(self, student_no: str, year: int, attempt_no: int) -> ForReview:
         """Year result, the attempt, the latest close any override of the year granted
@@ -304,7 +339,7 @@ class AttemptReads(OnTheTable):
         fixes = found.get((keys[4]["pk"], keys[4]["sk"])) or {}
         return ForReview(
             year_result_of(by_sk.get(keys[0]["sk"]), student_no, year),
-            _attempt_of(by_sk, keys),
+            self._attempt_of(by_sk, keys),
             int(latest) if latest is not None else None,
             [Correction.of(c) for c in fixes.get("corrections", [])],
         )
@@ -661,17 +696,6 @@ def _year_refusal(grant: Grant, config: Mapping[str, Any]) -> str:
     return "cover"
 
 
-def _attempt_of(found: Mapping[str, dict[str, Any]], keys: list[dict[str, str]]) -> Attempt | None:
-    """The attempt from its sheet and paper (keys[1], keys[2]), as `result_and_attempt`."""
-    sheet, whole = found.get(keys[1]["sk"]), found.get(keys[2]["sk"])
-    if whole is None:
-        return None
-    questions = [PaperQuestion.model_validate(q) for q in whole["paper"]]
-    if sheet is not None:
-        return Attempt(sheet, questions)
-    return Attempt(_sheet_of(whole), questions, legacy=True)
-
-
 def _paper_and_sheet(new: NewAttempt) -> tuple[dict[str, Any], dict[str, Any]]:
     """The two items of a new attempt: the paper, written once, and its open sheet."""
     common = {
@@ -686,8 +710,8 @@ def _paper_and_sheet(new: NewAttempt) -> tuple[dict[str, Any], dict[str, Any]]:
         **Keys.attempt(new.student_no, new.year, new.attempt_no),
         **common,
         "salt": new.salt,
-        # No empty fields (an explanation the bank lacks): the paper is billed by size.
-        "paper": [question.model_dump(exclude_none=True) for question in new.paper],
+        # What was drawn, not the questions' text: the paper is billed by size (#28).
+        "drawn": [Drawn.given(question).ref() for question in new.paper],
     }
     sheet = {
         **Keys.sheet(new.student_no, new.year, new.attempt_no),

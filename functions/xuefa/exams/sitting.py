@@ -113,6 +113,7 @@ class Sitting:
             config.paper,
             attempt_rng(student_no, config.year, attempt_no, salt),
             salt,
+            self.bank.versions(config.year),
         )
         deadline = min(now + timedelta(minutes=config.paper.duration_minutes), close)
         hard_close = deadline + timedelta(seconds=config.paper.grace_seconds)

@@ -4,7 +4,7 @@ left, whose records the retention job deletes once they have been kept long enou
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,12 +13,21 @@ from xuefa.core.clock import iso
 from xuefa.roster.access_repository import AccessRecords
 from xuefa.roster.repository import dedupe_key
 from xuefa.store.keys import Keys
-from xuefa.store.store import Paging
+from xuefa.store.store import Paging, Store
 from xuefa.store.table import GSI_PARTITION_KEY, GSI_SORT_KEY, PARTITION_KEY, SORT_KEY
+
+# An attempt's stored paper item -> its questions as shown (no keys).
+PaperReader = Callable[[Mapping[str, Any]], list[dict[str, Any]]]
 
 
 class DynamoPrivacy(AccessRecords):
     """The access records, a learner's whole partition by part, and the leavers."""
+
+    def __init__(self, store: Store, papers: PaperReader | None = None):
+        super().__init__(store)
+        # A paper stored as what was drawn (#28) is shown as its learner saw it: the
+        # exams rebuild it from their bank (the roster cannot read it; bootstrap joins).
+        self.papers = papers
 
     def admins(self, usernames: Sequence[str]) -> dict[str, dict[str, Any]]:
         found = self.store.batch_get([Keys.admin(name) for name in usernames])
@@ -38,8 +47,14 @@ class DynamoPrivacy(AccessRecords):
                 attempts.setdefault(sort_key.split("#", 1)[1], {}).update(plain)
             else:
                 parts[part].append(plain)
-        parts["attempts"] = [attempts[key] for key in sorted(attempts)]
+        parts["attempts"] = [self._shown(attempts[key]) for key in sorted(attempts)]
         return parts
+
+    def _shown(self, attempt: dict[str, Any]) -> dict[str, Any]:
+        if "drawn" not in attempt or self.papers is None:
+            return attempt
+        kept = {k: v for k, v in attempt.items() if k != "drawn"}
+        return {**kept, "paper": self.papers(attempt)}
 
     def account(self, student_no: str) -> dict[str, Any] | None:
         """Our own identity's account item (none with Cognito)."""
