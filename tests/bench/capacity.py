@@ -8,7 +8,8 @@ are measured here):
   a Query; strongly consistent 1×, eventual ½; transactions 2×;
 - writes: ceil(max(size before, size after) / 1 KB) per item; 2× in a transaction; a
   ConditionCheck as a write of its item; each GSI the item is in (now or before) the same
-  again (our one index projects everything).
+  again (our one index projects everything), but not for a ConditionCheck, which writes
+  nothing to the index.
 """
 
 from __future__ import annotations
@@ -161,12 +162,21 @@ class CapacityMeter:
     ) -> None:
         keys = self._written_keys(name, params)
         factor = 2 if name == "TransactWriteItems" else 1
-        for key, before in zip(keys, befores, strict=False):
+        checks = _condition_checks(name, params)
+        for i, (key, before) in enumerate(zip(keys, befores, strict=False)):
             after = self._get(key)
             size = max(item_size(before), item_size(after))
-            indexed = any(GSI_PARTITION_KEY in (i or {}) for i in (before, after))
+            in_index = any(GSI_PARTITION_KEY in (x or {}) for x in (before, after))
+            indexed = in_index and i not in checks
             units = write_units(size) * (2 if indexed else 1)
             bill.write_units += factor * units
+
+
+def _condition_checks(name: str, params: Mapping[str, Any]) -> set[int]:
+    """Which of a transaction's entries only check a condition."""
+    if name != "TransactWriteItems":
+        return set()
+    return {i for i, entry in enumerate(params["TransactItems"]) if "ConditionCheck" in entry}
 
 
 def _consistent(params: Mapping[str, Any]) -> bool:
