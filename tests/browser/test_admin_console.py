@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -318,3 +319,54 @@ def test_the_city_sees_its_weakest_practice_topics_first(web_stack: Stack, deskt
     assert "学号" not in page.inner_text("[data-test=topics]")  # never one learner's rows
     shot(page, "admin-practice-topics")
     assert (found := axe_violations(page)) == [], found
+
+
+def test_the_city_and_a_county_see_the_exams_days_of_their_units(
+    web_stack: Stack, desktop: Any
+) -> None:
+    """分批次 (#28.4): once the year gives a county and a city department days of their
+    own, the city's 考试 page lists both batches and the county's overview says its days."""
+    headers = {"Authorization": web_stack.sign_in("city_admin")}
+    url = f"{web_stack.url}/roster/years/{study_year_of(web_stack.now())}"
+    config = requests.get(url, headers=headers, timeout=30).json()
+    opens = datetime.fromisoformat(config["exam_window"]["opens_at"])
+    closes = opens + timedelta(days=2)  # the county's; the department's two days after
+    days = [
+        {"unit_id": "530423", "opens_at": opens.isoformat(), "closes_at": closes.isoformat()},
+        {
+            "unit_id": "530400-D01",
+            "opens_at": closes.isoformat(),
+            "closes_at": (closes + timedelta(days=2)).isoformat(),
+        },
+    ]
+    put = requests.put(url, json={**config, "exam_days": days}, headers=headers, timeout=30)
+    assert put.status_code == 200, put.text
+    try:
+        page = desktop.new_page()
+        admin_sign_in(page, web_stack.url, "city_admin")
+        menu(page, "考试")
+        batches = page.wait_for_selector("[data-test=batches] .el-table__body").inner_text()
+        first = shown_day(opens)
+        assert "通海县" in batches and first in batches
+        assert batches.index("通海县") < batches.index(department_name(web_stack))
+        shot(page, "admin-exam-days")
+        assert (found := axe_violations(page)) == [], found
+        page.evaluate("() => { localStorage.clear(); sessionStorage.clear() }")  # signed out
+        admin_sign_in(page, web_stack.url, "county_530423")  # its overview says them too
+        own = page.wait_for_selector("[data-test=own-days]:has-text('年')").inner_text()
+        last = shown_day(closes - timedelta(microseconds=1))  # a close is exclusive
+        assert own.startswith("通海县") and f"{first} – {last}" in own
+        shot(page, "admin-exam-days-county")
+    finally:
+        back = requests.put(url, json=config, headers=headers, timeout=30)
+        assert back.status_code == 200, back.text
+
+
+def shown_day(at: datetime) -> str:
+    return f"{at.year}年{at.month}月{at.day}日"
+
+
+def department_name(stack: Stack) -> str:
+    headers = {"Authorization": stack.sign_in("city_admin")}
+    unit = requests.get(f"{stack.url}/roster/units/530400-D01", headers=headers, timeout=30)
+    return str(unit.json()["name"])

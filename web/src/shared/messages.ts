@@ -378,6 +378,13 @@ export const a = {
     noCertificates: '本单位该年度没有合格人员（合格证明按学员所在的单位打印）',
   },
   exams: {
+    days: '考试批次（分批次）',
+    daysFailed: '考试批次暂时无法读取，请稍后刷新',
+    ownDays: (unit: string) => `${unit}的学员考试时间：`,
+    byBatchAbove: '（按上级单位的批次）',
+    noBatches: '（全市考试时间，未分批次）',
+    batchUnit: '下级单位',
+    batchDays: '考试时间',
     bank: '题库导入',
     bankHelp:
       'CSV 模板（Excel 另存为 CSV UTF-8）：类型,题干,选项A,选项B,选项C,选项D,选项E,选项F,答案,分类；或 JSON：{"questions": [{"type", "stem", "options": [{"key","text"}], "answer": ["A"], "category"}]}。先预览，校验无误后导入。',
