@@ -22,6 +22,7 @@ from tests.api.test_exams_api import WINDOW_CLOSES, WINDOW_OPENS, YEAR_CLOSES, p
 from tests.helpers import CITY_ADMIN, COUNTY_ADMIN, LEARNER, stored_paper
 from xuefa import bootstrap
 from xuefa.core.clock import local_date
+from xuefa.corrections.job import ShardBudget
 from xuefa.corrections.repository import ScoreRise
 from xuefa.store.keys import Keys
 from xuefa.store.store import Store
@@ -249,6 +250,33 @@ def test_a_void_and_accepted_answers_raise_scores_and_move_the_best(
     late = correct(api, {"question_id": chosen["later"]["source_id"], "action": "void"})
     assert (late.status_code, code(late)) == (409, "YEAR_CLOSED")
     assert len(json_of(get_as(api, "/2026/corrections", CITY_ADMIN))["items"]) == 3
+
+
+def test_a_shard_past_its_budget_hands_its_remaining_units_on_with_its_counts(
+    api, city, clock, client, held
+) -> None:
+    """A county of any size finishes inside the function's time: here every unit past a
+    shard's first is its own message, and the run still ends whole and counts each
+    attempt once."""
+    job = bootstrap.services().corrections
+    job.budget = ShardBudget(seconds=-1.0)  # spent at once
+    sent: list[dict[str, Any]] = []
+    job.dispatch = lambda messages: (sent.extend(messages), held.extend(messages))[0]
+    missed = sit(api, city, LEARNER, lambda p: {p[0]["source_id"]})[1][0]["source_id"]
+    sit(api, city, OTHER, lambda p: set())  # all right: seen, not raised
+    clock.set(AFTER)
+    made = correct(api, {"question_id": missed, "action": "void"})
+    assert made.status_code == 202, made.body
+    shards = json_of(made)["run"]["shards"]
+    deliver(client, held)  # continuations join the queue as they are sent
+    handed = [m["corrections"] for m in sent if "from_unit" in m["corrections"]]
+    county = [m for m in handed if m["shard_id"] == "530402"]
+    assert county and [m["from_unit"] for m in county] == list(range(1, len(county) + 1))
+    assert county[-1]["seen"] == 2 and county[-1]["raised"] == 1  # both sat in 530402-001
+    run = json_of(get_as(api, "/2026/corrections", CITY_ADMIN))["run"]
+    assert (run["status"], run["shards_done"], run["shards"]) == ("complete", shards, shards)
+    assert (run["attempts_seen"], run["attempts_regraded"]) == (2, 1)
+    assert sheet(city, LEARNER, 1)["score"] == Decimal(100)
 
 
 def test_a_question_voided_twice_or_an_answer_accepted_twice_is_refused(

@@ -1,5 +1,7 @@
 """The capacity benchmark bills as DynamoDB does: item sizes and units at the edges."""
 
+from typing import Any
+
 from tests.bench.capacity import _condition_checks, item_size, read_units, write_units
 
 
@@ -16,6 +18,6 @@ def test_units_round_up_per_item() -> None:
 
 
 def test_a_condition_check_bills_no_index_write() -> None:
-    entries = [{"ConditionCheck": {}}, {"Put": {}}, {"Update": {}}]
+    entries: list[dict[str, Any]] = [{"ConditionCheck": {}}, {"Put": {}}, {"Update": {}}]
     assert _condition_checks("TransactWriteItems", {"TransactItems": entries}) == {0}
     assert _condition_checks("PutItem", {"Item": {}}) == set()

@@ -11,12 +11,16 @@ A shard regrades each graded attempt of its learners under all the year's correc
 (`exams.corrected.regraded`): the score from the graded answers can only rise, and where
 it rises the sheet, the best score and that day's best move in one transaction
 (`DynamoCorrections.raise_score`). A closed year never changes: its check is in the same
-transaction, and a shard that meets it stops.
+transaction, and a shard that meets it stops. A shard goes unit by unit; one that has
+worked for `SHARD_BUDGET_S` hands its remaining units, with its counts so far, to a
+message of its own, so a county of any size finishes inside the function's 15 minutes
+(a regrade is about three requests an attempt: some 20,000 attempts would fill them).
 """
 
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -40,6 +44,7 @@ from xuefa.years.results import YearResult
 from xuefa.years.rules import YearConfig
 
 LEASE = timedelta(minutes=30)
+SHARD_BUDGET_S = 600.0  # of the reports function's 900 s, leaving a unit's worth spare
 Dispatch = Callable[[list[dict[str, Any]]], None]
 LatestClose = Callable[[int], "int | None"]
 
@@ -60,6 +65,17 @@ class Sources:
     directory: Directory
 
 
+@dataclass(frozen=True)
+class ShardBudget:
+    """How long a shard works before it hands its remaining units on."""
+
+    seconds: float = SHARD_BUDGET_S
+    monotonic: Callable[[], float] = time.monotonic
+
+    def spent(self, started: float) -> bool:
+        return self.monotonic() - started > self.seconds
+
+
 class CorrectionJob:
     def __init__(
         self,
@@ -68,6 +84,7 @@ class CorrectionJob:
         clock: Clock,
         root_unit_id: str,
         dispatch: Dispatch | None = None,
+        budget: ShardBudget | None = None,
     ):
         self.records = sources.records
         self.latest_granted_close = sources.latest_granted_close
@@ -77,6 +94,7 @@ class CorrectionJob:
         self.root_unit_id = root_unit_id
         # Without a queue (locally, in tests) the shards run here, one after another.
         self.dispatch = dispatch or self._run_here
+        self.budget = budget or ShardBudget()
 
     def _run_here(self, messages: list[dict[str, Any]]) -> None:
         for message in messages:
@@ -189,8 +207,17 @@ class CorrectionJob:
 
     # --- a shard ------------------------------------------------------------------------
 
-    def run_shard(self, year: int, shard_id: str, run_id: str) -> None:
-        """Regrade one county's (or the city's own staff's) attempts; a message of a run
+    def run_shard(
+        self,
+        year: int,
+        shard_id: str,
+        run_id: str,
+        from_unit: int = 0,
+        seen: int = 0,
+        raised: int = 0,
+    ) -> None:
+        """Regrade one county's (or the city's own staff's) attempts, from its unit
+        `from_unit` on (a continuation's, with its counts so far); a message of a run
         that is over is dropped, and one delivered again regrades nothing twice."""
         key = run_key(year)
         run = self.runs.run(key)
@@ -198,15 +225,19 @@ class CorrectionJob:
             return
         config = self.years.get(year)
         corrections = self.records.corrections(year)[: int(run["corrections"])]
-        seen = raised = 0
+        started = self.budget.monotonic()
         try:
-            for result in self._results(year, shard_id):
-                for sheet in self.records.sheets(result.student_no, year, result.attempts_taken):
-                    if _graded(sheet):
-                        seen += 1
-                        after = self._regrade(config, result, sheet, corrections)
-                        raised += after is not None
-                        result = after or result
+            for index, unit_id in enumerate(self._units(shard_id)):
+                if index < from_unit:
+                    continue
+                if index > from_unit and self.budget.spent(started):
+                    rest = {"from_unit": index, "seen": seen, "raised": raised}
+                    shard = {"year": year, "shard_id": shard_id, "run_id": run_id, **rest}
+                    self.dispatch([{"corrections": shard}])
+                    return
+                for result in self.records.graded(unit_id, year):
+                    counted = self._regrade_learner(config, result, corrections)
+                    seen, raised = seen + counted[0], raised + counted[1]
         except YearHasClosed:
             return  # the year closed meanwhile: nothing more changes, the run stays open
         try:
@@ -218,9 +249,18 @@ class CorrectionJob:
         ):
             self.runs.complete(key, iso(self.clock.now()))
 
-    def _results(self, year: int, shard_id: str) -> Iterator[YearResult]:
-        for unit_id in self._units(shard_id):
-            yield from self.records.graded(unit_id, year)
+    def _regrade_learner(
+        self, config: YearConfig, result: YearResult, corrections: list[Correction]
+    ) -> tuple[int, int]:
+        """Each graded attempt of one learner regraded: (attempts seen, scores raised)."""
+        seen = raised = 0
+        for sheet in self.records.sheets(result.student_no, config.year, result.attempts_taken):
+            if _graded(sheet):
+                seen += 1
+                after = self._regrade(config, result, sheet, corrections)
+                raised += after is not None
+                result = after or result
+        return seen, raised
 
     def _units(self, shard_id: str) -> Iterator[str]:
         """The shard's units: the city's own staff alone, or a county's whole subtree."""
