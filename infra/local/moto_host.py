@@ -8,6 +8,7 @@ by pickling moto's backends to disk.
 
 from __future__ import annotations
 
+import functools
 import pickle
 import threading
 from pathlib import Path
@@ -56,12 +57,8 @@ class MotoHost:
     # --- keeping data across restarts ---------------------------------------------------
 
     def save(self, path: Path) -> None:
-        from moto.backends import get_backend
-
-        _register_key_pickling()
         with self.app.lock:
-            state = {name: dict(get_backend(name)) for name in SERVICES}  # type: ignore[call-overload]
-            data = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+            data = dump_backends()
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         tmp.write_bytes(data)
@@ -70,18 +67,34 @@ class MotoHost:
     def load(self, path: Path) -> bool:
         if not path.exists():
             return False
-        from moto.backends import get_backend
-
-        _register_key_pickling()
-        state = pickle.loads(path.read_bytes())
+        data = path.read_bytes()
         with self.app.lock:
-            for name, accounts in state.items():
-                backend = get_backend(name)
-                for account_id, regions in accounts.items():
-                    backend[account_id] = regions
+            load_backends(data)
         return True
 
 
+def dump_backends(services: tuple[str, ...] = SERVICES) -> bytes:
+    """moto's state of these services, pickled (every account and region)."""
+    from moto.backends import get_backend
+
+    _register_key_pickling()
+    state = {name: dict(get_backend(name)) for name in services}  # type: ignore[call-overload]
+    return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def load_backends(data: bytes) -> None:
+    """moto's state as `dump_backends` took it, in place of what it holds now."""
+    from moto.backends import get_backend
+
+    _register_key_pickling()
+    state = pickle.loads(data)
+    for name, accounts in state.items():
+        backend = get_backend(name)
+        for account_id, regions in accounts.items():
+            backend[account_id] = regions
+
+
+@functools.cache  # once: it makes a key to learn the key's type
 def _register_key_pickling() -> None:
     """moto's Cognito keeps its signing key as a `cryptography` object, which pickle cannot
     take; carry it as PEM instead."""

@@ -261,7 +261,12 @@ def test_a_shard_past_its_budget_hands_its_remaining_units_on_with_its_counts(
     job = bootstrap.services().corrections
     job.budget = ShardBudget(seconds=-1.0)  # spent at once
     sent: list[dict[str, Any]] = []
-    job.dispatch = lambda messages: (sent.extend(messages), held.extend(messages))[0]
+
+    def dispatch(messages: list[dict[str, Any]]) -> None:
+        sent.extend(messages)
+        held.extend(messages)
+
+    job.dispatch = dispatch
     missed = sit(api, city, LEARNER, lambda p: {p[0]["source_id"]})[1][0]["source_id"]
     sit(api, city, OTHER, lambda p: set())  # all right: seen, not raised
     clock.set(AFTER)
