@@ -65,7 +65,11 @@ class BankReader:
             return cached[1]
         partition = Keys.practice_pool(year) if self.pool == "practice" else Keys.bank(year)
         held = [
-            Held(Question.model_validate(item), int(item.get("version") or 1), "retired" in item)
+            Held(
+                Question.model_validate(item),
+                int(item.get("version") or 1),
+                bool(item.get("retired")),
+            )
             for item in self.store.query_all(partition)
         ]
         # Only this pool's partition is read; each question's pool is checked all the same.
